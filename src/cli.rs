@@ -1,0 +1,238 @@
+//! Command-line arguments: the only file that imports clap. Raw arguments become validated
+//! [`Options`] here, in one place.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+use crate::input::parse_target;
+use crate::service::{standard_service, Service, STANDARD_SERVICES};
+use crate::Options;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Card,
+}
+
+/// Where does this domain's mail live, and which IMAP/POP3/SMTP settings work from here?
+#[derive(Debug, Parser)]
+#[command(name = "mailprobe", version, about, long_about = None)]
+pub struct Cli {
+    /// An email address (accounts@example.com) or a bare domain (example.com).
+    #[arg(value_name = "ADDRESS")]
+    pub target: String,
+
+    /// Ask only this nameserver (IP or IP:PORT, e.g. 127.0.0.1:5353); repeatable.
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub dns: Vec<String>,
+
+    /// Seconds allowed for each DNS query and each probe (connect, TLS and every read).
+    #[arg(long, value_name = "SECS", default_value = "5")]
+    pub timeout: f64,
+
+    /// Print the report as JSON.
+    #[arg(long, conflicts_with = "card")]
+    pub json: bool,
+
+    /// Print only the settings card, for handing to a client.
+    #[arg(long)]
+    pub card: bool,
+
+    /// Colour the report: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// DNS discovery and provider only: no connections to mail servers.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Standard ports to probe: a comma-separated subset of 993,143,995,110,465,587,25, or "none".
+    #[arg(long, value_name = "LIST")]
+    pub ports: Option<String>,
+
+    /// Also probe PORT/PROTOCOL/SECURITY, e.g. 2525/smtp/starttls (protocol imap, pop3, smtp;
+    /// security tls, starttls, plain); repeatable.
+    #[arg(long = "service", value_name = "PORT/PROTO/SEC")]
+    pub services: Vec<String>,
+
+    /// Also probe this host name on every selected service; repeatable.
+    #[arg(long = "host", value_name = "NAME")]
+    pub hosts: Vec<String>,
+
+    /// Trust the CA certificates in this PEM file as well (an internal CA).
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+
+    /// Most connections open at once.
+    #[arg(long, value_name = "N", default_value = "64")]
+    pub concurrency: usize,
+}
+
+/// How to present the run.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub format: Format,
+    pub color: ColorChoice,
+}
+
+impl Cli {
+    /// Validates everything; the error is one line for the user, and means exit status 2.
+    pub fn into_options(self) -> Result<(Options, Output), String> {
+        let target = parse_target(&self.target).map_err(|e| format!("invalid address '{}': {e}", crate::text::escape_controls(&self.target)))?;
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 300.0) {
+            return Err(format!("--timeout must be between 0 and 300 seconds, not {}", self.timeout));
+        }
+        if self.concurrency == 0 || self.concurrency > 1024 {
+            return Err("--concurrency must be between 1 and 1024".into());
+        }
+        let dns = self
+            .dns
+            .iter()
+            .map(|s| parse_nameserver(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut services = match &self.ports {
+            None => STANDARD_SERVICES.to_vec(),
+            Some(list) => parse_ports(list)?,
+        };
+        for spec in &self.services {
+            let s: Service = spec.parse().map_err(|e| format!("--service: {e}"))?;
+            if !services.contains(&s) {
+                services.push(s);
+            }
+        }
+        if services.is_empty() && !self.no_probe {
+            return Err("nothing to probe: --ports none needs at least one --service (or use --no-probe)".into());
+        }
+        let hosts = self
+            .hosts
+            .iter()
+            .map(|h| parse_host(h))
+            .collect::<Result<Vec<_>, _>>()?;
+        let format = if self.json {
+            Format::Json
+        } else if self.card {
+            Format::Card
+        } else {
+            Format::Human
+        };
+        Ok((
+            Options {
+                target,
+                dns_servers: dns,
+                timeout: Duration::from_secs_f64(self.timeout),
+                probe: !self.no_probe,
+                services,
+                extra_hosts: hosts,
+                ca_file: self.ca_file,
+                concurrency: self.concurrency,
+            },
+            Output {
+                format,
+                color: self.color,
+            },
+        ))
+    }
+}
+
+/// `IP`, `IP:PORT`, `[IPv6]:PORT`; port 53 when none is given.
+pub fn parse_nameserver(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(sa) = text.parse::<SocketAddr>() {
+        return Ok(sa);
+    }
+    text.parse::<IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("--dns: '{text}' is not an IP address or IP:PORT"))
+}
+
+fn parse_ports(list: &str) -> Result<Vec<Service>, String> {
+    if list.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let port: u16 = item
+            .parse()
+            .map_err(|_| format!("--ports: '{item}' is not a port number"))?;
+        let s = standard_service(port).ok_or_else(|| {
+            format!("--ports: {port} is not a standard mail port (993,143,995,110,465,587,25); use --service {port}/PROTOCOL/SECURITY")
+        })?;
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    if out.is_empty() {
+        return Err("--ports: empty list (use \"none\" to probe only --service entries)".into());
+    }
+    Ok(out)
+}
+
+fn parse_host(text: &str) -> Result<String, String> {
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(ip.to_string());
+    }
+    crate::input::parse_domain(text)
+        .map(|d| d.ascii)
+        .map_err(|e| format!("--host '{}': {e}", crate::text::escape_controls(text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<(Options, Output), String> {
+        let mut full = vec!["mailprobe"];
+        full.extend_from_slice(args);
+        Cli::try_parse_from(full)
+            .map_err(|e| e.to_string())?
+            .into_options()
+    }
+
+    #[test]
+    fn accepts_a_full_command_line() {
+        let (o, out) = parse(&[
+            "user@example.com", "--dns", "127.0.0.1:5353", "--dns", "::1", "--timeout", "2.5",
+            "--ports", "993,587", "--service", "2525/smtp/starttls", "--host", "mx.example.net", "--json",
+        ])
+        .unwrap();
+        assert_eq!(o.dns_servers.len(), 2);
+        assert_eq!(o.dns_servers[1].port(), 53);
+        assert_eq!(o.timeout, Duration::from_millis(2500));
+        assert_eq!(o.services.len(), 3);
+        assert_eq!(o.extra_hosts, vec!["mx.example.net"]);
+        assert_eq!(out.format, Format::Json);
+    }
+
+    #[test]
+    fn rejects_bad_arguments_with_a_message() {
+        let cases: &[&[&str]] = &[
+            &["user@"],
+            &["example.com", "--dns", "not-an-ip"],
+            &["example.com", "--timeout", "0"],
+            &["example.com", "--timeout", "-1"],
+            &["example.com", "--timeout", "NaN"],
+            &["example.com", "--ports", "8080"],
+            &["example.com", "--ports", "x"],
+            &["example.com", "--ports", "none"],
+            &["example.com", "--service", "25/http/tls"],
+            &["example.com", "--host", "bad host"],
+            &["example.com", "--concurrency", "0"],
+            &["example.com", "--json", "--card"],
+            &["example.com", "--color", "sometimes"],
+        ];
+        for args in cases {
+            let err = parse(args).expect_err(&format!("{args:?}"));
+            assert!(!err.is_empty());
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! DNS queries. The only file that imports hickory: its error API changes with every minor
+//! version, so everything it returns is turned into our own types here.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_resolver::config::{
+    ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
+};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::TokioResolver;
+use serde::Serialize;
+
+use crate::text::clean_name;
+
+/// Why a query gave no answer. NXDOMAIN and "no records" are answers; the rest are failures of
+/// DNS itself and must never be read as "this domain has no mail".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum LookupError {
+    /// The name does not exist (NXDOMAIN).
+    NxDomain,
+    /// The name exists but has no record of this type (NODATA).
+    NoRecords,
+    ServFail,
+    Refused,
+    Timeout,
+    /// Any other failure, with what the resolver said.
+    Other(String),
+}
+
+impl LookupError {
+    /// True for answers that say "nothing here" rather than "DNS is broken".
+    pub fn is_negative_answer(&self) -> bool {
+        matches!(self, Self::NxDomain | Self::NoRecords)
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Self::NxDomain => "the name does not exist (NXDOMAIN)".into(),
+            Self::NoRecords => "no records of that type".into(),
+            Self::ServFail => "the DNS server failed (SERVFAIL)".into(),
+            Self::Refused => "the DNS server refused the query (REFUSED)".into(),
+            Self::Timeout => "no answer from the DNS server (timeout)".into(),
+            Self::Other(s) => format!("DNS failure: {s}"),
+        }
+    }
+}
+
+/// Where queries go and how long each may take.
+#[derive(Debug, Clone)]
+pub struct DnsSettings {
+    /// Nameservers to use; empty means the system configuration.
+    pub servers: Vec<SocketAddr>,
+    pub timeout: Duration,
+}
+
+/// One MX record as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MxAnswer {
+    pub preference: u16,
+    /// Exchange without the trailing dot; empty for the null MX target ".".
+    pub exchange: String,
+    pub ttl: u32,
+}
+
+impl MxAnswer {
+    pub fn is_null(&self) -> bool {
+        self.exchange.is_empty()
+    }
+}
+
+/// One SRV record as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SrvAnswer {
+    pub priority: u16,
+    pub weight: u16,
+    pub port: u16,
+    /// Target without the trailing dot; empty for "." (service not offered).
+    pub target: String,
+    pub ttl: u32,
+}
+
+/// The addresses of one host name, each family kept apart so that a failure of one record
+/// type is visible next to a success of the other.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HostAddresses {
+    pub name: String,
+    pub ipv4: Result<Vec<IpAddr>, LookupError>,
+    pub ipv6: Result<Vec<IpAddr>, LookupError>,
+    /// CNAME targets met on the way, first hop first.
+    pub cname_chain: Vec<String>,
+}
+
+impl HostAddresses {
+    pub fn all(&self) -> Vec<IpAddr> {
+        let mut out = Vec::new();
+        for family in [&self.ipv4, &self.ipv6] {
+            if let Ok(addrs) = family {
+                out.extend(addrs.iter().copied());
+            }
+        }
+        out
+    }
+
+    /// The failure to report when the name has no address at all.
+    pub fn failure(&self) -> Option<LookupError> {
+        if !self.all().is_empty() {
+            return None;
+        }
+        let errors = [&self.ipv4, &self.ipv6].map(|r| r.as_ref().err().cloned());
+        // A real DNS failure says more than a negative answer for the other family.
+        errors
+            .iter()
+            .flatten()
+            .find(|e| !e.is_negative_answer())
+            .or_else(|| errors.iter().flatten().find(|e| **e == LookupError::NxDomain))
+            .cloned()
+            .or(Some(LookupError::NoRecords))
+    }
+
+    /// A family whose query failed (not merely empty) while the other gave addresses.
+    pub fn family_failures(&self) -> Vec<(&'static str, LookupError)> {
+        let mut out = Vec::new();
+        for (family, result) in [("A", &self.ipv4), ("AAAA", &self.ipv6)] {
+            if let Err(e) = result {
+                if !e.is_negative_answer() {
+                    out.push((family, e.clone()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A resolver with our settings and our error types.
+#[derive(Clone)]
+pub struct Dns {
+    resolver: TokioResolver,
+    timeout: Duration,
+}
+
+/// Building the resolver failed (e.g. an unreadable /etc/resolv.conf).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up DNS: {0}")]
+pub struct DnsSetupError(String);
+
+impl Dns {
+    pub fn new(settings: &DnsSettings) -> Result<Self, DnsSetupError> {
+        let provider = TokioRuntimeProvider::default();
+        let mut builder = if settings.servers.is_empty() {
+            TokioResolver::builder(provider).map_err(|e| DnsSetupError(e.to_string()))?
+        } else {
+            let servers = settings.servers.iter().map(name_server).collect();
+            let mut b = TokioResolver::builder_with_config(
+                ResolverConfig::from_name_servers(servers),
+                provider,
+            );
+            // The user named the servers to ask: /etc/hosts must not answer instead.
+            b.options_mut().use_hosts_file = ResolveHosts::Never;
+            b
+        };
+        tune(builder.options_mut(), settings.timeout);
+        let resolver = builder
+            .build()
+            .map_err(|e| DnsSetupError(e.to_string()))?;
+        Ok(Self {
+            resolver,
+            timeout: settings.timeout,
+        })
+    }
+
+    pub async fn mx(&self, domain: &str) -> Result<Vec<MxAnswer>, LookupError> {
+        let records = self.query(domain, RecordType::MX).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(ttl, data)| match data {
+                RData::MX(mx) => Some(MxAnswer {
+                    preference: mx.preference,
+                    exchange: name_text(&mx.exchange),
+                    ttl,
+                }),
+                _ => None,
+            })
+            .collect())
+    }
+
+    pub async fn srv(&self, name: &str) -> Result<Vec<SrvAnswer>, LookupError> {
+        let records = self.query(name, RecordType::SRV).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(ttl, data)| match data {
+                RData::SRV(srv) => Some(SrvAnswer {
+                    priority: srv.priority,
+                    weight: srv.weight,
+                    port: srv.port,
+                    target: name_text(&srv.target),
+                    ttl,
+                }),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// A and AAAA for a host, queried in parallel, with any CNAME hops.
+    pub async fn addresses(&self, name: &str) -> HostAddresses {
+        let (v4, v6) = tokio::join!(
+            self.query(name, RecordType::A),
+            self.query(name, RecordType::AAAA)
+        );
+        let mut cname_chain = Vec::new();
+        let mut collect = |result: Result<Vec<(u32, RData)>, LookupError>| {
+            result.map(|records| {
+                let mut addrs = Vec::new();
+                for (_, data) in records {
+                    match data {
+                        RData::A(a) => addrs.push(IpAddr::V4(a.0)),
+                        RData::AAAA(a) => addrs.push(IpAddr::V6(a.0)),
+                        RData::CNAME(c) => {
+                            let target = name_text(&c.0);
+                            if !cname_chain.contains(&target) {
+                                cname_chain.push(target);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                addrs.sort();
+                addrs.dedup();
+                addrs
+            })
+        };
+        let ipv4 = collect(v4);
+        let ipv6 = collect(v6);
+        HostAddresses {
+            name: name.to_string(),
+            ipv4,
+            ipv6,
+            cname_chain,
+        }
+    }
+
+    /// One query with a hard deadline on top of the resolver's own, returning (ttl, data) pairs.
+    async fn query(
+        &self,
+        name: &str,
+        record_type: RecordType,
+    ) -> Result<Vec<(u32, RData)>, LookupError> {
+        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
+            .map_err(|e| LookupError::Other(format!("bad name: {e}")))?;
+        let deadline = self.timeout + Duration::from_millis(250);
+        let lookup = tokio::time::timeout(deadline, self.resolver.lookup(fqdn, record_type))
+            .await
+            .map_err(|_| LookupError::Timeout)?
+            .map_err(classify)?;
+        let records: Vec<(u32, RData)> = lookup
+            .answers()
+            .iter()
+            .map(|r| (r.ttl, r.data.clone()))
+            .collect();
+        // An answer made only of CNAMEs (a chain that ends nowhere) holds no records of the type.
+        if !records.iter().any(|(_, d)| d.record_type() == record_type) {
+            return Err(LookupError::NoRecords);
+        }
+        Ok(records)
+    }
+}
+
+fn name_server(addr: &SocketAddr) -> NameServerConfig {
+    let mut udp = ConnectionConfig::udp();
+    udp.port = addr.port();
+    let mut tcp = ConnectionConfig::tcp();
+    tcp.port = addr.port();
+    let mut config = NameServerConfig::udp_and_tcp(addr.ip());
+    config.connections = vec![udp, tcp];
+    config
+}
+
+fn tune(opts: &mut ResolverOpts, timeout: Duration) {
+    opts.timeout = timeout;
+    // One try: SERVFAIL and timeouts are retried by default and could take three timeouts.
+    opts.attempts = 0;
+    // Names are queried fully qualified; search domains must not turn a failure into a hit.
+    opts.ndots = 0;
+    opts.preserve_intermediates = true;
+    opts.try_tcp_on_error = true;
+}
+
+/// Maps hickory's error to ours. NXDOMAIN and NODATA share a variant: the response code tells.
+fn classify(err: NetError) -> LookupError {
+    match err {
+        NetError::Dns(DnsError::NoRecordsFound(no)) => match no.response_code {
+            ResponseCode::NXDomain => LookupError::NxDomain,
+            ResponseCode::NoError => LookupError::NoRecords,
+            ResponseCode::ServFail => LookupError::ServFail,
+            ResponseCode::Refused => LookupError::Refused,
+            other => LookupError::Other(format!("response code {other}")),
+        },
+        NetError::Dns(DnsError::ResponseCode(code)) => match code {
+            ResponseCode::ServFail => LookupError::ServFail,
+            ResponseCode::Refused => LookupError::Refused,
+            ResponseCode::NXDomain => LookupError::NxDomain,
+            other => LookupError::Other(format!("response code {other}")),
+        },
+        NetError::Timeout => LookupError::Timeout,
+        other => LookupError::Other(clean_name(&other.to_string())),
+    }
+}
+
+/// A name in presentation form without the trailing dot; "." becomes "".
+fn name_text(name: &Name) -> String {
+    if name.is_root() {
+        return String::new();
+    }
+    clean_name(name.to_ascii().trim_end_matches('.')).to_ascii_lowercase()
+}

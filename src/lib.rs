@@ -1,0 +1,167 @@
+//! mailprobe: where does a domain's mail live, and which IMAP/POP3/SMTP settings work from here?
+//!
+//! The pipeline, one module per stage: [`input`] → [`discovery`] (DNS, via [`dns`]) →
+//! [`provider`] (with the [`providers`] table) → [`plan`] → [`probe`] → [`diagnose`] →
+//! [`render`]. Data flows forward: probing never prints, rendering never decides.
+
+pub mod cli;
+pub mod diagnose;
+pub mod discovery;
+pub mod dns;
+pub mod exits;
+pub mod findings;
+pub mod input;
+pub mod plan;
+pub mod probe;
+pub mod provider;
+pub mod providers;
+pub mod render;
+pub mod report;
+pub mod service;
+pub mod text;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use diagnose::{Diagnosis, Evidence};
+use discovery::Discovery;
+use dns::{Dns, DnsSettings};
+use input::Target;
+use plan::{PlanOptions, ResolvedCandidate};
+use probe::{ProbeObserver, ProbeResult, ProbeSettings, Trust};
+use provider::Identification;
+use service::Service;
+
+/// A validated request.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub target: Target,
+    /// Empty: the system's resolver configuration.
+    pub dns_servers: Vec<SocketAddr>,
+    pub timeout: Duration,
+    /// False for DNS discovery only.
+    pub probe: bool,
+    pub services: Vec<Service>,
+    pub extra_hosts: Vec<String>,
+    pub ca_file: Option<PathBuf>,
+    pub concurrency: usize,
+}
+
+impl Options {
+    /// Defaults for a target: system DNS, 5 s, all standard ports.
+    pub fn new(target: Target) -> Self {
+        Self {
+            target,
+            dns_servers: Vec::new(),
+            timeout: Duration::from_secs(5),
+            probe: true,
+            services: service::STANDARD_SERVICES.to_vec(),
+            extra_hosts: Vec::new(),
+            ca_file: None,
+            concurrency: 64,
+        }
+    }
+}
+
+/// Everything one run found and concluded.
+#[derive(Debug, Clone)]
+pub struct Run {
+    pub target: Target,
+    pub discovery: Discovery,
+    pub identification: Identification,
+    pub candidates: Vec<ResolvedCandidate>,
+    pub probes: Vec<ProbeResult>,
+    pub probed: bool,
+    pub diagnosis: Diagnosis,
+    pub exit_code: u8,
+    pub elapsed_ms: u64,
+}
+
+/// Problems that stop a run before it starts.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Dns(#[from] dns::DnsSetupError),
+    #[error(transparent)]
+    Trust(#[from] probe::tls::TrustError),
+}
+
+/// Runs the whole pipeline.
+pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
+    let started = Instant::now();
+    let trust = if options.probe {
+        Some(Trust::new(options.ca_file.as_deref())?)
+    } else {
+        None
+    };
+    let dns = Dns::new(&DnsSettings {
+        servers: options.dns_servers.clone(),
+        timeout: options.timeout,
+    })?;
+    let target = &options.target;
+    let discovery = discovery::discover(&dns, &target.domain).await;
+    let identification = provider::identify(&target.domain, &discovery);
+
+    let (candidates, probes) = match &trust {
+        Some(trust) => probe_everything(options, &dns, &discovery, &identification, trust, observer).await,
+        None => (Vec::new(), Vec::new()),
+    };
+    let diagnosis = diagnose::diagnose(&Evidence {
+        target,
+        discovery: &discovery,
+        identification: &identification,
+        candidates: &candidates,
+        probes: &probes,
+        probed: options.probe,
+    });
+    let exit_code = diagnose::exit_status(&discovery, &diagnosis, options.probe);
+    Ok(Run {
+        target: target.clone(),
+        discovery,
+        identification,
+        candidates,
+        probes,
+        probed: options.probe,
+        diagnosis,
+        exit_code,
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    })
+}
+
+async fn probe_everything(
+    options: &Options,
+    dns: &Dns,
+    discovery: &Discovery,
+    identification: &Identification,
+    trust: &Trust,
+    observer: &dyn ProbeObserver,
+) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>) {
+    let plan_options = PlanOptions {
+        services: options.services.clone(),
+        extra_hosts: options.extra_hosts.clone(),
+    };
+    let settings = ProbeSettings {
+        timeout: options.timeout,
+        concurrency: options.concurrency,
+    };
+    let names = plan::candidates(
+        &options.target,
+        discovery,
+        identification.provider.as_ref(),
+        &plan_options,
+    );
+    let mut candidates = plan::resolve(dns, discovery, names).await;
+    let tasks = plan::tasks(&candidates);
+    let mut probes = probe::run_probes(&tasks, trust, &settings, observer).await;
+
+    // Second round: names the certificates are valid for, when they did not cover ours.
+    let alternatives = plan::certificate_candidates(&probes, &candidates);
+    if !alternatives.is_empty() {
+        let resolved = plan::resolve(dns, discovery, alternatives).await;
+        let tasks = plan::tasks(&resolved);
+        probes.extend(probe::run_probes(&tasks, trust, &settings, observer).await);
+        candidates.extend(resolved);
+    }
+    (candidates, probes)
+}

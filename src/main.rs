@@ -1,0 +1,113 @@
+//! The binary: parse → run → render → exit status. Everything else lives in the library.
+
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use clap::Parser;
+use mailprobe::cli::{Cli, ColorChoice, Format, Output};
+use mailprobe::probe::{ProbeObserver, ProbeResult};
+use mailprobe::{exits, render};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let code = if e.use_stderr() { exits::USAGE } else { exits::OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let (options, output) = match cli.into_options() {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            eprintln!("mailprobe: {message}");
+            return ExitCode::from(exits::USAGE);
+        }
+    };
+    decide_colour(&output);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mailprobe: cannot start: {e}");
+            return ExitCode::from(exits::NOTHING_WORKS);
+        }
+    };
+    let progress = Progress::new(io::stderr().is_terminal());
+    let run = match runtime.block_on(mailprobe::run(&options, &progress)) {
+        Ok(run) => run,
+        Err(e) => {
+            progress.clear();
+            eprintln!("mailprobe: {e}");
+            return ExitCode::from(exits::USAGE);
+        }
+    };
+    progress.clear();
+    let mut stdout = io::stdout().lock();
+    let written = match output.format {
+        Format::Human => render::human::render(&run, &mut stdout),
+        Format::Json => render::json::render(&run, &mut stdout),
+        Format::Card => render::card::render(&run, &mut stdout),
+    }
+    .and_then(|()| stdout.flush());
+    match written {
+        // A closed pipe (`mailprobe … | head`) is the reader's choice, not an error.
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            eprintln!("mailprobe: cannot write the report: {e}");
+            ExitCode::from(exits::NOTHING_WORKS)
+        }
+        _ => ExitCode::from(run.exit_code),
+    }
+}
+
+/// Colour is decided once: --color, then NO_COLOR, then whether stdout is a terminal.
+fn decide_colour(output: &Output) {
+    let on = match output.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
+                && output.format != Format::Json
+        }
+    };
+    colored::control::set_override(on && output.format != Format::Json);
+}
+
+/// A one-line counter on stderr, only when stderr is a terminal.
+struct Progress {
+    enabled: bool,
+    total: AtomicUsize,
+    done: AtomicUsize,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            total: AtomicUsize::new(0),
+            done: AtomicUsize::new(0),
+        }
+    }
+
+    fn clear(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+impl ProbeObserver for Progress {
+    fn planned(&self, total: usize) {
+        self.total.fetch_add(total, Ordering::Relaxed);
+    }
+
+    fn finished(&self, _result: &ProbeResult) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.enabled {
+            let total = self.total.load(Ordering::Relaxed);
+            eprint!("\rprobing… {done}/{total}");
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! One probe from connect to goodbye: TCP, implicit TLS or STARTTLS, greeting, capabilities.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::conn::{BoxStream, Conn};
+use super::tls::{self, Trust};
+use super::{
+    imap, pop3, smtp, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState,
+    TcpOutcome, MAX_CAPABILITIES,
+};
+use crate::service::{Protocol, Security, Service};
+use crate::text::{from_wire, truncate};
+
+/// Longest banner kept for the report.
+const MAX_BANNER_CHARS: usize = 200;
+/// Time kept back from the deadline for a polite LOGOUT/QUIT.
+const GOODBYE_TIME: Duration = Duration::from_millis(500);
+
+/// Names what the first bytes from a server look like.
+pub fn classify_greeting(bytes: &[u8]) -> Heard {
+    let upper: Vec<u8> = bytes.iter().take(16).map(u8::to_ascii_uppercase).collect();
+    let starts = |p: &[u8]| upper.starts_with(p);
+    if bytes.len() >= 2 && (bytes[0] == 0x16 || bytes[0] == 0x15) && bytes[1] == 0x03 {
+        Heard::Tls
+    } else if starts(b"* OK") || starts(b"* PREAUTH") || starts(b"* BYE") {
+        Heard::Imap
+    } else if starts(b"+OK") || starts(b"-ERR") {
+        Heard::Pop3
+    } else if starts(b"HTTP/") || starts(b"<!DOCTYPE") || starts(b"<HTML") {
+        Heard::Http
+    } else if starts(b"SSH-") {
+        Heard::Ssh
+    } else if smtp::parse_reply_line(bytes).is_some() {
+        // FTP greets with "220 " as well; tell it apart by the words servers use.
+        let text = String::from_utf8_lossy(&upper);
+        if text.contains("FTP") {
+            Heard::Ftp
+        } else {
+            Heard::Smtp
+        }
+    } else {
+        Heard::Unknown
+    }
+}
+
+fn expected(protocol: Protocol) -> Heard {
+    match protocol {
+        Protocol::Imap => Heard::Imap,
+        Protocol::Pop3 => Heard::Pop3,
+        Protocol::Smtp => Heard::Smtp,
+    }
+}
+
+/// Probes `host` at `address` for `service`, within `timeout` whatever the server does.
+pub async fn probe(
+    host: &str,
+    address: IpAddr,
+    service: Service,
+    trust: &Trust,
+    timeout: Duration,
+) -> ProbeResult {
+    let started = Instant::now();
+    let deadline = started + timeout;
+    let mut result = ProbeResult::new(host, address, service);
+    // A second, outer deadline: nothing below may outlive the probe's timeout by much.
+    let hard = deadline + Duration::from_millis(250);
+    if tokio::time::timeout_at(hard, run(&mut result, trust, deadline))
+        .await
+        .is_err()
+        && result.failure.is_none()
+    {
+        result.failure = Some(Failure::new(Phase::Greeting, FailureKind::TimedOut));
+    }
+    result.timings.total_ms = millis(started.elapsed());
+    result
+}
+
+async fn run(result: &mut ProbeResult, trust: &Trust, deadline: Instant) {
+    let service = result.service;
+    let connect_start = Instant::now();
+    let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await
+    {
+        Ok(s) => s,
+        Err(outcome) => {
+            result.failure = Some(Failure::new(Phase::Connect, connect_failure(&outcome)));
+            result.tcp = outcome;
+            return;
+        }
+    };
+    result.tcp = TcpOutcome::Connected;
+    result.timings.connect_ms = Some(millis(connect_start.elapsed()));
+    let client_name = ehlo_name(&stream);
+    let stream: BoxStream = Box::new(stream);
+
+    let outcome = match service.security {
+        Security::Tls => implicit_tls(result, stream, trust, deadline, &client_name).await,
+        Security::StartTls | Security::Plain => {
+            plaintext_first(result, stream, trust, deadline, &client_name).await
+        }
+    };
+    if let Err(failure) = outcome {
+        result.failure = Some(failure);
+    }
+    let caps = if result.capabilities.after_tls.is_empty() {
+        &result.capabilities.before_tls
+    } else {
+        &result.capabilities.after_tls
+    };
+    result.auth_mechanisms = auth_mechanisms(service.protocol, caps);
+    result.login_disabled = service.protocol == Protocol::Imap && imap::login_disabled(caps);
+}
+
+async fn implicit_tls(
+    result: &mut ProbeResult,
+    stream: BoxStream,
+    trust: &Trust,
+    deadline: Instant,
+    client_name: &str,
+) -> Result<(), Failure> {
+    let mut conn = upgrade(result, stream, trust, deadline, 0).await?;
+    let greeting_caps = greeting(result, &mut conn).await?;
+    let caps = capabilities(result.service.protocol, &mut conn, "c1", client_name, greeting_caps)
+        .await
+        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    set_capabilities(&mut result.capabilities.after_tls, caps, &mut result.capabilities.truncated);
+    leave(result.service.protocol, &mut conn).await;
+    Ok(())
+}
+
+async fn plaintext_first(
+    result: &mut ProbeResult,
+    stream: BoxStream,
+    trust: &Trust,
+    deadline: Instant,
+    client_name: &str,
+) -> Result<(), Failure> {
+    let protocol = result.service.protocol;
+    let mut conn = Conn::new(stream, deadline);
+    let greeting_caps = greeting(result, &mut conn).await?;
+    let caps = capabilities(protocol, &mut conn, "c1", client_name, greeting_caps)
+        .await
+        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    let offered = offers_starttls(protocol, &caps);
+    set_capabilities(&mut result.capabilities.before_tls, caps, &mut result.capabilities.truncated);
+    if result.service.security == Security::Plain {
+        result.starttls = Some(StartTlsState::NotTried);
+        leave(protocol, &mut conn).await;
+        return Ok(());
+    }
+    if !offered {
+        result.starttls = Some(StartTlsState::NotOffered);
+        leave(protocol, &mut conn).await;
+        return Ok(());
+    }
+    result.starttls = Some(StartTlsState::Failed);
+    start_tls(protocol, &mut conn)
+        .await
+        .map_err(|k| Failure::new(Phase::StartTls, k))?;
+    // Bytes already waiting were sent in plaintext after the "go ahead": never treat them as
+    // part of the TLS session (STARTTLS command injection, CVE-2011-0411 and relatives).
+    let leftover = conn.buffered();
+    if leftover > 0 {
+        return Err(Failure::new(
+            Phase::StartTls,
+            FailureKind::StartTlsInjection { bytes: leftover },
+        ));
+    }
+    let read_total = conn.read_total();
+    let mut conn = upgrade(result, conn.into_stream(), trust, deadline, read_total).await?;
+    result.starttls = Some(StartTlsState::Upgraded);
+    let caps = capabilities(protocol, &mut conn, "c2", client_name, None)
+        .await
+        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    set_capabilities(&mut result.capabilities.after_tls, caps, &mut result.capabilities.truncated);
+    leave(protocol, &mut conn).await;
+    Ok(())
+}
+
+/// TLS handshake with the probe's host name as SNI; the info is kept even when it fails.
+async fn upgrade(
+    result: &mut ProbeResult,
+    stream: BoxStream,
+    trust: &Trust,
+    deadline: Instant,
+    read_total: usize,
+) -> Result<Conn, Failure> {
+    let started = Instant::now();
+    let sni = result.host.clone();
+    match tls::handshake(stream, &sni, trust, deadline).await {
+        Ok((stream, info)) => {
+            result.timings.tls_ms = Some(millis(started.elapsed()));
+            result.tls = Some(info);
+            Ok(Conn::with_budget(stream, deadline, read_total))
+        }
+        Err((kind, info)) => {
+            result.tls = Some(info);
+            if let FailureKind::ProtocolMismatch { heard, .. } = &kind {
+                result.heard = Some(*heard);
+            }
+            Err(Failure::new(Phase::TlsHandshake, kind))
+        }
+    }
+}
+
+/// Reads and judges the greeting; returns capabilities announced in it (IMAP).
+async fn greeting(result: &mut ProbeResult, conn: &mut Conn) -> Result<Option<Vec<String>>, Failure> {
+    let protocol = result.service.protocol;
+    let first = conn
+        .read_line()
+        .await
+        .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    result.banner = Some(truncate(&from_wire(&first), MAX_BANNER_CHARS));
+    let heard = classify_greeting(&first);
+    result.heard = Some(heard);
+    if heard != expected(protocol) {
+        return Err(Failure::new(
+            Phase::Greeting,
+            FailureKind::ProtocolMismatch {
+                heard,
+                sample: truncate(&from_wire(&first), 120),
+            },
+        ));
+    }
+    let status = match protocol {
+        Protocol::Imap => imap::greeting_status(&first),
+        Protocol::Pop3 => pop3::greeting_status(&first),
+        Protocol::Smtp => smtp::finish_greeting(conn, &first).await,
+    };
+    status.map_err(|k| Failure::new(Phase::Greeting, k))?;
+    Ok(match protocol {
+        Protocol::Imap => imap::greeting_capabilities(&first),
+        _ => None,
+    })
+}
+
+async fn capabilities(
+    protocol: Protocol,
+    conn: &mut Conn,
+    tag: &str,
+    client_name: &str,
+    from_greeting: Option<Vec<String>>,
+) -> Result<Vec<String>, FailureKind> {
+    match protocol {
+        // Some servers list only part of their capabilities in the greeting: ask anyway.
+        Protocol::Imap => match imap::capabilities(conn, tag).await {
+            Ok(caps) => Ok(caps),
+            Err(FailureKind::Rejected { .. }) if from_greeting.is_some() => {
+                Ok(from_greeting.unwrap_or_default())
+            }
+            Err(e) => Err(e),
+        },
+        Protocol::Pop3 => pop3::capabilities(conn).await,
+        Protocol::Smtp => smtp::ehlo(conn, client_name).await,
+    }
+}
+
+async fn start_tls(protocol: Protocol, conn: &mut Conn) -> Result<(), FailureKind> {
+    match protocol {
+        Protocol::Imap => imap::start_tls(conn, "s1").await,
+        Protocol::Pop3 => pop3::start_tls(conn).await,
+        Protocol::Smtp => smtp::start_tls(conn).await,
+    }
+}
+
+/// LOGOUT/QUIT, best effort and briefly: the probe already has what it came for.
+async fn leave(protocol: Protocol, conn: &mut Conn) {
+    let until = (Instant::now() + GOODBYE_TIME).min(conn.deadline());
+    let goodbye = async {
+        match protocol {
+            Protocol::Imap => imap::logout(conn, "z1").await,
+            Protocol::Pop3 => pop3::quit(conn).await,
+            Protocol::Smtp => smtp::quit(conn).await,
+        }
+    };
+    let _ = tokio::time::timeout_at(until, goodbye).await;
+}
+
+fn offers_starttls(protocol: Protocol, caps: &[String]) -> bool {
+    match protocol {
+        Protocol::Imap => imap::offers_starttls(caps),
+        Protocol::Pop3 => pop3::offers_starttls(caps),
+        Protocol::Smtp => smtp::offers_starttls(caps),
+    }
+}
+
+fn auth_mechanisms(protocol: Protocol, caps: &[String]) -> Vec<String> {
+    match protocol {
+        Protocol::Imap => imap::auth_mechanisms(caps),
+        Protocol::Pop3 => pop3::auth_mechanisms(caps),
+        Protocol::Smtp => smtp::auth_mechanisms(caps),
+    }
+}
+
+fn set_capabilities(slot: &mut Vec<String>, mut caps: Vec<String>, truncated: &mut bool) {
+    if caps.len() > MAX_CAPABILITIES {
+        caps.truncate(MAX_CAPABILITIES);
+        *truncated = true;
+    }
+    *slot = caps.into_iter().map(|c| truncate(&c, 200)).collect();
+}
+
+fn connect_failure(outcome: &TcpOutcome) -> FailureKind {
+    match outcome {
+        TcpOutcome::Refused => FailureKind::Refused,
+        TcpOutcome::TimedOut => FailureKind::TimedOut,
+        TcpOutcome::Unreachable(d) => FailureKind::Unreachable { detail: d.clone() },
+        TcpOutcome::Reset => FailureKind::Reset,
+        TcpOutcome::Connected => FailureKind::Io {
+            detail: "connected".into(),
+        },
+        TcpOutcome::Failed(d) => FailureKind::Io { detail: d.clone() },
+    }
+}
+
+/// RFC 5321 4.1.1.1: a client without a DNS name greets with its address literal.
+fn ehlo_name(stream: &tokio::net::TcpStream) -> String {
+    match stream.local_addr().map(|a| a.ip()) {
+        Ok(IpAddr::V4(ip)) => format!("[{ip}]"),
+        Ok(IpAddr::V6(ip)) => format!("[IPv6:{ip}]"),
+        Err(_) => "[127.0.0.1]".to_string(),
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_what_a_server_speaks() {
+        assert_eq!(classify_greeting(b"* OK [CAPABILITY IMAP4rev1] hi"), Heard::Imap);
+        assert_eq!(classify_greeting(b"+OK POP3 ready"), Heard::Pop3);
+        assert_eq!(classify_greeting(b"220 mx ESMTP Postfix"), Heard::Smtp);
+        assert_eq!(classify_greeting(b"220 ProFTPD Server"), Heard::Ftp);
+        assert_eq!(classify_greeting(b"HTTP/1.1 400 Bad Request"), Heard::Http);
+        assert_eq!(classify_greeting(b"SSH-2.0-OpenSSH_9.2"), Heard::Ssh);
+        assert_eq!(classify_greeting(&[0x16, 0x03, 0x03, 0x00]), Heard::Tls);
+        assert_eq!(classify_greeting(b""), Heard::Unknown);
+        assert_eq!(classify_greeting(b"\x00\xff garbage"), Heard::Unknown);
+    }
+}

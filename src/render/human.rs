@@ -1,0 +1,293 @@
+//! The human report: DNS, the host × port matrix, the settings card, then the problems.
+//! Colour is decided once by the caller (colored's global override); nothing here decides.
+
+use std::io::{self, Write};
+
+use colored::{ColoredString, Colorize};
+
+use super::card;
+use crate::diagnose::{Judgement, Verdict};
+use crate::discovery::MxStatus;
+use crate::findings::{Finding, Severity};
+use crate::probe::{Phase, ProbeResult, TcpOutcome};
+use crate::service::Service;
+use crate::text::escape_controls as safe;
+use crate::Run;
+
+pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    header(run, out)?;
+    dns(run, out)?;
+    if run.probed {
+        matrix(run, out)?;
+        card::settings(run, out)?;
+    }
+    problems(&run.diagnosis.findings, out)?;
+    footer(run, out)
+}
+
+fn header(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let t = &run.target;
+    writeln!(out, "{} {}", "mailprobe".bold(), safe(&t.input).bold())?;
+    if t.domain.is_idn() {
+        writeln!(out, "  domain    {} ({})", safe(&t.domain.unicode), t.domain.ascii)?;
+    }
+    Ok(())
+}
+
+fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let d = &run.discovery;
+    writeln!(out, "\n{}", "DNS".bold().underline())?;
+    let status = match d.mx_status {
+        MxStatus::Ok => format!("{} MX record(s)", d.mx.len()).green(),
+        MxStatus::NullMx => "null MX: the domain accepts no mail".red(),
+        MxStatus::Implicit => "no MX; mail goes to the domain's own address (implicit MX)".yellow(),
+        MxStatus::Nxdomain => "the domain does not exist (NXDOMAIN)".red(),
+        MxStatus::NoRecords => "no MX and no address records".red(),
+        MxStatus::DnsError => format!(
+            "DNS failed: {}",
+            d.mx_error.as_ref().map(|e| e.describe()).unwrap_or_default()
+        )
+        .red(),
+    };
+    writeln!(out, "  status    {status}")?;
+    for (i, mx) in d.mx.iter().enumerate() {
+        let label = if i == 0 { "  MX        " } else { "            " };
+        if mx.exchange.is_empty() {
+            writeln!(out, "{label}{:>5}  .  (null MX)", mx.preference)?;
+            continue;
+        }
+        let addrs = mx.address_list();
+        let where_ = if addrs.is_empty() {
+            let why = mx
+                .addresses
+                .as_ref()
+                .and_then(|a| a.failure())
+                .map(|e| e.describe())
+                .unwrap_or_default();
+            format!("does not resolve: {why}").red()
+        } else {
+            join(&addrs).normal()
+        };
+        let cname = mx
+            .addresses
+            .as_ref()
+            .filter(|a| !a.cname_chain.is_empty())
+            .map(|a| format!("  (CNAME → {})", safe(&a.cname_chain.join(" → "))))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{label}{:>5}  {}  {where_}{cname}  ttl {}",
+            mx.preference,
+            safe(&mx.exchange),
+            mx.ttl
+        )?;
+    }
+    let own = d.domain_addresses.all();
+    if !own.is_empty() {
+        writeln!(out, "  address   {}", join(&own))?;
+    }
+    if let Some(p) = &run.identification.provider {
+        let kind = match p.kind {
+            crate::provider::ProviderKind::Mailbox => "mailbox provider",
+            crate::provider::ProviderKind::Gateway => "filtering gateway",
+            crate::provider::ProviderKind::Webhost => "web host / self-hosted",
+        };
+        writeln!(out, "  provider  {} ({kind})", safe(&p.name).bold())?;
+        if let Some(w) = &p.webmail {
+            writeln!(out, "  webmail   {w}")?;
+        }
+    }
+    for (i, s) in d.srv.iter().enumerate() {
+        let label = if i == 0 { "  SRV       " } else { "            " };
+        if s.offered {
+            writeln!(
+                out,
+                "{label}{:<18} {} {} {} {}",
+                s.service,
+                s.priority,
+                s.weight,
+                s.port,
+                safe(&s.target)
+            )?;
+        } else {
+            writeln!(out, "{label}{:<18} . (not offered)", s.service)?;
+        }
+    }
+    Ok(())
+}
+
+fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "\n{}  ({} probes, {:.1} s)",
+        "Probes".bold().underline(),
+        run.probes.len(),
+        run.elapsed_ms as f64 / 1000.0
+    )?;
+    let services = columns(run);
+    let rows = rows(run);
+    let name_width = rows
+        .iter()
+        .map(|(n, a)| n.len() + a.len() + 2)
+        .chain(run.candidates.iter().map(|c| c.candidate.name.len()))
+        .max()
+        .unwrap_or(10)
+        .min(60);
+    write!(out, "  {:name_width$}", "")?;
+    for s in &services {
+        write!(out, " {:>5}", s.port)?;
+    }
+    writeln!(out)?;
+    for (name, address) in &rows {
+        let label = format!("{name}  {address}");
+        write!(out, "  {:name_width$}", safe(&label))?;
+        for s in &services {
+            let cell = run
+                .probes
+                .iter()
+                .zip(&run.diagnosis.judgements)
+                .find(|(p, _)| &p.host == name && p.address.to_string() == *address && p.service == *s)
+                .map(|(p, j)| symbol(p, j))
+                .unwrap_or_else(|| "·".dimmed());
+            write!(out, " {:>5}", cell)?;
+        }
+        writeln!(out)?;
+    }
+    for c in &run.candidates {
+        if let Some(e) = c.addresses.failure() {
+            writeln!(
+                out,
+                "  {:name_width$} {}",
+                safe(&c.candidate.name),
+                format!("does not resolve ({})", e.describe()).dimmed()
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "  {}",
+        "✔ works  ! works with warnings  ✘ fails  ⏱ timed out  ⊘ refused  ↯ unreachable  · not probed".dimmed()
+    )?;
+    failures(run, out)
+}
+
+/// One line per failed or warned probe that connected: the reason behind the symbol.
+fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let mut lines = Vec::new();
+    for (p, j) in run.probes.iter().zip(&run.diagnosis.judgements) {
+        if p.shared_with.is_some() || !p.tcp.connected() {
+            continue;
+        }
+        let text = match j.verdict {
+            Verdict::Fails => j.reason.clone().unwrap_or_default(),
+            Verdict::Warnings => j
+                .warnings
+                .iter()
+                .map(|w| serde_plain(w))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Verdict::Works => continue,
+        };
+        lines.push(format!(
+            "  {} {}:{} [{}] {}",
+            symbol(p, j),
+            safe(&p.host),
+            p.port,
+            p.address,
+            safe(&text)
+        ));
+    }
+    if !lines.is_empty() {
+        writeln!(out)?;
+        for l in lines {
+            writeln!(out, "{l}")?;
+        }
+    }
+    Ok(())
+}
+
+fn serde_plain(code: &crate::findings::Code) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The services in the plan, standard ones first in the usual order.
+fn columns(run: &Run) -> Vec<Service> {
+    let mut services: Vec<Service> = Vec::new();
+    for p in &run.probes {
+        if !services.contains(&p.service) {
+            services.push(p.service);
+        }
+    }
+    let order = |s: &Service| {
+        crate::service::STANDARD_SERVICES
+            .iter()
+            .position(|x| x == s)
+            .unwrap_or(usize::MAX)
+    };
+    services.sort_by_key(|s| (order(s), s.port));
+    services
+}
+
+fn rows(run: &Run) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    for p in &run.probes {
+        let row = (p.host.clone(), p.address.to_string());
+        if !rows.contains(&row) {
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+fn symbol(p: &ProbeResult, j: &Judgement) -> ColoredString {
+    match j.verdict {
+        Verdict::Works => "✔".green(),
+        Verdict::Warnings => "!".yellow(),
+        Verdict::Fails => match (&p.tcp, p.failure.as_ref().map(|f| f.phase)) {
+            (TcpOutcome::TimedOut, _) => "⏱".red(),
+            (TcpOutcome::Refused, _) => "⊘".dimmed(),
+            (TcpOutcome::Unreachable(_), _) => "↯".red(),
+            (_, Some(Phase::Connect)) => "✘".red(),
+            _ => "✘".red(),
+        },
+    }
+}
+
+fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", "Findings".bold().underline())?;
+    for f in findings {
+        let (mark, label) = match f.severity {
+            Severity::Error => ("✘".red(), "error".red()),
+            Severity::Warning => ("!".yellow(), "warning".yellow()),
+            Severity::Info => ("i".blue(), "info".blue()),
+        };
+        writeln!(
+            out,
+            "  {mark} {label} {} {}",
+            serde_plain(&f.code).dimmed(),
+            safe(&f.message)
+        )?;
+        if let Some(h) = &f.hint {
+            writeln!(out, "      → {}", safe(h))?;
+        }
+    }
+    Ok(())
+}
+
+fn footer(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "\n{}", format!("exit status {}", run.exit_code).dimmed())
+}
+
+fn join(addrs: &[std::net::IpAddr]) -> String {
+    addrs
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
