@@ -89,9 +89,17 @@ pub struct Output {
 impl Cli {
     /// Validates everything; the error is one line for the user, and means exit status 2.
     pub fn into_options(self) -> Result<(Options, Output), String> {
-        let target = parse_target(&self.target).map_err(|e| format!("invalid address '{}': {e}", crate::text::escape_controls(&self.target)))?;
+        let target = parse_target(&self.target).map_err(|e| {
+            format!(
+                "invalid address '{}': {e}",
+                crate::text::escape_controls(&self.target)
+            )
+        })?;
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 300.0) {
-            return Err(format!("--timeout must be between 0 and 300 seconds, not {}", self.timeout));
+            return Err(format!(
+                "--timeout must be between 0 and 300 seconds, not {}",
+                self.timeout
+            ));
         }
         if self.concurrency == 0 || self.concurrency > 1024 {
             return Err("--concurrency must be between 1 and 1024".into());
@@ -112,7 +120,10 @@ impl Cli {
             }
         }
         if services.is_empty() && !self.no_probe {
-            return Err("nothing to probe: --ports none needs at least one --service (or use --no-probe)".into());
+            return Err(
+                "nothing to probe: --ports none needs at least one --service (or use --no-probe)"
+                    .into(),
+            );
         }
         let hosts = self
             .hosts
@@ -201,8 +212,20 @@ mod tests {
     #[test]
     fn accepts_a_full_command_line() {
         let (o, out) = parse(&[
-            "user@example.com", "--dns", "127.0.0.1:5353", "--dns", "::1", "--timeout", "2.5",
-            "--ports", "993,587", "--service", "2525/smtp/starttls", "--host", "mx.example.net", "--json",
+            "user@example.com",
+            "--dns",
+            "127.0.0.1:5353",
+            "--dns",
+            "::1",
+            "--timeout",
+            "2.5",
+            "--ports",
+            "993,587",
+            "--service",
+            "2525/smtp/starttls",
+            "--host",
+            "mx.example.net",
+            "--json",
         ])
         .unwrap();
         assert_eq!(o.dns_servers.len(), 2);

@@ -98,10 +98,8 @@ pub struct HostAddresses {
 impl HostAddresses {
     pub fn all(&self) -> Vec<IpAddr> {
         let mut out = Vec::new();
-        for family in [&self.ipv4, &self.ipv6] {
-            if let Ok(addrs) = family {
-                out.extend(addrs.iter().copied());
-            }
+        for addrs in [&self.ipv4, &self.ipv6].into_iter().flatten() {
+            out.extend(addrs.iter().copied());
         }
         out
     }
@@ -117,7 +115,12 @@ impl HostAddresses {
             .iter()
             .flatten()
             .find(|e| !e.is_negative_answer())
-            .or_else(|| errors.iter().flatten().find(|e| **e == LookupError::NxDomain))
+            .or_else(|| {
+                errors
+                    .iter()
+                    .flatten()
+                    .find(|e| **e == LookupError::NxDomain)
+            })
             .cloned()
             .or(Some(LookupError::NoRecords))
     }
@@ -164,9 +167,7 @@ impl Dns {
             b
         };
         tune(builder.options_mut(), settings.timeout);
-        let resolver = builder
-            .build()
-            .map_err(|e| DnsSetupError(e.to_string()))?;
+        let resolver = builder.build().map_err(|e| DnsSetupError(e.to_string()))?;
         Ok(Self {
             resolver,
             timeout: settings.timeout,

@@ -70,20 +70,29 @@ impl fmt::Display for InputError {
             Self::ContainsControl => write!(f, "the address contains a control character"),
             Self::EmptyLocalPart => write!(f, "nothing stands before the '@'"),
             Self::LocalPartTooLong(n) => {
-                write!(f, "the part before '@' is {n} octets long (at most {MAX_LOCAL_PART_OCTETS})")
+                write!(
+                    f,
+                    "the part before '@' is {n} octets long (at most {MAX_LOCAL_PART_OCTETS})"
+                )
             }
             Self::NoDomain => write!(f, "no domain after the '@'"),
             Self::IpLiteral(s) => write!(
                 f,
                 "'{s}' is an IP address, not a domain: mailprobe needs a domain name"
             ),
-            Self::EmptyLabel => write!(f, "the domain has an empty label (two dots in a row, or a leading dot)"),
+            Self::EmptyLabel => write!(
+                f,
+                "the domain has an empty label (two dots in a row, or a leading dot)"
+            ),
             Self::LabelTooLong { label, octets } => write!(
                 f,
                 "label '{label}' is {octets} octets long (at most {MAX_LABEL_OCTETS})"
             ),
             Self::NameTooLong(n) => {
-                write!(f, "the domain is {n} octets long (at most {MAX_NAME_OCTETS})")
+                write!(
+                    f,
+                    "the domain is {n} octets long (at most {MAX_NAME_OCTETS})"
+                )
             }
             Self::SingleLabel(s) => write!(
                 f,
@@ -98,7 +107,10 @@ impl fmt::Display for InputError {
                 write!(f, "label '{l}' starts or ends with a hyphen")
             }
             Self::NumericTopLevel(t) => {
-                write!(f, "top-level label '{t}' is all digits, so this is no domain name")
+                write!(
+                    f,
+                    "top-level label '{t}' is all digits, so this is no domain name"
+                )
             }
             Self::Idna(s) => write!(f, "the domain is not a valid internationalised name: {s}"),
         }
@@ -244,24 +256,43 @@ mod tests {
         let long_label = "a".repeat(64);
         let long_name = format!("{}.com", ["abcdefghij"; 23].join("."));
         let long_local = format!("{}@example.com", "x".repeat(65));
-        let cases: Vec<(&str, fn(&InputError) -> bool)> = vec![
+        type Check = fn(&InputError) -> bool;
+        let cases: Vec<(&str, Check)> = vec![
             ("", |e| matches!(e, InputError::Empty)),
             ("   ", |e| matches!(e, InputError::Empty)),
             ("user@", |e| matches!(e, InputError::NoDomain)),
             ("@example.com", |e| matches!(e, InputError::EmptyLocalPart)),
-            ("us er@example.com", |e| matches!(e, InputError::ContainsWhitespace)),
-            ("user@exa\tmple.com", |e| matches!(e, InputError::ContainsControl)),
-            ("user@[192.0.2.1]", |e| matches!(e, InputError::IpLiteral(_))),
+            ("us er@example.com", |e| {
+                matches!(e, InputError::ContainsWhitespace)
+            }),
+            ("user@exa\tmple.com", |e| {
+                matches!(e, InputError::ContainsControl)
+            }),
+            ("user@[192.0.2.1]", |e| {
+                matches!(e, InputError::IpLiteral(_))
+            }),
             ("192.0.2.1", |e| matches!(e, InputError::IpLiteral(_))),
-            ("user@[IPv6:2001:db8::1]", |e| matches!(e, InputError::IpLiteral(_))),
+            ("user@[IPv6:2001:db8::1]", |e| {
+                matches!(e, InputError::IpLiteral(_))
+            }),
             ("example..com", |e| matches!(e, InputError::EmptyLabel)),
             (".example.com", |e| matches!(e, InputError::EmptyLabel)),
-            ("example.com>", |e| matches!(e, InputError::InvalidCharacter { .. })),
-            ("example.com,", |e| matches!(e, InputError::InvalidCharacter { .. })),
-            ("user@example.com;drop", |e| matches!(e, InputError::InvalidCharacter { .. })),
-            ("exa_mple.com", |e| matches!(e, InputError::InvalidCharacter { .. })),
+            ("example.com>", |e| {
+                matches!(e, InputError::InvalidCharacter { .. })
+            }),
+            ("example.com,", |e| {
+                matches!(e, InputError::InvalidCharacter { .. })
+            }),
+            ("user@example.com;drop", |e| {
+                matches!(e, InputError::InvalidCharacter { .. })
+            }),
+            ("exa_mple.com", |e| {
+                matches!(e, InputError::InvalidCharacter { .. })
+            }),
             ("localhost", |e| matches!(e, InputError::SingleLabel(_))),
-            ("-bad.example", |e| matches!(e, InputError::LeadingOrTrailingHyphen(_))),
+            ("-bad.example", |e| {
+                matches!(e, InputError::LeadingOrTrailingHyphen(_))
+            }),
             ("host.123", |e| matches!(e, InputError::NumericTopLevel(_))),
         ];
         for (input, expected) in cases {
@@ -270,7 +301,10 @@ mod tests {
             assert!(!err.to_string().is_empty());
         }
         let err = parse_target(&format!("{long_label}.com")).unwrap_err();
-        assert!(matches!(err, InputError::LabelTooLong { octets: 64, .. }), "{err:?}");
+        assert!(
+            matches!(err, InputError::LabelTooLong { octets: 64, .. }),
+            "{err:?}"
+        );
         let err = parse_target(&long_name).unwrap_err();
         assert!(matches!(err, InputError::NameTooLong(_)), "{err:?}");
         let err = parse_target(&long_local).unwrap_err();

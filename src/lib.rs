@@ -104,7 +104,9 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
     let identification = provider::identify(&target.domain, &discovery);
 
     let (candidates, probes) = match &trust {
-        Some(trust) => probe_everything(options, &dns, &discovery, &identification, trust, observer).await,
+        Some(trust) => {
+            probe_everything(options, &dns, &discovery, &identification, trust, observer).await
+        }
         None => (Vec::new(), Vec::new()),
     };
     let diagnosis = diagnose::diagnose(&Evidence {

@@ -14,7 +14,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are not errors.
-            let code = if e.use_stderr() { exits::USAGE } else { exits::OK };
+            let code = if e.use_stderr() {
+                exits::USAGE
+            } else {
+                exits::OK
+            };
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -27,7 +31,10 @@ fn main() -> ExitCode {
         }
     };
     decide_colour(&output);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mailprobe: cannot start: {e}");

@@ -101,7 +101,12 @@ pub fn candidates(
     }
     let d = &target.domain;
     for label in ["imap", "pop", "smtp"] {
-        add(&mut list, &d.with_prefix(label), Source::ProtocolName, general);
+        add(
+            &mut list,
+            &d.with_prefix(label),
+            Source::ProtocolName,
+            general,
+        );
     }
     add(&mut list, &d.with_prefix("mail"), Source::MailName, general);
     add(&mut list, &d.ascii, Source::Domain, general);
@@ -228,7 +233,10 @@ pub fn certificate_candidates(
             continue;
         };
         let alternative = cert.names.iter().find(|n| {
-            !n.starts_with("*.") && n.parse::<IpAddr>().is_err() && n.contains('.') && crate::input::parse_domain(n).is_ok()
+            !n.starts_with("*.")
+                && n.parse::<IpAddr>().is_err()
+                && n.contains('.')
+                && crate::input::parse_domain(n).is_ok()
         });
         let Some(name) = alternative else { continue };
         if existing.iter().any(|c| &c.candidate.name == name) {

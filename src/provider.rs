@@ -218,15 +218,22 @@ mod tests {
             owner_of("alt1.aspmx.l.google.com", "example.com"),
             Owner::Known { provider, .. } if provider.id == "google"
         ));
-        assert_eq!(owner_of("mail.example.com", "example.com"), Owner::SelfHosted);
+        assert_eq!(
+            owner_of("mail.example.com", "example.com"),
+            Owner::SelfHosted
+        );
         assert_eq!(owner_of("example.com", "example.com"), Owner::SelfHosted);
         assert_eq!(
             owner_of("mx3.shared.hoster.co.uk", "example.com"),
-            Owner::Unknown { group: "hoster.co.uk".into() }
+            Owner::Unknown {
+                group: "hoster.co.uk".into()
+            }
         );
         assert_eq!(
             owner_of("notexample.com", "example.com"),
-            Owner::Unknown { group: "notexample.com".into() }
+            Owner::Unknown {
+                group: "notexample.com".into()
+            }
         );
     }
 }

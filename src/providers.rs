@@ -335,8 +335,7 @@ pub fn expand_host(template: &str, captures: &[String], domain: &str) -> String 
 /// The table entry (and captures) for an MX host, if any.
 pub fn lookup(host: &str) -> Option<(&'static Provider, Vec<String>)> {
     PROVIDERS.iter().find_map(|p| {
-        p.mx
-            .iter()
+        p.mx.iter()
             .find_map(|pat| match_pattern(pat, host))
             .map(|caps| (p, caps))
     })
@@ -348,14 +347,23 @@ mod tests {
 
     #[test]
     fn patterns_match_suffixes_and_capture_labels() {
-        assert_eq!(match_pattern("google.com", "aspmx.l.google.com"), Some(vec![]));
+        assert_eq!(
+            match_pattern("google.com", "aspmx.l.google.com"),
+            Some(vec![])
+        );
         assert_eq!(match_pattern("google.com", "google.com"), Some(vec![]));
         assert_eq!(match_pattern("google.com", "notgoogle.com"), None);
         assert_eq!(
-            match_pattern("inbound-smtp.*.amazonaws.com", "inbound-smtp.eu-west-1.amazonaws.com."),
+            match_pattern(
+                "inbound-smtp.*.amazonaws.com",
+                "inbound-smtp.eu-west-1.amazonaws.com."
+            ),
             Some(vec!["eu-west-1".to_string()])
         );
-        assert_eq!(match_pattern("inbound-smtp.*.amazonaws.com", "s3.eu-west-1.amazonaws.com"), None);
+        assert_eq!(
+            match_pattern("inbound-smtp.*.amazonaws.com", "s3.eu-west-1.amazonaws.com"),
+            None
+        );
     }
 
     #[test]
@@ -367,8 +375,16 @@ mod tests {
         assert_eq!(before, ids.len());
         for p in PROVIDERS.iter().filter(|p| p.kind == Kind::Mailbox) {
             assert!(!p.incoming.is_empty() && !p.outgoing.is_empty(), "{}", p.id);
-            assert!(p.incoming.iter().all(|s| s.protocol.is_incoming()), "{}", p.id);
-            assert!(p.outgoing.iter().all(|s| s.protocol == Protocol::Smtp), "{}", p.id);
+            assert!(
+                p.incoming.iter().all(|s| s.protocol.is_incoming()),
+                "{}",
+                p.id
+            );
+            assert!(
+                p.outgoing.iter().all(|s| s.protocol == Protocol::Smtp),
+                "{}",
+                p.id
+            );
         }
     }
 

@@ -9,7 +9,9 @@ use crate::discovery::{MxStatus, SrvRecord};
 use crate::dns::LookupError;
 use crate::findings::{Code, Finding};
 use crate::plan::Source;
-use crate::probe::{Capabilities, Failure, Heard, ProbeResult, StartTlsState, TcpOutcome, Timings, TlsInfo};
+use crate::probe::{
+    Capabilities, Failure, Heard, ProbeResult, StartTlsState, TcpOutcome, Timings, TlsInfo,
+};
 use crate::provider::ProviderMatch;
 use crate::service::{Protocol, Security};
 use crate::Run;
@@ -124,10 +126,18 @@ impl<'a> Report<'a> {
                 .iter()
                 .map(|m| MxView {
                     preference: m.preference,
-                    exchange: if m.exchange.is_empty() { ".".into() } else { m.exchange.clone() },
+                    exchange: if m.exchange.is_empty() {
+                        ".".into()
+                    } else {
+                        m.exchange.clone()
+                    },
                     ttl: m.ttl,
                     addresses: m.address_list(),
-                    cname_chain: m.addresses.as_ref().map(|a| a.cname_chain.as_slice()).unwrap_or(&[]),
+                    cname_chain: m
+                        .addresses
+                        .as_ref()
+                        .map(|a| a.cname_chain.as_slice())
+                        .unwrap_or(&[]),
                     error: m.addresses.as_ref().and_then(|a| a.failure()),
                 })
                 .collect(),

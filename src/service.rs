@@ -129,11 +129,7 @@ impl FromStr for Service {
             "tls" | "ssl" | "implicit" => Security::Tls,
             "starttls" | "stls" => Security::StartTls,
             "plain" | "none" => Security::Plain,
-            other => {
-                return Err(format!(
-                    "unknown security '{other}' (tls, starttls, plain)"
-                ))
-            }
+            other => return Err(format!("unknown security '{other}' (tls, starttls, plain)")),
         };
         Ok(Service::new(port, protocol, security))
     }
@@ -148,7 +144,14 @@ mod tests {
         let s: Service = "2525/smtp/starttls".parse().unwrap();
         assert_eq!(s, Service::new(2525, Protocol::Smtp, Security::StartTls));
         assert_eq!(s.to_string(), "2525/smtp/starttls");
-        for bad in ["2525", "0/smtp/tls", "70000/smtp/tls", "25/http/tls", "25/smtp/maybe", "a/b/c/d"] {
+        for bad in [
+            "2525",
+            "0/smtp/tls",
+            "70000/smtp/tls",
+            "25/http/tls",
+            "25/smtp/maybe",
+            "a/b/c/d",
+        ] {
             assert!(bad.parse::<Service>().is_err(), "{bad}");
         }
     }

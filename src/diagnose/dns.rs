@@ -74,7 +74,10 @@ fn status_findings(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
         if !d.domain_addresses.all().is_empty() {
             out.push(Finding::warning(
                 Code::DnsPartialFailure,
-                format!("the {family} lookup for {domain} failed ({}) while the other family answered", e.describe()),
+                format!(
+                    "the {family} lookup for {domain} failed ({}) while the other family answered",
+                    e.describe()
+                ),
             ));
         }
     }
@@ -88,9 +91,12 @@ fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
         let name = &mx.exchange;
         if name.parse::<IpAddr>().is_ok() {
             out.push(
-                Finding::error(Code::MxIsIpAddress, format!("MX {name} is an IP address; an MX must name a host"))
-                    .hint("Publish an A record for a host name and point the MX at that name.")
-                    .at(name, None),
+                Finding::error(
+                    Code::MxIsIpAddress,
+                    format!("MX {name} is an IP address; an MX must name a host"),
+                )
+                .hint("Publish an A record for a host name and point the MX at that name.")
+                .at(name, None),
             );
         }
         let Some(addrs) = &mx.addresses else { continue };
@@ -106,11 +112,18 @@ fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
         }
         if let Some(e) = addrs.failure() {
             let severity_all = unresolved == real.len();
-            let f = if severity_all { Finding::error } else { Finding::warning };
+            let f = if severity_all {
+                Finding::error
+            } else {
+                Finding::warning
+            };
             out.push(
-                f(Code::MxUnresolvable, format!("MX {name} does not resolve: {}", e.describe()))
-                    .hint("Fix or remove this MX record; senders cannot deliver to it.")
-                    .at(name, None),
+                f(
+                    Code::MxUnresolvable,
+                    format!("MX {name} does not resolve: {}", e.describe()),
+                )
+                .hint("Fix or remove this MX record; senders cannot deliver to it.")
+                .at(name, None),
             );
         } else {
             for (family, e) in addrs.family_failures() {
@@ -175,7 +188,10 @@ fn srv_findings(d: &Discovery, out: &mut Vec<Finding>) {
     for srv in d.srv.iter().filter(|s| !s.offered) {
         out.push(Finding::info(
             Code::SrvNotOffered,
-            format!("{} says the service is not offered (target \".\")", srv.service),
+            format!(
+                "{} says the service is not offered (target \".\")",
+                srv.service
+            ),
         ));
     }
     for (service, e) in &d.srv_errors {
@@ -195,7 +211,16 @@ fn srv_findings(d: &Discovery, out: &mut Vec<Finding>) {
 /// Special-use and private names (RFC 6761, 6762, 8375) where internal addresses are normal.
 fn is_public_domain(domain: &str) -> bool {
     const PRIVATE_TLDS: [&str; 10] = [
-        "test", "example", "invalid", "localhost", "local", "internal", "lan", "home", "corp", "intranet",
+        "test",
+        "example",
+        "invalid",
+        "localhost",
+        "local",
+        "internal",
+        "lan",
+        "home",
+        "corp",
+        "intranet",
     ];
     let tld = domain.rsplit('.').next().unwrap_or("");
     !PRIVATE_TLDS.contains(&tld) && !domain.ends_with(".home.arpa")

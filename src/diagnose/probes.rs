@@ -16,7 +16,11 @@ pub fn findings(
     settings: &[SettingStatus],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    let own: Vec<&ProbeResult> = ev.probes.iter().filter(|p| p.shared_with.is_none()).collect();
+    let own: Vec<&ProbeResult> = ev
+        .probes
+        .iter()
+        .filter(|p| p.shared_with.is_none())
+        .collect();
     let blocked = blocked_ports(&own);
     for (port, count) in &blocked {
         out.push(
@@ -108,21 +112,33 @@ fn host_findings(
             .then(|| probes[0].tcp.clone())
         {
             out.push(
-                Finding::warning(Code::HostUnreachable, format!("{label} is unreachable ({detail})"))
-                    .hint("A router or firewall reports that the host cannot be reached from here.")
-                    .at(host, None),
+                Finding::warning(
+                    Code::HostUnreachable,
+                    format!("{label} is unreachable ({detail})"),
+                )
+                .hint("A router or firewall reports that the host cannot be reached from here.")
+                .at(host, None),
             );
         } else if probes.iter().all(|p| p.tcp == TcpOutcome::Refused) {
             out.push(
-                Finding::warning(Code::HostNotServingMail, format!("{label} refuses every mail port: no mail service runs there"))
-                    .at(host, None),
+                Finding::warning(
+                    Code::HostNotServingMail,
+                    format!("{label} refuses every mail port: no mail service runs there"),
+                )
+                .at(host, None),
             );
         } else if connected {
             let refused = ports_where(&probes, |p| p.tcp == TcpOutcome::Refused);
             if !refused.is_empty() {
                 out.push(
-                    Finding::info(Code::PortRefused, format!("{label} refuses port {} (no service there)", join_ports(&refused)))
-                        .at(host, None),
+                    Finding::info(
+                        Code::PortRefused,
+                        format!(
+                            "{label} refuses port {} (no service there)",
+                            join_ports(&refused)
+                        ),
+                    )
+                    .at(host, None),
                 );
             }
             let filtered = ports_where(&probes, |p| {
@@ -169,8 +185,11 @@ fn unresolvable_candidates(ev: &Evidence<'_>, out: &mut Vec<Finding>) {
             _ => continue,
         };
         out.push(
-            Finding::warning(code, format!("{} does not resolve: {}", c.name, e.describe()))
-                .at(&c.name, None),
+            Finding::warning(
+                code,
+                format!("{} does not resolve: {}", c.name, e.describe()),
+            )
+            .at(&c.name, None),
         );
     }
 }
@@ -233,9 +252,10 @@ fn warning_detail(code: Code, p: &ProbeResult) -> String {
                 }
             })
             .unwrap_or_default(),
-        Code::CertificateExpired | Code::CertificateExpiresSoon | Code::CertificateNotYetValid => cert
-            .map(|c| format!("{} ({} days left)", c.not_after, c.days_left))
-            .unwrap_or_default(),
+        Code::CertificateExpired | Code::CertificateExpiresSoon | Code::CertificateNotYetValid => {
+            cert.map(|c| format!("{} ({} days left)", c.not_after, c.days_left))
+                .unwrap_or_default()
+        }
         Code::CertificateUntrusted => cert
             .map(|c| {
                 if c.self_signed {
@@ -314,7 +334,10 @@ fn failure_hint(code: Code) -> &'static str {
 
 /// A name working on one address family but not the other: clients may hang or fail.
 fn address_family_findings(settings: &[SettingStatus], out: &mut Vec<Finding>) {
-    for s in settings.iter().filter(|s| s.verdict != Verdict::Fails && !s.failing_addresses.is_empty()) {
+    for s in settings
+        .iter()
+        .filter(|s| s.verdict != Verdict::Fails && !s.failing_addresses.is_empty())
+    {
         let v4_works = s.working_addresses.iter().any(IpAddr::is_ipv4);
         let failing_v6: Vec<String> = s
             .failing_addresses
@@ -336,7 +359,11 @@ fn address_family_findings(settings: &[SettingStatus], out: &mut Vec<Finding>) {
                 "Clients may fail depending on which address they pick: fix or remove the failing address.",
             )
         };
-        out.push(Finding::warning(code, message).hint(hint).at(&s.host, Some(s.service.port)));
+        out.push(
+            Finding::warning(code, message)
+                .hint(hint)
+                .at(&s.host, Some(s.service.port)),
+        );
     }
 }
 
@@ -376,7 +403,10 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
                     }
                 ),
             )
-            .hint(format!("Configure {} as the server name: the classic shared web host case.", alt.host))
+            .hint(format!(
+                "Configure {} as the server name: the classic shared web host case.",
+                alt.host
+            ))
             .at(&alt.host, Some(alt.service.port)),
         );
     }

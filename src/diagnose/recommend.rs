@@ -140,7 +140,11 @@ pub fn findings(
             .any(|s| s.service.protocol.is_incoming() == incoming)
     };
     if tried(true) && !rec.incoming.first().is_some_and(|r| r.confirmed) {
-        out.push(no_working(Code::NoWorkingIncoming, "incoming (IMAP/POP3)", rec.incoming.first()));
+        out.push(no_working(
+            Code::NoWorkingIncoming,
+            "incoming (IMAP/POP3)",
+            rec.incoming.first(),
+        ));
     }
     let client_outgoing: Vec<&Recommendation> =
         rec.outgoing.iter().filter(|r| r.port != 25).collect();
@@ -159,7 +163,13 @@ pub fn findings(
     }
     for c in checks {
         let s = &c.setting;
-        let what = format!("{} {}:{} {}", s.protocol.name(), s.host, s.port, s.security.client_label());
+        let what = format!(
+            "{} {}:{} {}",
+            s.protocol.name(),
+            s.host,
+            s.port,
+            s.security.client_label()
+        );
         if c.confirmed {
             out.push(Finding::info(
                 Code::ProviderSettingConfirmed,
@@ -169,12 +179,17 @@ pub fn findings(
             let why = c
                 .reason
                 .clone()
-                .or_else(|| c.verdict.map(|_| "it answers, but with warnings".to_string()))
+                .or_else(|| {
+                    c.verdict
+                        .map(|_| "it answers, but with warnings".to_string())
+                })
                 .unwrap_or_else(|| "it was not probed (no address)".to_string());
             out.push(
                 Finding::warning(
                     Code::ProviderSettingUnconfirmed,
-                    format!("the provider's published setting {what} could not be confirmed: {why}"),
+                    format!(
+                        "the provider's published setting {what} could not be confirmed: {why}"
+                    ),
                 )
                 .at(&s.host, Some(s.port)),
             );

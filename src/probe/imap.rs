@@ -126,7 +126,8 @@ mod tests {
 
     #[test]
     fn parses_capabilities_in_greeting_and_listing() {
-        let g = b"* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS LOGINDISABLED AUTH=PLAIN] Dovecot ready.";
+        let g =
+            b"* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS LOGINDISABLED AUTH=PLAIN] Dovecot ready.";
         let caps = greeting_capabilities(g).unwrap();
         assert!(offers_starttls(&caps));
         assert!(login_disabled(&caps));

@@ -95,25 +95,38 @@ impl Heard {
 pub enum FailureKind {
     Refused,
     TimedOut,
-    Unreachable { detail: String },
+    Unreachable {
+        detail: String,
+    },
     Reset,
     /// The server closed the connection.
     Closed,
     /// The TLS handshake failed for a reason other than the certificate (those are recorded and
     /// judged, not fatal).
-    TlsHandshake { detail: String },
+    TlsHandshake {
+        detail: String,
+    },
     /// The port speaks something else than it should.
-    ProtocolMismatch { heard: Heard, sample: String },
+    ProtocolMismatch {
+        heard: Heard,
+        sample: String,
+    },
     /// The server answered with an error (e.g. a 554 greeting or a refused STARTTLS).
-    Rejected { reply: String },
+    Rejected {
+        reply: String,
+    },
     /// Plaintext bytes arrived after the "go ahead" for STARTTLS: classic command injection.
-    StartTlsInjection { bytes: usize },
+    StartTlsInjection {
+        bytes: usize,
+    },
     /// A line longer than [`MAX_LINE`].
     LineTooLong,
     /// More than [`MAX_PROBE_BYTES`] from one server.
     TooMuchData,
     /// A local or network error not covered above.
-    Io { detail: String },
+    Io {
+        detail: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -84,7 +84,12 @@ mod tests {
 
     #[test]
     fn reads_capa_entries() {
-        let caps = vec!["TOP".to_string(), "USER".into(), "SASL PLAIN LOGIN".into(), "STLS".into()];
+        let caps = vec![
+            "TOP".to_string(),
+            "USER".into(),
+            "SASL PLAIN LOGIN".into(),
+            "STLS".into(),
+        ];
         assert!(offers_starttls(&caps));
         assert_eq!(auth_mechanisms(&caps), vec!["USER", "PLAIN", "LOGIN"]);
         assert!(greeting_status(b"+OK Dovecot ready.").is_ok());

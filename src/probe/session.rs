@@ -81,8 +81,7 @@ pub async fn probe(
 async fn run(result: &mut ProbeResult, trust: &Trust, deadline: Instant) {
     let service = result.service;
     let connect_start = Instant::now();
-    let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await
-    {
+    let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await {
         Ok(s) => s,
         Err(outcome) => {
             result.failure = Some(Failure::new(Phase::Connect, connect_failure(&outcome)));
@@ -122,10 +121,20 @@ async fn implicit_tls(
 ) -> Result<(), Failure> {
     let mut conn = upgrade(result, stream, trust, deadline, 0).await?;
     let greeting_caps = greeting(result, &mut conn).await?;
-    let caps = capabilities(result.service.protocol, &mut conn, "c1", client_name, greeting_caps)
-        .await
-        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
-    set_capabilities(&mut result.capabilities.after_tls, caps, &mut result.capabilities.truncated);
+    let caps = capabilities(
+        result.service.protocol,
+        &mut conn,
+        "c1",
+        client_name,
+        greeting_caps,
+    )
+    .await
+    .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    set_capabilities(
+        &mut result.capabilities.after_tls,
+        caps,
+        &mut result.capabilities.truncated,
+    );
     leave(result.service.protocol, &mut conn).await;
     Ok(())
 }
@@ -144,7 +153,11 @@ async fn plaintext_first(
         .await
         .map_err(|k| Failure::new(Phase::Capabilities, k))?;
     let offered = offers_starttls(protocol, &caps);
-    set_capabilities(&mut result.capabilities.before_tls, caps, &mut result.capabilities.truncated);
+    set_capabilities(
+        &mut result.capabilities.before_tls,
+        caps,
+        &mut result.capabilities.truncated,
+    );
     if result.service.security == Security::Plain {
         result.starttls = Some(StartTlsState::NotTried);
         leave(protocol, &mut conn).await;
@@ -174,7 +187,11 @@ async fn plaintext_first(
     let caps = capabilities(protocol, &mut conn, "c2", client_name, None)
         .await
         .map_err(|k| Failure::new(Phase::Capabilities, k))?;
-    set_capabilities(&mut result.capabilities.after_tls, caps, &mut result.capabilities.truncated);
+    set_capabilities(
+        &mut result.capabilities.after_tls,
+        caps,
+        &mut result.capabilities.truncated,
+    );
     leave(protocol, &mut conn).await;
     Ok(())
 }
@@ -206,7 +223,10 @@ async fn upgrade(
 }
 
 /// Reads and judges the greeting; returns capabilities announced in it (IMAP).
-async fn greeting(result: &mut ProbeResult, conn: &mut Conn) -> Result<Option<Vec<String>>, Failure> {
+async fn greeting(
+    result: &mut ProbeResult,
+    conn: &mut Conn,
+) -> Result<Option<Vec<String>>, Failure> {
     let protocol = result.service.protocol;
     let first = conn
         .read_line()
@@ -334,7 +354,10 @@ mod tests {
 
     #[test]
     fn classifies_what_a_server_speaks() {
-        assert_eq!(classify_greeting(b"* OK [CAPABILITY IMAP4rev1] hi"), Heard::Imap);
+        assert_eq!(
+            classify_greeting(b"* OK [CAPABILITY IMAP4rev1] hi"),
+            Heard::Imap
+        );
         assert_eq!(classify_greeting(b"+OK POP3 ready"), Heard::Pop3);
         assert_eq!(classify_greeting(b"220 mx ESMTP Postfix"), Heard::Smtp);
         assert_eq!(classify_greeting(b"220 ProFTPD Server"), Heard::Ftp);

@@ -43,7 +43,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn first_line(&self) -> String {
-        format!("{} {}", self.code, self.lines.first().map(String::as_str).unwrap_or(""))
+        format!(
+            "{} {}",
+            self.code,
+            self.lines.first().map(String::as_str).unwrap_or("")
+        )
     }
 }
 
@@ -163,7 +167,11 @@ mod tests {
 
     #[test]
     fn reads_auth_mechanisms() {
-        let caps = vec!["PIPELINING".to_string(), "AUTH PLAIN LOGIN".into(), "AUTH=LOGIN".into()];
+        let caps = vec![
+            "PIPELINING".to_string(),
+            "AUTH PLAIN LOGIN".into(),
+            "AUTH=LOGIN".into(),
+        ];
         assert_eq!(auth_mechanisms(&caps), vec!["PLAIN", "LOGIN"]);
         assert!(!offers_starttls(&caps));
     }

@@ -15,7 +15,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use serde::Serialize;
 use tokio::time::{timeout_at, Instant};
 use tokio_rustls::TlsConnector;
@@ -98,17 +100,20 @@ pub enum CertVerdict {
     NotYetValid,
     /// Issued by a CA we do not trust (or self-signed).
     UnknownIssuer,
-    Other { detail: String },
+    Other {
+        detail: String,
+    },
 }
 
 impl CertVerdict {
     fn from_error(e: &rustls::Error) -> Self {
         match e {
             rustls::Error::InvalidCertificate(c) => match c {
-                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                    Self::NameMismatch
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => Self::NameMismatch,
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                    Self::Expired
                 }
-                CertificateError::Expired | CertificateError::ExpiredContext { .. } => Self::Expired,
                 CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
                     Self::NotYetValid
                 }
@@ -264,7 +269,9 @@ pub async fn handshake(
         }
         Ok(Ok(tls)) => {
             let (_, session) = tls.get_ref();
-            info.version = session.protocol_version().map(|v| version_name(u16::from(v)));
+            info.version = session
+                .protocol_version()
+                .map(|v| version_name(u16::from(v)));
             info.cipher = session
                 .negotiated_cipher_suite()
                 .map(|c| format!("{:?}", c.suite()));
@@ -398,7 +405,10 @@ fn unix_now() -> i64 {
 fn format_time(ts: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(ts)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| ts.to_string())
 }
 

@@ -34,7 +34,10 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     if let Some(u) = username {
         writeln!(out, "  Username  {}", safe(&u))?;
     }
-    writeln!(out, "  Password  the mailbox password (never shown or sent by mailprobe)")?;
+    writeln!(
+        out,
+        "  Password  the mailbox password (never shown or sent by mailprobe)"
+    )?;
     if outgoing.is_some() {
         writeln!(out, "  SMTP auth required: same username and password")?;
     }

@@ -29,7 +29,12 @@ fn header(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let t = &run.target;
     writeln!(out, "{} {}", "mailprobe".bold(), safe(&t.input).bold())?;
     if t.domain.is_idn() {
-        writeln!(out, "  domain    {} ({})", safe(&t.domain.unicode), t.domain.ascii)?;
+        writeln!(
+            out,
+            "  domain    {} ({})",
+            safe(&t.domain.unicode),
+            t.domain.ascii
+        )?;
     }
     Ok(())
 }
@@ -45,13 +50,20 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         MxStatus::NoRecords => "no MX and no address records".red(),
         MxStatus::DnsError => format!(
             "DNS failed: {}",
-            d.mx_error.as_ref().map(|e| e.describe()).unwrap_or_default()
+            d.mx_error
+                .as_ref()
+                .map(|e| e.describe())
+                .unwrap_or_default()
         )
         .red(),
     };
     writeln!(out, "  status    {status}")?;
     for (i, mx) in d.mx.iter().enumerate() {
-        let label = if i == 0 { "  MX        " } else { "            " };
+        let label = if i == 0 {
+            "  MX        "
+        } else {
+            "            "
+        };
         if mx.exchange.is_empty() {
             writeln!(out, "{label}{:>5}  .  (null MX)", mx.preference)?;
             continue;
@@ -98,7 +110,11 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     for (i, s) in d.srv.iter().enumerate() {
-        let label = if i == 0 { "  SRV       " } else { "            " };
+        let label = if i == 0 {
+            "  SRV       "
+        } else {
+            "            "
+        };
         if s.offered {
             writeln!(
                 out,
@@ -146,7 +162,9 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 .probes
                 .iter()
                 .zip(&run.diagnosis.judgements)
-                .find(|(p, _)| &p.host == name && p.address.to_string() == *address && p.service == *s)
+                .find(|(p, _)| {
+                    &p.host == name && p.address.to_string() == *address && p.service == *s
+                })
                 .map(|(p, j)| symbol(p, j))
                 .unwrap_or_else(|| "·".dimmed());
             write!(out, " {:>5}", cell)?;
@@ -183,7 +201,7 @@ fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             Verdict::Warnings => j
                 .warnings
                 .iter()
-                .map(|w| serde_plain(w))
+                .map(serde_plain)
                 .collect::<Vec<_>>()
                 .join(", "),
             Verdict::Works => continue,
@@ -281,7 +299,11 @@ fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn footer(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "\n{}", format!("exit status {}", run.exit_code).dimmed())
+    writeln!(
+        out,
+        "\n{}",
+        format!("exit status {}", run.exit_code).dimmed()
+    )
 }
 
 fn join(addrs: &[std::net::IpAddr]) -> String {
