@@ -287,7 +287,8 @@ fn tune(opts: &mut ResolverOpts, timeout: Duration) {
     // Names are queried fully qualified; search domains must not turn a failure into a hit.
     opts.ndots = 0;
     opts.preserve_intermediates = true;
-    opts.try_tcp_on_error = true;
+    // A SERVFAIL must stay a SERVFAIL, not turn into a TCP connection error.
+    opts.try_tcp_on_error = false;
 }
 
 /// Maps hickory's error to ours. NXDOMAIN and NODATA share a variant: the response code tells.

@@ -96,9 +96,20 @@ fn rank(s: &SettingStatus) -> impl Ord {
         security,
         warnings,
         s.source,
+        !named_for(&s.host, s.service.protocol),
         !is_standard(&s.service),
         s.host.clone(),
     )
+}
+
+/// `imap.` for IMAP, `pop.` for POP3, `smtp.` for SMTP: the name people expect to see.
+fn named_for(host: &str, protocol: Protocol) -> bool {
+    let prefixes: &[&str] = match protocol {
+        Protocol::Imap => &["imap.", "imaps."],
+        Protocol::Pop3 => &["pop.", "pop3.", "pops."],
+        Protocol::Smtp => &["smtp.", "submission.", "smtps."],
+    };
+    prefixes.iter().any(|p| host.starts_with(p))
 }
 
 fn is_relay(service: &Service) -> bool {

@@ -1,0 +1,157 @@
+//! The real binary: exit statuses, error messages, and the JSON contract.
+
+mod support;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use support::dns::TestDns;
+use support::net::TestNet;
+
+fn mailprobe(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run mailprobe")
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_problem() {
+    let long_label = format!("user@{}.com", "a".repeat(64));
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec![""], "empty"),
+        (vec!["user@"], "no domain"),
+        (vec!["@example.com"], "before the '@'"),
+        (vec!["us er@example.com"], "white space"),
+        (vec!["user@[192.0.2.1]"], "IP address"),
+        (vec!["192.0.2.1"], "IP address"),
+        (vec![long_label.as_str()], "63"),
+        (vec!["example.com>"], "cannot contain"),
+        (vec!["user@exa\u{1b}[31mmple.com"], "control character"),
+        (vec!["example.com", "--timeout", "0"], "--timeout"),
+        (vec!["example.com", "--dns", "nameserver"], "--dns"),
+        (
+            vec!["example.com", "--ports", "8080"],
+            "not a standard mail port",
+        ),
+        (
+            vec!["example.com", "--service", "25/http/tls"],
+            "unknown protocol",
+        ),
+        (
+            vec![
+                "example.com",
+                "--ca-file",
+                "/nonexistent/ca.pem",
+                "--dns",
+                "127.0.0.1:9",
+            ],
+            "CA file",
+        ),
+        (vec!["example.com", "--bogus-flag"], "--bogus-flag"),
+        (vec![], "ADDRESS"),
+    ];
+    for (args, needle) in cases {
+        let out = mailprobe(&args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        // Nothing the user typed reaches the terminal raw.
+        assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_0() {
+    assert_eq!(mailprobe(&["--help"]).status.code(), Some(0));
+    assert_eq!(mailprobe(&["--version"]).status.code(), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn json_follows_the_contract() {
+    let net = TestNet::new();
+    let dns = TestDns::with_fixtures(&["records", "srv", "gws"], &net).await;
+    let server = dns.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        mailprobe(&[
+            "accounts@records.test",
+            "--dns",
+            &server,
+            "--json",
+            "--no-probe",
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["domain"], "records.test");
+    assert_eq!(v["input"], "accounts@records.test");
+    assert_eq!(v["mx_status"], "ok");
+    let mx = v["mx"].as_array().unwrap();
+    assert_eq!(mx.len(), 3);
+    assert_eq!(mx[0]["preference"], 10);
+    assert_eq!(mx[0]["exchange"], "mx1.records.test");
+    assert_eq!(mx[0]["ttl"], 3600);
+    assert_eq!(mx[0]["addresses"][0], format!("{}.21", net.prefix()));
+    assert_eq!(v["provider"]["id"], "self_hosted");
+    assert_eq!(v["provider"]["kind"], "webhost");
+    assert!(v["srv"].is_array());
+    for f in v["findings"].as_array().unwrap() {
+        assert!(["error", "warning", "info"].contains(&f["severity"].as_str().unwrap()));
+        assert!(f["code"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_'));
+        assert!(f["message"].is_string());
+    }
+
+    let server = dns.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        mailprobe(&["gws.test", "--dns", &server, "--json", "--no-probe"])
+    })
+    .await
+    .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(v["provider"]["id"], "google");
+    assert_eq!(v["provider"]["name"], "Google Workspace");
+    assert_eq!(v["provider"]["kind"], "mailbox");
+    assert_eq!(v["provider"]["webmail"], "https://mail.google.com");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn human_report_has_no_colour_when_piped() {
+    let net = TestNet::new();
+    let dns = TestDns::with_fixtures(&["records"], &net).await;
+    let server = dns.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        mailprobe(&["records.test", "--dns", &server, "--no-probe"])
+    })
+    .await
+    .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("mx1.records.test"), "{text}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let server = dns.addr.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        mailprobe(&[
+            "records.test",
+            "--dns",
+            &server,
+            "--no-probe",
+            "--color",
+            "always",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains('\u{1b}'));
+}

@@ -1,0 +1,268 @@
+//! DNS discovery and provider identification against a real DNS server on loopback.
+
+mod support;
+
+use std::time::Duration;
+
+use mailprobe::discovery::MxStatus;
+use mailprobe::dns::LookupError;
+use mailprobe::findings::Code;
+use mailprobe::provider::ProviderKind;
+use mailprobe::{exits, Options, Run};
+use support::dns::{Fault, FaultyDns, TestDns};
+use support::net::TestNet;
+
+const ALL_ZONES: &[&str] = &[
+    "records",
+    "nullmx",
+    "implicit",
+    "empty",
+    "cname",
+    "mixed",
+    "gws",
+    "m365",
+    "gateway",
+    "selfhost",
+    "unknown",
+    "workmail",
+    "mxip",
+    "unresolved",
+    "leaky",
+    "srv",
+];
+
+async fn discover(target: &str) -> (Run, TestNet) {
+    let net = TestNet::new();
+    let dns = TestDns::with_fixtures(ALL_ZONES, &net).await;
+    let mut o = support::options(target, dns.addr, &[], Duration::from_secs(2));
+    o.probe = false;
+    (support::run(&o).await, net)
+}
+
+fn has(run: &Run, code: Code) -> bool {
+    run.diagnosis.findings.iter().any(|f| f.code == code)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mx_records_are_sorted_by_preference_and_resolved() {
+    let (run, net) = discover("accounts@records.test").await;
+    let d = &run.discovery;
+    assert_eq!(d.mx_status, MxStatus::Ok);
+    let prefs: Vec<u16> = d.mx.iter().map(|m| m.preference).collect();
+    assert_eq!(prefs, vec![10, 20, 30]);
+    assert_eq!(d.mx[0].exchange, "mx1.records.test");
+    assert_eq!(d.mx[0].ttl, 3600);
+    let addrs: Vec<String> = d.mx[0]
+        .address_list()
+        .iter()
+        .map(|a| a.to_string())
+        .collect();
+    assert_eq!(
+        addrs,
+        vec![format!("{}.21", net.prefix()), "::1".to_string()]
+    );
+    assert_eq!(run.exit_code, exits::OK);
+    let p = run.identification.provider.as_ref().expect("provider");
+    assert_eq!(p.id, "self_hosted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn null_mx_is_told_apart() {
+    let (run, _) = discover("nullmx.test").await;
+    assert_eq!(run.discovery.mx_status, MxStatus::NullMx);
+    assert!(has(&run, Code::NullMx));
+    assert!(run.identification.provider.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn implicit_mx_uses_the_domain_address() {
+    let (run, net) = discover("implicit.test").await;
+    assert_eq!(run.discovery.mx_status, MxStatus::Implicit);
+    assert_eq!(
+        run.discovery.domain_addresses.all()[0].to_string(),
+        format!("{}.31", net.prefix())
+    );
+    assert!(has(&run, Code::ImplicitMx));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nxdomain_is_not_a_dns_failure() {
+    let (run, _) = discover("nobody@nosuch.records.test").await;
+    assert_eq!(run.discovery.mx_status, MxStatus::Nxdomain);
+    assert_eq!(run.discovery.mx_error, Some(LookupError::NxDomain));
+    assert!(has(&run, Code::Nxdomain));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_with_no_records_is_told_apart() {
+    let (run, _) = discover("empty.test").await;
+    assert_eq!(run.discovery.mx_status, MxStatus::NoRecords);
+    assert!(has(&run, Code::NoMailRecords));
+}
+
+async fn broken_dns(fault: Fault) -> Run {
+    let dns = FaultyDns::start(None, move |_, _| fault).await;
+    let mut o = support::options(
+        "user@anything.test",
+        dns.addr,
+        &[],
+        Duration::from_millis(800),
+    );
+    o.probe = false;
+    support::run(&o).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn servfail_is_a_dns_error_not_no_mail() {
+    let run = broken_dns(Fault::ServFail).await;
+    assert_eq!(run.discovery.mx_status, MxStatus::DnsError);
+    assert_eq!(run.discovery.mx_error, Some(LookupError::ServFail));
+    assert!(has(&run, Code::DnsFailure));
+    assert!(!has(&run, Code::NoMailRecords));
+    assert_eq!(run.exit_code, exits::NOTHING_WORKS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_dns_server_is_a_timeout_within_the_deadline() {
+    let started = std::time::Instant::now();
+    let run = broken_dns(Fault::Silent).await;
+    assert_eq!(run.discovery.mx_status, MxStatus::DnsError);
+    assert_eq!(run.discovery.mx_error, Some(LookupError::Timeout));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_dns_server_is_a_dns_error() {
+    // A UDP port nobody listens on: the query gets no answer.
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = socket.local_addr().unwrap();
+    drop(socket);
+    let mut o = support::options("user@anything.test", addr, &[], Duration::from_millis(800));
+    o.probe = false;
+    let run = support::run(&o).await;
+    assert_eq!(run.discovery.mx_status, MxStatus::DnsError);
+    assert_eq!(run.exit_code, exits::NOTHING_WORKS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cname_exchange_is_flagged_and_still_resolved() {
+    let (run, net) = discover("cname.test").await;
+    assert!(has(&run, Code::MxIsCname));
+    let mx = &run.discovery.mx[0];
+    assert_eq!(
+        mx.address_list()[0].to_string(),
+        format!("{}.33", net.prefix())
+    );
+    assert_eq!(
+        mx.addresses.as_ref().unwrap().cname_chain,
+        vec!["real.cname.test"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mixed_providers_are_flagged() {
+    let (run, _) = discover("mixed.test").await;
+    assert!(has(&run, Code::MxMixedProviders));
+    assert_eq!(run.identification.provider.as_ref().unwrap().id, "google");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn provider_classes_are_identified() {
+    let cases = [
+        ("gws.test", "google", ProviderKind::Mailbox),
+        ("m365.test", "microsoft365", ProviderKind::Mailbox),
+        ("gateway.test", "proofpoint", ProviderKind::Gateway),
+        ("selfhost.test", "self_hosted", ProviderKind::Webhost),
+        ("unknown.test", "unknown", ProviderKind::Webhost),
+        ("workmail.test", "amazon_workmail", ProviderKind::Mailbox),
+    ];
+    for (domain, id, kind) in cases {
+        let (run, _) = discover(domain).await;
+        let p = run.identification.provider.as_ref().expect(domain);
+        assert_eq!((p.id.as_str(), p.kind), (id, kind), "{domain}");
+        // Two MX hosts of one gateway are one operator, not a mix.
+        assert!(!has(&run, Code::MxMixedProviders), "{domain}");
+    }
+    let (run, _) = discover("workmail.test").await;
+    let p = run.identification.provider.unwrap();
+    assert_eq!(p.incoming[0].host, "imap.mail.eu-west-1.awsapps.com");
+    let (run, _) = discover("m365.test").await;
+    assert_eq!(
+        run.identification.provider.unwrap().webmail.as_deref(),
+        Some("https://outlook.office.com")
+    );
+    let (run, _) = discover("gateway.test").await;
+    assert!(has(&run, Code::MxGateway));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mx_hygiene_findings() {
+    let (run, _) = discover("mxip.test").await;
+    assert!(has(&run, Code::MxIsIpAddress));
+    let (run, _) = discover("unresolved.test").await;
+    let f = run
+        .diagnosis
+        .findings
+        .iter()
+        .find(|f| f.code == Code::MxUnresolvable)
+        .expect("unresolvable finding");
+    assert_eq!(f.host.as_deref(), Some("gone.unresolved.test"));
+    let (run, _) = discover("leaky.com").await;
+    assert!(has(&run, Code::MxPrivateAddress));
+    // Special-use test domains may point at loopback without complaint.
+    let (run, _) = discover("records.test").await;
+    assert!(!has(&run, Code::MxPrivateAddress));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn srv_records_are_discovered() {
+    let (run, _) = discover("srv.test").await;
+    let srv = &run.discovery.srv;
+    let imaps = srv
+        .iter()
+        .find(|s| s.service == "_imaps._tcp")
+        .expect("imaps");
+    assert_eq!(
+        (imaps.port, imaps.target.as_str(), imaps.offered),
+        (993, "mail.srv.test", true)
+    );
+    let pop3 = srv
+        .iter()
+        .find(|s| s.service == "_pop3._tcp")
+        .expect("pop3");
+    assert!(!pop3.offered);
+    assert!(has(&run, Code::SrvNotOffered));
+    assert_eq!(
+        srv.iter()
+            .filter(|s| s.service.starts_with("_submission"))
+            .count(),
+        2
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_record_type_timing_out_is_reported() {
+    let net = TestNet::new();
+    let upstream = TestDns::with_fixtures(&["records"], &net).await;
+    let dns = FaultyDns::start(Some(upstream.addr), |name, rtype| {
+        if rtype == hickory_proto::rr::RecordType::AAAA && name.to_ascii().starts_with("mx1") {
+            Fault::Silent
+        } else {
+            Fault::Forward
+        }
+    })
+    .await;
+    let mut o: Options =
+        support::options("records.test", dns.addr, &[], Duration::from_millis(800));
+    o.probe = false;
+    let run = support::run(&o).await;
+    let mx1 = &run.discovery.mx[0];
+    let addrs = mx1.addresses.as_ref().unwrap();
+    assert_eq!(addrs.ipv6, Err(LookupError::Timeout));
+    assert!(addrs.ipv4.is_ok());
+    assert!(has(&run, Code::DnsPartialFailure));
+}

@@ -1,0 +1,706 @@
+//! Active probing against in-process IMAP, POP3 and SMTP servers with real TLS, found through
+//! a real DNS server: TCP outcomes, TLS verdicts, STARTTLS, mismatches, inference, timing.
+
+mod support;
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use mailprobe::diagnose::Verdict;
+use mailprobe::findings::Code;
+use mailprobe::probe::{
+    CertVerdict, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
+};
+use mailprobe::service::{Protocol, Security, Service};
+use mailprobe::{exits, Run};
+use support::dns::{zone, TestDns};
+use support::mail::{start_on, Behaviour, BlackHole, MailServer, Spec, TlsMode};
+use support::net::TestNet;
+use support::pki::{self_signed_leaf, TestCa};
+
+const TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A test world: addresses, a CA, DNS for one zone, and the servers started in it.
+struct World {
+    net: TestNet,
+    ca: TestCa,
+    servers: Vec<MailServer>,
+    services: Vec<Service>,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            net: TestNet::new(),
+            ca: TestCa::new(),
+            servers: Vec::new(),
+            services: Vec::new(),
+        }
+    }
+
+    fn ip(&self, host: u8) -> IpAddr {
+        self.net.ip(host)
+    }
+
+    /// Starts `spec` on the given hosts at one port and registers the service.
+    async fn serve(&mut self, hosts: &[u8], security: Security, spec: Spec) -> Service {
+        let addrs: Vec<IpAddr> = hosts.iter().map(|h| self.ip(*h)).collect();
+        let protocol = spec.protocol;
+        let servers = start_on(&addrs, spec).await;
+        let service = Service::new(servers[0].addr.port(), protocol, security);
+        self.servers.extend(servers);
+        self.services.push(service);
+        service
+    }
+
+    /// A service on a port where nothing listens on any address of this world.
+    fn dead_service(&mut self, protocol: Protocol, security: Security) -> Service {
+        let l = std::net::TcpListener::bind(SocketAddr::new(self.ip(250), 0)).unwrap();
+        let s = Service::new(l.local_addr().unwrap().port(), protocol, security);
+        self.services.push(s);
+        s
+    }
+
+    async fn run(&self, target: &str, zones: &[String]) -> Run {
+        self.run_with(target, zones, |_| {}).await
+    }
+
+    async fn run_with(
+        &self,
+        target: &str,
+        zones: &[String],
+        tweak: impl FnOnce(&mut mailprobe::Options),
+    ) -> Run {
+        let dns = TestDns::start(zones).await;
+        let ca_file = self.ca.pem_file();
+        let mut o = support::options(target, dns.addr, &self.services, TIMEOUT);
+        o.ca_file = Some(ca_file.path().to_path_buf());
+        tweak(&mut o);
+        support::run(&o).await
+    }
+
+    fn commands(&self) -> Vec<String> {
+        self.servers.iter().flat_map(|s| s.commands()).collect()
+    }
+}
+
+fn probe<'a>(run: &'a Run, host: &str, service: Service) -> &'a ProbeResult {
+    run.probes
+        .iter()
+        .find(|p| p.host == host && p.service == service)
+        .unwrap_or_else(|| {
+            panic!(
+                "no probe of {host} {service}: {:#?}",
+                run.probes
+                    .iter()
+                    .map(|p| (&p.host, p.service))
+                    .collect::<Vec<_>>()
+            )
+        })
+}
+
+fn verdict(run: &Run, host: &str, service: Service) -> Verdict {
+    let i = run
+        .probes
+        .iter()
+        .position(|p| p.host == host && p.service == service)
+        .expect("probe");
+    run.diagnosis.judgements[i].verdict
+}
+
+fn finding<'a>(run: &'a Run, code: Code) -> Option<&'a mailprobe::findings::Finding> {
+    run.diagnosis.findings.iter().find(|f| f.code == code)
+}
+
+fn ok_zone(net: &TestNet) -> String {
+    let n = net.prefix();
+    zone(
+        "ok.test",
+        &format!(
+            "@ IN MX 10 mx.ok.test.\n@ IN A {n}.10\nimap IN A {n}.10\nsmtp IN A {n}.10\nmail IN A {n}.10\nmx IN A {n}.11\n"
+        ),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fully_working_domain_is_confirmed_and_recommended() {
+    let mut w = World::new();
+    let names = [
+        "imap.ok.test",
+        "smtp.ok.test",
+        "mail.ok.test",
+        "ok.test",
+        "mx.ok.test",
+    ];
+    let leaf = w.ca.leaf(&names);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf.clone())),
+        )
+        .await;
+    let imap = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Imap, TlsMode::StartTls(leaf.clone())),
+        )
+        .await;
+    let pop3s = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf.clone())),
+        )
+        .await;
+    let pop3 = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Pop3, TlsMode::StartTls(leaf.clone())),
+        )
+        .await;
+    let smtps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Smtp, TlsMode::Implicit(leaf.clone())),
+        )
+        .await;
+    let submission = w
+        .serve(
+            &[10, 11],
+            Security::StartTls,
+            Spec::new(Protocol::Smtp, TlsMode::StartTls(leaf)),
+        )
+        .await;
+    let run = w.run("accounts@ok.test", &[ok_zone(&w.net)]).await;
+
+    for service in [imaps, imap, pop3s, pop3, smtps, submission] {
+        assert_eq!(
+            verdict(&run, "imap.ok.test", service),
+            Verdict::Works,
+            "{service}"
+        );
+    }
+    let p = probe(&run, "imap.ok.test", imaps);
+    assert_eq!(p.tcp, TcpOutcome::Connected);
+    let tls = p.tls.as_ref().unwrap();
+    assert_eq!(tls.verdict, Some(CertVerdict::Trusted));
+    assert_eq!(tls.version.as_deref(), Some("TLSv1.3"));
+    assert_eq!(tls.sni, "imap.ok.test");
+    let cert = tls.certificate.as_ref().unwrap();
+    assert!(cert.names.contains(&"imap.ok.test".to_string()));
+    assert!(cert.issuer.contains("mailprobe test CA"));
+    assert!(cert.days_left > 300);
+    assert!(p.banner.as_deref().unwrap().starts_with("* OK"));
+    assert!(p.capabilities.after_tls.contains(&"IMAP4rev1".to_string()));
+    assert_eq!(p.auth_mechanisms, vec!["PLAIN", "LOGIN"]);
+
+    let p = probe(&run, "imap.ok.test", imap);
+    assert_eq!(p.starttls, Some(StartTlsState::Upgraded));
+    assert!(p.capabilities.before_tls.contains(&"STARTTLS".to_string()));
+    assert!(p
+        .capabilities
+        .before_tls
+        .contains(&"LOGINDISABLED".to_string()));
+    assert!(!p.capabilities.after_tls.contains(&"STARTTLS".to_string()));
+    let p = probe(&run, "imap.ok.test", pop3);
+    assert_eq!(p.starttls, Some(StartTlsState::Upgraded));
+    let p = probe(&run, "mx.ok.test", submission);
+    assert_eq!(p.starttls, Some(StartTlsState::Upgraded));
+    assert!(p
+        .capabilities
+        .after_tls
+        .iter()
+        .any(|c| c == "AUTH PLAIN LOGIN"));
+
+    let rec = &run.diagnosis.recommended;
+    let inc = &rec.incoming[0];
+    assert_eq!(
+        (
+            inc.host.as_str(),
+            inc.port,
+            inc.security_label,
+            inc.confirmed
+        ),
+        ("imap.ok.test", imaps.port, "SSL/TLS", true)
+    );
+    assert_eq!(inc.protocol, Protocol::Imap);
+    assert_eq!(inc.username, "accounts@ok.test");
+    let out = &rec.outgoing[0];
+    assert_eq!(
+        (out.host.as_str(), out.port, out.security_label),
+        ("smtp.ok.test", smtps.port, "SSL/TLS")
+    );
+    assert!(rec.incoming.iter().all(|r| r.verdict != Verdict::Fails));
+    assert_eq!(run.exit_code, exits::OK, "{:#?}", run.diagnosis.findings);
+
+    // Polite and harmless: every session said goodbye, none tried to log in.
+    let cmds = w.commands();
+    assert!(cmds.iter().any(|c| c.ends_with("LOGOUT")));
+    assert!(cmds.iter().any(|c| c == "QUIT"));
+    assert!(
+        !cmds.iter().any(|c| {
+            let u = c.to_ascii_uppercase();
+            u.contains(" LOGIN ")
+                || u.starts_with("AUTH")
+                || u.starts_with("USER")
+                || u.starts_with("PASS")
+        }),
+        "{cmds:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_starttls_is_a_warning_for_every_protocol() {
+    let mut w = World::new();
+    let mut services = Vec::new();
+    for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+        services.push(
+            w.serve(
+                &[10],
+                Security::StartTls,
+                Spec::new(protocol, TlsMode::None),
+            )
+            .await,
+        );
+    }
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    for s in services {
+        let p = probe(&run, "imap.ok.test", s);
+        assert_eq!(p.starttls, Some(StartTlsState::NotOffered), "{s}");
+        assert!(p.tls.is_none());
+        assert_eq!(verdict(&run, "imap.ok.test", s), Verdict::Warnings);
+    }
+    let f = finding(&run, Code::NoStarttls).expect("no_starttls finding");
+    assert!(f.message.contains("in clear"));
+    assert!(finding(&run, Code::NoWorkingIncoming).is_some());
+    assert_eq!(run.exit_code, exits::PROBLEMS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn certificate_for_another_name_suggests_that_name_and_confirms_it() {
+    let mut w = World::new();
+    // The classic shared web host: mail.customer presents the server's own certificate.
+    let leaf = w.ca.leaf(&["server12.hoster.test"]);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    let n = w.net.prefix();
+    let zones = [
+        zone(
+            "customer.test",
+            &format!("@ IN MX 10 mail.customer.test.\nmail IN A {n}.10\n"),
+        ),
+        zone("hoster.test", &format!("server12 IN A {n}.10\n")),
+    ];
+    let run = w.run("info@customer.test", &zones).await;
+    let p = probe(&run, "mail.customer.test", imaps);
+    let tls = p.tls.as_ref().unwrap();
+    assert_eq!(tls.verdict, Some(CertVerdict::NameMismatch));
+    assert_eq!(tls.name_matches, Some(false));
+    assert_eq!(
+        tls.certificate.as_ref().unwrap().names,
+        vec!["server12.hoster.test"]
+    );
+    assert_eq!(
+        verdict(&run, "mail.customer.test", imaps),
+        Verdict::Warnings
+    );
+    let f = finding(&run, Code::CertificateNameMismatch).unwrap();
+    assert!(f.message.contains("server12.hoster.test"), "{}", f.message);
+    // The second round tried the certificate's own name, which works.
+    assert_eq!(verdict(&run, "server12.hoster.test", imaps), Verdict::Works);
+    assert!(finding(&run, Code::CertificateValidForOtherHost).is_some());
+    let best = &run.diagnosis.recommended.incoming[0];
+    assert_eq!(
+        (best.host.as_str(), best.confirmed),
+        ("server12.hoster.test", true)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn expired_self_signed_and_unknown_ca_certificates_are_judged() {
+    let mut w = World::new();
+    let expired = w.ca.expired_leaf(&["imap.ok.test"]);
+    let soon = w.ca.leaf_with_validity(&["imap.ok.test"], -10, 5);
+    let other_ca = TestCa::named("some other CA").leaf(&["imap.ok.test"]);
+    let cases = [
+        (
+            w.serve(
+                &[10],
+                Security::Tls,
+                Spec::new(Protocol::Imap, TlsMode::Implicit(expired)),
+            )
+            .await,
+            CertVerdict::Expired,
+            Code::CertificateExpired,
+        ),
+        (
+            w.serve(
+                &[10],
+                Security::Tls,
+                Spec::new(
+                    Protocol::Imap,
+                    TlsMode::Implicit(self_signed_leaf(&["imap.ok.test"])),
+                ),
+            )
+            .await,
+            CertVerdict::UnknownIssuer,
+            Code::CertificateUntrusted,
+        ),
+        (
+            w.serve(
+                &[10],
+                Security::Tls,
+                Spec::new(Protocol::Pop3, TlsMode::Implicit(other_ca)),
+            )
+            .await,
+            CertVerdict::UnknownIssuer,
+            Code::CertificateUntrusted,
+        ),
+        (
+            w.serve(
+                &[10],
+                Security::StartTls,
+                Spec::new(Protocol::Smtp, TlsMode::StartTls(soon)),
+            )
+            .await,
+            CertVerdict::Trusted,
+            Code::CertificateExpiresSoon,
+        ),
+    ];
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    for (service, cert_verdict, code) in cases.clone() {
+        let p = probe(&run, "imap.ok.test", service);
+        let tls = p.tls.as_ref().unwrap();
+        assert_eq!(tls.verdict.as_ref(), Some(&cert_verdict), "{service}");
+        let i = run.probes.iter().position(|x| std::ptr::eq(x, p)).unwrap();
+        let j = &run.diagnosis.judgements[i];
+        assert_eq!(j.verdict, Verdict::Warnings, "{service}");
+        assert!(j.warnings.contains(&code), "{service}: {:?}", j.warnings);
+        // The certificate is on record even though verification failed.
+        assert!(tls.certificate.is_some());
+        // The protocol behind the bad certificate was still confirmed.
+        assert!(p.banner.is_some());
+    }
+    assert!(finding(&run, Code::CertificateExpired)
+        .unwrap()
+        .message
+        .contains("expired"));
+    let expired_cert = probe(&run, "imap.ok.test", cases[0].0)
+        .tls
+        .as_ref()
+        .unwrap()
+        .certificate
+        .as_ref()
+        .unwrap();
+    assert!(expired_cert.days_left < 0);
+    assert!(
+        probe(&run, "imap.ok.test", cases[1].0)
+            .tls
+            .as_ref()
+            .unwrap()
+            .certificate
+            .as_ref()
+            .unwrap()
+            .self_signed
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tcp_outcomes_refused_and_timed_out() {
+    let mut w = World::new();
+    let refused = w.dead_service(Protocol::Imap, Security::Tls);
+    let hole = BlackHole::start(SocketAddr::new(w.ip(10), 0)).await;
+    let filtered = Service::new(hole.addr.port(), Protocol::Smtp, Security::StartTls);
+    w.services.push(filtered);
+    let started = Instant::now();
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let p = probe(&run, "imap.ok.test", refused);
+    assert_eq!(p.tcp, TcpOutcome::Refused);
+    assert_eq!(p.failure.as_ref().unwrap().phase, Phase::Connect);
+    let p = probe(&run, "imap.ok.test", filtered);
+    assert_eq!(p.tcp, TcpOutcome::TimedOut);
+    assert_eq!(p.failure.as_ref().unwrap().kind, FailureKind::TimedOut);
+    // Names sharing the address took the outcome instead of connecting again.
+    let shared = probe(&run, "smtp.ok.test", filtered);
+    assert_eq!(shared.shared_with.as_deref(), Some("imap.ok.test"));
+    assert!(started.elapsed() < TIMEOUT * 2, "{:?}", started.elapsed());
+    assert_eq!(run.exit_code, exits::NOTHING_WORKS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_protocols_are_named() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    // A plaintext IMAP server where implicit TLS is expected.
+    let plain_on_tls = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::None),
+        )
+        .await;
+    // An HTTP answer on an IMAP port.
+    let http = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Imap, TlsMode::None)
+                .behaving(Behaviour::Raw(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec())),
+        )
+        .await;
+    // An SMTP server on a port probed as POP3.
+    let smtp_as_pop = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Smtp, TlsMode::None),
+        )
+        .await;
+    let smtp_as_pop = Service::new(smtp_as_pop.port, Protocol::Pop3, Security::StartTls);
+    w.services.pop();
+    w.services.push(smtp_as_pop);
+    // A TLS server where a plaintext greeting is expected: silence until the timeout.
+    let tls_on_plain = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+
+    let p = probe(&run, "imap.ok.test", plain_on_tls);
+    let f = p.failure.as_ref().unwrap();
+    assert_eq!(f.phase, Phase::TlsHandshake);
+    assert!(
+        matches!(
+            f.kind,
+            FailureKind::ProtocolMismatch {
+                heard: Heard::Imap,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
+    assert!(finding(&run, Code::PlaintextOnTlsPort).is_some());
+
+    let p = probe(&run, "imap.ok.test", http);
+    assert_eq!(p.heard, Some(Heard::Http));
+    assert!(matches!(
+        p.failure.as_ref().unwrap().kind,
+        FailureKind::ProtocolMismatch {
+            heard: Heard::Http,
+            ..
+        }
+    ));
+    let p = probe(&run, "imap.ok.test", smtp_as_pop);
+    assert_eq!(p.heard, Some(Heard::Smtp));
+    assert!(finding(&run, Code::WrongProtocol).is_some());
+
+    let p = probe(&run, "imap.ok.test", tls_on_plain);
+    let f = p.failure.as_ref().unwrap();
+    assert_eq!(
+        (f.phase, &f.kind),
+        (Phase::Greeting, &FailureKind::TimedOut)
+    );
+    assert!(finding(&run, Code::NoGreeting)
+        .unwrap()
+        .hint
+        .as_ref()
+        .unwrap()
+        .contains("implicit TLS"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_port_silent_on_every_host_is_inferred_as_blocked_locally() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test", "mx.ok.test"]);
+    w.serve(
+        &[10, 11],
+        Security::Tls,
+        Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+    )
+    .await;
+    // The same port drops on both hosts, as an ISP's port-25 block would.
+    let hole = BlackHole::start(SocketAddr::new(w.ip(10), 0)).await;
+    let _hole2 = BlackHole::start(SocketAddr::new(w.ip(11), hole.addr.port())).await;
+    let blocked = Service::new(hole.addr.port(), Protocol::Smtp, Security::StartTls);
+    w.services.push(blocked);
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let f = finding(&run, Code::PortBlockedLocally).expect("port blocked finding");
+    assert!(f.message.contains(&blocked.port.to_string()));
+    assert!(finding(&run, Code::HostUnreachable).is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_host_silent_on_every_port_is_reported() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    let _hole = BlackHole::start(SocketAddr::new(w.ip(11), imaps.port)).await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let f = finding(&run, Code::HostUnreachable).expect("host unreachable");
+    assert!(f.message.contains("mx.ok.test"), "{}", f.message);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_run_takes_about_one_timeout_with_silent_servers_among_the_hosts() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    // mx.ok.test accepts and then says nothing; every name of ok.test on .10 works.
+    w.servers.extend(
+        start_on(
+            &[w.ip(11)],
+            Spec::new(Protocol::Imap, TlsMode::None).behaving(Behaviour::Silent),
+        )
+        .await,
+    );
+    let silent = w.servers.last().unwrap().addr.port();
+    w.services
+        .push(Service::new(silent, Protocol::Imap, Security::StartTls));
+    let _hole = BlackHole::start(SocketAddr::new(w.ip(11), imaps.port)).await;
+    let timeout = Duration::from_secs(1);
+    let started = Instant::now();
+    let run = w
+        .run_with("ok.test", &[ok_zone(&w.net)], |o| o.timeout = timeout)
+        .await;
+    let elapsed = started.elapsed();
+    assert!(elapsed < timeout * 2, "took {elapsed:?}");
+    assert!(run.probes.len() >= 8);
+    let p = probe(
+        &run,
+        "mx.ok.test",
+        Service::new(silent, Protocol::Imap, Security::StartTls),
+    );
+    assert_eq!(p.failure.as_ref().unwrap().phase, Phase::Greeting);
+    assert!(p.timings.total_ms <= 1300, "{}", p.timings.total_ms);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_ipv6_next_to_working_ipv4_is_a_finding() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: this machine has no IPv6 loopback");
+        return;
+    }
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    let n = w.net.prefix();
+    // ::1 has nothing on this port (the port is only bound on the test's IPv4 address).
+    let z = zone(
+        "v6.test",
+        &format!("@ IN MX 10 imap.v6.test.\nimap IN A {n}.10\nimap IN AAAA ::1\n"),
+    );
+    let run = w.run("v6.test", &[z]).await;
+    let f = finding(&run, Code::Ipv6Broken).expect("ipv6 finding");
+    assert!(f.message.contains("::1"));
+    assert_eq!(run.diagnosis.recommended.incoming[0].host, "imap.v6.test");
+    let _ = imaps;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn starttls_refusal_and_plaintext_injection_are_reported() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    let refused = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Smtp, TlsMode::StartTls(leaf.clone()))
+                .behaving(Behaviour::RejectStartTls),
+        )
+        .await;
+    let injected = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Imap, TlsMode::StartTls(leaf.clone()))
+                .behaving(Behaviour::InjectAfterStartTls),
+        )
+        .await;
+    let injected_pop = w
+        .serve(
+            &[10],
+            Security::StartTls,
+            Spec::new(Protocol::Pop3, TlsMode::StartTls(leaf))
+                .behaving(Behaviour::InjectAfterStartTls),
+        )
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let p = probe(&run, "imap.ok.test", refused);
+    assert_eq!(p.failure.as_ref().unwrap().phase, Phase::StartTls);
+    assert!(matches!(
+        p.failure.as_ref().unwrap().kind,
+        FailureKind::Rejected { .. }
+    ));
+    assert!(finding(&run, Code::StarttlsFailed).is_some());
+    for s in [injected, injected_pop] {
+        let p = probe(&run, "imap.ok.test", s);
+        assert!(
+            matches!(
+                p.failure.as_ref().unwrap().kind,
+                FailureKind::StartTlsInjection { .. }
+            ),
+            "{s}: {:?}",
+            p.failure
+        );
+        assert!(p.capabilities.after_tls.is_empty());
+    }
+    assert!(finding(&run, Code::StarttlsInjection).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn probing_follows_srv_records_to_their_ports() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["mail.srvonly.test"]);
+    let imaps = w
+        .serve(
+            &[10],
+            Security::Tls,
+            Spec::new(Protocol::Imap, TlsMode::Implicit(leaf)),
+        )
+        .await;
+    w.services.clear();
+    let n = w.net.prefix();
+    let z = zone(
+        "srvonly.test",
+        &format!("@ IN MX 10 mx.srvonly.test.\nmx IN A {n}.11\nmail IN A {n}.10\n_imaps._tcp IN SRV 0 1 {} mail.srvonly.test.\n", imaps.port),
+    );
+    let run = w
+        .run_with("srvonly.test", &[z], |o| o.services = vec![])
+        .await;
+    assert_eq!(verdict(&run, "mail.srvonly.test", imaps), Verdict::Works);
+    let best = &run.diagnosis.recommended.incoming[0];
+    assert_eq!(
+        (best.host.as_str(), best.port),
+        ("mail.srvonly.test", imaps.port)
+    );
+}

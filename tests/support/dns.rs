@@ -1,0 +1,162 @@
+//! DNS for tests: hickory-server as an authoritative server for fixture zones, and a faulty
+//! responder in front of it that answers SERVFAIL or stays silent for chosen record types.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::rr::{LowerName, Name, RecordType};
+use hickory_proto::serialize::txt::Parser;
+use hickory_server::net::runtime::TokioRuntimeProvider;
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+use hickory_server::Server;
+use tokio::net::{TcpListener, UdpSocket};
+
+use super::net::TestNet;
+
+/// An authoritative server on 127.0.0.1 (UDP and TCP, same port). Stops when dropped.
+pub struct TestDns {
+    pub addr: SocketAddr,
+    _server: Server<Catalog>,
+}
+
+/// Reads `fixtures/zones/NAME.zone`, replacing `${NET}` with the test's address prefix.
+pub fn zone_fixture(name: &str, net: &TestNet) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/zones")
+        .join(format!("{name}.zone"));
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
+        .replace("${NET}", &net.prefix())
+}
+
+impl TestDns {
+    /// Serves the given zone texts (each with `$ORIGIN` and an SOA).
+    pub async fn start(zones: &[String]) -> Self {
+        let mut catalog = Catalog::new();
+        for text in zones {
+            let (origin, records) = Parser::new(text.as_str(), None, None)
+                .parse()
+                .expect("zone parses");
+            let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
+                origin.clone(),
+                records,
+                ZoneType::Primary,
+                AxfrPolicy::Deny,
+            )
+            .expect("zone loads");
+            catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
+        }
+        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+        let addr = udp.local_addr().expect("addr");
+        let tcp = TcpListener::bind(addr).await.expect("bind tcp");
+        let mut server = Server::new(catalog);
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 4096);
+        Self {
+            addr,
+            _server: server,
+        }
+    }
+
+    /// Serves the named fixture zones.
+    pub async fn with_fixtures(names: &[&str], net: &TestNet) -> Self {
+        let zones: Vec<String> = names.iter().map(|n| zone_fixture(n, net)).collect();
+        Self::start(&zones).await
+    }
+}
+
+/// What the faulty responder does with a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Answer SERVFAIL.
+    ServFail,
+    /// Never answer.
+    Silent,
+    /// Pass it to the upstream server.
+    Forward,
+}
+
+/// A UDP responder that decides per query type; stops when dropped.
+pub struct FaultyDns {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FaultyDns {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FaultyDns {
+    /// `rule(name, type)` picks the fault; `upstream` answers forwarded queries.
+    pub async fn start(
+        upstream: Option<SocketAddr>,
+        rule: impl Fn(&Name, RecordType) -> Fault + Send + 'static,
+    ) -> Self {
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+        let addr = socket.local_addr().expect("addr");
+        let task = tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let query = buf[..n].to_vec();
+                let Ok(msg) = Message::from_vec(&query) else {
+                    continue;
+                };
+                let Some(q) = msg.queries.first() else {
+                    continue;
+                };
+                match rule(q.name(), q.query_type()) {
+                    Fault::Silent => {}
+                    Fault::ServFail => {
+                        let mut reply = Message::error_msg(
+                            msg.metadata.id,
+                            msg.metadata.op_code,
+                            ResponseCode::ServFail,
+                        );
+                        reply.add_query(q.clone());
+                        if let Ok(bytes) = reply.to_vec() {
+                            let _ = socket.send_to(&bytes, peer).await;
+                        }
+                    }
+                    Fault::Forward => {
+                        let Some(up) = upstream else { continue };
+                        let socket = socket.clone();
+                        tokio::spawn(async move {
+                            if let Some(answer) = forward(&query, up).await {
+                                let _ = socket.send_to(&answer, peer).await;
+                            }
+                        });
+                    }
+                }
+            }
+        });
+        Self { addr, task }
+    }
+}
+
+async fn forward(query: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
+    let s = UdpSocket::bind("127.0.0.1:0").await.ok()?;
+    s.send_to(query, upstream).await.ok()?;
+    let mut buf = vec![0u8; 65535];
+    let (n, _) = tokio::time::timeout(Duration::from_secs(3), s.recv_from(&mut buf))
+        .await
+        .ok()?
+        .ok()?;
+    buf.truncate(n);
+    Some(buf)
+}
+
+/// A zone text for `origin` with SOA and NS added in front of `body`.
+pub fn zone(origin: &str, body: &str) -> String {
+    format!(
+        "$ORIGIN {origin}.\n$TTL 300\n@ 3600 IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 60\n@ IN NS ns.{origin}.\nns IN A 127.0.0.1\n{body}\n"
+    )
+}

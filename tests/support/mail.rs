@@ -1,0 +1,377 @@
+//! In-process IMAP, POP3 and SMTP servers over real sockets, with implicit TLS, STARTTLS or
+//! none, and hostile behaviours for the robustness tests.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mailprobe::service::Protocol;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio_rustls::TlsAcceptor;
+
+use super::pki::Leaf;
+
+#[derive(Clone)]
+pub enum TlsMode {
+    /// TLS from the first byte.
+    Implicit(Leaf),
+    /// Plaintext greeting; STARTTLS/STLS offered and working.
+    StartTls(Leaf),
+    /// Plaintext only; STARTTLS not offered.
+    None,
+}
+
+#[derive(Clone, Debug)]
+pub enum Behaviour {
+    Normal,
+    /// Accepts, then never sends a byte.
+    Silent,
+    /// Sends these bytes instead of a greeting, then closes.
+    Raw(Vec<u8>),
+    /// Sends these bytes one at a time, `interval` apart.
+    Drip(Vec<u8>, Duration),
+    /// A line that never ends.
+    EndlessLine,
+    /// Capability listings that never end.
+    EndlessCapabilities,
+    /// Plaintext bytes right behind the STARTTLS go-ahead.
+    InjectAfterStartTls,
+    /// Refuses STARTTLS although it offers it.
+    RejectStartTls,
+    /// Garbage instead of a TLS handshake after the STARTTLS go-ahead.
+    GarbageAfterStartTls,
+    /// TLS port: reads the ClientHello and closes.
+    CloseMidHandshake,
+    /// TLS port: reads the ClientHello and never answers.
+    StallHandshake,
+    /// Sends this greeting (e.g. a 554), then behaves normally.
+    Greeting(String),
+}
+
+#[derive(Clone)]
+pub struct Spec {
+    pub protocol: Protocol,
+    pub tls: TlsMode,
+    pub behaviour: Behaviour,
+    /// The host name the server announces.
+    pub name: String,
+}
+
+impl Spec {
+    pub fn new(protocol: Protocol, tls: TlsMode) -> Self {
+        Self {
+            protocol,
+            tls,
+            behaviour: Behaviour::Normal,
+            name: "mail.test".into(),
+        }
+    }
+
+    pub fn behaving(mut self, b: Behaviour) -> Self {
+        self.behaviour = b;
+        self
+    }
+}
+
+/// A running server; stops when dropped. `log` holds every command line it received.
+pub struct MailServer {
+    pub addr: SocketAddr,
+    pub log: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for MailServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl MailServer {
+    pub async fn start(addr: SocketAddr, spec: Spec) -> Self {
+        let listener = TcpListener::bind(addr)
+            .await
+            .unwrap_or_else(|e| panic!("bind {addr}: {e}"));
+        let addr = listener.local_addr().expect("addr");
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let spec = Arc::new(spec);
+        let task_log = log.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let spec = spec.clone();
+                let log = task_log.clone();
+                tokio::spawn(async move {
+                    let _ = serve(stream, &spec, &log).await;
+                });
+            }
+        });
+        Self { addr, log, task }
+    }
+
+    pub fn commands(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+/// A listener whose accept queue is full: further connection attempts get no answer at all,
+/// like a firewall that drops packets. Keep it alive for the test's duration.
+pub struct BlackHole {
+    pub addr: SocketAddr,
+    _listener: TcpListener,
+    _filler: Vec<TcpStream>,
+}
+
+impl BlackHole {
+    pub async fn start(addr: SocketAddr) -> Self {
+        let socket = TcpSocket::new_v4().expect("socket");
+        socket.bind(addr).expect("bind");
+        let listener = socket.listen(0).expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        // Fill the queue: with backlog 0 the kernel keeps one, then drops every SYN.
+        let mut filler = Vec::new();
+        for _ in 0..2 {
+            if let Ok(Ok(s)) =
+                tokio::time::timeout(Duration::from_millis(300), TcpStream::connect(addr)).await
+            {
+                filler.push(s);
+            }
+        }
+        Self {
+            addr,
+            _listener: listener,
+            _filler: filler,
+        }
+    }
+}
+
+async fn serve(stream: TcpStream, spec: &Spec, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut stream = stream;
+    match &spec.behaviour {
+        Behaviour::Silent => {
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            return Ok(());
+        }
+        Behaviour::Raw(bytes) => {
+            stream.write_all(bytes).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return Ok(());
+        }
+        Behaviour::Drip(bytes, interval) => {
+            for b in bytes {
+                stream.write_all(&[*b]).await?;
+                tokio::time::sleep(*interval).await;
+            }
+            tokio::time::sleep(Duration::from_secs(120)).await;
+            return Ok(());
+        }
+        Behaviour::EndlessLine => {
+            let chunk = vec![b'a'; 16 * 1024];
+            loop {
+                stream.write_all(&chunk).await?;
+            }
+        }
+        Behaviour::CloseMidHandshake | Behaviour::StallHandshake => {
+            let mut buf = [0u8; 512];
+            let _ = stream.read(&mut buf).await?;
+            if matches!(spec.behaviour, Behaviour::StallHandshake) {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    match &spec.tls {
+        TlsMode::Implicit(leaf) => {
+            let tls = TlsAcceptor::from(leaf.server_config())
+                .accept(stream)
+                .await?;
+            let mut reader = BufReader::new(tls);
+            dialog(&mut reader, spec, log, true, true).await?;
+        }
+        TlsMode::StartTls(leaf) => {
+            let mut reader = BufReader::new(stream);
+            if dialog(&mut reader, spec, log, false, true).await? == Next::Upgrade {
+                let stream = reader.into_inner();
+                let tls = TlsAcceptor::from(leaf.server_config())
+                    .accept(stream)
+                    .await?;
+                let mut reader = BufReader::new(tls);
+                dialog(&mut reader, spec, log, true, false).await?;
+            }
+        }
+        TlsMode::None => {
+            let mut reader = BufReader::new(stream);
+            dialog(&mut reader, spec, log, false, true).await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Next {
+    Upgrade,
+    Done,
+}
+
+async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
+    reader: &mut BufReader<S>,
+    spec: &Spec,
+    log: &Mutex<Vec<String>>,
+    secure: bool,
+    greet: bool,
+) -> std::io::Result<Next> {
+    let offer_starttls = !secure && matches!(spec.tls, TlsMode::StartTls(_));
+    if greet {
+        let greeting = match (&spec.behaviour, spec.protocol) {
+            (Behaviour::Greeting(g), _) => format!("{g}\r\n"),
+            (_, Protocol::Imap) => format!(
+                "* OK [CAPABILITY IMAP4rev1{}] {} ready\r\n",
+                if offer_starttls {
+                    " STARTTLS LOGINDISABLED"
+                } else {
+                    ""
+                },
+                spec.name
+            ),
+            (_, Protocol::Pop3) => format!("+OK {} POP3 ready\r\n", spec.name),
+            (_, Protocol::Smtp) => format!(
+                "220-{} ESMTP test\r\n220 second greeting line\r\n",
+                spec.name
+            ),
+        };
+        reader.get_mut().write_all(greeting.as_bytes()).await?;
+    }
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = reader.read_until(b'\n', &mut line).await?;
+        if n == 0 {
+            return Ok(Next::Done);
+        }
+        let text = String::from_utf8_lossy(&line).trim_end().to_string();
+        if let Ok(mut l) = log.lock() {
+            l.push(text.clone());
+        }
+        let reply = respond(spec, &text, offer_starttls, secure);
+        match reply {
+            Reply::Send(s) => reader.get_mut().write_all(s.as_bytes()).await?,
+            Reply::Endless(prefix) => loop {
+                reader.get_mut().write_all(prefix.as_bytes()).await?;
+            },
+            Reply::Upgrade(s) => {
+                match spec.behaviour {
+                    Behaviour::InjectAfterStartTls => {
+                        let injected = format!("{s}{}", injected_line(spec.protocol));
+                        reader.get_mut().write_all(injected.as_bytes()).await?;
+                    }
+                    Behaviour::GarbageAfterStartTls => {
+                        reader.get_mut().write_all(s.as_bytes()).await?;
+                        reader
+                            .get_mut()
+                            .write_all(b"\x00\x01garbage, not TLS\r\n")
+                            .await?;
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        return Ok(Next::Done);
+                    }
+                    _ => reader.get_mut().write_all(s.as_bytes()).await?,
+                }
+                return Ok(Next::Upgrade);
+            }
+            Reply::Close(s) => {
+                reader.get_mut().write_all(s.as_bytes()).await?;
+                return Ok(Next::Done);
+            }
+        }
+    }
+}
+
+enum Reply {
+    Send(String),
+    Endless(String),
+    Upgrade(String),
+    Close(String),
+}
+
+fn injected_line(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Imap => "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n",
+        Protocol::Pop3 => "+OK injected\r\n",
+        Protocol::Smtp => "250 injected\r\n",
+    }
+}
+
+fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply {
+    let endless = matches!(spec.behaviour, Behaviour::EndlessCapabilities);
+    let reject = matches!(spec.behaviour, Behaviour::RejectStartTls);
+    match spec.protocol {
+        Protocol::Imap => {
+            let (tag, cmd) = line.split_once(' ').unwrap_or((line, ""));
+            match cmd.to_ascii_uppercase().as_str() {
+                "CAPABILITY" if endless => {
+                    Reply::Endless("* CAPABILITY IMAP4rev1 X-FILLER\r\n".into())
+                }
+                "CAPABILITY" => Reply::Send(format!(
+                    "* CAPABILITY IMAP4rev1 SASL-IR {}\r\n{tag} OK done\r\n",
+                    if offer_starttls {
+                        "STARTTLS LOGINDISABLED"
+                    } else {
+                        "AUTH=PLAIN AUTH=LOGIN"
+                    }
+                )),
+                "STARTTLS" if reject => Reply::Send(format!("{tag} NO TLS unavailable\r\n")),
+                "STARTTLS" if offer_starttls => {
+                    Reply::Upgrade(format!("{tag} OK Begin TLS negotiation now\r\n"))
+                }
+                "LOGOUT" => Reply::Close(format!("* BYE logging out\r\n{tag} OK done\r\n")),
+                _ => Reply::Send(format!("{tag} BAD unknown command\r\n")),
+            }
+        }
+        Protocol::Pop3 => match line.to_ascii_uppercase().as_str() {
+            "CAPA" if endless => Reply::Endless("X-FILLER\r\n".into()),
+            "CAPA" => Reply::Send(format!(
+                "+OK capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\n{}.\r\n",
+                if offer_starttls { "STLS\r\n" } else { "" }
+            )),
+            "STLS" if reject => Reply::Send("-ERR not now\r\n".into()),
+            "STLS" if offer_starttls => Reply::Upgrade("+OK Begin TLS negotiation\r\n".into()),
+            "QUIT" => Reply::Close("+OK bye\r\n".into()),
+            _ => Reply::Send("-ERR unknown command\r\n".into()),
+        },
+        Protocol::Smtp => {
+            let upper = line.to_ascii_uppercase();
+            if upper.starts_with("EHLO ") {
+                if endless {
+                    return Reply::Endless("250-X-FILLER\r\n".into());
+                }
+                let _ = secure;
+                Reply::Send(format!(
+                    "250-{} hello\r\n250-PIPELINING\r\n{}250 AUTH PLAIN LOGIN\r\n",
+                    spec.name,
+                    if offer_starttls {
+                        "250-STARTTLS\r\n"
+                    } else {
+                        ""
+                    }
+                ))
+            } else if upper == "STARTTLS" && reject {
+                Reply::Send("454 TLS not available\r\n".into())
+            } else if upper == "STARTTLS" && offer_starttls {
+                Reply::Upgrade("220 Ready to start TLS\r\n".into())
+            } else if upper == "QUIT" {
+                Reply::Close("221 bye\r\n".into())
+            } else {
+                Reply::Send("502 command not implemented\r\n".into())
+            }
+        }
+    }
+}
+
+/// Starts `spec` on every address in `addrs` at one shared port (the first server picks it).
+pub async fn start_on(addrs: &[std::net::IpAddr], spec: Spec) -> Vec<MailServer> {
+    let mut servers: Vec<MailServer> = Vec::new();
+    for ip in addrs {
+        let port = servers.first().map(|s| s.addr.port()).unwrap_or(0);
+        servers.push(MailServer::start(SocketAddr::new(*ip, port), spec.clone()).await);
+    }
+    servers
+}

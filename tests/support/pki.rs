@@ -1,0 +1,112 @@
+//! A private CA and leaf certificates made with rcgen: good, wrong-name, expired.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::ServerConfig;
+use time::{Duration, OffsetDateTime};
+
+pub struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    pub cert_pem: String,
+    pub cert_der: CertificateDer<'static>,
+}
+
+/// A leaf certificate with its key, ready for a TLS server.
+#[derive(Clone)]
+pub struct Leaf {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key_der: Vec<u8>,
+}
+
+impl TestCa {
+    pub fn new() -> Self {
+        Self::named("mailprobe test CA")
+    }
+
+    /// A CA with its own name (two CAs with one name would be told apart by signature only).
+    pub fn named(common_name: &str) -> Self {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
+        let key = KeyPair::generate().expect("key");
+        let cert = params.self_signed(&key).expect("CA cert");
+        Self {
+            cert_pem: cert.pem(),
+            cert_der: cert.der().clone(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A leaf valid for `names`, from `days_from_now_start` to `days_from_now_end`.
+    pub fn leaf_with_validity(&self, names: &[&str], start_days: i64, end_days: i64) -> Leaf {
+        let mut params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("params");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, names.first().copied().unwrap_or("none"));
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now + Duration::days(start_days);
+        params.not_after = now + Duration::days(end_days);
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
+        Leaf {
+            chain: vec![cert.der().clone(), self.cert_der.clone()],
+            key_der: key.serialize_der(),
+        }
+    }
+
+    pub fn leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with_validity(names, -1, 365)
+    }
+
+    pub fn expired_leaf(&self, names: &[&str]) -> Leaf {
+        self.leaf_with_validity(names, -400, -10)
+    }
+
+    /// Writes the CA certificate to a temporary PEM file for `--ca-file`.
+    pub fn pem_file(&self) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(self.cert_pem.as_bytes()).expect("write CA");
+        f
+    }
+}
+
+impl Default for TestCa {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A self-signed leaf, not from any CA.
+pub fn self_signed_leaf(names: &[&str]) -> Leaf {
+    let params = CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        .expect("params");
+    let key = KeyPair::generate().expect("key");
+    let cert = params.self_signed(&key).expect("cert");
+    Leaf {
+        chain: vec![cert.der().clone()],
+        key_der: key.serialize_der(),
+    }
+}
+
+impl Leaf {
+    pub fn server_config(&self) -> Arc<ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                self.chain.clone(),
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
+            )
+            .expect("server config");
+        Arc::new(config)
+    }
+}
