@@ -108,7 +108,7 @@ fn verdict(run: &Run, host: &str, service: Service) -> Verdict {
     run.diagnosis.judgements[i].verdict
 }
 
-fn finding<'a>(run: &'a Run, code: Code) -> Option<&'a mailprobe::findings::Finding> {
+fn finding(run: &Run, code: Code) -> Option<&mailprobe::findings::Finding> {
     run.diagnosis.findings.iter().find(|f| f.code == code)
 }
 
