@@ -40,11 +40,35 @@ pub struct Candidate {
     pub name: String,
     pub sources: Vec<Source>,
     pub services: Vec<Service>,
+    /// Services an SRV record or the provider announced for this very name.
+    pub announced: Vec<Service>,
 }
 
 impl Candidate {
     pub fn best_source(&self) -> Source {
         self.sources.iter().copied().min().unwrap_or(Source::Mx)
+    }
+
+    /// Why this name is worth using for `service`: an SRV record or the provider speaks only
+    /// for the services they announce, not for every port of the host.
+    pub fn source_for(&self, service: &Service) -> Source {
+        let announcing = |s: &&Source| matches!(s, Source::Srv | Source::Provider);
+        let general = self
+            .sources
+            .iter()
+            .filter(|s| !announcing(s))
+            .copied()
+            .min();
+        if self.announced.contains(service) {
+            let announced = self.sources.iter().filter(announcing).copied().min();
+            announced
+                .into_iter()
+                .chain(general)
+                .min()
+                .unwrap_or(Source::Mx)
+        } else {
+            general.unwrap_or(Source::Mx)
+        }
     }
 }
 
@@ -85,18 +109,18 @@ pub fn candidates(
         add(&mut list, host, Source::User, general);
     }
     for srv in discovery.srv.iter().filter(|s| s.offered) {
-        let mut services = general.clone();
-        services.push(Service::new(srv.port, srv.protocol, srv.security));
-        add(&mut list, &srv.target, Source::Srv, &services);
+        let announced = Service::new(srv.port, srv.protocol, srv.security);
+        add(&mut list, &srv.target, Source::Srv, general);
+        announce(&mut list, &srv.target, announced);
     }
     if let Some(p) = provider {
         for s in p.published() {
-            add(
+            announce(
                 &mut list,
                 &s.host,
-                Source::Provider,
-                &[Service::new(s.port, s.protocol, s.security)],
+                Service::new(s.port, s.protocol, s.security),
             );
+            add(&mut list, &s.host, Source::Provider, &[]);
         }
     }
     let d = &target.domain;
@@ -116,31 +140,49 @@ pub fn candidates(
     list
 }
 
+/// Adds `service` to the name's services and marks it as announced for that name.
+fn announce(list: &mut Vec<Candidate>, name: &str, service: Service) {
+    if let Some(c) = entry(list, name) {
+        if !c.services.contains(&service) {
+            c.services.push(service);
+        }
+        if !c.announced.contains(&service) {
+            c.announced.push(service);
+        }
+    }
+}
+
 fn add(list: &mut Vec<Candidate>, name: &str, source: Source, services: &[Service]) {
+    let Some(c) = entry(list, name) else { return };
+    if !c.sources.contains(&source) {
+        c.sources.push(source);
+    }
+    for s in services {
+        if !c.services.contains(s) {
+            c.services.push(*s);
+        }
+    }
+}
+
+/// The candidate for `name`, created if new; `None` for an empty name.
+fn entry<'a>(list: &'a mut Vec<Candidate>, name: &str) -> Option<&'a mut Candidate> {
     let name = name.trim_end_matches('.').to_ascii_lowercase();
     if name.is_empty() {
-        return;
+        return None;
     }
-    let entry = match list.iter_mut().position(|c| c.name == name) {
-        Some(i) => &mut list[i],
+    let i = match list.iter().position(|c| c.name == name) {
+        Some(i) => i,
         None => {
             list.push(Candidate {
                 name,
                 sources: Vec::new(),
                 services: Vec::new(),
+                announced: Vec::new(),
             });
-            let last = list.len() - 1;
-            &mut list[last]
+            list.len() - 1
         }
     };
-    if !entry.sources.contains(&source) {
-        entry.sources.push(source);
-    }
-    for s in services {
-        if !entry.services.contains(s) {
-            entry.services.push(*s);
-        }
-    }
+    list.get_mut(i)
 }
 
 /// Resolves every candidate; names DNS discovery already resolved are not asked again.
@@ -158,11 +200,20 @@ pub async fn resolve(
             &discovery.domain_addresses,
         )))
         .collect();
+    // A server that did not answer for the domain will not answer for its hosts either:
+    // do not spend another timeout finding that out.
+    let dead = matches!(discovery.mx_error, Some(crate::dns::LookupError::Timeout));
     let lookups = candidates.iter().map(|c| {
         let cached = known.get(c.name.as_str()).map(|a| (*a).clone());
         async move {
             match cached {
                 Some(a) => a,
+                None if dead && c.name.parse::<IpAddr>().is_err() => HostAddresses {
+                    name: c.name.clone(),
+                    ipv4: Err(crate::dns::LookupError::Timeout),
+                    ipv6: Err(crate::dns::LookupError::Timeout),
+                    cname_chain: Vec::new(),
+                },
                 None => resolve_name(dns, &c.name).await,
             }
         }
@@ -246,6 +297,7 @@ pub fn certificate_candidates(
             continue;
         }
         add(&mut list, name, Source::CertificateName, &[p.service]);
+        announce(&mut list, name, p.service);
     }
     list
 }

@@ -13,7 +13,10 @@ pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> 
     status_findings(domain, discovery, &mut out);
     mx_hygiene(domain, discovery, &mut out);
     provider_findings(id, &mut out);
-    srv_findings(discovery, &mut out);
+    // When DNS itself failed, every SRV failure is the same failure again.
+    if discovery.mx_status != MxStatus::DnsError {
+        srv_findings(discovery, &mut out);
+    }
     out
 }
 

@@ -90,7 +90,7 @@ fn settings(ev: &Evidence<'_>, judgements: &[Judgement]) -> Vec<SettingStatus> {
             .candidates
             .iter()
             .find(|c| c.candidate.name == p.host)
-            .map(|c| c.candidate.best_source())
+            .map(|c| c.candidate.source_for(&p.service))
             .unwrap_or(Source::CertificateName);
         let i = match out
             .iter()

@@ -220,10 +220,21 @@ fn per_setting_findings(
             }
         }
     }
-    for ((host, key), (mut ports, detail)) in grouped {
+    // Then one finding per problem, naming every host that has it on the same ports.
+    let mut merged: Vec<(Code, Vec<u16>, String, Vec<String>)> = Vec::new();
+    for ((host, code), (mut ports, detail)) in grouped {
         ports.sort();
         ports.dedup();
-        out.push(setting_finding(&host, key, &ports, &detail));
+        match merged
+            .iter_mut()
+            .find(|(c, p, d, _)| *c == code && *p == ports && *d == detail)
+        {
+            Some(entry) => entry.3.push(host),
+            None => merged.push((code, ports, detail, vec![host])),
+        }
+    }
+    for (code, ports, detail, hosts) in merged {
+        out.push(setting_finding(&hosts, code, &ports, &detail));
     }
 }
 
@@ -293,11 +304,12 @@ fn failure_finding(p: &ProbeResult) -> Option<(Code, String)> {
     Some((code, reason))
 }
 
-fn setting_finding(host: &str, code: Code, ports: &[u16], detail: &str) -> Finding {
+fn setting_finding(hosts: &[String], code: Code, ports: &[u16], detail: &str) -> Finding {
+    let host = hosts.join(", ");
     let on = format!("{host} (port {})", join_ports(ports));
     let port = (ports.len() == 1).then(|| ports[0]);
     let f = match code {
-        Code::CertificateNameMismatch => Finding::warning(code, format!("the certificate of {on} is not valid for {host}; it is valid for: {detail}"))
+        Code::CertificateNameMismatch => Finding::warning(code, format!("the certificate of {on} is not valid for that name; it is valid for: {detail}"))
             .hint("Mail clients will warn or refuse. Use a name the certificate covers (see below), or install a certificate for this name."),
         Code::CertificateExpired => Finding::error(code, format!("the certificate of {on} has expired: {detail}"))
             .hint("Renew the certificate; clients refuse expired certificates."),
@@ -307,7 +319,7 @@ fn setting_finding(host: &str, code: Code, ports: &[u16], detail: &str) -> Findi
             .hint("Check the server's clock and the certificate's dates."),
         Code::CertificateUntrusted => Finding::warning(code, format!("the certificate of {on} is not trusted: {detail}"))
             .hint("Self-signed or from an unknown CA. For an internal CA pass --ca-file; an unexpected issuer can also mean antivirus or a proxy intercepting TLS."),
-        Code::NoStarttls => Finding::warning(code, format!("{on} does not offer STARTTLS: passwords would travel in clear"))
+        Code::NoStarttls => Finding::warning(code, format!("{on}: STARTTLS is not offered, so passwords would travel in clear"))
             .hint("Use the implicit-TLS port instead, or enable STARTTLS on the server."),
         Code::PlaintextOnly => Finding::warning(code, format!("{on} was probed without TLS (plain): credentials would travel in clear")),
         Code::LoginDisabled => Finding::warning(code, format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"))
@@ -315,7 +327,7 @@ fn setting_finding(host: &str, code: Code, ports: &[u16], detail: &str) -> Findi
         Code::CapabilitiesTruncated => Finding::info(code, format!("{on} listed more capabilities than mailprobe keeps; the list was cut")),
         _ => Finding::warning(code, format!("{on}: {detail}")).hint(failure_hint(code)),
     };
-    f.at(host, port)
+    f.at(&hosts[0], port)
 }
 
 fn failure_hint(code: Code) -> &'static str {

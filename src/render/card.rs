@@ -65,14 +65,23 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
-    let alternatives: Vec<&Recommendation> = rec
+    // Other confirmed ways in, one per protocol, port and security: not every name for each.
+    let chosen = [rec.incoming.first(), outgoing];
+    let mut alternatives: Vec<&Recommendation> = Vec::new();
+    for r in rec
         .incoming
         .iter()
-        .skip(1)
-        .chain(rec.outgoing.iter().filter(|r| Some(*r) != outgoing))
+        .chain(&rec.outgoing)
         .filter(|r| r.confirmed)
-        .take(6)
-        .collect();
+    {
+        let same = |a: &Recommendation| {
+            (a.protocol, a.port, a.security) == (r.protocol, r.port, r.security)
+        };
+        if chosen.iter().flatten().any(|c| same(c)) || alternatives.iter().any(|a| same(a)) {
+            continue;
+        }
+        alternatives.push(r);
+    }
     if !alternatives.is_empty() {
         writeln!(out, "  Also confirmed:")?;
         for r in alternatives {

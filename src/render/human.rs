@@ -17,7 +17,7 @@ use crate::Run;
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     header(run, out)?;
     dns(run, out)?;
-    if run.probed {
+    if run.probed && !run.candidates.is_empty() {
         matrix(run, out)?;
         card::settings(run, out)?;
     }
@@ -104,7 +104,11 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             crate::provider::ProviderKind::Gateway => "filtering gateway",
             crate::provider::ProviderKind::Webhost => "web host / self-hosted",
         };
-        writeln!(out, "  provider  {} ({kind})", safe(&p.name).bold())?;
+        if p.is_known() {
+            writeln!(out, "  provider  {} ({kind})", safe(&p.name).bold())?;
+        } else {
+            writeln!(out, "  provider  {}", safe(&p.name))?;
+        }
         if let Some(w) = &p.webmail {
             writeln!(out, "  webmail   {w}")?;
         }
@@ -154,6 +158,11 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         write!(out, " {:>5}", s.port)?;
     }
     writeln!(out)?;
+    write!(out, "  {:name_width$}", "")?;
+    for s in &services {
+        write!(out, " {:>5}", short_label(s).dimmed())?;
+    }
+    writeln!(out)?;
     for (name, address) in &rows {
         let label = format!("{name}  {address}");
         write!(out, "  {:name_width$}", safe(&label))?;
@@ -189,22 +198,17 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     failures(run, out)
 }
 
-/// One line per failed or warned probe that connected: the reason behind the symbol.
+/// One line per failed probe that connected: the reason behind the symbol.
 fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut lines = Vec::new();
     for (p, j) in run.probes.iter().zip(&run.diagnosis.judgements) {
         if p.shared_with.is_some() || !p.tcp.connected() {
             continue;
         }
+        // Warnings are told, grouped, under Findings; failures get their reason here.
         let text = match j.verdict {
             Verdict::Fails => j.reason.clone().unwrap_or_default(),
-            Verdict::Warnings => j
-                .warnings
-                .iter()
-                .map(serde_plain)
-                .collect::<Vec<_>>()
-                .join(", "),
-            Verdict::Works => continue,
+            Verdict::Warnings | Verdict::Works => continue,
         };
         lines.push(format!(
             "  {} {}:{} [{}] {}",
@@ -247,6 +251,15 @@ fn columns(run: &Run) -> Vec<Service> {
     };
     services.sort_by_key(|s| (order(s), s.port));
     services
+}
+
+/// Five characters or fewer: `imaps`, `imap`, `pop3s`, `pop3`, `smtps`, `smtp`.
+fn short_label(s: &Service) -> String {
+    let base = s.protocol.name().to_lowercase();
+    match s.security {
+        crate::service::Security::Tls => format!("{base}s"),
+        _ => base,
+    }
 }
 
 fn rows(run: &Run) -> Vec<(String, String)> {
