@@ -263,10 +263,15 @@ fn warning_detail(code: Code, p: &ProbeResult) -> String {
                 }
             })
             .unwrap_or_default(),
-        Code::CertificateExpired | Code::CertificateExpiresSoon | Code::CertificateNotYetValid => {
-            cert.map(|c| format!("{} ({} days left)", c.not_after, c.days_left))
-                .unwrap_or_default()
-        }
+        Code::CertificateExpired => cert
+            .map(|c| format!("{} ({} days ago)", c.not_after, -c.days_left))
+            .unwrap_or_default(),
+        Code::CertificateExpiresSoon => cert
+            .map(|c| format!("{} ({} days left)", c.not_after, c.days_left))
+            .unwrap_or_default(),
+        Code::CertificateNotYetValid => cert
+            .map(|c| format!("valid from {}", c.not_before))
+            .unwrap_or_default(),
         Code::CertificateUntrusted => cert
             .map(|c| {
                 if c.self_signed {
@@ -311,7 +316,7 @@ fn setting_finding(hosts: &[String], code: Code, ports: &[u16], detail: &str) ->
     let f = match code {
         Code::CertificateNameMismatch => Finding::warning(code, format!("the certificate of {on} is not valid for that name; it is valid for: {detail}"))
             .hint("Mail clients will warn or refuse. Use a name the certificate covers (see below), or install a certificate for this name."),
-        Code::CertificateExpired => Finding::error(code, format!("the certificate of {on} has expired: {detail}"))
+        Code::CertificateExpired => Finding::error(code, format!("the certificate of {on} expired on {detail}"))
             .hint("Renew the certificate; clients refuse expired certificates."),
         Code::CertificateExpiresSoon => Finding::warning(code, format!("the certificate of {on} expires soon: {detail}"))
             .hint("Renew it before clients start refusing the connection."),
@@ -380,34 +385,37 @@ fn address_family_findings(settings: &[SettingStatus], out: &mut Vec<Finding>) {
 }
 
 /// Names a certificate was valid for that were tried and worked: the shared-host case.
+/// One finding per such name, with every port where it worked.
 fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &mut Vec<Finding>) {
-    let alternatives: Vec<&SettingStatus> = settings
+    let mut by_host: BTreeMap<&str, Vec<u16>> = BTreeMap::new();
+    for s in settings
         .iter()
         .filter(|s| s.source == Source::CertificateName && s.verdict == Verdict::Works)
-        .collect();
-    for alt in alternatives {
-        let instead: Vec<String> = ev
+    {
+        by_host.entry(&s.host).or_default().push(s.service.port);
+    }
+    for (alt, mut ports) in by_host {
+        ports.sort();
+        ports.dedup();
+        let instead: std::collections::BTreeSet<&str> = ev
             .probes
             .iter()
+            .filter(|p| p.host != alt)
             .filter(|p| {
-                p.service == alt.service
-                    && p.tls
-                        .as_ref()
-                        .and_then(|t| t.certificate.as_ref())
-                        .is_some_and(|c| c.names.iter().any(|n| n == &alt.host))
-                    && p.host != alt.host
+                p.tls
+                    .as_ref()
+                    .and_then(|t| t.certificate.as_ref())
+                    .is_some_and(|c| c.names.iter().any(|n| n == alt))
             })
-            .map(|p| p.host.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
+            .map(|p| p.host.as_str())
             .collect();
+        let instead: Vec<&str> = instead.into_iter().collect();
         out.push(
             Finding::info(
                 Code::CertificateValidForOtherHost,
                 format!(
-                    "{} works on port {} with a valid certificate{}",
-                    alt.host,
-                    alt.service.port,
+                    "{alt} works on port {} with a valid certificate{}",
+                    join_ports(&ports),
                     if instead.is_empty() {
                         String::new()
                     } else {
@@ -415,11 +423,8 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
                     }
                 ),
             )
-            .hint(format!(
-                "Configure {} as the server name: the classic shared web host case.",
-                alt.host
-            ))
-            .at(&alt.host, Some(alt.service.port)),
+            .hint(format!("Configure {alt} as the server name: the classic shared web host case."))
+            .at(alt, (ports.len() == 1).then(|| ports[0])),
         );
     }
 }

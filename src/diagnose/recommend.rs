@@ -60,7 +60,12 @@ pub fn recommend(target: &Target, settings: &[SettingStatus]) -> Recommended {
         host: s.host.clone(),
         port: s.service.port,
         security: s.service.security,
-        security_label: s.service.security.client_label(),
+        // A STARTTLS port whose server offers no STARTTLS works only unencrypted.
+        security_label: if s.warnings.contains(&Code::NoStarttls) {
+            Security::Plain.client_label()
+        } else {
+            s.service.security.client_label()
+        },
         username: username.clone(),
         confirmed: s.verdict == Verdict::Works,
         verdict: s.verdict,
@@ -165,7 +170,7 @@ pub fn findings(
             "outgoing (SMTP submission)",
             client_outgoing.first().copied(),
         ));
-        if rec.outgoing.iter().any(|r| r.port == 25) {
+        if client_outgoing.is_empty() && rec.outgoing.iter().any(|r| r.port == 25) {
             out.push(
                 Finding::warning(Code::OnlyPort25Works, "only port 25 accepts SMTP: it is meant for server-to-server delivery, and many networks block it for clients")
                     .hint("Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server."),

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Starts the real-peer test world: a network namespace holding Unbound (DNS for *.test),
+# Dovecot (IMAP/POP3 on 993/143/995/110) and Postfix (SMTP on 25/587/465), each scenario on
+# its own 127.0.10.x address, plus iptables rules for the firewall scenarios.
+#
+#   sudo tests/world/up.sh [NAMESPACE] [DIR]      (defaults: mailprobe-world /tmp/mailprobe-world)
+#
+# Installs what it needs with apt when missing. tests/world/down.sh removes everything.
+# Addresses (inside the namespace only):
+#   127.0.0.53  Unbound           127.0.10.1  good.test (valid certificate, account)
+#   127.0.10.2  wrongname.test    127.0.10.3  expired.test    127.0.10.4  nostarttls.test
+#   127.0.10.5  DROP (timeouts)   127.0.10.6  REJECT tcp-reset  127.0.10.7  REJECT icmp-host-unreachable
+#   127.0.10.8  mx.good.test (SMTP 25 only)
+# Port 25 is dropped for uid 65534 ("the ISP-blocked user") while 587 and 465 pass.
+set -euo pipefail
+
+NS=${1:-mailprobe-world}
+DIR=${2:-/tmp/mailprobe-world}
+HERE=$(cd "$(dirname "$0")" && pwd)
+PASSWORD=${MAILPROBE_WORLD_PASSWORD:-world-secret}
+
+log() { printf 'world: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, iptables, ports below 1024)"
+
+install_packages() {
+    local missing=()
+    command -v unbound >/dev/null || missing+=(unbound)
+    command -v dovecot >/dev/null || missing+=(dovecot-imapd dovecot-pop3d)
+    [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
+    [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
+    command -v postfix >/dev/null || missing+=(postfix)
+    command -v iptables >/dev/null || missing+=(iptables)
+    command -v openssl >/dev/null || missing+=(openssl)
+    command -v ip >/dev/null || missing+=(iproute2)
+    command -v setpriv >/dev/null || missing+=(util-linux)
+    [ ${#missing[@]} -eq 0 ] && return
+    log "installing ${missing[*]}"
+    # Keep the packages' own services from starting on the host while they install.
+    local policy=/usr/sbin/policy-rc.d created=0
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created=1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    [ "$created" = 1 ] && rm -f "$policy"
+    return 0
+}
+
+make_certs() {
+    local c="$DIR/certs"
+    mkdir -p "$c" "$c/db"
+    : >"$c/db/index.txt"; echo 1000 >"$c/db/serial"
+    cat >"$c/ca.cnf" <<EOF
+[ca]
+default_ca = world
+[world]
+dir = $c/db
+database = \$dir/index.txt
+serial = \$dir/serial
+new_certs_dir = \$dir
+certificate = $c/ca.pem
+private_key = $c/ca.key
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
+[any]
+commonName = supplied
+[leaf]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+EOF
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$c/ca.key" -out "$c/ca.pem" \
+        -days 30 -subj "/CN=mailprobe world CA" 2>/dev/null
+    leaf good "mail.good.test" "DNS:mail.good.test,DNS:imap.good.test,DNS:smtp.good.test,DNS:pop.good.test,DNS:mx.good.test" 20250101000000Z 20991231000000Z
+    leaf wrongname "server1.hoster.test" "DNS:server1.hoster.test" 20250101000000Z 20991231000000Z
+    leaf expired "mail.expired.test" "DNS:mail.expired.test,DNS:imap.expired.test,DNS:smtp.expired.test" 20200101000000Z 20210101000000Z
+    chmod 644 "$c"/*.pem
+    chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
+}
+
+leaf() { # name CN SANs start end
+    local c="$DIR/certs"
+    openssl req -newkey rsa:2048 -nodes -keyout "$c/$1.key" -out "$c/$1.csr" -subj "/CN=$2" \
+        -addext "subjectAltName=$3" 2>/dev/null
+    openssl ca -batch -config "$c/ca.cnf" -extensions leaf -startdate "$4" -enddate "$5" \
+        -in "$c/$1.csr" -out "$c/$1.crt" -notext 2>/dev/null
+    cat "$c/$1.crt" "$c/ca.pem" >"$c/$1.pem"
+}
+
+make_namespace() {
+    ip netns add "$NS"
+    ip -n "$NS" link set lo up
+    local x="ip netns exec $NS iptables"
+    $x -A INPUT -d 127.0.10.5 -p tcp -j DROP
+    $x -A INPUT -d 127.0.10.6 -p tcp -j REJECT --reject-with tcp-reset
+    $x -A INPUT -d 127.0.10.7 -p tcp -j REJECT --reject-with icmp-host-unreachable
+    $x -A OUTPUT -p tcp --dport 25 -m owner --uid-owner 65534 -j DROP
+}
+
+start_unbound() {
+    {
+        cat <<EOF
+server:
+  interface: 127.0.0.53
+  port: 53
+  do-ip6: no
+  access-control: 127.0.0.0/8 allow
+  username: ""
+  chroot: ""
+  directory: "$DIR"
+  pidfile: "$DIR/unbound.pid"
+  logfile: "$DIR/unbound.log"
+  use-syslog: no
+  do-daemonize: yes
+  module-config: "iterator"
+  local-zone: "test." static
+EOF
+        sed -e '/^\s*#/d' -e '/^\s*$/d' -e 's/.*/  local-data: "&"/' "$HERE/zones.txt"
+    } >"$DIR/unbound.conf"
+    ip netns exec "$NS" unbound -c "$DIR/unbound.conf"
+}
+
+start_dovecot() { # name address cert|none
+    local name=$1 addr=$2 cert=$3 d="$DIR/dovecot-$1"
+    mkdir -p "$d"
+    local ssl
+    if [ "$cert" = none ]; then
+        ssl="ssl = no"
+    else
+        ssl="ssl = yes
+ssl_cert = <$DIR/certs/$cert.pem
+ssl_key = <$DIR/certs/$cert.key
+ssl_dh = </usr/share/dovecot/dh.pem
+ssl_min_protocol = TLSv1.2"
+    fi
+    cat >"$d/dovecot.conf" <<EOF
+base_dir = $d/run
+instance_name = mailprobe-$name
+state_dir = $d/state
+protocols = imap pop3
+listen = $addr
+log_path = $d/dovecot.log
+$ssl
+auth_mechanisms = plain login
+disable_plaintext_auth = yes
+first_valid_uid = 8
+mail_location = maildir:$DIR/mail/%u
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $DIR/users
+}
+userdb {
+  driver = static
+  args = uid=mail gid=mail home=$DIR/mail/%u
+}
+service auth {
+  unix_listener auth-client {
+    mode = 0666
+  }
+}
+service imap-login {
+  inet_listener imap {
+    port = 143
+  }
+  inet_listener imaps {
+    port = $([ "$cert" = none ] && echo 0 || echo 993)
+    ssl = yes
+  }
+}
+service pop3-login {
+  inet_listener pop3 {
+    port = 110
+  }
+  inet_listener pop3s {
+    port = $([ "$cert" = none ] && echo 0 || echo 995)
+    ssl = yes
+  }
+}
+EOF
+    ip netns exec "$NS" dovecot -c "$d/dovecot.conf"
+}
+
+start_postfix() {
+    local p="$DIR/postfix"
+    mkdir -p "$p" "$DIR/spool" "$DIR/postfix-data"
+    chown postfix "$DIR/postfix-data"
+    cat >"$p/main.cf" <<EOF
+compatibility_level = 3.6
+myhostname = mail.good.test
+mydomain = good.test
+mydestination = good.test
+inet_protocols = ipv4
+queue_directory = $DIR/spool
+data_directory = $DIR/postfix-data
+maillog_file_prefixes = $DIR
+maillog_file = $DIR/postfix.log
+smtpd_banner = \$myhostname ESMTP mailprobe world
+smtpd_tls_cert_file = $DIR/certs/good.pem
+smtpd_tls_key_file = $DIR/certs/good.key
+smtpd_tls_security_level = may
+smtpd_sasl_type = dovecot
+smtpd_sasl_path = $DIR/dovecot-good/run/auth-client
+smtpd_relay_restrictions = permit_sasl_authenticated, reject_unauth_destination
+alias_maps =
+alias_database =
+EOF
+    local sub="-o smtpd_sasl_auth_enable=yes -o smtpd_tls_auth_only=yes"
+    {
+        svc() { echo "$1 inet n - n - - smtpd ${*:2}"; }
+        svc 127.0.10.1:25
+        svc 127.0.10.8:25
+        svc 127.0.10.1:587 -o smtpd_tls_security_level=encrypt "$sub"
+        svc 127.0.10.1:465 -o smtpd_tls_wrappermode=yes "$sub"
+        for host in 2:wrongname 3:expired; do
+            local cert="-o smtpd_tls_cert_file=$DIR/certs/${host#*:}.pem -o smtpd_tls_key_file=$DIR/certs/${host#*:}.key"
+            svc "127.0.10.${host%%:*}:25" "$cert"
+            svc "127.0.10.${host%%:*}:587" -o smtpd_tls_security_level=encrypt "$sub" "$cert"
+            svc "127.0.10.${host%%:*}:465" -o smtpd_tls_wrappermode=yes "$sub" "$cert"
+        done
+        svc 127.0.10.4:25 -o smtpd_tls_security_level=none
+        svc 127.0.10.4:587 -o smtpd_tls_security_level=none -o smtpd_sasl_auth_enable=yes
+        cat <<'EOF'
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+    } >"$p/master.cf"
+    ip netns exec "$NS" postfix -c "$p" set-permissions >/dev/null 2>&1 || true
+    # Postfix reports fatal errors on stderr only when it is a terminal: give it one.
+    if ! script -qec "ip netns exec $NS postfix -c $p start" /dev/null >"$DIR/postfix-start.log" 2>&1; then
+        cat "$DIR/postfix-start.log" "$DIR/postfix.log" >&2 2>/dev/null
+        die "postfix did not start"
+    fi
+}
+
+wait_for() { # address port
+    local i
+    for i in $(seq 1 100); do
+        ip netns exec "$NS" bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "nothing listens on $1:$2"
+}
+
+install_packages
+"$HERE/down.sh" "$NS" "$DIR" 2>/dev/null || true
+mkdir -p "$DIR/mail"
+chmod 755 "$DIR"
+chown mail:mail "$DIR/mail"
+printf 'user@good.test:{PLAIN}%s::::::\n' "$PASSWORD" >"$DIR/users"
+chmod 644 "$DIR/users"
+make_certs
+make_namespace
+start_unbound
+start_dovecot good 127.0.10.1 good
+start_dovecot wrongname 127.0.10.2 wrongname
+start_dovecot expired 127.0.10.3 expired
+start_dovecot nostarttls 127.0.10.4 none
+start_postfix
+for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
+wait_for 127.0.10.8 25
+wait_for 127.0.10.4 143
+wait_for 127.0.10.4 587
+log "up: namespace $NS, files in $DIR, DNS 127.0.0.53, CA $DIR/certs/ca.pem"
