@@ -43,8 +43,14 @@ pub fn findings(
     out
 }
 
+/// A connection or a refusal: either way the host is up and packets reach it.
+fn answered(tcp: &TcpOutcome) -> bool {
+    matches!(tcp, TcpOutcome::Connected | TcpOutcome::Refused | TcpOutcome::Reset)
+}
+
 /// Ports that timed out at connect on every address (at least two) where the same addresses
-/// answered on some other port: the drop is on our side of the network, not theirs.
+/// answered (connected or refused) on some other port: the drop is most likely on our side of
+/// the network, not at each of those servers.
 fn blocked_ports(own: &[&ProbeResult]) -> BTreeMap<u16, usize> {
     let mut by_port: BTreeMap<u16, Vec<&ProbeResult>> = BTreeMap::new();
     for p in own {
@@ -62,7 +68,7 @@ fn blocked_ports(own: &[&ProbeResult]) -> BTreeMap<u16, usize> {
             .iter()
             .filter(|a| {
                 own.iter()
-                    .any(|p| p.address == **a && p.port != port && p.tcp.connected())
+                    .any(|p| p.address == **a && p.port != port && answered(&p.tcp))
             })
             .count();
         if addresses.len() >= 2 && answering_elsewhere == addresses.len() {
@@ -99,7 +105,7 @@ fn host_findings(
             format!("{names} ({address})")
         };
         let host = probes[0].host.as_str();
-        let connected = probes.iter().any(|p| p.tcp.connected());
+        let reachable = probes.iter().any(|p| answered(&p.tcp));
         if probes.iter().all(|p| p.tcp == TcpOutcome::TimedOut) {
             out.push(
                 Finding::warning(Code::HostUnreachable, format!("{label} did not answer on any port: filtered by a firewall, or down"))
@@ -127,7 +133,7 @@ fn host_findings(
                 )
                 .at(host, None),
             );
-        } else if connected {
+        } else if reachable {
             let refused = ports_where(&probes, |p| p.tcp == TcpOutcome::Refused);
             if !refused.is_empty() {
                 out.push(

@@ -122,7 +122,7 @@ server:
 EOF
         sed -e '/^\s*#/d' -e '/^\s*$/d' -e 's/.*/  local-data: "&"/' "$HERE/zones.txt"
     } >"$DIR/unbound.conf"
-    ip netns exec "$NS" unbound -c "$DIR/unbound.conf"
+    daemon unbound -c "$DIR/unbound.conf"
 }
 
 start_dovecot() { # name address cert|none
@@ -182,7 +182,7 @@ service pop3-login {
   }
 }
 EOF
-    ip netns exec "$NS" dovecot -c "$d/dovecot.conf"
+    daemon dovecot -c "$d/dovecot.conf"
 }
 
 start_postfix() {
@@ -251,10 +251,16 @@ EOF
     } >"$p/master.cf"
     ip netns exec "$NS" postfix -c "$p" set-permissions >/dev/null 2>&1 || true
     # Postfix reports fatal errors on stderr only when it is a terminal: give it one.
-    if ! script -qec "ip netns exec $NS postfix -c $p start" /dev/null >"$DIR/postfix-start.log" 2>&1; then
+    if ! script -qec "ip netns exec $NS postfix -c $p start" /dev/null </dev/null >"$DIR/postfix-start.log" 2>&1; then
         cat "$DIR/postfix-start.log" "$DIR/postfix.log" >&2 2>/dev/null
         die "postfix did not start"
     fi
+}
+
+# Starts a daemon in the namespace with no inherited descriptors: whoever ran this script may
+# be waiting for its output to end, and a daemon holding the pipe would keep it open forever.
+daemon() {
+    ip netns exec "$NS" "$@" </dev/null >>"$DIR/daemons.log" 2>&1
 }
 
 wait_for() { # address port

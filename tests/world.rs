@@ -1,0 +1,185 @@
+//! Real peers: Dovecot, Postfix and Unbound in a network namespace with iptables rules
+//! (tests/world/up.sh), probed by the real mailprobe binary. Needs root; under CI=true a world
+//! that cannot start is a failure, elsewhere the test says it skipped and why.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+struct World {
+    ns: String,
+    dir: PathBuf,
+    binary: PathBuf,
+}
+
+impl World {
+    fn up() -> Result<Self, String> {
+        let ns = format!("mailprobe-world-{}", std::process::id());
+        let dir = PathBuf::from(format!("/tmp/mailprobe-world-{}", std::process::id()));
+        // A hard limit: installing packages may be slow, but nothing may hang the suite.
+        let out = Command::new("timeout")
+            .arg("600")
+            .arg(script("up.sh"))
+            .args([&ns, dir.to_str().unwrap_or_default()])
+            .output()
+            .map_err(|e| format!("cannot run up.sh: {e}"))?;
+        let world = Self {
+            ns,
+            binary: dir.join("mailprobe"),
+            dir,
+        };
+        if !out.status.success() {
+            return Err(format!(
+                "up.sh failed:\n{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        // A copy that the unprivileged "ISP customer" (uid 65534) can run too.
+        std::fs::copy(env!("CARGO_BIN_EXE_mailprobe"), &world.binary)
+            .map_err(|e| format!("copy binary: {e}"))?;
+        Ok(world)
+    }
+
+    /// Runs mailprobe inside the namespace (as `uid`, when given) and parses its JSON.
+    fn probe(&self, uid: Option<u32>, args: &[&str]) -> Value {
+        let ca = self.dir.join("certs/ca.pem");
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns]);
+        if let Some(uid) = uid {
+            let id = uid.to_string();
+            cmd.args(["setpriv", &format!("--reuid={id}"), &format!("--regid={id}"), "--clear-groups"]);
+        }
+        cmd.arg(&self.binary)
+            .args(["--dns", "127.0.0.53", "--ca-file", ca.to_str().unwrap_or_default(), "--json", "--timeout", "2"])
+            .args(args);
+        let out = cmd.output().expect("run mailprobe in the namespace");
+        let mut v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{args:?}: no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr))
+        });
+        v["_status"] = Value::from(out.status.code().unwrap_or(-1));
+        v
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        let _ = Command::new(script("down.sh"))
+            .args([&self.ns, self.dir.to_str().unwrap_or_default()])
+            .status();
+    }
+}
+
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world").join(name)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn probes<'a>(v: &'a Value, host: &str, port: u64) -> Vec<&'a Value> {
+    v["probes"]
+        .as_array()
+        .map(|a| a.iter().filter(|p| p["host"] == host && p["port"] == port).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn real_servers_in_a_network_namespace() {
+    if !is_root() {
+        assert!(!in_ci(), "the real-peer world needs root under CI");
+        eprintln!("SKIPPED real-peer world tests: they need root (network namespaces, iptables); run `sudo cargo test --test world`");
+        return;
+    }
+    let world = match World::up() {
+        Ok(w) => w,
+        Err(e) if in_ci() => panic!("the real-peer world did not start: {e}"),
+        Err(e) => {
+            eprintln!("SKIPPED real-peer world tests: the world did not start: {e}");
+            return;
+        }
+    };
+
+    // A fully working host: Dovecot and Postfix with a valid certificate.
+    let v = world.probe(None, &["user@good.test"]);
+    assert_eq!(v["mx_status"], "ok");
+    assert_eq!(v["mx"][0]["exchange"], "mail.good.test");
+    let inc = &v["recommended"]["incoming"][0];
+    assert_eq!((inc["host"].as_str(), inc["port"].as_u64(), inc["security_label"].as_str(), inc["confirmed"].as_bool()),
+        (Some("imap.good.test"), Some(993), Some("SSL/TLS"), Some(true)), "{inc}");
+    let out = &v["recommended"]["outgoing"][0];
+    assert_eq!((out["host"].as_str(), out["port"].as_u64(), out["confirmed"].as_bool()), (Some("smtp.good.test"), Some(465), Some(true)), "{out}");
+    let imap = probes(&v, "imap.good.test", 143);
+    assert_eq!(imap[0]["starttls"], "upgraded");
+    assert!(imap[0]["banner"].as_str().unwrap().contains("Dovecot"), "{}", imap[0]["banner"]);
+    assert!(imap[0]["capabilities"]["before_tls"].as_array().unwrap().iter().any(|c| c == "LOGINDISABLED"));
+    let smtp = probes(&v, "smtp.good.test", 587);
+    assert_eq!(smtp[0]["starttls"], "upgraded");
+    assert!(smtp[0]["banner"].as_str().unwrap().contains("ESMTP"));
+    assert!(smtp[0]["auth_mechanisms"].as_array().unwrap().iter().any(|m| m == "PLAIN"), "{}", smtp[0]);
+    assert_eq!(probes(&v, "imap.good.test", 993)[0]["tls"]["verdict"]["status"], "trusted");
+    assert_eq!(v["_status"], 0, "{:?}", codes(&v));
+
+    // The certificate names only another host: mailprobe finds it and confirms it.
+    let v = world.probe(None, &["user@wrongname.test"]);
+    assert!(codes(&v).contains(&"certificate_name_mismatch".into()));
+    assert!(codes(&v).contains(&"certificate_valid_for_other_host".into()));
+    assert_eq!(v["recommended"]["incoming"][0]["host"], "server1.hoster.test");
+    assert_eq!(v["recommended"]["incoming"][0]["confirmed"], true);
+
+    // An expired certificate.
+    let v = world.probe(None, &["user@expired.test"]);
+    assert!(codes(&v).contains(&"certificate_expired".into()));
+    assert_eq!(probes(&v, "mail.expired.test", 993)[0]["verdict"], "warnings");
+    assert_eq!(v["_status"], 1);
+
+    // No STARTTLS offered anywhere.
+    let v = world.probe(None, &["user@nostarttls.test"]);
+    assert!(codes(&v).contains(&"no_starttls".into()));
+    assert_eq!(probes(&v, "mail.nostarttls.test", 143)[0]["starttls"], "not_offered");
+    assert_eq!(probes(&v, "mail.nostarttls.test", 587)[0]["starttls"], "not_offered");
+    assert_eq!(probes(&v, "mail.nostarttls.test", 993)[0]["tcp"]["state"], "refused");
+
+    // Null MX and implicit MX.
+    assert_eq!(world.probe(None, &["--no-probe", "nullmx.test"])["mx_status"], "null_mx");
+    let v = world.probe(None, &["--no-probe", "implicit.test"]);
+    assert_eq!(v["mx_status"], "implicit");
+    assert_eq!(v["addresses"][0], "127.0.10.1");
+
+    // iptables DROP: timeouts; REJECT: refused; ICMP host unreachable: unreachable.
+    let started = std::time::Instant::now();
+    let v = world.probe(None, &["drop.test"]);
+    assert!(started.elapsed().as_secs_f64() < 4.0, "{:?}", started.elapsed());
+    assert!(probes(&v, "mail.drop.test", 993).iter().all(|p| p["tcp"]["state"] == "timed_out"));
+    assert!(codes(&v).contains(&"host_unreachable".into()));
+    assert_eq!(v["_status"], 3);
+    let v = world.probe(None, &["reject.test"]);
+    assert!(probes(&v, "mail.reject.test", 25).iter().all(|p| p["tcp"]["state"] == "refused"));
+    assert!(codes(&v).contains(&"host_not_serving_mail".into()));
+    let v = world.probe(None, &["unreachable.test"]);
+    assert_eq!(probes(&v, "mail.unreachable.test", 465)[0]["tcp"]["state"], "unreachable");
+
+    // The ISP block: port 25 dropped for this user's traffic, 465 and 587 pass.
+    let v = world.probe(Some(65534), &["user@good.test"]);
+    assert!(codes(&v).contains(&"port_blocked_locally".into()), "{:?}", codes(&v));
+    assert_eq!(probes(&v, "mail.good.test", 25)[0]["tcp"]["state"], "timed_out");
+    assert_eq!(v["recommended"]["outgoing"][0]["port"], 465);
+    assert_eq!(v["recommended"]["outgoing"][0]["confirmed"], true);
+}
