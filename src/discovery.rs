@@ -208,7 +208,12 @@ fn srv_record(service: &str, protocol: Protocol, security: Security, a: SrvAnswe
         weight: a.weight,
         port: a.port,
         offered: !a.target.is_empty(),
-        target: a.target,
+        // RFC 6186: a target of "." says the service is not offered; keep it visible as such.
+        target: if a.target.is_empty() {
+            ".".to_string()
+        } else {
+            a.target
+        },
         ttl: a.ttl,
     }
 }

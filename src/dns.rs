@@ -38,6 +38,18 @@ impl LookupError {
         matches!(self, Self::NxDomain | Self::NoRecords)
     }
 
+    /// A few words for tables: `NXDOMAIN`, `no records`, `timeout`, …
+    pub fn short(&self) -> String {
+        match self {
+            Self::NxDomain => "NXDOMAIN".into(),
+            Self::NoRecords => "no records".into(),
+            Self::ServFail => "SERVFAIL".into(),
+            Self::Refused => "REFUSED".into(),
+            Self::Timeout => "DNS timeout".into(),
+            Self::Other(s) => s.clone(),
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Self::NxDomain => "the name does not exist (NXDOMAIN)".into(),

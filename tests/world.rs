@@ -49,14 +49,30 @@ impl World {
         cmd.args(["netns", "exec", &self.ns]);
         if let Some(uid) = uid {
             let id = uid.to_string();
-            cmd.args(["setpriv", &format!("--reuid={id}"), &format!("--regid={id}"), "--clear-groups"]);
+            cmd.args([
+                "setpriv",
+                &format!("--reuid={id}"),
+                &format!("--regid={id}"),
+                "--clear-groups",
+            ]);
         }
         cmd.arg(&self.binary)
-            .args(["--dns", "127.0.0.53", "--ca-file", ca.to_str().unwrap_or_default(), "--json", "--timeout", "2"])
+            .args([
+                "--dns",
+                "127.0.0.53",
+                "--ca-file",
+                ca.to_str().unwrap_or_default(),
+                "--json",
+                "--timeout",
+                "2",
+            ])
             .args(args);
         let out = cmd.output().expect("run mailprobe in the namespace");
         let mut v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{args:?}: no JSON ({e}): {}", String::from_utf8_lossy(&out.stderr))
+            panic!(
+                "{args:?}: no JSON ({e}): {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
         });
         v["_status"] = Value::from(out.status.code().unwrap_or(-1));
         v
@@ -72,7 +88,9 @@ impl Drop for World {
 }
 
 fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/world").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/world")
+        .join(name)
 }
 
 fn is_root() -> bool {
@@ -90,14 +108,22 @@ fn in_ci() -> bool {
 fn codes(v: &Value) -> Vec<String> {
     v["findings"]
         .as_array()
-        .map(|a| a.iter().filter_map(|f| f["code"].as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn probes<'a>(v: &'a Value, host: &str, port: u64) -> Vec<&'a Value> {
     v["probes"]
         .as_array()
-        .map(|a| a.iter().filter(|p| p["host"] == host && p["port"] == port).collect())
+        .map(|a| {
+            a.iter()
+                .filter(|p| p["host"] == host && p["port"] == port)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -122,43 +148,101 @@ fn real_servers_in_a_network_namespace() {
     assert_eq!(v["mx_status"], "ok");
     assert_eq!(v["mx"][0]["exchange"], "mail.good.test");
     let inc = &v["recommended"]["incoming"][0];
-    assert_eq!((inc["host"].as_str(), inc["port"].as_u64(), inc["security_label"].as_str(), inc["confirmed"].as_bool()),
-        (Some("imap.good.test"), Some(993), Some("SSL/TLS"), Some(true)), "{inc}");
+    assert_eq!(
+        (
+            inc["host"].as_str(),
+            inc["port"].as_u64(),
+            inc["security_label"].as_str(),
+            inc["confirmed"].as_bool()
+        ),
+        (
+            Some("imap.good.test"),
+            Some(993),
+            Some("SSL/TLS"),
+            Some(true)
+        ),
+        "{inc}"
+    );
     let out = &v["recommended"]["outgoing"][0];
-    assert_eq!((out["host"].as_str(), out["port"].as_u64(), out["confirmed"].as_bool()), (Some("smtp.good.test"), Some(465), Some(true)), "{out}");
+    assert_eq!(
+        (
+            out["host"].as_str(),
+            out["port"].as_u64(),
+            out["confirmed"].as_bool()
+        ),
+        (Some("smtp.good.test"), Some(465), Some(true)),
+        "{out}"
+    );
     let imap = probes(&v, "imap.good.test", 143);
     assert_eq!(imap[0]["starttls"], "upgraded");
-    assert!(imap[0]["banner"].as_str().unwrap().contains("Dovecot"), "{}", imap[0]["banner"]);
-    assert!(imap[0]["capabilities"]["before_tls"].as_array().unwrap().iter().any(|c| c == "LOGINDISABLED"));
+    assert!(
+        imap[0]["banner"].as_str().unwrap().contains("Dovecot"),
+        "{}",
+        imap[0]["banner"]
+    );
+    assert!(imap[0]["capabilities"]["before_tls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "LOGINDISABLED"));
     let smtp = probes(&v, "smtp.good.test", 587);
     assert_eq!(smtp[0]["starttls"], "upgraded");
     assert!(smtp[0]["banner"].as_str().unwrap().contains("ESMTP"));
-    assert!(smtp[0]["auth_mechanisms"].as_array().unwrap().iter().any(|m| m == "PLAIN"), "{}", smtp[0]);
-    assert_eq!(probes(&v, "imap.good.test", 993)[0]["tls"]["verdict"]["status"], "trusted");
+    assert!(
+        smtp[0]["auth_mechanisms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m == "PLAIN"),
+        "{}",
+        smtp[0]
+    );
+    assert_eq!(
+        probes(&v, "imap.good.test", 993)[0]["tls"]["verdict"]["status"],
+        "trusted"
+    );
     assert_eq!(v["_status"], 0, "{:?}", codes(&v));
 
     // The certificate names only another host: mailprobe finds it and confirms it.
     let v = world.probe(None, &["user@wrongname.test"]);
     assert!(codes(&v).contains(&"certificate_name_mismatch".into()));
     assert!(codes(&v).contains(&"certificate_valid_for_other_host".into()));
-    assert_eq!(v["recommended"]["incoming"][0]["host"], "server1.hoster.test");
+    assert_eq!(
+        v["recommended"]["incoming"][0]["host"],
+        "server1.hoster.test"
+    );
     assert_eq!(v["recommended"]["incoming"][0]["confirmed"], true);
 
     // An expired certificate.
     let v = world.probe(None, &["user@expired.test"]);
     assert!(codes(&v).contains(&"certificate_expired".into()));
-    assert_eq!(probes(&v, "mail.expired.test", 993)[0]["verdict"], "warnings");
+    assert_eq!(
+        probes(&v, "mail.expired.test", 993)[0]["verdict"],
+        "warnings"
+    );
     assert_eq!(v["_status"], 1);
 
     // No STARTTLS offered anywhere.
     let v = world.probe(None, &["user@nostarttls.test"]);
     assert!(codes(&v).contains(&"no_starttls".into()));
-    assert_eq!(probes(&v, "mail.nostarttls.test", 143)[0]["starttls"], "not_offered");
-    assert_eq!(probes(&v, "mail.nostarttls.test", 587)[0]["starttls"], "not_offered");
-    assert_eq!(probes(&v, "mail.nostarttls.test", 993)[0]["tcp"]["state"], "refused");
+    assert_eq!(
+        probes(&v, "mail.nostarttls.test", 143)[0]["starttls"],
+        "not_offered"
+    );
+    assert_eq!(
+        probes(&v, "mail.nostarttls.test", 587)[0]["starttls"],
+        "not_offered"
+    );
+    assert_eq!(
+        probes(&v, "mail.nostarttls.test", 993)[0]["tcp"]["state"],
+        "refused"
+    );
 
     // Null MX and implicit MX.
-    assert_eq!(world.probe(None, &["--no-probe", "nullmx.test"])["mx_status"], "null_mx");
+    assert_eq!(
+        world.probe(None, &["--no-probe", "nullmx.test"])["mx_status"],
+        "null_mx"
+    );
     let v = world.probe(None, &["--no-probe", "implicit.test"]);
     assert_eq!(v["mx_status"], "implicit");
     assert_eq!(v["addresses"][0], "127.0.10.1");
@@ -166,20 +250,38 @@ fn real_servers_in_a_network_namespace() {
     // iptables DROP: timeouts; REJECT: refused; ICMP host unreachable: unreachable.
     let started = std::time::Instant::now();
     let v = world.probe(None, &["drop.test"]);
-    assert!(started.elapsed().as_secs_f64() < 4.0, "{:?}", started.elapsed());
-    assert!(probes(&v, "mail.drop.test", 993).iter().all(|p| p["tcp"]["state"] == "timed_out"));
+    assert!(
+        started.elapsed().as_secs_f64() < 4.0,
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(probes(&v, "mail.drop.test", 993)
+        .iter()
+        .all(|p| p["tcp"]["state"] == "timed_out"));
     assert!(codes(&v).contains(&"host_unreachable".into()));
     assert_eq!(v["_status"], 3);
     let v = world.probe(None, &["reject.test"]);
-    assert!(probes(&v, "mail.reject.test", 25).iter().all(|p| p["tcp"]["state"] == "refused"));
+    assert!(probes(&v, "mail.reject.test", 25)
+        .iter()
+        .all(|p| p["tcp"]["state"] == "refused"));
     assert!(codes(&v).contains(&"host_not_serving_mail".into()));
     let v = world.probe(None, &["unreachable.test"]);
-    assert_eq!(probes(&v, "mail.unreachable.test", 465)[0]["tcp"]["state"], "unreachable");
+    assert_eq!(
+        probes(&v, "mail.unreachable.test", 465)[0]["tcp"]["state"],
+        "unreachable"
+    );
 
     // The ISP block: port 25 dropped for this user's traffic, 465 and 587 pass.
     let v = world.probe(Some(65534), &["user@good.test"]);
-    assert!(codes(&v).contains(&"port_blocked_locally".into()), "{:?}", codes(&v));
-    assert_eq!(probes(&v, "mail.good.test", 25)[0]["tcp"]["state"], "timed_out");
+    assert!(
+        codes(&v).contains(&"port_blocked_locally".into()),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(
+        probes(&v, "mail.good.test", 25)[0]["tcp"]["state"],
+        "timed_out"
+    );
     assert_eq!(v["recommended"]["outgoing"][0]["port"], 465);
     assert_eq!(v["recommended"]["outgoing"][0]["confirmed"], true);
 }

@@ -45,7 +45,10 @@ pub fn findings(
 
 /// A connection or a refusal: either way the host is up and packets reach it.
 fn answered(tcp: &TcpOutcome) -> bool {
-    matches!(tcp, TcpOutcome::Connected | TcpOutcome::Refused | TcpOutcome::Reset)
+    matches!(
+        tcp,
+        TcpOutcome::Connected | TcpOutcome::Refused | TcpOutcome::Reset
+    )
 }
 
 /// Ports that timed out at connect on every address (at least two) where the same addresses
@@ -429,7 +432,9 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
                     }
                 ),
             )
-            .hint(format!("Configure {alt} as the server name: the classic shared web host case."))
+            .hint(format!(
+                "Configure {alt} as the server name: the classic shared web host case."
+            ))
             .at(alt, (ports.len() == 1).then(|| ports[0])),
         );
     }

@@ -186,7 +186,7 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "  {:name_width$} {}",
                 safe(&c.candidate.name),
-                format!("does not resolve ({})", e.describe()).dimmed()
+                format!("does not resolve ({})", e.short()).dimmed()
             )?;
         }
     }
