@@ -263,7 +263,7 @@ impl Dns {
         record_type: RecordType,
     ) -> Result<Vec<(u32, RData)>, LookupError> {
         let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
-            .map_err(|e| LookupError::Other(format!("bad name: {e}")))?;
+            .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))?;
         let deadline = self.timeout + Duration::from_millis(250);
         let lookup = tokio::time::timeout(deadline, self.resolver.lookup(fqdn, record_type))
             .await

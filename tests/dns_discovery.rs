@@ -101,7 +101,7 @@ async fn a_name_with_no_records_is_told_apart() {
 }
 
 async fn broken_dns(fault: Fault) -> Run {
-    let dns = FaultyDns::start(None, move |_, _| fault).await;
+    let dns = FaultyDns::start(None, move |_, _| fault.clone()).await;
     let mut o = support::options(
         "user@anything.test",
         dns.addr,

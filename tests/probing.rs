@@ -3,124 +3,22 @@
 
 mod support;
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mailprobe::diagnose::Verdict;
 use mailprobe::findings::Code;
 use mailprobe::probe::{
-    CertVerdict, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
+    CertVerdict, FailureKind, Heard, Phase, StartTlsState, TcpOutcome,
 };
 use mailprobe::service::{Protocol, Security, Service};
-use mailprobe::{exits, Run};
-use support::dns::{zone, TestDns};
-use support::mail::{start_on, Behaviour, BlackHole, MailServer, Spec, TlsMode};
-use support::net::TestNet;
+use mailprobe::exits;
+use support::dns::zone;
+use support::scenario::{finding, ok_zone, probe, verdict, World};
+use support::mail::{start_on, Behaviour, BlackHole, Spec, TlsMode};
 use support::pki::{self_signed_leaf, TestCa};
 
-const TIMEOUT: Duration = Duration::from_secs(2);
-
-/// A test world: addresses, a CA, DNS for one zone, and the servers started in it.
-struct World {
-    net: TestNet,
-    ca: TestCa,
-    servers: Vec<MailServer>,
-    services: Vec<Service>,
-}
-
-impl World {
-    fn new() -> Self {
-        Self {
-            net: TestNet::new(),
-            ca: TestCa::new(),
-            servers: Vec::new(),
-            services: Vec::new(),
-        }
-    }
-
-    fn ip(&self, host: u8) -> IpAddr {
-        self.net.ip(host)
-    }
-
-    /// Starts `spec` on the given hosts at one port and registers the service.
-    async fn serve(&mut self, hosts: &[u8], security: Security, spec: Spec) -> Service {
-        let addrs: Vec<IpAddr> = hosts.iter().map(|h| self.ip(*h)).collect();
-        let protocol = spec.protocol;
-        let servers = start_on(&addrs, spec).await;
-        let service = Service::new(servers[0].addr.port(), protocol, security);
-        self.servers.extend(servers);
-        self.services.push(service);
-        service
-    }
-
-    /// A service on a port where nothing listens on any address of this world.
-    fn dead_service(&mut self, protocol: Protocol, security: Security) -> Service {
-        let l = std::net::TcpListener::bind(SocketAddr::new(self.ip(250), 0)).unwrap();
-        let s = Service::new(l.local_addr().unwrap().port(), protocol, security);
-        self.services.push(s);
-        s
-    }
-
-    async fn run(&self, target: &str, zones: &[String]) -> Run {
-        self.run_with(target, zones, |_| {}).await
-    }
-
-    async fn run_with(
-        &self,
-        target: &str,
-        zones: &[String],
-        tweak: impl FnOnce(&mut mailprobe::Options),
-    ) -> Run {
-        let dns = TestDns::start(zones).await;
-        let ca_file = self.ca.pem_file();
-        let mut o = support::options(target, dns.addr, &self.services, TIMEOUT);
-        o.ca_file = Some(ca_file.path().to_path_buf());
-        tweak(&mut o);
-        support::run(&o).await
-    }
-
-    fn commands(&self) -> Vec<String> {
-        self.servers.iter().flat_map(|s| s.commands()).collect()
-    }
-}
-
-fn probe<'a>(run: &'a Run, host: &str, service: Service) -> &'a ProbeResult {
-    run.probes
-        .iter()
-        .find(|p| p.host == host && p.service == service)
-        .unwrap_or_else(|| {
-            panic!(
-                "no probe of {host} {service}: {:#?}",
-                run.probes
-                    .iter()
-                    .map(|p| (&p.host, p.service))
-                    .collect::<Vec<_>>()
-            )
-        })
-}
-
-fn verdict(run: &Run, host: &str, service: Service) -> Verdict {
-    let i = run
-        .probes
-        .iter()
-        .position(|p| p.host == host && p.service == service)
-        .expect("probe");
-    run.diagnosis.judgements[i].verdict
-}
-
-fn finding(run: &Run, code: Code) -> Option<&mailprobe::findings::Finding> {
-    run.diagnosis.findings.iter().find(|f| f.code == code)
-}
-
-fn ok_zone(net: &TestNet) -> String {
-    let n = net.prefix();
-    zone(
-        "ok.test",
-        &format!(
-            "@ IN MX 10 mx.ok.test.\n@ IN A {n}.10\nimap IN A {n}.10\nsmtp IN A {n}.10\nmail IN A {n}.10\nmx IN A {n}.11\n"
-        ),
-    )
-}
+const TIMEOUT: Duration = support::scenario::TIMEOUT;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_fully_working_domain_is_confirmed_and_recommended() {

@@ -45,8 +45,14 @@ pub fn auth_mechanisms(caps: &[String]) -> Vec<String> {
 pub async fn capabilities(conn: &mut Conn) -> Result<Vec<String>, FailureKind> {
     conn.write_line("CAPA").await?;
     let first = conn.read_line().await?;
-    if !is_ok(&first) {
+    // RFC 2449: a server without CAPA answers -ERR, which is an answer; anything else is not.
+    if first.starts_with(b"-ERR") {
         return Ok(Vec::new());
+    }
+    if !is_ok(&first) {
+        return Err(FailureKind::Rejected {
+            reply: from_wire(&first),
+        });
     }
     let mut caps = Vec::new();
     for _ in 0..MAX_CAPA_LINES {

@@ -76,7 +76,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 .and_then(|a| a.failure())
                 .map(|e| e.describe())
                 .unwrap_or_default();
-            format!("does not resolve: {why}").red()
+            format!("does not resolve: {}", safe(&why)).red()
         } else {
             join(&addrs).normal()
         };
@@ -186,7 +186,7 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "  {:name_width$} {}",
                 safe(&c.candidate.name),
-                format!("does not resolve ({})", e.short()).dimmed()
+                format!("does not resolve ({})", safe(&e.short())).dimmed()
             )?;
         }
     }

@@ -70,8 +70,10 @@ impl TestDns {
 }
 
 /// What the faulty responder does with a query.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
+    /// Answer with these records (NOERROR), whatever they hold.
+    Answer(Vec<hickory_proto::rr::Record>),
     /// Answer SERVFAIL.
     ServFail,
     /// Never answer.
@@ -115,6 +117,20 @@ impl FaultyDns {
                 };
                 match rule(q.name(), q.query_type()) {
                     Fault::Silent => {}
+                    Fault::Answer(records) => {
+                        let mut reply = Message::error_msg(
+                            msg.metadata.id,
+                            msg.metadata.op_code,
+                            ResponseCode::NoError,
+                        );
+                        reply.add_query(q.clone());
+                        reply.metadata.authoritative = true;
+                        reply.metadata.recursion_desired = msg.metadata.recursion_desired;
+                        reply.answers = records;
+                        if let Ok(bytes) = reply.to_vec() {
+                            let _ = socket.send_to(&bytes, peer).await;
+                        }
+                    }
                     Fault::ServFail => {
                         let mut reply = Message::error_msg(
                             msg.metadata.id,

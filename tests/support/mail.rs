@@ -255,9 +255,12 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
         let reply = respond(spec, &text, offer_starttls, secure);
         match reply {
             Reply::Send(s) => reader.get_mut().write_all(s.as_bytes()).await?,
-            Reply::Endless(prefix) => loop {
-                reader.get_mut().write_all(prefix.as_bytes()).await?;
-            },
+            Reply::Endless(first, repeated) => {
+                reader.get_mut().write_all(first.as_bytes()).await?;
+                loop {
+                    reader.get_mut().write_all(repeated.as_bytes()).await?;
+                }
+            }
             Reply::Upgrade(s) => {
                 match spec.behaviour {
                     Behaviour::InjectAfterStartTls => {
@@ -287,7 +290,8 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
 
 enum Reply {
     Send(String),
-    Endless(String),
+    /// A first line, then one line repeated forever.
+    Endless(String, String),
     Upgrade(String),
     Close(String),
 }
@@ -308,7 +312,7 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             let (tag, cmd) = line.split_once(' ').unwrap_or((line, ""));
             match cmd.to_ascii_uppercase().as_str() {
                 "CAPABILITY" if endless => {
-                    Reply::Endless("* CAPABILITY IMAP4rev1 X-FILLER\r\n".into())
+                    Reply::Endless(String::new(), "* CAPABILITY IMAP4rev1 X-FILLER\r\n".into())
                 }
                 "CAPABILITY" => Reply::Send(format!(
                     "* CAPABILITY IMAP4rev1 SASL-IR {}\r\n{tag} OK done\r\n",
@@ -327,7 +331,7 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             }
         }
         Protocol::Pop3 => match line.to_ascii_uppercase().as_str() {
-            "CAPA" if endless => Reply::Endless("X-FILLER\r\n".into()),
+            "CAPA" if endless => Reply::Endless("+OK\r\n".into(), "X-FILLER\r\n".into()),
             "CAPA" => Reply::Send(format!(
                 "+OK capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\n{}.\r\n",
                 if offer_starttls { "STLS\r\n" } else { "" }
@@ -341,7 +345,7 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             let upper = line.to_ascii_uppercase();
             if upper.starts_with("EHLO ") {
                 if endless {
-                    return Reply::Endless("250-X-FILLER\r\n".into());
+                    return Reply::Endless(String::new(), "250-X-FILLER\r\n".into());
                 }
                 let _ = secure;
                 Reply::Send(format!(

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod mail;
 pub mod net;
 pub mod pki;
+pub mod scenario;
 
 use std::time::Duration;
 
@@ -31,4 +32,21 @@ pub async fn run(options: &Options) -> Run {
     mailprobe::run(options, &mailprobe::probe::engine::Silent)
         .await
         .expect("run starts")
+}
+
+/// Renders the human report without colour, so that any control character in it came from
+/// outside and was not escaped.
+pub fn human_report(run: &Run) -> String {
+    colored::control::set_override(false);
+    let mut out = Vec::new();
+    mailprobe::render::human::render(run, &mut out).expect("render");
+    String::from_utf8(out).expect("the report is valid UTF-8")
+}
+
+/// Control characters in a report other than line feeds.
+pub fn raw_control_chars(report: &str) -> Vec<char> {
+    report
+        .chars()
+        .filter(|c| (c.is_control() && *c != '\n') || matches!(*c as u32, 0x202a..=0x202e | 0x2066..=0x2069))
+        .collect()
 }
