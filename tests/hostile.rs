@@ -19,11 +19,24 @@ const TIMEOUT: Duration = Duration::from_secs(1);
 const SLACK: Duration = Duration::from_millis(600);
 
 /// Serves one hostile server on .10 and runs mailprobe with a 1 s timeout.
-async fn against(protocol: Protocol, security: Security, tls: TlsMode, behaviour: Behaviour) -> (Run, Service, Duration) {
+async fn against(
+    protocol: Protocol,
+    security: Security,
+    tls: TlsMode,
+    behaviour: Behaviour,
+) -> (Run, Service, Duration) {
     let mut w = World::new();
-    let service = w.serve(&[10], security, Spec::new(protocol, tls).behaving(behaviour)).await;
+    let service = w
+        .serve(
+            &[10],
+            security,
+            Spec::new(protocol, tls).behaving(behaviour),
+        )
+        .await;
     let started = Instant::now();
-    let run = w.run_with("ok.test", &[ok_zone(&w.net)], |o| o.timeout = TIMEOUT).await;
+    let run = w
+        .run_with("ok.test", &[ok_zone(&w.net)], |o| o.timeout = TIMEOUT)
+        .await;
     (run, service, started.elapsed())
 }
 
@@ -47,7 +60,10 @@ fn assert_on_time(run: &Run, elapsed: Duration) {
 fn assert_terminal_safe(run: &Run) {
     let report = support::human_report(run);
     let raw = support::raw_control_chars(&report);
-    assert!(raw.is_empty(), "raw control characters {raw:?} in:\n{report}");
+    assert!(
+        raw.is_empty(),
+        "raw control characters {raw:?} in:\n{report}"
+    );
     let json = serde_json::to_string(&mailprobe::report::Report::new(run)).unwrap();
     assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
 }
@@ -58,7 +74,13 @@ fn leaf(w: &World) -> support::pki::Leaf {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_tarpit_that_never_greets_times_out_in_the_greeting() {
-    let (run, s, elapsed) = against(Protocol::Smtp, Security::StartTls, TlsMode::None, Behaviour::Silent).await;
+    let (run, s, elapsed) = against(
+        Protocol::Smtp,
+        Security::StartTls,
+        TlsMode::None,
+        Behaviour::Silent,
+    )
+    .await;
     let f = first(&run, s).failure.clone().unwrap();
     assert_eq!((f.phase, f.kind), (Phase::Greeting, FailureKind::TimedOut));
     assert!(finding(&run, Code::NoGreeting).is_some());
@@ -82,10 +104,19 @@ async fn a_drip_feed_cannot_stretch_the_probe() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_endless_line_is_cut_without_buffering_it() {
-    let (run, s, elapsed) = against(Protocol::Pop3, Security::StartTls, TlsMode::None, Behaviour::EndlessLine).await;
+    let (run, s, elapsed) = against(
+        Protocol::Pop3,
+        Security::StartTls,
+        TlsMode::None,
+        Behaviour::EndlessLine,
+    )
+    .await;
     let p = first(&run, s);
     let f = p.failure.clone().unwrap();
-    assert_eq!((f.phase, f.kind), (Phase::Greeting, FailureKind::LineTooLong));
+    assert_eq!(
+        (f.phase, f.kind),
+        (Phase::Greeting, FailureKind::LineTooLong)
+    );
     assert!(p.banner.is_none());
     assert!(finding(&run, Code::ServerSentTooMuch).is_some());
     assert_on_time(&run, elapsed);
@@ -94,11 +125,24 @@ async fn an_endless_line_is_cut_without_buffering_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn endless_capability_lists_hit_the_byte_limit_for_every_protocol() {
     for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
-        let (run, s, elapsed) = against(protocol, Security::StartTls, TlsMode::None, Behaviour::EndlessCapabilities).await;
+        let (run, s, elapsed) = against(
+            protocol,
+            Security::StartTls,
+            TlsMode::None,
+            Behaviour::EndlessCapabilities,
+        )
+        .await;
         let p = first(&run, s);
-        let f = p.failure.clone().unwrap_or_else(|| panic!("{protocol:?}: {p:#?}"));
+        let f = p
+            .failure
+            .clone()
+            .unwrap_or_else(|| panic!("{protocol:?}: {p:#?}"));
         assert_eq!(f.phase, Phase::Capabilities, "{protocol:?}");
-        assert!(matches!(f.kind, FailureKind::TooMuchData), "{protocol:?}: {:?}", f.kind);
+        assert!(
+            matches!(f.kind, FailureKind::TooMuchData),
+            "{protocol:?}: {:?}",
+            f.kind
+        );
         assert!(p.capabilities.before_tls.len() <= mailprobe::probe::MAX_CAPABILITIES);
         assert_on_time(&run, elapsed);
     }
@@ -106,16 +150,31 @@ async fn endless_capability_lists_hit_the_byte_limit_for_every_protocol() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stalled_tls_handshake_times_out() {
-    let (run, s, elapsed) = against(Protocol::Imap, Security::Tls, TlsMode::None, Behaviour::StallHandshake).await;
+    let (run, s, elapsed) = against(
+        Protocol::Imap,
+        Security::Tls,
+        TlsMode::None,
+        Behaviour::StallHandshake,
+    )
+    .await;
     let f = first(&run, s).failure.clone().unwrap();
-    assert_eq!((f.phase, f.kind), (Phase::TlsHandshake, FailureKind::TimedOut));
+    assert_eq!(
+        (f.phase, f.kind),
+        (Phase::TlsHandshake, FailureKind::TimedOut)
+    );
     assert!(finding(&run, Code::TlsHandshakeFailed).is_some());
     assert_on_time(&run, elapsed);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_close_in_the_middle_of_the_handshake_is_its_own_reason() {
-    let (run, s, elapsed) = against(Protocol::Imap, Security::Tls, TlsMode::None, Behaviour::CloseMidHandshake).await;
+    let (run, s, elapsed) = against(
+        Protocol::Imap,
+        Security::Tls,
+        TlsMode::None,
+        Behaviour::CloseMidHandshake,
+    )
+    .await;
     let f = first(&run, s).failure.clone().unwrap();
     assert_eq!(f.phase, Phase::TlsHandshake);
     match f.kind {
@@ -128,12 +187,21 @@ async fn a_close_in_the_middle_of_the_handshake_is_its_own_reason() {
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_after_starttls_fails_the_upgrade_not_the_tool() {
     let w = World::new();
-    let (run, s, elapsed) = against(Protocol::Smtp, Security::StartTls, TlsMode::StartTls(leaf(&w)), Behaviour::GarbageAfterStartTls).await;
+    let (run, s, elapsed) = against(
+        Protocol::Smtp,
+        Security::StartTls,
+        TlsMode::StartTls(leaf(&w)),
+        Behaviour::GarbageAfterStartTls,
+    )
+    .await;
     let f = first(&run, s).failure.clone().unwrap();
     // The garbage arrives right behind the go-ahead: either it is caught as injected plaintext,
     // or, if it arrived later, the handshake fails on it.
     assert!(
-        matches!((f.phase, &f.kind), (Phase::StartTls, FailureKind::StartTlsInjection { .. }) | (Phase::TlsHandshake, _)),
+        matches!(
+            (f.phase, &f.kind),
+            (Phase::StartTls, FailureKind::StartTlsInjection { .. }) | (Phase::TlsHandshake, _)
+        ),
         "{f:?}"
     );
     assert_on_time(&run, elapsed);
@@ -157,14 +225,29 @@ async fn http_and_plaintext_on_mail_ports_are_named() {
     )
     .await;
     let f = first(&run, s).failure.clone().unwrap();
-    assert!(matches!(f.kind, FailureKind::ProtocolMismatch { heard: Heard::Smtp, .. }), "{f:?}");
+    assert!(
+        matches!(
+            f.kind,
+            FailureKind::ProtocolMismatch {
+                heard: Heard::Smtp,
+                ..
+            }
+        ),
+        "{f:?}"
+    );
     assert!(finding(&run, Code::PlaintextOnTlsPort).is_some());
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn escape_sequences_in_banners_never_reach_the_terminal() {
     let hostile = b"* OK \x1b[2J\x1b]0;pwned\x07 \x1b[31mred\x08\x08\r\n\xff\xfe\x9b31m \xe2\x80\xae evil\r\n".to_vec();
-    let (run, s, _) = against(Protocol::Imap, Security::StartTls, TlsMode::None, Behaviour::Greeting(String::from_utf8_lossy(&hostile).into_owned())).await;
+    let (run, s, _) = against(
+        Protocol::Imap,
+        Security::StartTls,
+        TlsMode::None,
+        Behaviour::Greeting(String::from_utf8_lossy(&hostile).into_owned()),
+    )
+    .await;
     let p = first(&run, s);
     let banner = p.banner.as_deref().unwrap();
     assert!(banner.contains("\\e[2J"), "{banner}");
@@ -211,8 +294,17 @@ async fn the_whole_run_ends_within_about_one_timeout_with_every_hostile_server_a
         Behaviour::StallHandshake,
     ];
     for (i, b) in behaviours.into_iter().enumerate() {
-        let security = if matches!(b, Behaviour::StallHandshake) { Security::Tls } else { Security::StartTls };
-        w.serve(&[10 + i as u8], security, Spec::new(Protocol::Pop3, TlsMode::None).behaving(b)).await;
+        let security = if matches!(b, Behaviour::StallHandshake) {
+            Security::Tls
+        } else {
+            Security::StartTls
+        };
+        w.serve(
+            &[10 + i as u8],
+            security,
+            Spec::new(Protocol::Pop3, TlsMode::None).behaving(b),
+        )
+        .await;
     }
     let n = w.net.prefix();
     let z = zone(
@@ -258,7 +350,10 @@ async fn cname_loops_and_long_chains_end_with_an_answer() {
 async fn a_huge_mx_set_is_capped_with_a_finding() {
     let mut body = String::new();
     for i in 0..60 {
-        body.push_str(&format!("@ IN MX {i} mx{i}.big.test.\nmx{i} IN A 127.0.0.{}\n", i + 1));
+        body.push_str(&format!(
+            "@ IN MX {i} mx{i}.big.test.\nmx{i} IN A 127.0.0.{}\n",
+            i + 1
+        ));
     }
     let run = dns_run(&[zone("big.test", &body)], "big.test").await;
     assert_eq!(run.discovery.mx.len(), MAX_MX_RECORDS);
@@ -282,8 +377,16 @@ async fn hostile_names_in_dns_answers_are_escaped() {
     let apex = Name::from_ascii("evil.test.").unwrap();
     let dns = support::dns::FaultyDns::start(None, move |name, rtype| {
         let records = match rtype {
-            RecordType::MX if name == &apex => vec![Record::from_rdata(apex.clone(), 60, RData::MX(MX::new(10, evil.clone())))],
-            RecordType::A if name == &evil => vec![Record::from_rdata(evil.clone(), 60, RData::A(A::new(127, 0, 0, 9)))],
+            RecordType::MX if name == &apex => vec![Record::from_rdata(
+                apex.clone(),
+                60,
+                RData::MX(MX::new(10, evil.clone())),
+            )],
+            RecordType::A if name == &evil => vec![Record::from_rdata(
+                evil.clone(),
+                60,
+                RData::A(A::new(127, 0, 0, 9)),
+            )],
             _ => vec![],
         };
         support::dns::Fault::Answer(records)

@@ -7,16 +7,14 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use mailprobe::diagnose::Verdict;
-use mailprobe::findings::Code;
-use mailprobe::probe::{
-    CertVerdict, FailureKind, Heard, Phase, StartTlsState, TcpOutcome,
-};
-use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::exits;
+use mailprobe::findings::Code;
+use mailprobe::probe::{CertVerdict, FailureKind, Heard, Phase, StartTlsState, TcpOutcome};
+use mailprobe::service::{Protocol, Security, Service};
 use support::dns::zone;
-use support::scenario::{finding, ok_zone, probe, verdict, World};
 use support::mail::{start_on, Behaviour, BlackHole, Spec, TlsMode};
 use support::pki::{self_signed_leaf, TestCa};
+use support::scenario::{finding, ok_zone, probe, verdict, World};
 
 const TIMEOUT: Duration = support::scenario::TIMEOUT;
 

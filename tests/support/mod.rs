@@ -47,6 +47,8 @@ pub fn human_report(run: &Run) -> String {
 pub fn raw_control_chars(report: &str) -> Vec<char> {
     report
         .chars()
-        .filter(|c| (c.is_control() && *c != '\n') || matches!(*c as u32, 0x202a..=0x202e | 0x2066..=0x2069))
+        .filter(|c| {
+            (c.is_control() && *c != '\n') || matches!(*c as u32, 0x202a..=0x202e | 0x2066..=0x2069)
+        })
         .collect()
 }

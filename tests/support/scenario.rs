@@ -117,4 +117,3 @@ pub fn ok_zone(net: &TestNet) -> String {
         ),
     )
 }
-
