@@ -77,6 +77,27 @@ pub struct Cli {
     /// Most connections open at once.
     #[arg(long, value_name = "N", default_value = "64")]
     pub concurrency: usize,
+
+    /// Also log in once on the best incoming and outgoing setting. The password comes from
+    /// MAILPROBE_PASSWORD or is asked for on the terminal; it is sent only over TLS with a
+    /// trusted certificate, and never printed.
+    #[arg(long)]
+    pub login: bool,
+
+    /// Login name for --login (default: the address given).
+    #[arg(long, value_name = "NAME", requires = "login")]
+    pub user: Option<String>,
+
+    /// With --login: also send the password over plaintext or to an untrusted certificate.
+    #[arg(long, requires = "login")]
+    pub allow_insecure_login: bool,
+}
+
+/// What `--login` needs before it can run: the password is read by the caller.
+#[derive(Debug, Clone)]
+pub struct LoginRequest {
+    pub username: String,
+    pub allow_insecure: bool,
 }
 
 /// How to present the run.
@@ -88,7 +109,7 @@ pub struct Output {
 
 impl Cli {
     /// Validates everything; the error is one line for the user, and means exit status 2.
-    pub fn into_options(self) -> Result<(Options, Output), String> {
+    pub fn into_options(self) -> Result<(Options, Output, Option<LoginRequest>), String> {
         let target = parse_target(&self.target).map_err(|e| {
             format!(
                 "invalid address '{}': {e}",
@@ -130,6 +151,29 @@ impl Cli {
             .iter()
             .map(|h| parse_host(h))
             .collect::<Result<Vec<_>, _>>()?;
+        let login = if self.login {
+            let username = self
+                .user
+                .clone()
+                .or_else(|| target.address.clone())
+                .ok_or("--login needs an address (user@domain) or --user NAME")?;
+            if username.is_empty()
+                || username
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace())
+            {
+                return Err("--user: the login name may not be empty or contain spaces or control characters".into());
+            }
+            if self.no_probe {
+                return Err("--login cannot be combined with --no-probe".into());
+            }
+            Some(LoginRequest {
+                username,
+                allow_insecure: self.allow_insecure_login,
+            })
+        } else {
+            None
+        };
         let format = if self.json {
             Format::Json
         } else if self.card {
@@ -147,11 +191,13 @@ impl Cli {
                 extra_hosts: hosts,
                 ca_file: self.ca_file,
                 concurrency: self.concurrency,
+                login: None,
             },
             Output {
                 format,
                 color: self.color,
             },
+            login,
         ))
     }
 }
@@ -201,7 +247,7 @@ fn parse_host(text: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<(Options, Output), String> {
+    fn parse(args: &[&str]) -> Result<(Options, Output, Option<LoginRequest>), String> {
         let mut full = vec!["mailprobe"];
         full.extend_from_slice(args);
         Cli::try_parse_from(full)
@@ -211,7 +257,7 @@ mod tests {
 
     #[test]
     fn accepts_a_full_command_line() {
-        let (o, out) = parse(&[
+        let (o, out, _) = parse(&[
             "user@example.com",
             "--dns",
             "127.0.0.1:5353",
@@ -252,6 +298,10 @@ mod tests {
             &["example.com", "--concurrency", "0"],
             &["example.com", "--json", "--card"],
             &["example.com", "--color", "sometimes"],
+            &["example.com", "--login"],
+            &["user@example.com", "--user", "x"],
+            &["user@example.com", "--login", "--no-probe"],
+            &["user@example.com", "--login", "--user", "a b"],
         ];
         for args in cases {
             let err = parse(args).expect_err(&format!("{args:?}"));

@@ -29,6 +29,7 @@ use discovery::Discovery;
 use dns::{Dns, DnsSettings};
 use input::Target;
 use plan::{PlanOptions, ResolvedCandidate};
+use probe::auth::{Credentials, LoginOutcome};
 use probe::{ProbeObserver, ProbeResult, ProbeSettings, Trust};
 use provider::Identification;
 use service::Service;
@@ -46,6 +47,8 @@ pub struct Options {
     pub extra_hosts: Vec<String>,
     pub ca_file: Option<PathBuf>,
     pub concurrency: usize,
+    /// Credentials for the optional login check (`--login`).
+    pub login: Option<Credentials>,
 }
 
 impl Options {
@@ -60,6 +63,7 @@ impl Options {
             extra_hosts: Vec::new(),
             ca_file: None,
             concurrency: 64,
+            login: None,
         }
     }
 }
@@ -74,8 +78,22 @@ pub struct Run {
     pub probes: Vec<ProbeResult>,
     pub probed: bool,
     pub diagnosis: Diagnosis,
+    /// Login checks, when `--login` asked for them: best incoming, then best outgoing.
+    pub login: Option<Vec<LoginCheck>>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
+}
+
+/// One login attempt on a recommended setting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoginCheck {
+    pub protocol: service::Protocol,
+    pub host: String,
+    pub address: std::net::IpAddr,
+    pub port: u16,
+    pub security: service::Security,
+    #[serde(flatten)]
+    pub outcome: LoginOutcome,
 }
 
 /// Problems that stop a run before it starts.
@@ -117,7 +135,19 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         probes: &probes,
         probed: options.probe,
     });
-    let exit_code = diagnose::exit_status(&discovery, &diagnosis, options.probe);
+    let login = match (&options.login, &trust) {
+        (Some(creds), Some(trust)) => {
+            Some(check_logins(&diagnosis, &probes, trust, options, creds).await)
+        }
+        _ => None,
+    };
+    let mut exit_code = diagnose::exit_status(&discovery, &diagnosis, options.probe);
+    let accepted = |c: &LoginCheck| matches!(c.outcome, LoginOutcome::Accepted { .. });
+    if let Some(checks) = &login {
+        if exit_code == exits::OK && (checks.is_empty() || !checks.iter().all(accepted)) {
+            exit_code = exits::PROBLEMS;
+        }
+    }
     Ok(Run {
         target: target.clone(),
         discovery,
@@ -126,6 +156,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         probes,
         probed: options.probe,
         diagnosis,
+        login,
         exit_code,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
@@ -166,4 +197,54 @@ async fn probe_everything(
         candidates.extend(resolved);
     }
     (candidates, probes)
+}
+
+/// Extra time for a login check, since servers slow down failed logins on purpose.
+pub const LOGIN_ALLOWANCE: Duration = Duration::from_secs(10);
+
+/// One login on the best incoming and one on the best client outgoing setting: never more,
+/// so that a wrong password cannot get the user's address banned.
+async fn check_logins(
+    diagnosis: &Diagnosis,
+    probes: &[ProbeResult],
+    trust: &Trust,
+    options: &Options,
+    creds: &Credentials,
+) -> Vec<LoginCheck> {
+    let rec = &diagnosis.recommended;
+    let targets: Vec<&diagnose::Recommendation> = rec
+        .incoming
+        .first()
+        .into_iter()
+        .chain(
+            rec.outgoing
+                .iter()
+                .find(|r| !(r.protocol == service::Protocol::Smtp && r.port == 25)),
+        )
+        .collect();
+    let attempts = targets.into_iter().filter_map(|r| {
+        // The address where this very setting worked.
+        let (probe, _) = probes.iter().zip(&diagnosis.judgements).find(|(p, j)| {
+            p.host == r.host && p.port == r.port && j.verdict != diagnose::Verdict::Fails
+        })?;
+        let (host, address, service) = (probe.host.clone(), probe.address, probe.service);
+        Some(async move {
+            // Servers delay their answer to a failed login (Dovecot by 2 s, others longer):
+            // the login gets its own allowance on top of the probe timeout.
+            let timeout = options.timeout + LOGIN_ALLOWANCE;
+            let result =
+                probe::session::probe(&host, address, service, trust, timeout, Some(creds)).await;
+            LoginCheck {
+                protocol: service.protocol,
+                host,
+                address,
+                port: service.port,
+                security: service.security,
+                outcome: result.login.unwrap_or(LoginOutcome::Failed {
+                    reason: "no login result".into(),
+                }),
+            }
+        })
+    });
+    futures::future::join_all(attempts).await
 }

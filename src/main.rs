@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 use mailprobe::cli::{Cli, ColorChoice, Format, Output};
+use mailprobe::probe::auth::{Credentials, Secret};
 use mailprobe::probe::{ProbeObserver, ProbeResult};
 use mailprobe::{exits, render};
 
@@ -23,13 +24,28 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    let (options, output) = match cli.into_options() {
+    let (mut options, output, login) = match cli.into_options() {
         Ok(parsed) => parsed,
         Err(message) => {
             eprintln!("mailprobe: {message}");
             return ExitCode::from(exits::USAGE);
         }
     };
+    if let Some(request) = login {
+        match read_password(&request.username) {
+            Ok(password) => {
+                options.login = Some(Credentials {
+                    username: request.username,
+                    password,
+                    allow_insecure: request.allow_insecure,
+                })
+            }
+            Err(message) => {
+                eprintln!("mailprobe: {message}");
+                return ExitCode::from(exits::USAGE);
+            }
+        }
+    }
     decide_colour(&output);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -65,6 +81,26 @@ fn main() -> ExitCode {
             ExitCode::from(exits::NOTHING_WORKS)
         }
         _ => ExitCode::from(run.exit_code),
+    }
+}
+
+/// The password for --login: MAILPROBE_PASSWORD, or asked for on the terminal without echo.
+fn read_password(username: &str) -> Result<Secret, String> {
+    if let Ok(p) = std::env::var("MAILPROBE_PASSWORD") {
+        if !p.is_empty() {
+            return Ok(Secret::new(p));
+        }
+    }
+    let prompt = format!(
+        "Password for {}: ",
+        mailprobe::text::escape_controls(username)
+    );
+    match rpassword::prompt_password(prompt) {
+        Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
+        Ok(_) => Err("--login: empty password".into()),
+        Err(e) => Err(format!(
+            "--login: cannot read a password ({e}); set MAILPROBE_PASSWORD or run on a terminal"
+        )),
     }
 }
 

@@ -37,6 +37,8 @@ pub struct Report<'a> {
     pub recommended: &'a Recommended,
     pub provider_settings: &'a [ProviderCheck],
     pub findings: &'a [Finding],
+    /// Null unless `--login` was given.
+    pub login: Option<&'a [crate::LoginCheck]>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -163,6 +165,7 @@ impl<'a> Report<'a> {
             recommended: &run.diagnosis.recommended,
             provider_settings: &run.diagnosis.provider_checks,
             findings: &run.diagnosis.findings,
+            login: run.login.as_deref(),
             exit_code: run.exit_code,
             elapsed_ms: run.elapsed_ms,
         }

@@ -44,6 +44,15 @@ impl World {
 
     /// Runs mailprobe inside the namespace (as `uid`, when given) and parses its JSON.
     fn probe(&self, uid: Option<u32>, args: &[&str]) -> Value {
+        self.probe_with_password(uid, args, None)
+    }
+
+    fn probe_with_password(
+        &self,
+        uid: Option<u32>,
+        args: &[&str],
+        password: Option<&str>,
+    ) -> Value {
         let ca = self.dir.join("certs/ca.pem");
         let mut cmd = Command::new("ip");
         cmd.args(["netns", "exec", &self.ns]);
@@ -67,6 +76,10 @@ impl World {
                 "2",
             ])
             .args(args);
+        match password {
+            Some(p) => cmd.env("MAILPROBE_PASSWORD", p),
+            None => cmd.env_remove("MAILPROBE_PASSWORD"),
+        };
         let out = cmd.output().expect("run mailprobe in the namespace");
         let mut v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
             panic!(
@@ -202,6 +215,32 @@ fn real_servers_in_a_network_namespace() {
         "trusted"
     );
     assert_eq!(v["_status"], 0, "{:?}", codes(&v));
+
+    // The account logs in through Dovecot (IMAP) and Postfix's Dovecot SASL (submission).
+    let v = world.probe_with_password(None, &["user@good.test", "--login"], Some("world-secret"));
+    let login = v["login"].as_array().expect("login checks");
+    assert_eq!(login.len(), 2, "{login:?}");
+    assert!(
+        login.iter().all(|c| c["outcome"] == "accepted"),
+        "{login:?}"
+    );
+    assert_eq!(v["_status"], 0);
+    assert!(!v.to_string().contains("world-secret"));
+    let v = world.probe_with_password(
+        None,
+        &["user@good.test", "--login"],
+        Some("not-the-password"),
+    );
+    assert!(
+        v["login"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["outcome"] == "rejected"),
+        "{}",
+        v["login"]
+    );
+    assert_eq!(v["_status"], 1);
 
     // The certificate names only another host: mailprobe finds it and confirms it.
     let v = world.probe(None, &["user@wrongname.test"]);

@@ -154,6 +154,7 @@ pub fn phase_name(phase: Phase) -> &'static str {
         Phase::Greeting => "the greeting",
         Phase::Capabilities => "the capability query",
         Phase::StartTls => "STARTTLS",
+        Phase::Login => "the login",
         Phase::Logout => "logout",
     }
 }

@@ -91,10 +91,19 @@ impl Conn {
     }
 
     pub async fn write_line(&mut self, line: &str) -> Result<(), FailureKind> {
-        let data = format!("{line}\r\n");
+        self.write_raw(format!("{line}\r\n").as_bytes()).await
+    }
+
+    /// Writes a line that holds a secret; the copy made for sending is wiped afterwards.
+    pub async fn write_secret(&mut self, line: &str) -> Result<(), FailureKind> {
+        let data = zeroize::Zeroizing::new(format!("{line}\r\n"));
+        self.write_raw(data.as_bytes()).await
+    }
+
+    async fn write_raw(&mut self, data: &[u8]) -> Result<(), FailureKind> {
         let stream = self.reader.get_mut();
         let write = async {
-            stream.write_all(data.as_bytes()).await?;
+            stream.write_all(data).await?;
             stream.flush().await
         };
         match timeout_at(self.deadline, write).await {

@@ -98,5 +98,13 @@ async fn limited(
 ) -> ProbeResult {
     // The semaphore is never closed, so acquire cannot fail; without a permit we still probe.
     let _permit = limit.acquire().await.ok();
-    probe(name, task.address, task.service, trust, settings.timeout).await
+    probe(
+        name,
+        task.address,
+        task.service,
+        trust,
+        settings.timeout,
+        None,
+    )
+    .await
 }

@@ -1,6 +1,7 @@
 //! Active probing: TCP, TLS and one dialect per mail protocol. Every outcome is data; nothing
 //! here prints.
 
+pub mod auth;
 pub mod conn;
 pub mod engine;
 pub mod imap;
@@ -57,6 +58,7 @@ pub enum Phase {
     Greeting,
     Capabilities,
     StartTls,
+    Login,
     Logout,
 }
 
@@ -201,6 +203,9 @@ pub struct ProbeResult {
     /// Set when this probe did not connect itself but took the TCP outcome of an earlier probe
     /// of the same address and port under another name (names sharing an address).
     pub shared_with: Option<String>,
+    /// The login check, when one was asked for (`--login`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<auth::LoginOutcome>,
 }
 
 impl ProbeResult {
@@ -221,6 +226,7 @@ impl ProbeResult {
             failure: None,
             timings: Timings::default(),
             shared_with: None,
+            login: None,
         }
     }
 

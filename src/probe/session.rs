@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::auth::{self, Credentials, LoginOutcome};
 use super::conn::{BoxStream, Conn};
 use super::tls::{self, Trust};
 use super::{
@@ -54,20 +55,22 @@ fn expected(protocol: Protocol) -> Heard {
     }
 }
 
-/// Probes `host` at `address` for `service`, within `timeout` whatever the server does.
+/// Probes `host` at `address` for `service`, within `timeout` whatever the server does. With
+/// `login`, also authenticates once, over trusted TLS only unless the credentials allow less.
 pub async fn probe(
     host: &str,
     address: IpAddr,
     service: Service,
     trust: &Trust,
     timeout: Duration,
+    login: Option<&Credentials>,
 ) -> ProbeResult {
     let started = Instant::now();
     let deadline = started + timeout;
     let mut result = ProbeResult::new(host, address, service);
     // A second, outer deadline: nothing below may outlive the probe's timeout by much.
     let hard = deadline + Duration::from_millis(250);
-    if tokio::time::timeout_at(hard, run(&mut result, trust, deadline))
+    if tokio::time::timeout_at(hard, run(&mut result, trust, deadline, login))
         .await
         .is_err()
         && result.failure.is_none()
@@ -78,7 +81,12 @@ pub async fn probe(
     result
 }
 
-async fn run(result: &mut ProbeResult, trust: &Trust, deadline: Instant) {
+async fn run(
+    result: &mut ProbeResult,
+    trust: &Trust,
+    deadline: Instant,
+    login: Option<&Credentials>,
+) {
     let service = result.service;
     let connect_start = Instant::now();
     let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await {
@@ -92,12 +100,40 @@ async fn run(result: &mut ProbeResult, trust: &Trust, deadline: Instant) {
     result.tcp = TcpOutcome::Connected;
     result.timings.connect_ms = Some(millis(connect_start.elapsed()));
     let client_name = ehlo_name(&stream);
-    let stream: BoxStream = Box::new(stream);
+    converse(
+        result,
+        Box::new(stream),
+        trust,
+        deadline,
+        &client_name,
+        login,
+    )
+    .await;
+    if login.is_some() && result.login.is_none() {
+        let reason = result
+            .failure
+            .as_ref()
+            .map(|f| crate::diagnose::verdict::describe_failure(result, f))
+            .unwrap_or_else(|| "the session ended before authentication".into());
+        result.login = Some(LoginOutcome::Failed { reason });
+    }
+}
 
+/// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
+/// goodbye. Generic so that tests and fuzzers can play the server with scripted bytes.
+pub async fn converse(
+    result: &mut ProbeResult,
+    stream: BoxStream,
+    trust: &Trust,
+    deadline: Instant,
+    client_name: &str,
+    login: Option<&Credentials>,
+) {
+    let service = result.service;
     let outcome = match service.security {
-        Security::Tls => implicit_tls(result, stream, trust, deadline, &client_name).await,
+        Security::Tls => implicit_tls(result, stream, trust, deadline, client_name, login).await,
         Security::StartTls | Security::Plain => {
-            plaintext_first(result, stream, trust, deadline, &client_name).await
+            plaintext_first(result, stream, trust, deadline, client_name, login).await
         }
     };
     if let Err(failure) = outcome {
@@ -118,6 +154,7 @@ async fn implicit_tls(
     trust: &Trust,
     deadline: Instant,
     client_name: &str,
+    login: Option<&Credentials>,
 ) -> Result<(), Failure> {
     let mut conn = upgrade(result, stream, trust, deadline, 0).await?;
     let greeting_caps = greeting(result, &mut conn).await?;
@@ -135,8 +172,39 @@ async fn implicit_tls(
         caps,
         &mut result.capabilities.truncated,
     );
-    leave(result.service.protocol, &mut conn).await;
+    finish(result, &mut conn, login).await;
     Ok(())
+}
+
+/// Logs in when asked (and allowed), then says goodbye.
+async fn finish(result: &mut ProbeResult, conn: &mut Conn, login: Option<&Credentials>) {
+    if let Some(creds) = login {
+        result.login = Some(try_login(result, conn, creds).await);
+    }
+    leave(result.service.protocol, conn).await;
+}
+
+async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -> LoginOutcome {
+    let tls = result.tls.as_ref().filter(|t| t.version.is_some());
+    let secured = tls.is_some();
+    let trusted = tls.is_some_and(|t| t.trusted() && t.name_matches != Some(false));
+    if let Some(reason) = auth::refuse_reason(secured, trusted, creds.allow_insecure) {
+        return LoginOutcome::NotAttempted { reason };
+    }
+    let caps = if secured {
+        &result.capabilities.after_tls
+    } else {
+        &result.capabilities.before_tls
+    };
+    match auth::authenticate(result.service.protocol, conn, caps, creds).await {
+        Ok(outcome) => outcome,
+        Err(kind) => LoginOutcome::Failed {
+            reason: crate::diagnose::verdict::describe_failure(
+                result,
+                &Failure::new(Phase::Login, kind),
+            ),
+        },
+    }
 }
 
 async fn plaintext_first(
@@ -145,6 +213,7 @@ async fn plaintext_first(
     trust: &Trust,
     deadline: Instant,
     client_name: &str,
+    login: Option<&Credentials>,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
     let mut conn = Conn::new(stream, deadline);
@@ -160,12 +229,12 @@ async fn plaintext_first(
     );
     if result.service.security == Security::Plain {
         result.starttls = Some(StartTlsState::NotTried);
-        leave(protocol, &mut conn).await;
+        finish(result, &mut conn, login).await;
         return Ok(());
     }
     if !offered {
         result.starttls = Some(StartTlsState::NotOffered);
-        leave(protocol, &mut conn).await;
+        finish(result, &mut conn, login).await;
         return Ok(());
     }
     result.starttls = Some(StartTlsState::Failed);
@@ -192,7 +261,7 @@ async fn plaintext_first(
         caps,
         &mut result.capabilities.truncated,
     );
-    leave(protocol, &mut conn).await;
+    finish(result, &mut conn, login).await;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::diagnose::Recommendation;
+use crate::probe::auth::LoginOutcome;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
@@ -36,8 +37,9 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "  Password  the mailbox password (never shown or sent by mailprobe)"
+        "  Password  the mailbox password (never shown by mailprobe)"
     )?;
+    login_lines(run, out)?;
     if outgoing.is_some() {
         writeln!(out, "  SMTP auth required: same username and password")?;
     }
@@ -94,6 +96,34 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 r.security_label
             )?;
         }
+    }
+    Ok(())
+}
+
+fn login_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Some(checks) = &run.login else {
+        return Ok(());
+    };
+    if checks.is_empty() {
+        writeln!(
+            out,
+            "  Login     {}",
+            "not checked: no working setting".red()
+        )?;
+    }
+    for c in checks {
+        let what = format!("{} {}:{}", c.protocol.name(), safe(&c.host), c.port);
+        let verdict = match &c.outcome {
+            LoginOutcome::Accepted { mechanism } => format!("✔ accepted ({mechanism})").green(),
+            LoginOutcome::Rejected { mechanism, reply } => {
+                format!("✘ rejected ({mechanism}): {}", safe(reply)).red()
+            }
+            LoginOutcome::NotAttempted { reason } => {
+                format!("not attempted: {}", safe(reason)).yellow()
+            }
+            LoginOutcome::Failed { reason } => format!("✘ failed: {}", safe(reason)).red(),
+        };
+        writeln!(out, "  Login     {what}  {verdict}")?;
     }
     Ok(())
 }

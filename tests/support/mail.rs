@@ -56,6 +56,8 @@ pub struct Spec {
     pub behaviour: Behaviour,
     /// The host name the server announces.
     pub name: String,
+    /// The one account that may log in: (username, password).
+    pub account: Option<(String, String)>,
 }
 
 impl Spec {
@@ -65,7 +67,13 @@ impl Spec {
             tls,
             behaviour: Behaviour::Normal,
             name: "mail.test".into(),
+            account: None,
         }
+    }
+
+    pub fn with_account(mut self, user: &str, password: &str) -> Self {
+        self.account = Some((user.into(), password.into()));
+        self
     }
 
     pub fn behaving(mut self, b: Behaviour) -> Self {
@@ -108,6 +116,15 @@ impl MailServer {
         Self { addr, log, task }
     }
 
+    /// Command lines received before TLS (on plaintext connections or before STARTTLS).
+    pub fn plaintext_commands(&self) -> Vec<String> {
+        self.commands()
+            .into_iter()
+            .filter(|c| !c.starts_with("TLS "))
+            .collect()
+    }
+
+    /// Every command line received; those received over TLS start with "TLS ".
     pub fn commands(&self) -> Vec<String> {
         self.log.lock().map(|l| l.clone()).unwrap_or_default()
     }
@@ -250,7 +267,11 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
         }
         let text = String::from_utf8_lossy(&line).trim_end().to_string();
         if let Ok(mut l) = log.lock() {
-            l.push(text.clone());
+            l.push(if secure {
+                format!("TLS {text}")
+            } else {
+                text.clone()
+            });
         }
         let reply = respond(spec, &text, offer_starttls, secure);
         match reply {
@@ -304,6 +325,33 @@ fn injected_line(protocol: Protocol) -> &'static str {
     }
 }
 
+/// Checks a SASL PLAIN response or a user/password pair against the account.
+fn account_ok(spec: &Spec, user: &str, password: &str) -> bool {
+    spec.account
+        .as_ref()
+        .is_some_and(|(u, p)| u == user && p == password)
+}
+
+fn plain_ok(spec: &Spec, b64: &str) -> bool {
+    use base64::Engine;
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else {
+        return false;
+    };
+    let parts: Vec<&[u8]> = raw.split(|b| *b == 0).collect();
+    parts.len() == 3
+        && account_ok(
+            spec,
+            &String::from_utf8_lossy(parts[1]),
+            &String::from_utf8_lossy(parts[2]),
+        )
+}
+
+fn unquote(s: &str) -> String {
+    s.trim_matches('"')
+        .replace("\\\"", "\"")
+        .replace("\\\\", "\\")
+}
+
 fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply {
     let endless = matches!(spec.behaviour, Behaviour::EndlessCapabilities);
     let reject = matches!(spec.behaviour, Behaviour::RejectStartTls);
@@ -327,6 +375,30 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                     Reply::Upgrade(format!("{tag} OK Begin TLS negotiation now\r\n"))
                 }
                 "LOGOUT" => Reply::Close(format!("* BYE logging out\r\n{tag} OK done\r\n")),
+                c if c.starts_with("AUTHENTICATE PLAIN ") => {
+                    let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
+                    Reply::Send(format!(
+                        "{tag} {}\r\n",
+                        if ok {
+                            "OK logged in"
+                        } else {
+                            "NO [AUTHENTICATIONFAILED] failed"
+                        }
+                    ))
+                }
+                c if c.starts_with("LOGIN ") => {
+                    let args: Vec<&str> = cmd["LOGIN ".len()..].splitn(2, ' ').collect();
+                    let ok =
+                        args.len() == 2 && account_ok(spec, &unquote(args[0]), &unquote(args[1]));
+                    Reply::Send(format!(
+                        "{tag} {}\r\n",
+                        if ok {
+                            "OK logged in"
+                        } else {
+                            "NO [AUTHENTICATIONFAILED] failed"
+                        }
+                    ))
+                }
                 _ => Reply::Send(format!("{tag} BAD unknown command\r\n")),
             }
         }
@@ -339,6 +411,13 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             "STLS" if reject => Reply::Send("-ERR not now\r\n".into()),
             "STLS" if offer_starttls => Reply::Upgrade("+OK Begin TLS negotiation\r\n".into()),
             "QUIT" => Reply::Close("+OK bye\r\n".into()),
+            c if c.starts_with("AUTH PLAIN ") => {
+                Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
+                    "+OK logged in\r\n".into()
+                } else {
+                    "-ERR [AUTH] failed\r\n".into()
+                })
+            }
             _ => Reply::Send("-ERR unknown command\r\n".into()),
         },
         Protocol::Smtp => {
@@ -363,6 +442,12 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 Reply::Upgrade("220 Ready to start TLS\r\n".into())
             } else if upper == "QUIT" {
                 Reply::Close("221 bye\r\n".into())
+            } else if upper.starts_with("AUTH PLAIN ") {
+                Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
+                    "235 2.7.0 Authentication successful\r\n".into()
+                } else {
+                    "535 5.7.8 Authentication failed\r\n".into()
+                })
             } else {
                 Reply::Send("502 command not implemented\r\n".into())
             }

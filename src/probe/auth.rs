@@ -1,0 +1,291 @@
+//! Optional login check (`--login`): one authentication per chosen setting, only over a TLS
+//! connection whose certificate is trusted for the name unless the user explicitly allows less.
+//!
+//! The password lives in [`Secret`], which has no `Display`, prints as `<redacted>` in `Debug`,
+//! is never serialised and is wiped from memory when dropped.
+
+use std::fmt;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::conn::Conn;
+use super::{imap, pop3, smtp, FailureKind};
+use crate::service::Protocol;
+use crate::text::from_wire;
+
+/// A password. Never printed, never serialised.
+#[derive(Clone)]
+pub struct Secret(Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(Zeroizing::new(value))
+    }
+
+    fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Who to log in as, and how careful to be.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    pub username: String,
+    pub password: Secret,
+    /// Allows sending the password over plaintext or to an untrusted certificate.
+    pub allow_insecure: bool,
+}
+
+/// What happened to a login attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LoginOutcome {
+    Accepted {
+        mechanism: String,
+    },
+    Rejected {
+        mechanism: String,
+        reply: String,
+    },
+    /// Not tried, and why (e.g. no trusted TLS, or the server disables login).
+    NotAttempted {
+        reason: String,
+    },
+    /// The connection failed before or during authentication.
+    Failed {
+        reason: String,
+    },
+}
+
+/// Why credentials may not be sent on this connection, if they may not.
+pub fn refuse_reason(secured: bool, trusted: bool, allow_insecure: bool) -> Option<String> {
+    match (secured, trusted, allow_insecure) {
+        (_, _, true) | (true, true, _) => None,
+        (false, _, false) => Some("the connection is not encrypted; the password is never sent in clear (use --allow-insecure-login to override)".into()),
+        (true, false, false) => Some("the certificate is not trusted for this name; the password is not sent (use --allow-insecure-login to override)".into()),
+    }
+}
+
+/// SASL PLAIN (RFC 4616): authzid NUL authcid NUL password, base64.
+fn sasl_plain(c: &Credentials) -> Zeroizing<String> {
+    let raw = Zeroizing::new(format!("\0{}\0{}", c.username, c.password.expose()));
+    Zeroizing::new(BASE64.encode(raw.as_bytes()))
+}
+
+/// Authenticates on an open connection, choosing the mechanism from the capabilities.
+pub async fn authenticate(
+    protocol: Protocol,
+    conn: &mut Conn,
+    caps: &[String],
+    creds: &Credentials,
+) -> Result<LoginOutcome, FailureKind> {
+    match protocol {
+        Protocol::Imap => imap_login(conn, caps, creds).await,
+        Protocol::Pop3 => pop3_login(conn, caps, creds).await,
+        Protocol::Smtp => smtp_login(conn, caps, creds).await,
+    }
+}
+
+async fn imap_login(
+    conn: &mut Conn,
+    caps: &[String],
+    creds: &Credentials,
+) -> Result<LoginOutcome, FailureKind> {
+    let tag = "l1";
+    let plain = imap::auth_mechanisms(caps).iter().any(|m| m == "PLAIN");
+    let mechanism = if plain {
+        let ir = caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
+        if ir {
+            conn.write_secret(&format!(
+                "{tag} AUTHENTICATE PLAIN {}",
+                sasl_plain(creds).as_str()
+            ))
+            .await?;
+        } else {
+            conn.write_line(&format!("{tag} AUTHENTICATE PLAIN"))
+                .await?;
+            let go = conn.read_line().await?;
+            if !go.starts_with(b"+") {
+                return Ok(rejected("AUTHENTICATE PLAIN", &go));
+            }
+            conn.write_secret(sasl_plain(creds).as_str()).await?;
+        }
+        "AUTHENTICATE PLAIN"
+    } else if imap::login_disabled(caps) {
+        return Ok(LoginOutcome::NotAttempted {
+            reason: "the server advertises LOGINDISABLED and no SASL PLAIN".into(),
+        });
+    } else {
+        let line = Zeroizing::new(format!(
+            "{tag} LOGIN {} {}",
+            imap_quote(&creds.username).as_str(),
+            imap_quote(creds.password.expose()).as_str()
+        ));
+        conn.write_secret(&line).await?;
+        "LOGIN"
+    };
+    for _ in 0..50 {
+        let line = conn.read_line().await?;
+        if let Some(status) = imap::tagged_status(&line, tag) {
+            return Ok(if status.eq_ignore_ascii_case(b"OK") {
+                accepted(mechanism)
+            } else {
+                rejected(mechanism, &line)
+            });
+        }
+    }
+    Err(FailureKind::TooMuchData)
+}
+
+/// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.
+fn imap_quote(s: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(s.len() + 2));
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+async fn pop3_login(
+    conn: &mut Conn,
+    caps: &[String],
+    creds: &Credentials,
+) -> Result<LoginOutcome, FailureKind> {
+    if pop3::auth_mechanisms(caps).iter().any(|m| m == "PLAIN") {
+        conn.write_secret(&format!("AUTH PLAIN {}", sasl_plain(creds).as_str()))
+            .await?;
+        let reply = conn.read_line().await?;
+        return Ok(if pop3::is_ok(&reply) {
+            accepted("AUTH PLAIN")
+        } else {
+            rejected("AUTH PLAIN", &reply)
+        });
+    }
+    conn.write_line(&format!("USER {}", creds.username)).await?;
+    let reply = conn.read_line().await?;
+    if !pop3::is_ok(&reply) {
+        return Ok(rejected("USER/PASS", &reply));
+    }
+    conn.write_secret(&format!("PASS {}", creds.password.expose()))
+        .await?;
+    let reply = conn.read_line().await?;
+    Ok(if pop3::is_ok(&reply) {
+        accepted("USER/PASS")
+    } else {
+        rejected("USER/PASS", &reply)
+    })
+}
+
+async fn smtp_login(
+    conn: &mut Conn,
+    caps: &[String],
+    creds: &Credentials,
+) -> Result<LoginOutcome, FailureKind> {
+    let mechanisms = smtp::auth_mechanisms(caps);
+    if mechanisms.iter().any(|m| m == "PLAIN") {
+        conn.write_secret(&format!("AUTH PLAIN {}", sasl_plain(creds).as_str()))
+            .await?;
+        let reply = smtp::read_reply(conn).await?;
+        return Ok(smtp_outcome("AUTH PLAIN", &reply));
+    }
+    if mechanisms.iter().any(|m| m == "LOGIN") {
+        conn.write_line("AUTH LOGIN").await?;
+        for secret in [
+            Zeroizing::new(BASE64.encode(creds.username.as_bytes())),
+            Zeroizing::new(BASE64.encode(creds.password.expose().as_bytes())),
+        ] {
+            let reply = smtp::read_reply(conn).await?;
+            if reply.code != 334 {
+                return Ok(smtp_outcome("AUTH LOGIN", &reply));
+            }
+            conn.write_secret(secret.as_str()).await?;
+        }
+        let reply = smtp::read_reply(conn).await?;
+        return Ok(smtp_outcome("AUTH LOGIN", &reply));
+    }
+    Ok(LoginOutcome::NotAttempted {
+        reason: if mechanisms.is_empty() {
+            "the server offers no AUTH on this port".into()
+        } else {
+            format!("no supported mechanism (offered: {})", mechanisms.join(" "))
+        },
+    })
+}
+
+fn smtp_outcome(mechanism: &str, reply: &smtp::Reply) -> LoginOutcome {
+    if reply.code == 235 {
+        accepted(mechanism)
+    } else {
+        LoginOutcome::Rejected {
+            mechanism: mechanism.into(),
+            reply: reply.first_line(),
+        }
+    }
+}
+
+fn accepted(mechanism: &str) -> LoginOutcome {
+    LoginOutcome::Accepted {
+        mechanism: mechanism.into(),
+    }
+}
+
+fn rejected(mechanism: &str, reply: &[u8]) -> LoginOutcome {
+    LoginOutcome::Rejected {
+        mechanism: mechanism.into(),
+        reply: crate::text::truncate(&from_wire(reply), 200),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_do_not_print() {
+        let s = Secret::new("hunter2".into());
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        let c = Credentials {
+            username: "u@example.com".into(),
+            password: s,
+            allow_insecure: false,
+        };
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn sasl_plain_and_quoting() {
+        let c = Credentials {
+            username: "u".into(),
+            password: Secret::new("p".into()),
+            allow_insecure: false,
+        };
+        assert_eq!(sasl_plain(&c).as_str(), "AHUAcA==");
+        assert_eq!(imap_quote("a\"b\\c").as_str(), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn refuses_insecure_connections_unless_allowed() {
+        assert!(refuse_reason(true, true, false).is_none());
+        assert!(refuse_reason(false, false, false)
+            .unwrap()
+            .contains("clear"));
+        assert!(refuse_reason(true, false, false)
+            .unwrap()
+            .contains("not trusted"));
+        assert!(refuse_reason(false, false, true).is_none());
+    }
+}
