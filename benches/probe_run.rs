@@ -36,42 +36,18 @@ async fn scenario(filtered: u8, silent: u8) -> Scenario {
         "bench.test",
     ]);
     let both = [10, 11];
-    w.serve(
-        &both,
-        Security::Tls,
-        Spec::new(Protocol::Imap, TlsMode::Implicit(leaf.clone())),
-    )
-    .await;
-    w.serve(
-        &both,
-        Security::StartTls,
-        Spec::new(Protocol::Imap, TlsMode::StartTls(leaf.clone())),
-    )
-    .await;
-    w.serve(
-        &both,
-        Security::Tls,
-        Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf.clone())),
-    )
-    .await;
-    w.serve(
-        &both,
-        Security::StartTls,
-        Spec::new(Protocol::Pop3, TlsMode::StartTls(leaf.clone())),
-    )
-    .await;
-    w.serve(
-        &both,
-        Security::Tls,
-        Spec::new(Protocol::Smtp, TlsMode::Implicit(leaf.clone())),
-    )
-    .await;
-    w.serve(
-        &both,
-        Security::StartTls,
-        Spec::new(Protocol::Smtp, TlsMode::StartTls(leaf.clone())),
-    )
-    .await;
+    w.serve_tls(&both, Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    w.serve_tls(&both, Protocol::Imap, Security::StartTls, &leaf)
+        .await;
+    w.serve_tls(&both, Protocol::Pop3, Security::Tls, &leaf)
+        .await;
+    w.serve_tls(&both, Protocol::Pop3, Security::StartTls, &leaf)
+        .await;
+    w.serve_tls(&both, Protocol::Smtp, Security::Tls, &leaf)
+        .await;
+    w.serve_tls(&both, Protocol::Smtp, Security::StartTls, &leaf)
+        .await;
     let mut holes = Vec::new();
     for h in 0..filtered {
         for s in w.services.clone() {

@@ -158,10 +158,22 @@ async fn implicit_tls(
 ) -> Result<(), Failure> {
     let mut conn = upgrade(result, stream, trust, deadline, 0).await?;
     let greeting_caps = greeting(result, &mut conn).await?;
+    secured_session(result, &mut conn, "c1", client_name, greeting_caps, login).await
+}
+
+/// Over TLS: asks for the capabilities again, logs in if asked, says goodbye.
+async fn secured_session(
+    result: &mut ProbeResult,
+    conn: &mut Conn,
+    tag: &str,
+    client_name: &str,
+    greeting_caps: Option<Vec<String>>,
+    login: Option<&Credentials>,
+) -> Result<(), Failure> {
     let caps = capabilities(
         result.service.protocol,
-        &mut conn,
-        "c1",
+        conn,
+        tag,
         client_name,
         greeting_caps,
     )
@@ -172,7 +184,7 @@ async fn implicit_tls(
         caps,
         &mut result.capabilities.truncated,
     );
-    finish(result, &mut conn, login).await;
+    finish(result, conn, login).await;
     Ok(())
 }
 
@@ -253,16 +265,7 @@ async fn plaintext_first(
     let read_total = conn.read_total();
     let mut conn = upgrade(result, conn.into_stream(), trust, deadline, read_total).await?;
     result.starttls = Some(StartTlsState::Upgraded);
-    let caps = capabilities(protocol, &mut conn, "c2", client_name, None)
-        .await
-        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
-    set_capabilities(
-        &mut result.capabilities.after_tls,
-        caps,
-        &mut result.capabilities.truncated,
-    );
-    finish(result, &mut conn, login).await;
-    Ok(())
+    secured_session(result, &mut conn, "c2", client_name, None, login).await
 }
 
 /// TLS handshake with the probe's host name as SNI; the info is kept even when it fails.

@@ -10,9 +10,9 @@ use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;
 
 use super::dns::{zone, TestDns};
-use super::mail::{start_on, MailServer, Spec};
+use super::mail::{start_on, MailServer, Spec, TlsMode};
 use super::net::TestNet;
-use super::pki::TestCa;
+use super::pki::{Leaf, TestCa};
 
 pub const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -47,6 +47,21 @@ impl World {
         self.servers.extend(servers);
         self.services.push(service);
         service
+    }
+
+    /// A working server for `protocol`: implicit TLS for `Security::Tls`, STARTTLS otherwise.
+    pub async fn serve_tls(
+        &mut self,
+        hosts: &[u8],
+        protocol: Protocol,
+        security: Security,
+        leaf: &Leaf,
+    ) -> Service {
+        let tls = match security {
+            Security::Tls => TlsMode::Implicit(leaf.clone()),
+            _ => TlsMode::StartTls(leaf.clone()),
+        };
+        self.serve(hosts, security, Spec::new(protocol, tls)).await
     }
 
     /// A service on a port where nothing listens on any address of this world.
