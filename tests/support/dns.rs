@@ -50,9 +50,7 @@ impl TestDns {
             .expect("zone loads");
             catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
         }
-        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
-        let addr = udp.local_addr().expect("addr");
-        let tcp = TcpListener::bind(addr).await.expect("bind tcp");
+        let (udp, tcp, addr) = bind_pair().await;
         let mut server = Server::new(catalog);
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 4096);
@@ -67,6 +65,19 @@ impl TestDns {
         let zones: Vec<String> = names.iter().map(|n| zone_fixture(n, net)).collect();
         Self::start(&zones).await
     }
+}
+
+/// A UDP socket and a TCP listener on the same free port (DNS needs both). The UDP port the
+/// kernel picks may be taken for TCP by a parallel test: try again with another.
+async fn bind_pair() -> (UdpSocket, TcpListener, SocketAddr) {
+    for _ in 0..50 {
+        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+        let addr = udp.local_addr().expect("addr");
+        if let Ok(tcp) = TcpListener::bind(addr).await {
+            return (udp, tcp, addr);
+        }
+    }
+    panic!("no free port for both UDP and TCP on 127.0.0.1");
 }
 
 /// What the faulty responder does with a query.
