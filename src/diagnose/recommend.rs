@@ -61,7 +61,9 @@ pub fn recommend(target: &Target, settings: &[SettingStatus]) -> Recommended {
         port: s.service.port,
         security: s.service.security,
         // A STARTTLS port whose server offers no STARTTLS works only unencrypted.
-        security_label: if s.warnings.contains(&Code::NoStarttls) {
+        security_label: if s.service.security == Security::StartTls
+            && s.warnings.contains(&Code::NoStarttls)
+        {
             Security::Plain.client_label()
         } else {
             s.service.security.client_label()
@@ -222,5 +224,240 @@ fn no_working(code: Code, what: &str, best: Option<&Recommendation>) -> Finding 
         ),
         None => Finding::error(code, format!("no {what} setting works from here"))
             .hint("See the matrix above for why each one failed."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::parse_target;
+    use crate::provider::{ProviderKind, ProviderMatch};
+
+    fn setting(
+        host: &str,
+        port: u16,
+        protocol: Protocol,
+        security: Security,
+        verdict: Verdict,
+        source: Source,
+    ) -> SettingStatus {
+        SettingStatus {
+            host: host.into(),
+            service: Service::new(port, protocol, security),
+            verdict,
+            warnings: if verdict == Verdict::Warnings {
+                vec![Code::NoStarttls]
+            } else {
+                vec![]
+            },
+            working_addresses: vec![],
+            failing_addresses: vec![],
+            source,
+            reason: (verdict == Verdict::Fails).then(|| "connection refused".to_string()),
+        }
+    }
+
+    #[test]
+    fn imap_over_pop3_tls_over_starttls_and_submission_over_25() {
+        use Protocol::*;
+        use Security::*;
+        let target = parse_target("a@example.com").unwrap();
+        let settings = vec![
+            setting(
+                "mail.example.com",
+                25,
+                Smtp,
+                StartTls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+            setting(
+                "mail.example.com",
+                110,
+                Pop3,
+                StartTls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+            setting(
+                "mail.example.com",
+                995,
+                Pop3,
+                Tls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+            setting(
+                "mail.example.com",
+                143,
+                Imap,
+                StartTls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+            setting(
+                "mail.example.com",
+                993,
+                Imap,
+                Tls,
+                Verdict::Warnings,
+                Source::MailName,
+            ),
+            setting(
+                "imap.example.com",
+                993,
+                Imap,
+                Tls,
+                Verdict::Fails,
+                Source::ProtocolName,
+            ),
+            setting(
+                "mail.example.com",
+                587,
+                Smtp,
+                StartTls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+            setting(
+                "smtp.example.com",
+                465,
+                Smtp,
+                Tls,
+                Verdict::Works,
+                Source::ProtocolName,
+            ),
+            setting(
+                "mail.example.com",
+                465,
+                Smtp,
+                Tls,
+                Verdict::Works,
+                Source::MailName,
+            ),
+        ];
+        let rec = recommend(&target, &settings);
+        let inc: Vec<(u16, &str)> = rec
+            .incoming
+            .iter()
+            .map(|r| (r.port, r.host.as_str()))
+            .collect();
+        // A confirmed STARTTLS setting beats an implicit-TLS one with warnings; failures are out.
+        assert_eq!(
+            inc,
+            vec![
+                (143, "mail.example.com"),
+                (995, "mail.example.com"),
+                (110, "mail.example.com"),
+                (993, "mail.example.com")
+            ]
+        );
+        let out: Vec<(u16, &str)> = rec
+            .outgoing
+            .iter()
+            .map(|r| (r.port, r.host.as_str()))
+            .collect();
+        assert_eq!(
+            out,
+            vec![
+                (465, "smtp.example.com"),
+                (465, "mail.example.com"),
+                (587, "mail.example.com"),
+                (25, "mail.example.com")
+            ]
+        );
+        assert!(rec.incoming.iter().all(|r| r.username == "a@example.com"));
+        assert_eq!(rec.incoming[3].security_label, "SSL/TLS");
+        let f = findings(&rec, &[], &settings);
+        assert!(f
+            .iter()
+            .all(|f| f.code != Code::NoWorkingIncoming && f.code != Code::NoWorkingOutgoing));
+    }
+
+    #[test]
+    fn only_port_25_is_not_a_client_setting() {
+        let target = parse_target("example.com").unwrap();
+        let settings = vec![
+            setting(
+                "mx.example.com",
+                25,
+                Protocol::Smtp,
+                Security::StartTls,
+                Verdict::Works,
+                Source::Mx,
+            ),
+            setting(
+                "mx.example.com",
+                587,
+                Protocol::Smtp,
+                Security::StartTls,
+                Verdict::Fails,
+                Source::Mx,
+            ),
+        ];
+        let rec = recommend(&target, &settings);
+        let codes: Vec<Code> = findings(&rec, &[], &settings)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(codes.contains(&Code::NoWorkingOutgoing));
+        assert!(codes.contains(&Code::OnlyPort25Works));
+        assert!(rec.outgoing[0].username.contains("@example.com"));
+    }
+
+    #[test]
+    fn provider_settings_are_marked_confirmed_or_not() {
+        let provider = ProviderMatch {
+            id: "fastmail".into(),
+            name: "Fastmail".into(),
+            kind: ProviderKind::Mailbox,
+            matched_mx: None,
+            incoming: vec![PublishedSetting {
+                protocol: Protocol::Imap,
+                host: "imap.fastmail.com".into(),
+                port: 993,
+                security: Security::Tls,
+            }],
+            outgoing: vec![PublishedSetting {
+                protocol: Protocol::Smtp,
+                host: "smtp.fastmail.com".into(),
+                port: 465,
+                security: Security::Tls,
+            }],
+            username: "full_address",
+            webmail: None,
+            notes: vec![],
+        };
+        let id = Identification {
+            provider: Some(provider),
+            owners: vec![],
+        };
+        let settings = vec![
+            setting(
+                "imap.fastmail.com",
+                993,
+                Protocol::Imap,
+                Security::Tls,
+                Verdict::Works,
+                Source::Provider,
+            ),
+            setting(
+                "smtp.fastmail.com",
+                465,
+                Protocol::Smtp,
+                Security::Tls,
+                Verdict::Fails,
+                Source::Provider,
+            ),
+        ];
+        let checks = provider_checks(&id, &settings);
+        assert!(checks[0].confirmed);
+        assert!(!checks[1].confirmed);
+        assert_eq!(checks[1].reason.as_deref(), Some("connection refused"));
+        let f = findings(&Recommended::default(), &checks, &settings);
+        assert!(f.iter().any(|f| f.code == Code::ProviderSettingConfirmed));
+        assert!(f
+            .iter()
+            .any(|f| f.code == Code::ProviderSettingUnconfirmed && f.message.contains("refused")));
     }
 }
