@@ -178,12 +178,7 @@ async fn probe_everything(
         timeout: options.timeout,
         concurrency: options.concurrency,
     };
-    let names = plan::candidates(
-        &options.target,
-        discovery,
-        identification.provider.as_ref(),
-        &plan_options,
-    );
+    let names = plan::candidates(&options.target, discovery, identification, &plan_options);
     let mut candidates = plan::resolve(dns, discovery, names).await;
     let tasks = plan::tasks(&candidates);
     let mut probes = probe::run_probes(&tasks, trust, &settings, observer).await;

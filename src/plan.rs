@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::discovery::Discovery;
 use crate::dns::{Dns, HostAddresses};
 use crate::input::Target;
-use crate::provider::ProviderMatch;
+use crate::provider::{Identification, Owner};
 use crate::service::Service;
 
 /// Why a name is a candidate. Order matters: earlier sources make a better recommendation.
@@ -100,9 +100,10 @@ pub struct PlanOptions {
 pub fn candidates(
     target: &Target,
     discovery: &Discovery,
-    provider: Option<&ProviderMatch>,
+    identification: &Identification,
     options: &PlanOptions,
 ) -> Vec<Candidate> {
+    let provider = identification.provider.as_ref();
     let mut list: Vec<Candidate> = Vec::new();
     let general = &options.services;
     for host in &options.extra_hosts {
@@ -135,7 +136,20 @@ pub fn candidates(
     add(&mut list, &d.with_prefix("mail"), Source::MailName, general);
     add(&mut list, &d.ascii, Source::Domain, general);
     for mx in discovery.mx.iter().filter(|m| !m.exchange.is_empty()) {
-        add(&mut list, &mx.exchange, Source::Mx, general);
+        // A known provider's or gateway's MX hosts are inbound relays, never client endpoints:
+        // port 25 (which tells whether this network blocks it) is all worth asking them.
+        let relay_only = identification
+            .owners
+            .iter()
+            .any(|(host, owner)| host == &mx.exchange && matches!(owner, Owner::Known { .. }));
+        if relay_only {
+            let relay: Vec<Service> = general.iter().copied().filter(Service::is_relay).collect();
+            if !relay.is_empty() {
+                add(&mut list, &mx.exchange, Source::Mx, &relay);
+            }
+        } else {
+            add(&mut list, &mx.exchange, Source::Mx, general);
+        }
     }
     list
 }
@@ -300,4 +314,74 @@ pub fn certificate_candidates(
         announce(&mut list, name, p.service);
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discovery::{MxHost, MxStatus};
+    use crate::input::parse_target;
+    use crate::service::STANDARD_SERVICES;
+
+    fn discovery(mx: &[&str]) -> Discovery {
+        Discovery {
+            mx_status: MxStatus::Ok,
+            mx: mx
+                .iter()
+                .map(|e| MxHost {
+                    preference: 10,
+                    exchange: e.to_string(),
+                    ttl: 300,
+                    addresses: None,
+                })
+                .collect(),
+            mx_error: None,
+            mx_total: mx.len(),
+            domain_addresses: HostAddresses {
+                name: "example.com".into(),
+                ipv4: Ok(vec![]),
+                ipv6: Ok(vec![]),
+                cname_chain: vec![],
+            },
+            srv: vec![],
+            srv_errors: vec![],
+            srv_truncated: vec![],
+        }
+    }
+
+    #[test]
+    fn a_providers_mx_hosts_are_asked_port_25_only_and_its_hosts_their_services() {
+        let target = parse_target("a@example.com").unwrap();
+        let d = discovery(&["aspmx.l.google.com", "mail.example.com"]);
+        let id = crate::provider::identify(&target.domain, &d);
+        let options = PlanOptions {
+            services: STANDARD_SERVICES.to_vec(),
+            extra_hosts: vec!["extra.example.net".into()],
+        };
+        let list = candidates(&target, &d, &id, &options);
+        let find = |n: &str| list.iter().find(|c| c.name == n).unwrap();
+        let google_mx = find("aspmx.l.google.com");
+        assert_eq!(
+            google_mx
+                .services
+                .iter()
+                .map(|s| s.port)
+                .collect::<Vec<_>>(),
+            vec![25]
+        );
+        // The domain's own MX host may be the mail server: every service.
+        assert_eq!(find("mail.example.com").services.len(), 7);
+        let imap = find("imap.gmail.com");
+        assert_eq!(imap.sources, vec![Source::Provider]);
+        assert_eq!(imap.source_for(&imap.services[0]), Source::Provider);
+        assert_eq!(list[0].name, "extra.example.net");
+        for name in [
+            "imap.example.com",
+            "pop.example.com",
+            "smtp.example.com",
+            "example.com",
+        ] {
+            assert!(list.iter().any(|c| c.name == name), "{name}");
+        }
+    }
 }

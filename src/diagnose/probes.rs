@@ -21,12 +21,12 @@ pub fn findings(
         .iter()
         .filter(|p| p.shared_with.is_none())
         .collect();
-    let blocked = blocked_ports(&own);
+    let blocked = blocked_ports(ev, &own);
     for (port, count) in &blocked {
         out.push(
             Finding::warning(
                 Code::PortBlockedLocally,
-                format!("port {port} timed out on all {count} addresses tried, while other ports on the same hosts answer: outbound port {port} is most likely blocked on this network"),
+                format!("port {port} timed out on all {count} addresses tried, hosts that are up and should answer on it: outbound port {port} is most likely blocked on this network"),
             )
             .hint(if *port == 25 {
                 "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.".to_string()
@@ -51,10 +51,10 @@ fn answered(tcp: &TcpOutcome) -> bool {
     )
 }
 
-/// Ports that timed out at connect on every address (at least two) where the same addresses
-/// answered (connected or refused) on some other port: the drop is most likely on our side of
-/// the network, not at each of those servers.
-fn blocked_ports(own: &[&ProbeResult]) -> BTreeMap<u16, usize> {
+/// Ports that timed out at connect on every address (at least two) known to be up (see
+/// `known_up`), while connections elsewhere work: the drop is most likely on our side of the
+/// network, not at each of those servers.
+fn blocked_ports(ev: &Evidence<'_>, own: &[&ProbeResult]) -> BTreeMap<u16, usize> {
     let mut by_port: BTreeMap<u16, Vec<&ProbeResult>> = BTreeMap::new();
     for p in own {
         by_port.entry(p.port).or_default().push(p);
@@ -67,18 +67,25 @@ fn blocked_ports(own: &[&ProbeResult]) -> BTreeMap<u16, usize> {
         let mut addresses: Vec<IpAddr> = probes.iter().map(|p| p.address).collect();
         addresses.sort();
         addresses.dedup();
-        let answering_elsewhere = addresses
-            .iter()
-            .filter(|a| {
-                own.iter()
-                    .any(|p| p.address == **a && p.port != port && answered(&p.tcp))
-            })
-            .count();
-        if addresses.len() >= 2 && answering_elsewhere == addresses.len() {
+        // Evidence that the host is up and serves this port: it answered on another port, or
+        // it is an MX host and the port is 25, which every MX host exists to accept.
+        let known_up = |a: &IpAddr| {
+            own.iter()
+                .any(|p| p.address == *a && p.port != port && answered(&p.tcp))
+                || (port == 25 && is_mx_address(ev, *a))
+        };
+        let somewhere_else_works = own.iter().any(|p| p.port != port && p.tcp.connected());
+        if addresses.len() >= 2 && somewhere_else_works && addresses.iter().all(known_up) {
             out.insert(port, addresses.len());
         }
     }
     out
+}
+
+fn is_mx_address(ev: &Evidence<'_>, address: IpAddr) -> bool {
+    ev.candidates
+        .iter()
+        .any(|c| c.candidate.sources.contains(&Source::Mx) && c.addresses.all().contains(&address))
 }
 
 fn names_at(ev: &Evidence<'_>, address: IpAddr) -> Vec<String> {
