@@ -346,6 +346,14 @@ fn plain_ok(spec: &Spec, b64: &str) -> bool {
         )
 }
 
+fn imap_auth_reply(tag: &str, ok: bool) -> Reply {
+    Reply::Send(if ok {
+        format!("{tag} OK logged in\r\n")
+    } else {
+        format!("{tag} NO [AUTHENTICATIONFAILED] failed\r\n")
+    })
+}
+
 fn unquote(s: &str) -> String {
     s.trim_matches('"')
         .replace("\\\"", "\"")
@@ -376,28 +384,13 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 }
                 "LOGOUT" => Reply::Close(format!("* BYE logging out\r\n{tag} OK done\r\n")),
                 c if c.starts_with("AUTHENTICATE PLAIN ") => {
-                    let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
-                    Reply::Send(format!(
-                        "{tag} {}\r\n",
-                        if ok {
-                            "OK logged in"
-                        } else {
-                            "NO [AUTHENTICATIONFAILED] failed"
-                        }
-                    ))
+                    imap_auth_reply(tag, plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]))
                 }
                 c if c.starts_with("LOGIN ") => {
                     let args: Vec<&str> = cmd["LOGIN ".len()..].splitn(2, ' ').collect();
                     let ok =
                         args.len() == 2 && account_ok(spec, &unquote(args[0]), &unquote(args[1]));
-                    Reply::Send(format!(
-                        "{tag} {}\r\n",
-                        if ok {
-                            "OK logged in"
-                        } else {
-                            "NO [AUTHENTICATIONFAILED] failed"
-                        }
-                    ))
+                    imap_auth_reply(tag, ok)
                 }
                 _ => Reply::Send(format!("{tag} BAD unknown command\r\n")),
             }
