@@ -58,6 +58,7 @@ pub enum Code {
     ServerSentTooMuch,
     CapabilitiesTruncated,
     Ipv6Broken,
+    NoLocalIpv6,
     AddressFailing,
     LoginDisabled,
     NoWorkingIncoming,

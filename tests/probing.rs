@@ -540,3 +540,47 @@ async fn probing_follows_srv_records_to_their_ports() {
         ("mail.srvonly.test", imaps.port)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
+    use mailprobe::diagnose::{diagnose, Evidence};
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    let imaps = w
+        .serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    // The same names with an IPv6 address this machine has no route to (ENETUNREACH).
+    let v6: std::net::IpAddr = "2001:db8::25".parse().unwrap();
+    let mut probes = run.probes.clone();
+    let mut candidates = run.candidates.clone();
+    for p in run.probes.iter().filter(|p| p.service == imaps) {
+        let mut q = mailprobe::probe::ProbeResult::new(&p.host, v6, p.service);
+        q.tcp = TcpOutcome::Unreachable(mailprobe::probe::tcp::NETWORK_UNREACHABLE.into());
+        q.failure = Some(mailprobe::probe::Failure::new(
+            Phase::Connect,
+            FailureKind::Unreachable {
+                detail: mailprobe::probe::tcp::NETWORK_UNREACHABLE.into(),
+            },
+        ));
+        probes.push(q);
+    }
+    for c in &mut candidates {
+        if let Ok(v) = c.addresses.ipv6.as_mut() {
+            v.push(v6);
+        }
+    }
+    let d = diagnose(&Evidence {
+        target: &run.target,
+        discovery: &run.discovery,
+        identification: &run.identification,
+        candidates: &candidates,
+        probes: &probes,
+        probed: true,
+    });
+    let codes: Vec<Code> = d.findings.iter().map(|f| f.code).collect();
+    assert!(codes.contains(&Code::NoLocalIpv6), "{codes:?}");
+    assert!(!codes.contains(&Code::Ipv6Broken), "{codes:?}");
+    assert!(!codes.contains(&Code::HostUnreachable), "{codes:?}");
+    assert!(d.recommended.incoming[0].confirmed);
+}

@@ -7,6 +7,7 @@ use super::verdict::{describe_failure, Judgement, Verdict};
 use super::{Evidence, SettingStatus};
 use crate::findings::{Code, Finding};
 use crate::plan::Source;
+use crate::probe::tcp::NETWORK_UNREACHABLE;
 use crate::probe::{FailureKind, Heard, Phase, ProbeResult, TcpOutcome};
 use crate::service::Security;
 
@@ -16,10 +17,24 @@ pub fn findings(
     settings: &[SettingStatus],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    let local_v6_missing = unroutable_ipv6(ev.probes);
+    if !local_v6_missing.is_empty() {
+        out.push(
+            Finding::info(
+                Code::NoLocalIpv6,
+                format!(
+                    "this machine has no IPv6 route: {} IPv6 address(es) could not be tried, so the results are for IPv4",
+                    local_v6_missing.len()
+                ),
+            )
+            .hint("Test from an IPv6-capable network to check the servers' IPv6 side."),
+        );
+    }
+    // Addresses we could not even try say nothing about their hosts.
     let own: Vec<&ProbeResult> = ev
         .probes
         .iter()
-        .filter(|p| p.shared_with.is_none())
+        .filter(|p| p.shared_with.is_none() && !local_v6_missing.contains(&p.address))
         .collect();
     let blocked = blocked_ports(ev, &own);
     for (port, count) in &blocked {
@@ -38,7 +53,7 @@ pub fn findings(
     host_findings(ev, &own, &blocked, &mut out);
     unresolvable_candidates(ev, &mut out);
     per_setting_findings(ev, judgements, settings, &mut out);
-    address_family_findings(settings, &mut out);
+    address_family_findings(settings, &local_v6_missing, &mut out);
     shared_host_suggestions(ev, settings, &mut out);
     out
 }
@@ -366,19 +381,37 @@ fn failure_hint(code: Code) -> &'static str {
 }
 
 /// A name working on one address family but not the other: clients may hang or fail.
-fn address_family_findings(settings: &[SettingStatus], out: &mut Vec<Finding>) {
-    for s in settings
-        .iter()
-        .filter(|s| s.verdict != Verdict::Fails && !s.failing_addresses.is_empty())
-    {
+/// IPv6 addresses whose every probe failed because this machine has no route to IPv6.
+fn unroutable_ipv6(probes: &[ProbeResult]) -> Vec<IpAddr> {
+    let mut by_address: BTreeMap<IpAddr, bool> = BTreeMap::new();
+    for p in probes.iter().filter(|p| p.address.is_ipv6()) {
+        let unroutable = matches!(&p.tcp, TcpOutcome::Unreachable(d) if d == NETWORK_UNREACHABLE);
+        *by_address.entry(p.address).or_insert(true) &= unroutable;
+    }
+    by_address
+        .into_iter()
+        .filter(|(_, all)| *all)
+        .map(|(a, _)| a)
+        .collect()
+}
+
+fn address_family_findings(settings: &[SettingStatus], untried: &[IpAddr], out: &mut Vec<Finding>) {
+    for s in settings.iter().filter(|s| {
+        s.verdict != Verdict::Fails && s.failing_addresses.iter().any(|a| !untried.contains(a))
+    }) {
         let v4_works = s.working_addresses.iter().any(IpAddr::is_ipv4);
         let failing_v6: Vec<String> = s
             .failing_addresses
             .iter()
-            .filter(|a| a.is_ipv6())
+            .filter(|a| a.is_ipv6() && !untried.contains(a))
             .map(IpAddr::to_string)
             .collect();
-        let failing: Vec<String> = s.failing_addresses.iter().map(IpAddr::to_string).collect();
+        let failing: Vec<String> = s
+            .failing_addresses
+            .iter()
+            .filter(|a| !untried.contains(a))
+            .map(IpAddr::to_string)
+            .collect();
         let (code, message, hint) = if v4_works && failing_v6.len() == failing.len() {
             (
                 Code::Ipv6Broken,

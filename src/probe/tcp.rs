@@ -8,6 +8,10 @@ use tokio::time::{timeout_at, Instant};
 
 use super::TcpOutcome;
 
+/// What ENETUNREACH is reported as: this machine has no route to that network at all (for
+/// IPv6, usually: no IPv6 connectivity here), which says nothing about the server.
+pub const NETWORK_UNREACHABLE: &str = "network is unreachable";
+
 /// Connects, or says why not. A timeout means no answer at all: packets dropped on the way.
 pub async fn connect(addr: SocketAddr, deadline: Instant) -> Result<TcpStream, TcpOutcome> {
     match timeout_at(deadline, TcpStream::connect(addr)).await {
@@ -31,10 +35,10 @@ pub fn classify(e: &io::Error) -> TcpOutcome {
         (io::ErrorKind::ConnectionReset, _) => TcpOutcome::Reset,
         (io::ErrorKind::TimedOut, _) => TcpOutcome::TimedOut,
         (_, Some(EHOSTUNREACH)) => TcpOutcome::Unreachable("no route to host".into()),
-        (_, Some(ENETUNREACH)) => TcpOutcome::Unreachable("network is unreachable".into()),
+        (_, Some(ENETUNREACH)) => TcpOutcome::Unreachable(NETWORK_UNREACHABLE.into()),
         (io::ErrorKind::HostUnreachable, _) => TcpOutcome::Unreachable("no route to host".into()),
         (io::ErrorKind::NetworkUnreachable, _) => {
-            TcpOutcome::Unreachable("network is unreachable".into())
+            TcpOutcome::Unreachable(NETWORK_UNREACHABLE.into())
         }
         (_, Some(EMFILE)) => {
             TcpOutcome::Failed("too many open files: lower --concurrency or raise ulimit -n".into())
