@@ -584,3 +584,37 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
     assert!(!codes.contains(&Code::HostUnreachable), "{codes:?}");
     assert!(d.recommended.incoming[0].confirmed);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_never_gets_more_than_a_few_connections_at_once() {
+    let mut w = World::new();
+    let names: Vec<String> = (0..14).map(|i| format!("h{i}.ok.test")).collect();
+    let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let leaf = w.ca.leaf(&name_refs);
+    // A server that holds each connection a while, so that connections overlap.
+    let spec = Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf)).behaving(
+        Behaviour::SlowGreeting(std::time::Duration::from_millis(100)),
+    );
+    let s = w.serve(&[10], Security::Tls, spec).await;
+    let n = w.net.prefix();
+    let mut body = String::from("@ IN MX 10 h0.ok.test.\n");
+    for name in &names {
+        body.push_str(&format!(
+            "{} IN A {n}.10\n",
+            name.trim_end_matches(".ok.test")
+        ));
+    }
+    let run = w
+        .run_with("ok.test", &[zone("ok.test", &body)], |o| {
+            o.extra_hosts = names.clone();
+        })
+        .await;
+    let probes: Vec<_> = run.probes.iter().filter(|p| p.service == s).collect();
+    assert!(probes.len() >= 14);
+    assert!(probes.iter().all(|p| p.failure.is_none()), "{probes:#?}");
+    let peak = w.servers[0]
+        .peak_connections
+        .load(std::sync::atomic::Ordering::SeqCst);
+    // Fourteen names on one address: never more than eight connections at once.
+    assert!((2..=8).contains(&peak), "peak {peak}");
+}

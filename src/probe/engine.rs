@@ -2,7 +2,8 @@
 //! resolve to the same address so no address is hammered and no filtered host costs more
 //! than one timeout.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use futures::future::join_all;
@@ -25,6 +26,11 @@ pub trait ProbeObserver: Send + Sync {
     fn finished(&self, _result: &ProbeResult) {}
 }
 
+/// Most connections open at once to one address: enough for the seven standard ports to be
+/// tried together (so a filtered host costs one timeout), few enough not to look like a flood
+/// to rate limits and fail2ban.
+pub const PER_ADDRESS_CONNECTIONS: usize = 8;
+
 /// An observer that ignores everything.
 pub struct Silent;
 impl ProbeObserver for Silent {}
@@ -36,19 +42,36 @@ pub async fn run_probes(
     settings: &ProbeSettings,
     observer: &dyn ProbeObserver,
 ) -> Vec<ProbeResult> {
-    let limit = Arc::new(Semaphore::new(settings.concurrency.max(1)));
+    let global = Semaphore::new(settings.concurrency.max(1));
+    let mut per_address: HashMap<IpAddr, Semaphore> = HashMap::new();
+    for t in tasks {
+        per_address
+            .entry(t.address)
+            .or_insert_with(|| Semaphore::new(PER_ADDRESS_CONNECTIONS));
+    }
     observer.planned(tasks.iter().map(|t| t.names.len()).sum());
-    let runs = tasks
-        .iter()
-        .map(|task| run_task(task, trust, settings, &limit, observer));
+    let runs = tasks.iter().filter_map(|task| {
+        let limits = Limits {
+            global: &global,
+            address: per_address.get(&task.address)?,
+        };
+        Some(run_task(task, trust, settings, limits, observer))
+    });
     join_all(runs).await.into_iter().flatten().collect()
+}
+
+/// The caps a probe must fit under: the run's and its address's.
+#[derive(Clone, Copy)]
+struct Limits<'a> {
+    global: &'a Semaphore,
+    address: &'a Semaphore,
 }
 
 async fn run_task(
     task: &ProbeTask,
     trust: &Trust,
     settings: &ProbeSettings,
-    limit: &Semaphore,
+    limit: Limits<'_>,
     observer: &dyn ProbeObserver,
 ) -> Vec<ProbeResult> {
     let Some((first_name, others)) = task.names.split_first() else {
@@ -90,14 +113,16 @@ async fn run_task(
 }
 
 async fn limited(
-    limit: &Semaphore,
+    limit: Limits<'_>,
     name: &str,
     task: &ProbeTask,
     trust: &Trust,
     settings: &ProbeSettings,
 ) -> ProbeResult {
-    // The semaphore is never closed, so acquire cannot fail; without a permit we still probe.
-    let _permit = limit.acquire().await.ok();
+    // The semaphores are never closed, so acquire cannot fail; without a permit we still probe.
+    // The address's permit first: waiting for it must not hold one of the run's.
+    let _address = limit.address.acquire().await.ok();
+    let _global = limit.global.acquire().await.ok();
     probe(
         name,
         task.address,

@@ -2,6 +2,7 @@
 //! none, and hostile behaviours for the robustness tests.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -47,6 +48,8 @@ pub enum Behaviour {
     StallHandshake,
     /// Sends this greeting (e.g. a 554), then behaves normally.
     Greeting(String),
+    /// Waits this long before the greeting, then behaves normally.
+    SlowGreeting(Duration),
 }
 
 #[derive(Clone)]
@@ -86,6 +89,8 @@ impl Spec {
 pub struct MailServer {
     pub addr: SocketAddr,
     pub log: Arc<Mutex<Vec<String>>>,
+    /// The most connections that were open at once.
+    pub peak_connections: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -104,16 +109,28 @@ impl MailServer {
         let log = Arc::new(Mutex::new(Vec::new()));
         let spec = Arc::new(spec);
         let task_log = log.clone();
+        let peak = Arc::new(AtomicUsize::new(0));
+        let open = Arc::new(AtomicUsize::new(0));
+        let task_peak = peak.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 let spec = spec.clone();
                 let log = task_log.clone();
+                let (open, peak) = (open.clone(), task_peak.clone());
                 tokio::spawn(async move {
+                    let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
                     let _ = serve(stream, &spec, &log).await;
+                    open.fetch_sub(1, Ordering::SeqCst);
                 });
             }
         });
-        Self { addr, log, task }
+        Self {
+            addr,
+            log,
+            peak_connections: peak,
+            task,
+        }
     }
 
     /// Command lines received before TLS (on plaintext connections or before STARTTLS).
@@ -238,6 +255,9 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
     greet: bool,
 ) -> std::io::Result<Next> {
     let offer_starttls = !secure && matches!(spec.tls, TlsMode::StartTls(_));
+    if let (true, Behaviour::SlowGreeting(wait)) = (greet, &spec.behaviour) {
+        tokio::time::sleep(*wait).await;
+    }
     if greet {
         let greeting = match (&spec.behaviour, spec.protocol) {
             (Behaviour::Greeting(g), _) => format!("{g}\r\n"),
