@@ -9,7 +9,7 @@ use super::card;
 use crate::diagnose::{Judgement, Verdict};
 use crate::discovery::MxStatus;
 use crate::findings::{Finding, Severity};
-use crate::probe::{Phase, ProbeResult, TcpOutcome};
+use crate::probe::{CertInfo, Phase, ProbeResult, TcpOutcome};
 use crate::service::Service;
 use crate::text::escape_controls as safe;
 use crate::Run;
@@ -19,6 +19,7 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     dns(run, out)?;
     if run.probed && !run.candidates.is_empty() {
         matrix(run, out)?;
+        certificates(run, out)?;
         card::settings(run, out)?;
     }
     problems(&run.diagnosis.findings, out)?;
@@ -285,6 +286,71 @@ fn symbol(p: &ProbeResult, j: &Judgement) -> ColoredString {
             _ => "✘".red(),
         },
     }
+}
+
+/// Each distinct certificate once: who it names, who issued it, until when, where it was seen.
+fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    // certificate → host → ports
+    let mut seen: Vec<(&CertInfo, Vec<(&str, Vec<u16>)>)> = Vec::new();
+    for p in run.probes.iter().filter(|p| p.shared_with.is_none()) {
+        let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
+            continue;
+        };
+        let i = match seen.iter().position(|(c, _)| *c == cert) {
+            Some(i) => i,
+            None => {
+                seen.push((cert, Vec::new()));
+                seen.len() - 1
+            }
+        };
+        let hosts = &mut seen[i].1;
+        match hosts.iter_mut().find(|(h, _)| *h == p.host) {
+            Some((_, ports)) if !ports.contains(&p.port) => ports.push(p.port),
+            Some(_) => {}
+            None => hosts.push((&p.host, vec![p.port])),
+        }
+    }
+    if seen.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", "Certificates".bold().underline())?;
+    for (cert, hosts) in seen {
+        let until = cert.not_after.split('T').next().unwrap_or(&cert.not_after);
+        let left = match cert.days_left {
+            d if d < 0 => format!("expired {} days ago", -d).red(),
+            d if d < crate::probe::tls::EXPIRY_WARNING_DAYS => format!("{d} days left").yellow(),
+            d => format!("{d} days left").normal(),
+        };
+        let issuer = if cert.self_signed {
+            "self-signed".to_string()
+        } else {
+            format!("issued by {}", cert.issuer)
+        };
+        writeln!(
+            out,
+            "  {}  {}  until {until} ({left})",
+            safe(&cert.names.join(", ")),
+            safe(&issuer).dimmed()
+        )?;
+        let shown: Vec<String> = hosts
+            .iter()
+            .take(4)
+            .map(|(h, ports)| {
+                let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+                format!("{} ({})", safe(h), ports.join(", "))
+            })
+            .collect();
+        let more = match hosts.len().saturating_sub(4) {
+            0 => String::new(),
+            n => format!(" and {n} more hosts"),
+        };
+        writeln!(
+            out,
+            "      {}",
+            format!("presented by {}{more}", shown.join(", ")).dimmed()
+        )?;
+    }
+    Ok(())
 }
 
 fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
