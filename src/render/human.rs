@@ -288,10 +288,12 @@ fn symbol(p: &ProbeResult, j: &Judgement) -> ColoredString {
     }
 }
 
+/// A host name and the ports where it presented a certificate.
+type HostPorts<'a> = (&'a str, Vec<u16>);
+
 /// Each distinct certificate once: who it names, who issued it, until when, where it was seen.
 fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    // certificate → host → ports
-    let mut seen: Vec<(&CertInfo, Vec<(&str, Vec<u16>)>)> = Vec::new();
+    let mut seen: Vec<(&CertInfo, Vec<HostPorts>)> = Vec::new();
     for p in run.probes.iter().filter(|p| p.shared_with.is_none()) {
         let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
             continue;
