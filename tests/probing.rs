@@ -618,3 +618,25 @@ async fn one_address_never_gets_more_than_a_few_connections_at_once() {
     // Fourteen names on one address: never more than eight connections at once.
     assert!((2..=8).contains(&peak), "peak {peak}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incomplete_chain_is_named_as_such() {
+    let mut w = World::new();
+    let complete = w.ca.leaf_via_intermediate(&["imap.ok.test"], true);
+    let incomplete = w.ca.leaf_via_intermediate(&["imap.ok.test"], false);
+    let good = w
+        .serve_tls(&[10], Protocol::Imap, Security::Tls, &complete)
+        .await;
+    let bad = w
+        .serve_tls(&[10], Protocol::Pop3, Security::Tls, &incomplete)
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    assert_eq!(verdict(&run, "imap.ok.test", good), Verdict::Works);
+    let p = probe(&run, "imap.ok.test", bad);
+    assert_eq!(
+        p.tls.as_ref().unwrap().verdict,
+        Some(CertVerdict::UnknownIssuer)
+    );
+    let f = finding(&run, Code::CertificateUntrusted).expect("untrusted finding");
+    assert!(f.message.contains("incomplete chain"), "{}", f.message);
+}

@@ -307,6 +307,12 @@ fn warning_detail(code: Code, p: &ProbeResult) -> String {
             .map(|c| {
                 if c.self_signed {
                     format!("self-signed: {}", c.subject)
+                } else if c.chain_length == 1 {
+                    // A common server mistake that some clients paper over and others do not.
+                    format!(
+                        "issued by {}, and the server sends no intermediate certificate (incomplete chain?)",
+                        c.issuer
+                    )
                 } else {
                     format!("issued by {}", c.issuer)
                 }

@@ -61,6 +61,38 @@ impl TestCa {
         }
     }
 
+    /// A leaf issued by an intermediate CA under this one. With `send_intermediate` false the
+    /// server presents the leaf alone: the incomplete chain many servers get wrong.
+    pub fn leaf_via_intermediate(&self, names: &[&str], send_intermediate: bool) -> Leaf {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "mailprobe test intermediate");
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("intermediate");
+        let intermediate_der = cert.der().clone();
+        let intermediate = Issuer::new(params, key);
+        let mut leaf_params =
+            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("params");
+        leaf_params
+            .distinguished_name
+            .push(DnType::CommonName, names.first().copied().unwrap_or("none"));
+        let leaf_key = KeyPair::generate().expect("key");
+        let leaf = leaf_params
+            .signed_by(&leaf_key, &intermediate)
+            .expect("leaf");
+        let mut chain = vec![leaf.der().clone()];
+        if send_intermediate {
+            chain.push(intermediate_der);
+        }
+        Leaf {
+            chain,
+            key_der: leaf_key.serialize_der(),
+        }
+    }
+
     pub fn leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with_validity(names, -1, 365)
     }
