@@ -53,6 +53,7 @@ pub enum Code {
     TlsHandshakeFailed,
     WrongProtocol,
     PlaintextOnTlsPort,
+    TlsOnPlainPort,
     NoGreeting,
     GreetingRejected,
     ServerSentTooMuch,

@@ -362,18 +362,24 @@ async fn wrong_protocols_are_named() {
     assert_eq!(p.heard, Some(Heard::Smtp));
     assert!(finding(&run, Code::WrongProtocol).is_some());
 
+    // It stays silent; a TLS handshake on a second connection shows it speaks implicit TLS.
     let p = probe(&run, "imap.ok.test", tls_on_plain);
     let f = p.failure.as_ref().unwrap();
-    assert_eq!(
-        (f.phase, &f.kind),
-        (Phase::Greeting, &FailureKind::TimedOut)
+    assert_eq!(f.phase, Phase::Greeting);
+    assert!(
+        matches!(
+            f.kind,
+            FailureKind::ProtocolMismatch {
+                heard: Heard::Tls,
+                ..
+            }
+        ),
+        "{f:?}"
     );
-    assert!(finding(&run, Code::NoGreeting)
-        .unwrap()
-        .hint
-        .as_ref()
-        .unwrap()
-        .contains("implicit TLS"));
+    assert_eq!(p.heard, Some(Heard::Tls));
+    assert!(p.tls.as_ref().unwrap().certificate.is_some());
+    let finding = finding(&run, Code::TlsOnPlainPort).expect("tls_on_plain_port");
+    assert!(finding.hint.as_ref().unwrap().contains("SSL/TLS"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
-use mailprobe::probe::session::converse;
+use mailprobe::probe::session::{converse, Session};
 use mailprobe::probe::{ProbeResult, Trust};
 use mailprobe::service::{Protocol, Security, Service};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -59,7 +59,14 @@ fuzz_target!(|data: &[u8]| {
         let mut result = ProbeResult::new("fuzz.example", "192.0.2.1".parse().unwrap(), service);
         let stream = Script { data: rest.to_vec(), pos: 0 };
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-        converse(&mut result, Box::new(stream), trust(), deadline, "[192.0.2.2]").await;
+        let session = Session {
+            trust: trust(),
+            deadline,
+            client_name: "[192.0.2.2]".into(),
+            login: None,
+            second_look: None,
+        };
+        converse(&mut result, Box::new(stream), &session).await;
         for text in result.banner.iter().chain(&result.capabilities.before_tls).chain(&result.capabilities.after_tls) {
             assert!(!text.chars().any(char::is_control), "{text:?}");
         }

@@ -331,6 +331,12 @@ fn failure_finding(p: &ProbeResult) -> Option<(Code, String)> {
         {
             Code::PlaintextOnTlsPort
         }
+        (
+            FailureKind::ProtocolMismatch {
+                heard: Heard::Tls, ..
+            },
+            Phase::Greeting,
+        ) => Code::TlsOnPlainPort,
         (FailureKind::ProtocolMismatch { .. }, _) => Code::WrongProtocol,
         (FailureKind::TlsHandshake { .. }, _) => Code::TlsHandshakeFailed,
         (FailureKind::TimedOut, Phase::TlsHandshake) => Code::TlsHandshakeFailed,
@@ -375,6 +381,7 @@ fn setting_finding(hosts: &[String], code: Code, ports: &[u16], detail: &str) ->
 fn failure_hint(code: Code) -> &'static str {
     match code {
         Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
+        Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
         Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
         Code::TlsHandshakeFailed => "The server's TLS setup is broken or outdated (TLS 1.2 or newer is required).",
         Code::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",

@@ -110,6 +110,9 @@ pub fn describe_failure(p: &ProbeResult, f: &Failure) -> String {
                 )
             }
         }
+        (FailureKind::ProtocolMismatch { heard: Heard::Tls, .. }, Phase::Greeting) => format!(
+            "no {protocol} greeting, but a TLS handshake on this port succeeded: it speaks implicit TLS, not plaintext/STARTTLS"
+        ),
         (FailureKind::ProtocolMismatch { heard, sample }, _) => format!(
             "expected {protocol}, but the port speaks {} (\"{sample}\")",
             heard.describe()

@@ -22,6 +22,9 @@ pub struct Conn {
     reader: BufReader<BoxStream>,
     deadline: Instant,
     read_total: usize,
+    /// The part of a line read so far: kept here, not in the future, so that a `read_line`
+    /// cancelled by `select!` loses nothing.
+    pending: Vec<u8>,
 }
 
 impl Conn {
@@ -35,6 +38,7 @@ impl Conn {
             reader: BufReader::with_capacity(8192, stream),
             deadline,
             read_total,
+            pending: Vec::new(),
         }
     }
 
@@ -56,8 +60,8 @@ impl Conn {
     }
 
     /// Reads one line (without CR LF). Never buffers more than [`MAX_LINE`] plus one read.
+    /// Cancel-safe: a partial line stays in the connection for the next call.
     pub async fn read_line(&mut self) -> Result<Vec<u8>, FailureKind> {
-        let mut line = Vec::new();
         loop {
             let available = match timeout_at(self.deadline, self.reader.fill_buf()).await {
                 Err(_) => return Err(FailureKind::TimedOut),
@@ -71,17 +75,20 @@ impl Conn {
                 Some(i) => (i + 1, true),
                 None => (available.len(), false),
             };
-            let room = MAX_LINE + 2 - line.len().min(MAX_LINE + 2);
-            line.extend_from_slice(&available[..take.min(room)]);
+            let room = (MAX_LINE + 2).saturating_sub(self.pending.len());
+            self.pending.extend_from_slice(&available[..take.min(room)]);
             self.reader.consume(take);
             self.read_total += take;
             if self.read_total > MAX_PROBE_BYTES {
                 return Err(FailureKind::TooMuchData);
             }
-            if line.len() > MAX_LINE + 1 || (!done && line.len() > MAX_LINE) {
+            let len = self.pending.len();
+            if len > MAX_LINE + 1 || (!done && len > MAX_LINE) {
+                self.pending.clear();
                 return Err(FailureKind::LineTooLong);
             }
             if done {
+                let mut line = std::mem::take(&mut self.pending);
                 while matches!(line.last(), Some(b'\n' | b'\r')) {
                     line.pop();
                 }
@@ -211,6 +218,23 @@ mod tests {
         assert_eq!(c.read_line().await.unwrap(), b"* OK ready");
         assert_eq!(c.read_line().await.unwrap(), b"second");
         assert_eq!(c.read_line().await, Err(FailureKind::TimedOut));
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_read_keeps_its_partial_line() {
+        let (client, mut server) = tokio::io::duplex(1024);
+        tokio::spawn(async move {
+            let _ = server.write_all(b"* OK hel").await;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let _ = server.write_all(b"lo\r\n").await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let mut c = Conn::new(Box::new(client), Instant::now() + Duration::from_secs(2));
+        tokio::select! {
+            _ = c.read_line() => panic!("the line is not complete yet"),
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+        assert_eq!(c.read_line().await.unwrap(), b"* OK hello");
     }
 
     #[tokio::test]

@@ -17,6 +17,9 @@ use crate::text::{from_wire, truncate};
 
 /// Longest banner kept for the report.
 const MAX_BANNER_CHARS: usize = 200;
+/// How long a plaintext port may stay silent before a second connection tries TLS on it
+/// (at most two fifths of the probe's time).
+const SECOND_LOOK_AFTER: Duration = Duration::from_secs(2);
 /// Time kept back from the deadline for a polite LOGOUT/QUIT.
 const GOODBYE_TIME: Duration = Duration::from_millis(500);
 
@@ -99,16 +102,14 @@ async fn run(
     };
     result.tcp = TcpOutcome::Connected;
     result.timings.connect_ms = Some(millis(connect_start.elapsed()));
-    let client_name = ehlo_name(&stream);
-    converse(
-        result,
-        Box::new(stream),
+    let session = Session {
         trust,
         deadline,
-        &client_name,
+        client_name: ehlo_name(&stream),
         login,
-    )
-    .await;
+        second_look: Some(SocketAddr::new(result.address, service.port)),
+    };
+    converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
         let reason = result
             .failure
@@ -119,22 +120,26 @@ async fn run(
     }
 }
 
+/// What a session needs besides its stream.
+pub struct Session<'a> {
+    pub trust: &'a Trust,
+    pub deadline: Instant,
+    /// The EHLO argument.
+    pub client_name: String,
+    /// Credentials for the optional login check.
+    pub login: Option<&'a Credentials>,
+    /// Where to open a second connection to test for implicit TLS when a plaintext port stays
+    /// silent; `None` for scripted streams.
+    pub second_look: Option<SocketAddr>,
+}
+
 /// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
 /// goodbye. Generic so that tests and fuzzers can play the server with scripted bytes.
-pub async fn converse(
-    result: &mut ProbeResult,
-    stream: BoxStream,
-    trust: &Trust,
-    deadline: Instant,
-    client_name: &str,
-    login: Option<&Credentials>,
-) {
+pub async fn converse(result: &mut ProbeResult, stream: BoxStream, session: &Session<'_>) {
     let service = result.service;
     let outcome = match service.security {
-        Security::Tls => implicit_tls(result, stream, trust, deadline, client_name, login).await,
-        Security::StartTls | Security::Plain => {
-            plaintext_first(result, stream, trust, deadline, client_name, login).await
-        }
+        Security::Tls => implicit_tls(result, stream, session).await,
+        Security::StartTls | Security::Plain => plaintext_first(result, stream, session).await,
     };
     if let Err(failure) = outcome {
         result.failure = Some(failure);
@@ -151,14 +156,11 @@ pub async fn converse(
 async fn implicit_tls(
     result: &mut ProbeResult,
     stream: BoxStream,
-    trust: &Trust,
-    deadline: Instant,
-    client_name: &str,
-    login: Option<&Credentials>,
+    session: &Session<'_>,
 ) -> Result<(), Failure> {
-    let mut conn = upgrade(result, stream, trust, deadline, 0).await?;
+    let mut conn = upgrade(result, stream, session, 0).await?;
     let greeting_caps = greeting(result, &mut conn).await?;
-    secured_session(result, &mut conn, "c1", client_name, greeting_caps, login).await
+    secured_session(result, &mut conn, "c1", greeting_caps, session).await
 }
 
 /// Over TLS: asks for the capabilities again, logs in if asked, says goodbye.
@@ -166,25 +168,19 @@ async fn secured_session(
     result: &mut ProbeResult,
     conn: &mut Conn,
     tag: &str,
-    client_name: &str,
     greeting_caps: Option<Vec<String>>,
-    login: Option<&Credentials>,
+    session: &Session<'_>,
 ) -> Result<(), Failure> {
-    let caps = capabilities(
-        result.service.protocol,
-        conn,
-        tag,
-        client_name,
-        greeting_caps,
-    )
-    .await
-    .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    let protocol = result.service.protocol;
+    let caps = capabilities(protocol, conn, tag, &session.client_name, greeting_caps)
+        .await
+        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
     set_capabilities(
         &mut result.capabilities.after_tls,
         caps,
         &mut result.capabilities.truncated,
     );
-    finish(result, conn, login).await;
+    finish(result, conn, session.login).await;
     Ok(())
 }
 
@@ -222,17 +218,24 @@ async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -
 async fn plaintext_first(
     result: &mut ProbeResult,
     stream: BoxStream,
-    trust: &Trust,
-    deadline: Instant,
-    client_name: &str,
-    login: Option<&Credentials>,
+    session: &Session<'_>,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
-    let mut conn = Conn::new(stream, deadline);
-    let greeting_caps = greeting(result, &mut conn).await?;
-    let caps = capabilities(protocol, &mut conn, "c1", client_name, greeting_caps)
-        .await
-        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    let login = session.login;
+    let mut conn = Conn::new(stream, session.deadline);
+    let greeting_caps = match session.second_look {
+        Some(addr) => greeting_or_implicit_tls(result, &mut conn, session, addr).await?,
+        None => greeting(result, &mut conn).await?,
+    };
+    let caps = capabilities(
+        protocol,
+        &mut conn,
+        "c1",
+        &session.client_name,
+        greeting_caps,
+    )
+    .await
+    .map_err(|k| Failure::new(Phase::Capabilities, k))?;
     let offered = offers_starttls(protocol, &caps);
     set_capabilities(
         &mut result.capabilities.before_tls,
@@ -263,19 +266,19 @@ async fn plaintext_first(
         ));
     }
     let read_total = conn.read_total();
-    let mut conn = upgrade(result, conn.into_stream(), trust, deadline, read_total).await?;
+    let mut conn = upgrade(result, conn.into_stream(), session, read_total).await?;
     result.starttls = Some(StartTlsState::Upgraded);
-    secured_session(result, &mut conn, "c2", client_name, None, login).await
+    secured_session(result, &mut conn, "c2", None, session).await
 }
 
 /// TLS handshake with the probe's host name as SNI; the info is kept even when it fails.
 async fn upgrade(
     result: &mut ProbeResult,
     stream: BoxStream,
-    trust: &Trust,
-    deadline: Instant,
+    session: &Session<'_>,
     read_total: usize,
 ) -> Result<Conn, Failure> {
+    let (trust, deadline) = (session.trust, session.deadline);
     let started = Instant::now();
     let sni = result.host.clone();
     match tls::handshake(stream, &sni, trust, deadline).await {
@@ -294,16 +297,71 @@ async fn upgrade(
     }
 }
 
+/// Waits for the greeting; when none has come after a while, also tries a TLS handshake on a
+/// second connection. If that succeeds the port speaks implicit TLS, not plaintext: the most
+/// common mix-up of client settings, now said for certain instead of guessed.
+async fn greeting_or_implicit_tls(
+    result: &mut ProbeResult,
+    conn: &mut Conn,
+    session: &Session<'_>,
+    addr: SocketAddr,
+) -> Result<Option<Vec<String>>, Failure> {
+    let started = Instant::now();
+    let patience =
+        (session.deadline.saturating_duration_since(started) * 2 / 5).min(SECOND_LOOK_AFTER);
+    let host = result.host.clone();
+    let look = async {
+        tokio::time::sleep(patience).await;
+        let stream = tcp::connect(addr, session.deadline).await.ok()?;
+        tls::handshake(Box::new(stream), &host, session.trust, session.deadline)
+            .await
+            .ok()
+            .map(|(_, info)| info)
+    };
+    tokio::pin!(look);
+    let mut looked = false;
+    let first = loop {
+        tokio::select! {
+            line = conn.read_line() => break line,
+            found = &mut look, if !looked => {
+                looked = true;
+                if let Some(info) = found {
+                    let sample = format!(
+                        "a TLS handshake succeeded ({})",
+                        info.version.as_deref().unwrap_or("TLS")
+                    );
+                    result.tls = Some(info);
+                    result.heard = Some(Heard::Tls);
+                    return Err(Failure::new(
+                        Phase::Greeting,
+                        FailureKind::ProtocolMismatch { heard: Heard::Tls, sample },
+                    ));
+                }
+            }
+        }
+    }
+    .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    judge_greeting(result, conn, first).await
+}
+
 /// Reads and judges the greeting; returns capabilities announced in it (IMAP).
 async fn greeting(
     result: &mut ProbeResult,
     conn: &mut Conn,
 ) -> Result<Option<Vec<String>>, Failure> {
-    let protocol = result.service.protocol;
     let first = conn
         .read_line()
         .await
         .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    judge_greeting(result, conn, first).await
+}
+
+async fn judge_greeting(
+    result: &mut ProbeResult,
+    conn: &mut Conn,
+    first: Vec<u8>,
+) -> Result<Option<Vec<String>>, Failure> {
+    let protocol = result.service.protocol;
     result.banner = Some(truncate(&from_wire(&first), MAX_BANNER_CHARS));
     let heard = classify_greeting(&first);
     result.heard = Some(heard);
