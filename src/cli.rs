@@ -27,7 +27,16 @@ pub enum Format {
 
 /// Where does this domain's mail live, and which IMAP/POP3/SMTP settings work from here?
 #[derive(Debug, Parser)]
-#[command(name = "mailprobe", version, about, long_about = None)]
+#[command(
+    name = "mailprobe",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit status: 0 incoming and outgoing settings confirmed, 1 partial or problems found, \
+                  2 bad usage or input, 3 nothing works or DNS failed.\n\
+                  Examples:\n  mailprobe accounts@example.com\n  mailprobe example.com --json\n  \
+                  mailprobe accounts@example.com --card --ports 993,465,587"
+)]
 pub struct Cli {
     /// An email address (accounts@example.com) or a bare domain (example.com).
     #[arg(value_name = "ADDRESS")]
