@@ -107,7 +107,9 @@ async fn run(
         deadline,
         client_name: ehlo_name(&stream),
         login,
-        second_look: Some(SocketAddr::new(result.address, service.port)),
+        // Never on port 25: Postfix postscreen takes early bytes from a client as a spammer's
+        // pregreeting and may block this address for a day.
+        second_look: (!service.is_relay()).then(|| SocketAddr::new(result.address, service.port)),
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
