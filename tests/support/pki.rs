@@ -44,12 +44,7 @@ impl TestCa {
 
     /// A leaf valid for `names`, from `days_from_now_start` to `days_from_now_end`.
     pub fn leaf_with_validity(&self, names: &[&str], start_days: i64, end_days: i64) -> Leaf {
-        let mut params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .expect("params");
-        params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("none"));
+        let mut params = leaf_params(names);
         let now = OffsetDateTime::now_utc();
         params.not_before = now + Duration::days(start_days);
         params.not_after = now + Duration::days(end_days);
@@ -73,14 +68,8 @@ impl TestCa {
         let cert = params.signed_by(&key, &self.issuer).expect("intermediate");
         let intermediate_der = cert.der().clone();
         let intermediate = Issuer::new(params, key);
-        let mut leaf_params =
-            CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
-                .expect("params");
-        leaf_params
-            .distinguished_name
-            .push(DnType::CommonName, names.first().copied().unwrap_or("none"));
         let leaf_key = KeyPair::generate().expect("key");
-        let leaf = leaf_params
+        let leaf = leaf_params(names)
             .signed_by(&leaf_key, &intermediate)
             .expect("leaf");
         let mut chain = vec![leaf.der().clone()];
@@ -113,6 +102,17 @@ impl Default for TestCa {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Parameters of a server certificate for `names`, the first also as common name.
+fn leaf_params(names: &[&str]) -> CertificateParams {
+    let mut params =
+        CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+            .expect("params");
+    params
+        .distinguished_name
+        .push(DnType::CommonName, names.first().copied().unwrap_or("none"));
+    params
 }
 
 /// A self-signed leaf, not from any CA.
