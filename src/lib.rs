@@ -211,11 +211,7 @@ async fn check_logins(
         .incoming
         .first()
         .into_iter()
-        .chain(
-            rec.outgoing
-                .iter()
-                .find(|r| !(r.protocol == service::Protocol::Smtp && r.port == 25)),
-        )
+        .chain(rec.best_client_outgoing())
         .collect();
     let attempts = targets.into_iter().filter_map(|r| {
         // The address where this very setting worked.

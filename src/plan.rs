@@ -311,7 +311,6 @@ pub fn certificate_candidates(
             continue;
         }
         add(&mut list, name, Source::CertificateName, &[p.service]);
-        announce(&mut list, name, p.service);
     }
     list
 }

@@ -27,12 +27,26 @@ pub struct Recommendation {
     pub source: Source,
 }
 
+impl Recommendation {
+    /// Port 25: for servers, offered to a client only when nothing else works.
+    pub fn is_relay(&self) -> bool {
+        Service::new(self.port, self.protocol, self.security).is_relay()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Recommended {
     /// Working incoming settings, best first.
     pub incoming: Vec<Recommendation>,
     /// Working outgoing settings, best first.
     pub outgoing: Vec<Recommendation>,
+}
+
+impl Recommended {
+    /// The best outgoing setting a mail client should use (never port 25).
+    pub fn best_client_outgoing(&self) -> Option<&Recommendation> {
+        self.outgoing.iter().find(|r| !r.is_relay())
+    }
 }
 
 /// A published provider setting and what the probes said of it.
@@ -98,7 +112,7 @@ fn rank(s: &SettingStatus) -> impl Ord {
     let warnings = s.warnings.len();
     (
         s.verdict,
-        is_relay(&s.service),
+        s.service.is_relay(),
         s.service.protocol,
         security,
         warnings,
@@ -117,10 +131,6 @@ fn named_for(host: &str, protocol: Protocol) -> bool {
         Protocol::Smtp => &["smtp.", "submission.", "smtps."],
     };
     prefixes.iter().any(|p| host.starts_with(p))
-}
-
-fn is_relay(service: &Service) -> bool {
-    service.is_relay()
 }
 
 fn is_standard(service: &Service) -> bool {
@@ -164,15 +174,14 @@ pub fn findings(
             rec.incoming.first(),
         ));
     }
-    let client_outgoing: Vec<&Recommendation> =
-        rec.outgoing.iter().filter(|r| r.port != 25).collect();
-    if tried(false) && !client_outgoing.first().is_some_and(|r| r.confirmed) {
+    let client_outgoing = rec.best_client_outgoing();
+    if tried(false) && !client_outgoing.is_some_and(|r| r.confirmed) {
         out.push(no_working(
             Code::NoWorkingOutgoing,
             "outgoing (SMTP submission)",
-            client_outgoing.first().copied(),
+            client_outgoing,
         ));
-        if client_outgoing.is_empty() && rec.outgoing.iter().any(|r| r.port == 25) {
+        if client_outgoing.is_none() && rec.outgoing.iter().any(Recommendation::is_relay) {
             out.push(
                 Finding::warning(Code::OnlyPort25Works, "only port 25 accepts SMTP: it is meant for server-to-server delivery, and many networks block it for clients")
                     .hint("Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server."),

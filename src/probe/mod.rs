@@ -229,11 +229,4 @@ impl ProbeResult {
             login: None,
         }
     }
-
-    /// True when a connection over TLS reached the protocol's greeting.
-    pub fn secured(&self) -> bool {
-        self.tls.as_ref().is_some_and(|t| t.version.is_some())
-            && self.failure.is_none()
-            && self.banner.is_some()
-    }
 }

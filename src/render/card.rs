@@ -20,11 +20,7 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n{}", "Settings".bold().underline())?;
     line(out, "Incoming", rec.incoming.first())?;
     // Port 25 is server-to-server: offer it to a client only when nothing else works.
-    let outgoing = rec
-        .outgoing
-        .iter()
-        .find(|r| r.port != 25)
-        .or(rec.outgoing.first());
+    let outgoing = rec.best_client_outgoing().or(rec.outgoing.first());
     line(out, "Outgoing", outgoing)?;
     let username = rec
         .incoming
