@@ -1,20 +1,18 @@
 //! mailprobe: where does a domain's mail live, and which IMAP/POP3/SMTP settings work from here?
 //!
-//! The pipeline, one module per stage: [`input`] → [`discovery`] (DNS, via [`dns`]) →
-//! [`provider`] (with the [`providers`] table) → [`plan`] → [`probe`] → [`diagnose`] →
+//! The pipeline, one module per stage: [`input`] → [`discover`] (DNS, via [`net::dns`]) →
+//! [`provider`] (with its [`provider::table`]) → [`plan`] → [`probe`] → [`judge`] →
 //! [`render`]. Data flows forward: probing never prints, rendering never decides.
 
 pub mod cli;
-pub mod diagnose;
-pub mod discovery;
-pub mod dns;
+pub mod discover;
 pub mod exits;
-pub mod findings;
 pub mod input;
+pub mod judge;
+pub mod net;
 pub mod plan;
 pub mod probe;
 pub mod provider;
-pub mod providers;
 pub mod render;
 pub mod report;
 pub mod service;
@@ -24,12 +22,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use diagnose::{Diagnosis, Evidence};
-use discovery::Discovery;
-use dns::{Dns, DnsSettings};
+use discover::Discovery;
 use input::Target;
+use judge::{Diagnosis, Evidence};
+use net::dns::{Dns, DnsSettings};
 use plan::{PlanOptions, ResolvedCandidate};
-use probe::auth::{Credentials, LoginOutcome};
+use probe::login::{Credentials, LoginOutcome};
 use probe::{ProbeObserver, ProbeResult, ProbeSettings, Trust};
 use provider::Identification;
 use service::Service;
@@ -100,7 +98,7 @@ pub struct LoginCheck {
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error(transparent)]
-    Dns(#[from] dns::DnsSetupError),
+    Dns(#[from] net::dns::DnsSetupError),
     #[error(transparent)]
     Trust(#[from] probe::tls::TrustError),
 }
@@ -118,7 +116,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         timeout: options.timeout,
     })?;
     let target = &options.target;
-    let discovery = discovery::discover(&dns, &target.domain).await;
+    let discovery = discover::discover(&dns, &target.domain).await;
     let identification = provider::identify(&target.domain, &discovery);
 
     let (candidates, probes) = match &trust {
@@ -127,7 +125,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         }
         None => (Vec::new(), Vec::new()),
     };
-    let diagnosis = diagnose::diagnose(&Evidence {
+    let diagnosis = judge::diagnose(&Evidence {
         target,
         discovery: &discovery,
         identification: &identification,
@@ -141,7 +139,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         }
         _ => None,
     };
-    let mut exit_code = diagnose::exit_status(&discovery, &diagnosis, options.probe);
+    let mut exit_code = judge::exit_status(&discovery, &diagnosis, options.probe);
     let accepted = |c: &LoginCheck| matches!(c.outcome, LoginOutcome::Accepted { .. });
     if let Some(checks) = &login {
         if exit_code == exits::OK && (checks.is_empty() || !checks.iter().all(accepted)) {
@@ -207,7 +205,7 @@ async fn check_logins(
     creds: &Credentials,
 ) -> Vec<LoginCheck> {
     let rec = &diagnosis.recommended;
-    let targets: Vec<&diagnose::Recommendation> = rec
+    let targets: Vec<&judge::Recommendation> = rec
         .incoming
         .first()
         .into_iter()
@@ -216,7 +214,7 @@ async fn check_logins(
     let attempts = targets.into_iter().filter_map(|r| {
         // The address where this very setting worked.
         let (probe, _) = probes.iter().zip(&diagnosis.judgements).find(|(p, j)| {
-            p.host == r.host && p.port == r.port && j.verdict != diagnose::Verdict::Fails
+            p.host == r.host && p.port == r.port && j.verdict != judge::Verdict::Fails
         })?;
         let (host, address, service) = (probe.host.clone(), probe.address, probe.service);
         Some(async move {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
 use mailprobe::cli::{Cli, ColorChoice, Format, Output};
-use mailprobe::probe::auth::{Credentials, Secret};
+use mailprobe::probe::login::{Credentials, Secret};
 use mailprobe::probe::{ProbeObserver, ProbeResult};
 use mailprobe::{exits, render};
 

@@ -6,9 +6,9 @@ use std::net::IpAddr;
 use futures::future::join_all;
 use serde::Serialize;
 
-use crate::discovery::Discovery;
-use crate::dns::{Dns, HostAddresses};
+use crate::discover::Discovery;
 use crate::input::Target;
+use crate::net::dns::{Dns, HostAddresses};
 use crate::provider::{Identification, Owner};
 use crate::service::Service;
 
@@ -216,7 +216,10 @@ pub async fn resolve(
         .collect();
     // A server that did not answer for the domain will not answer for its hosts either:
     // do not spend another timeout finding that out.
-    let dead = matches!(discovery.mx_error, Some(crate::dns::LookupError::Timeout));
+    let dead = matches!(
+        discovery.mx_error,
+        Some(crate::net::dns::LookupError::Timeout)
+    );
     let lookups = candidates.iter().map(|c| {
         let cached = known.get(c.name.as_str()).map(|a| (*a).clone());
         async move {
@@ -224,8 +227,8 @@ pub async fn resolve(
                 Some(a) => a,
                 None if dead && c.name.parse::<IpAddr>().is_err() => HostAddresses {
                     name: c.name.clone(),
-                    ipv4: Err(crate::dns::LookupError::Timeout),
-                    ipv6: Err(crate::dns::LookupError::Timeout),
+                    ipv4: Err(crate::net::dns::LookupError::Timeout),
+                    ipv6: Err(crate::net::dns::LookupError::Timeout),
                     cname_chain: Vec::new(),
                 },
                 None => resolve_name(dns, &c.name).await,
@@ -318,7 +321,7 @@ pub fn certificate_candidates(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discovery::{MxHost, MxStatus};
+    use crate::discover::{MxHost, MxStatus};
     use crate::input::parse_target;
     use crate::service::STANDARD_SERVICES;
 

@@ -4,10 +4,10 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::diagnose::{Judgement, ProviderCheck, Recommended, Verdict};
-use crate::discovery::{MxStatus, SrvRecord};
-use crate::dns::LookupError;
-use crate::findings::{Code, Finding};
+use crate::discover::{MxStatus, SrvRecord};
+use crate::judge::findings::{Code, Finding};
+use crate::judge::{Judgement, ProviderCheck, Recommended, Verdict};
+use crate::net::dns::LookupError;
 use crate::plan::Source;
 use crate::probe::{
     Capabilities, Failure, Heard, ProbeResult, StartTlsState, TcpOutcome, Timings, TlsInfo,

@@ -4,9 +4,9 @@ mod support;
 
 use std::time::Duration;
 
-use mailprobe::discovery::MxStatus;
-use mailprobe::dns::LookupError;
-use mailprobe::findings::Code;
+use mailprobe::discover::MxStatus;
+use mailprobe::judge::findings::Code;
+use mailprobe::net::dns::LookupError;
 use mailprobe::provider::ProviderKind;
 use mailprobe::{exits, Options, Run};
 use support::dns::{Fault, FaultyDns, TestDns};

@@ -5,8 +5,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use mailprobe::discovery::MAX_MX_RECORDS;
-use mailprobe::findings::Code;
+use mailprobe::discover::MAX_MX_RECORDS;
+use mailprobe::judge::findings::Code;
 use mailprobe::probe::{FailureKind, Heard, Phase, ProbeResult};
 use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;

@@ -6,7 +6,7 @@ mod support;
 use std::process::Command;
 
 use base64::Engine;
-use mailprobe::probe::auth::{Credentials, LoginOutcome, Secret};
+use mailprobe::probe::login::{Credentials, LoginOutcome, Secret};
 use mailprobe::service::{Protocol, Security};
 use mailprobe::{exits, Run};
 use support::mail::{Spec, TlsMode};

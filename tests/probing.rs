@@ -6,9 +6,9 @@ mod support;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use mailprobe::diagnose::Verdict;
 use mailprobe::exits;
-use mailprobe::findings::Code;
+use mailprobe::judge::findings::Code;
+use mailprobe::judge::Verdict;
 use mailprobe::probe::{CertVerdict, FailureKind, Heard, Phase, StartTlsState, TcpOutcome};
 use mailprobe::service::{Protocol, Security, Service};
 use support::dns::zone;
@@ -549,7 +549,7 @@ async fn probing_follows_srv_records_to_their_ports() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
-    use mailprobe::diagnose::{diagnose, Evidence};
+    use mailprobe::judge::{diagnose, Evidence};
     let mut w = World::new();
     let leaf = w.ca.leaf(&["imap.ok.test"]);
     let imaps = w

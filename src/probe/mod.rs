@@ -1,10 +1,10 @@
 //! Active probing: TCP, TLS and one dialect per mail protocol. Every outcome is data; nothing
 //! here prints.
 
-pub mod auth;
 pub mod conn;
 pub mod engine;
 pub mod imap;
+pub mod login;
 pub mod pop3;
 pub mod session;
 pub mod smtp;
@@ -205,7 +205,7 @@ pub struct ProbeResult {
     pub shared_with: Option<String>,
     /// The login check, when one was asked for (`--login`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub login: Option<auth::LoginOutcome>,
+    pub login: Option<login::LoginOutcome>,
 }
 
 impl ProbeResult {

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::auth::{self, Credentials, LoginOutcome};
 use super::conn::{BoxStream, Conn};
+use super::login::{self, Credentials, LoginOutcome};
 use super::tls::{self, Trust};
 use super::{
     imap, pop3, smtp, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState,
@@ -116,7 +116,7 @@ async fn run(
         let reason = result
             .failure
             .as_ref()
-            .map(|f| crate::diagnose::verdict::describe_failure(result, f))
+            .map(|f| crate::judge::verdict::describe_failure(result, f))
             .unwrap_or_else(|| "the session ended before authentication".into());
         result.login = Some(LoginOutcome::Failed { reason });
     }
@@ -198,7 +198,7 @@ async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -
     let tls = result.tls.as_ref().filter(|t| t.version.is_some());
     let secured = tls.is_some();
     let trusted = tls.is_some_and(|t| t.trusted() && t.name_matches != Some(false));
-    if let Some(reason) = auth::refuse_reason(secured, trusted, creds.allow_insecure) {
+    if let Some(reason) = login::refuse_reason(secured, trusted, creds.allow_insecure) {
         return LoginOutcome::NotAttempted { reason };
     }
     let caps = if secured {
@@ -206,10 +206,10 @@ async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -
     } else {
         &result.capabilities.before_tls
     };
-    match auth::authenticate(result.service.protocol, conn, caps, creds).await {
+    match login::authenticate(result.service.protocol, conn, caps, creds).await {
         Ok(outcome) => outcome,
         Err(kind) => LoginOutcome::Failed {
-            reason: crate::diagnose::verdict::describe_failure(
+            reason: crate::judge::verdict::describe_failure(
                 result,
                 &Failure::new(Phase::Login, kind),
             ),

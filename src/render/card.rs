@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::diagnose::Recommendation;
-use crate::probe::auth::LoginOutcome;
+use crate::judge::Recommendation;
+use crate::probe::login::LoginOutcome;
 use crate::text::escape_controls as safe;
 use crate::Run;
 

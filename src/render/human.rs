@@ -6,9 +6,9 @@ use std::io::{self, Write};
 use colored::{ColoredString, Colorize};
 
 use super::card;
-use crate::diagnose::{Judgement, Verdict};
-use crate::discovery::MxStatus;
-use crate::findings::{Finding, Severity};
+use crate::discover::MxStatus;
+use crate::judge::findings::{Finding, Severity};
+use crate::judge::{Judgement, Verdict};
 use crate::probe::{CertInfo, Phase, ProbeResult, TcpOutcome};
 use crate::service::Service;
 use crate::text::escape_controls as safe;
@@ -229,7 +229,7 @@ fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn serde_plain(code: &crate::findings::Code) -> String {
+fn serde_plain(code: &crate::judge::findings::Code) -> String {
     serde_json::to_value(code)
         .ok()
         .and_then(|v| v.as_str().map(str::to_string))

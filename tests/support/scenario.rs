@@ -3,8 +3,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use mailprobe::diagnose::Verdict;
-use mailprobe::findings::{Code, Finding};
+use mailprobe::judge::findings::{Code, Finding};
+use mailprobe::judge::Verdict;
 use mailprobe::probe::ProbeResult;
 use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use super::verdict::{describe_failure, Judgement, Verdict};
 use super::{Evidence, SettingStatus};
-use crate::findings::{Code, Finding};
+use crate::judge::findings::{Code, Finding};
 use crate::plan::Source;
 use crate::probe::tcp::NETWORK_UNREACHABLE;
 use crate::probe::{FailureKind, Heard, Phase, ProbeResult, TcpOutcome};

@@ -6,8 +6,8 @@ use std::net::IpAddr;
 use futures::future::join_all;
 use serde::Serialize;
 
-use crate::dns::{Dns, HostAddresses, LookupError, MxAnswer, SrvAnswer};
 use crate::input::MailDomain;
+use crate::net::dns::{Dns, HostAddresses, LookupError, MxAnswer, SrvAnswer};
 use crate::service::{Protocol, Security};
 
 /// Most MX records kept; a larger set is cut and reported.

@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use super::{SettingStatus, Verdict};
-use crate::findings::{Code, Finding};
 use crate::input::Target;
+use crate::judge::findings::{Code, Finding};
 use crate::plan::Source;
 use crate::provider::{Identification, PublishedSetting};
 use crate::service::{Protocol, Security, Service};

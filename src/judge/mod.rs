@@ -1,7 +1,8 @@
 //! Diagnosis: verdicts per probe and per setting, findings, the recommended settings and the
 //! exit status. Pure functions over the data gathered before; nothing here does I/O.
 
-pub mod dns;
+pub mod domain;
+pub mod findings;
 mod probes;
 pub mod recommend;
 pub mod verdict;
@@ -10,10 +11,10 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
-use crate::discovery::{Discovery, MxStatus};
+use crate::discover::{Discovery, MxStatus};
 use crate::exits;
-use crate::findings::{Finding, Severity};
 use crate::input::Target;
+use crate::judge::findings::{Finding, Severity};
 use crate::plan::{ResolvedCandidate, Source};
 use crate::probe::ProbeResult;
 use crate::provider::Identification;
@@ -29,7 +30,7 @@ pub struct SettingStatus {
     pub service: Service,
     pub verdict: Verdict,
     /// Warnings of the best address.
-    pub warnings: Vec<crate::findings::Code>,
+    pub warnings: Vec<crate::judge::findings::Code>,
     pub working_addresses: Vec<IpAddr>,
     pub failing_addresses: Vec<IpAddr>,
     pub source: Source,
@@ -60,7 +61,7 @@ pub struct Evidence<'a> {
 }
 
 pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
-    let mut findings = dns::findings(ev.target, ev.discovery, ev.identification);
+    let mut findings = domain::findings(ev.target, ev.discovery, ev.identification);
     let judgements: Vec<Judgement> = ev.probes.iter().map(judge).collect();
     let settings = settings(ev, &judgements);
     let (recommended, provider_checks) = if ev.probed {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::findings::Code;
+use crate::judge::findings::Code;
 use crate::probe::tls::EXPIRY_WARNING_DAYS;
 use crate::probe::{CertVerdict, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState};
 use crate::service::Security;

@@ -1,11 +1,13 @@
-//! Names the mail provider from the MX hosts, using the table in [`crate::providers`].
+//! Names the mail provider from the MX hosts, using the table in [`crate::provider::table`].
 
 use serde::Serialize;
 
-use crate::discovery::{Discovery, MxStatus};
+use crate::discover::{Discovery, MxStatus};
 use crate::input::MailDomain;
-use crate::providers::{self, Kind, Provider, Username};
+pub mod table;
+
 use crate::service::{Protocol, Security};
+use table::{Kind, Provider, Username};
 
 /// Who operates one MX host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +122,7 @@ pub fn identify(domain: &MailDomain, discovery: &Discovery) -> Identification {
 
 pub fn owner_of(exchange: &str, domain: &str) -> Owner {
     let exchange = exchange.trim_end_matches('.').to_ascii_lowercase();
-    if let Some((provider, captures)) = providers::lookup(&exchange) {
+    if let Some((provider, captures)) = table::lookup(&exchange) {
         return Owner::Known { provider, captures };
     }
     if exchange == domain || exchange.ends_with(&format!(".{domain}")) {
@@ -134,11 +136,11 @@ pub fn owner_of(exchange: &str, domain: &str) -> Owner {
 fn describe(owner: &Owner, host: &str, domain: &str) -> ProviderMatch {
     match owner {
         Owner::Known { provider, captures } => {
-            let expand = |list: &[providers::Setting]| {
+            let expand = |list: &[table::Setting]| {
                 list.iter()
                     .map(|s| PublishedSetting {
                         protocol: s.protocol,
-                        host: providers::expand_host(s.host, captures, domain),
+                        host: table::expand_host(s.host, captures, domain),
                         port: s.port,
                         security: s.security,
                     })

@@ -2,9 +2,9 @@
 
 use std::net::IpAddr;
 
-use crate::discovery::{Discovery, MxStatus, MAX_MX_RECORDS};
-use crate::findings::{Code, Finding};
+use crate::discover::{Discovery, MxStatus, MAX_MX_RECORDS};
 use crate::input::Target;
+use crate::judge::findings::{Code, Finding};
 use crate::provider::{Identification, ProviderKind};
 
 pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> Vec<Finding> {

@@ -1,0 +1,3 @@
+//! Network clients that are not mail probes: the recursive resolver.
+
+pub mod dns;
