@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use discover::Discovery;
 use input::Target;
-use judge::{Diagnosis, Evidence};
+use judge::{Diagnosis, Evidence, Verdict};
 use net::dns::{Dns, DnsSettings};
 use plan::{PlanOptions, ResolvedCandidate};
 use probe::login::{Credentials, LoginOutcome};
@@ -78,19 +78,20 @@ pub struct Run {
     pub diagnosis: Diagnosis,
     /// Login checks, when `--login` asked for them: best incoming, then best outgoing.
     pub login: Option<Vec<LoginCheck>>,
+    /// The login name of `--login`/`--user`, when given.
+    pub login_user: Option<String>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
 
 /// One login attempt on a recommended setting.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginCheck {
     pub protocol: service::Protocol,
     pub host: String,
     pub address: std::net::IpAddr,
     pub port: u16,
     pub security: service::Security,
-    #[serde(flatten)]
     pub outcome: LoginOutcome,
 }
 
@@ -125,12 +126,15 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         }
         None => (Vec::new(), Vec::new()),
     };
+    let username = options.login.as_ref().map(|c| c.username.as_str());
     let diagnosis = judge::diagnose(&Evidence {
         target,
         discovery: &discovery,
         identification: &identification,
         candidates: &candidates,
         probes: &probes,
+        services: &options.services,
+        username,
         probed: options.probe,
     });
     let login = match (&options.login, &trust) {
@@ -139,13 +143,14 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         }
         _ => None,
     };
-    let mut exit_code = judge::exit_status(&discovery, &diagnosis, options.probe);
-    let accepted = |c: &LoginCheck| matches!(c.outcome, LoginOutcome::Accepted { .. });
-    if let Some(checks) = &login {
-        if exit_code == exits::OK && (checks.is_empty() || !checks.iter().all(accepted)) {
-            exit_code = exits::PROBLEMS;
-        }
-    }
+    let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {
+        checks
+            .iter()
+            .map(|c| matches!(c.outcome, LoginOutcome::Accepted { .. }))
+            .collect()
+    });
+    let exit_code =
+        judge::policy::exit_status(&discovery, &diagnosis, options.probe, accepted.as_deref());
     Ok(Run {
         target: target.clone(),
         discovery,
@@ -155,6 +160,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         probed: options.probe,
         diagnosis,
         login,
+        login_user: username.map(str::to_string),
         exit_code,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
@@ -182,7 +188,7 @@ async fn probe_everything(
     let mut probes = probe::run_probes(&tasks, trust, &settings, observer).await;
 
     // Second round: names the certificates are valid for, when they did not cover ours.
-    let alternatives = plan::certificate_candidates(&probes, &candidates);
+    let alternatives = plan::certificate_candidates(&probes, &candidates, identification);
     if !alternatives.is_empty() {
         let resolved = plan::resolve(dns, discovery, alternatives).await;
         let tasks = plan::tasks(&resolved);
@@ -195,8 +201,9 @@ async fn probe_everything(
 /// Extra time for a login check, since servers slow down failed logins on purpose.
 pub const LOGIN_ALLOWANCE: Duration = Duration::from_secs(10);
 
-/// One login on the best incoming and one on the best client outgoing setting: never more,
-/// so that a wrong password cannot get the user's address banned.
+/// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
+/// password cannot get the user's address banned. It goes to an address where that setting
+/// worked, a cleanly working one first: never to an untrusted address when a trusted one exists.
 async fn check_logins(
     diagnosis: &Diagnosis,
     probes: &[ProbeResult],
@@ -204,18 +211,13 @@ async fn check_logins(
     options: &Options,
     creds: &Credentials,
 ) -> Vec<LoginCheck> {
-    let rec = &diagnosis.recommended;
-    let targets: Vec<&judge::Recommendation> = rec
-        .incoming
-        .first()
-        .into_iter()
-        .chain(rec.best_client_outgoing())
-        .collect();
-    let attempts = targets.into_iter().filter_map(|r| {
-        // The address where this very setting worked.
-        let (probe, _) = probes.iter().zip(&diagnosis.judgements).find(|(p, j)| {
-            p.host == r.host && p.port == r.port && j.verdict != judge::Verdict::Fails
-        })?;
+    let chosen = judge::policy::chosen(&diagnosis.recommended);
+    let attempts = chosen.into_iter().flatten().filter_map(|r| {
+        let (probe, _) = probes
+            .iter()
+            .zip(&diagnosis.judgements)
+            .filter(|(p, j)| p.host == r.host && p.port == r.port && j.verdict != Verdict::Fails)
+            .min_by_key(|(_, j)| j.verdict)?;
         let (host, address, service) = (probe.host.clone(), probe.address, probe.service);
         Some(async move {
             // Servers delay their answer to a failed login (Dovecot by 2 s, others longer):
@@ -229,9 +231,9 @@ async fn check_logins(
                 address,
                 port: service.port,
                 security: service.security,
-                outcome: result.login.unwrap_or(LoginOutcome::Failed {
-                    reason: "no login result".into(),
-                }),
+                outcome: result.login.unwrap_or(LoginOutcome::NotAttempted(
+                    probe::login::LoginRefusal::NoWorkingSetting,
+                )),
             }
         })
     });

@@ -3,18 +3,15 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use futures::future::join_all;
-use serde::Serialize;
-
 use crate::discover::Discovery;
 use crate::input::Target;
 use crate::net::dns::{Dns, HostAddresses};
 use crate::provider::{Identification, Owner};
 use crate::service::Service;
+use futures::future::join_all;
 
 /// Why a name is a candidate. Order matters: earlier sources make a better recommendation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Source {
     /// Given with `--host`.
     User,
@@ -290,9 +287,14 @@ const MAX_CERTIFICATE_CANDIDATES: usize = 4;
 pub fn certificate_candidates(
     probes: &[crate::probe::ProbeResult],
     existing: &[ResolvedCandidate],
+    identification: &Identification,
 ) -> Vec<Candidate> {
     let mut list: Vec<Candidate> = Vec::new();
-    for p in probes {
+    // A provider's own host with a foreign certificate is interception, not a hint.
+    for p in probes
+        .iter()
+        .filter(|p| !identification.is_providers_own_host(&p.host))
+    {
         let Some(tls) = &p.tls else { continue };
         if tls.name_matches != Some(false) {
             continue;

@@ -3,10 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
     Imap,
     Pop3,
@@ -28,8 +25,7 @@ impl Protocol {
 }
 
 /// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Security {
     /// TLS from the first byte (993, 995, 465).
     Tls,
@@ -39,18 +35,7 @@ pub enum Security {
     Plain,
 }
 
-impl Security {
-    /// The words mail clients use in their settings dialogs.
-    pub fn client_label(self) -> &'static str {
-        match self {
-            Self::Tls => "SSL/TLS",
-            Self::StartTls => "STARTTLS",
-            Self::Plain => "None",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Service {
     pub port: u16,
     pub protocol: Protocol,

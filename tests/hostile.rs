@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use mailprobe::discover::MAX_MX_RECORDS;
 use mailprobe::judge::findings::Code;
-use mailprobe::probe::{FailureKind, Heard, Phase, ProbeResult};
+use mailprobe::probe::{FailureKind, Heard, Phase, ProbeResult, TlsFailure};
 use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;
 use support::dns::{zone, TestDns};
@@ -178,7 +178,7 @@ async fn a_close_in_the_middle_of_the_handshake_is_its_own_reason() {
     let f = first(&run, s).failure.clone().unwrap();
     assert_eq!(f.phase, Phase::TlsHandshake);
     match f.kind {
-        FailureKind::TlsHandshake { detail } => assert!(detail.contains("closed"), "{detail}"),
+        FailureKind::TlsHandshake(t) => assert_eq!(t, TlsFailure::ClosedDuringHandshake),
         other => panic!("{other:?}"),
     }
     assert_on_time(&run, elapsed);
@@ -277,7 +277,10 @@ async fn a_rejecting_greeting_is_reported_with_its_text() {
     let p = first(&run, s);
     assert_eq!(p.heard, Some(Heard::Smtp));
     match &p.failure.as_ref().unwrap().kind {
-        FailureKind::Rejected { reply } => assert!(reply.contains("blocklist")),
+        FailureKind::Rejected(reply) => {
+            assert!(reply.line.contains("blocklist"));
+            assert_eq!(reply.code, Some(554));
+        }
         other => panic!("{other:?}"),
     }
     assert!(finding(&run, Code::GreetingRejected).is_some());

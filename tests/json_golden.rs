@@ -86,7 +86,15 @@ async fn the_json_of_a_real_run_matches_the_golden_file() {
     }
     let golden = std::fs::read_to_string(GOLDEN).expect("golden file (MAILPROBE_BLESS=1 makes it)");
     assert_missing_keys(&golden, &text);
-    assert_eq!(text, golden, "the JSON differs from {GOLDEN}");
+    let first_difference = golden
+        .lines()
+        .zip(text.lines())
+        .enumerate()
+        .find(|(_, (g, t))| g != t);
+    assert!(
+        first_difference.is_none() && golden.lines().count() == text.lines().count(),
+        "the JSON differs from {GOLDEN} (line, golden, now): {first_difference:?}"
+    );
 }
 
 /// Volatile values replaced, the test's own addresses and ports named.

@@ -98,7 +98,7 @@ async fn a_wrong_password_is_reported_as_rejected() {
     let checks = run.login.as_ref().unwrap();
     match &checks[0].outcome {
         LoginOutcome::Rejected { reply, .. } => {
-            assert!(reply.contains("AUTHENTICATIONFAILED"), "{reply}")
+            assert!(reply.line.contains("AUTHENTICATIONFAILED"), "{reply:?}")
         }
         other => panic!("{other:?}"),
     }
@@ -125,10 +125,7 @@ async fn no_password_goes_to_an_untrusted_certificate_or_over_plaintext() {
     let checks = run.login.as_ref().unwrap();
     assert_eq!(checks.len(), 2);
     for c in checks {
-        assert!(
-            matches!(c.outcome, LoginOutcome::NotAttempted { .. }),
-            "{c:?}"
-        );
+        assert!(matches!(c.outcome, LoginOutcome::NotAttempted(_)), "{c:?}");
     }
     let all: Vec<String> = w.servers.iter().flat_map(|s| s.commands()).collect();
     assert!(

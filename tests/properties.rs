@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use mailprobe::input::parse_target;
 use mailprobe::probe::conn::Conn;
-use mailprobe::probe::{imap, pop3, session, smtp, FailureKind, MAX_LINE};
+use mailprobe::probe::{imap, pop3, smtp, sniff, FailureKind, MAX_LINE};
 use mailprobe::text::from_wire;
 use proptest::prelude::*;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -27,7 +27,7 @@ proptest! {
 
     #[test]
     fn greeting_parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
-        let _ = session::classify_greeting(&bytes);
+        let _ = sniff::classify_greeting(&bytes);
         if let Some(caps) = imap::greeting_capabilities(&bytes) {
             prop_assert!(caps.iter().all(|c| safe(c)));
         }

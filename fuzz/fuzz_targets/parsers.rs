@@ -2,11 +2,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mailprobe::probe::{imap, pop3, session, smtp};
+use mailprobe::probe::{imap, pop3, smtp, sniff};
 use mailprobe::text::from_wire;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = session::classify_greeting(data);
+    let _ = sniff::classify_greeting(data);
     let _ = imap::greeting_status(data);
     let _ = pop3::greeting_status(data);
     let _ = imap::tagged_status(data, "c1");

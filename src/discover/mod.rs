@@ -3,12 +3,10 @@
 
 use std::net::IpAddr;
 
-use futures::future::join_all;
-use serde::Serialize;
-
 use crate::input::MailDomain;
 use crate::net::dns::{Dns, HostAddresses, LookupError, MxAnswer, SrvAnswer};
 use crate::service::{Protocol, Security};
+use futures::future::join_all;
 
 /// Most MX records kept; a larger set is cut and reported.
 pub const MAX_MX_RECORDS: usize = 16;
@@ -16,8 +14,7 @@ pub const MAX_MX_RECORDS: usize = 16;
 pub const MAX_SRV_RECORDS: usize = 8;
 
 /// The outcome of the MX lookup, as the JSON `mx_status` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MxStatus {
     /// MX records point at one or more exchanges.
     Ok,
@@ -63,7 +60,7 @@ pub const SRV_SERVICES: [(&str, Protocol, Security); 6] = [
 ];
 
 /// One SRV record with the service it announces.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SrvRecord {
     pub service: String,
     pub protocol: Protocol,

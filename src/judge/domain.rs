@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use crate::discover::{Discovery, MxStatus, MAX_MX_RECORDS};
 use crate::input::Target;
-use crate::judge::findings::{Code, Finding};
+use crate::judge::findings::{Fact, Finding};
 use crate::provider::{Identification, ProviderKind};
 
 pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> Vec<Finding> {
@@ -21,67 +21,38 @@ pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> 
 }
 
 fn status_findings(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
+    let name = domain.to_string();
     match d.mx_status {
         MxStatus::Ok => {}
-        MxStatus::NullMx => out.push(
-            Finding::error(Code::NullMx, format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"))
-                .hint("If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records."),
-        ),
-        MxStatus::Implicit => out.push(
-            Finding::warning(
-                Code::ImplicitMx,
-                format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
-            )
-            .hint("Publish an MX record naming the mail server explicitly."),
-        ),
-        MxStatus::Nxdomain => out.push(
-            Finding::error(Code::Nxdomain, format!("{domain} does not exist in DNS (NXDOMAIN)"))
-                .hint("Check the spelling of the address, and that the domain is registered and delegated."),
-        ),
-        MxStatus::NoRecords => out.push(
-            Finding::error(Code::NoMailRecords, format!("{domain} exists but has no MX and no address records: it cannot receive mail"))
-                .hint("Add the mail provider's MX records."),
-        ),
+        MxStatus::NullMx => out.push(Finding::new(Fact::NullMx { domain: name })),
+        MxStatus::Implicit => out.push(Finding::new(Fact::ImplicitMx { domain: name })),
+        MxStatus::Nxdomain => out.push(Finding::new(Fact::Nxdomain { domain: name })),
+        MxStatus::NoRecords => out.push(Finding::new(Fact::NoMailRecords { domain: name })),
         MxStatus::DnsError => {
-            let why = d
-                .mx_error
-                .as_ref()
-                .or(d.domain_addresses.failure().as_ref())
-                .map(|e| e.describe())
-                .unwrap_or_else(|| "DNS failed".to_string());
-            out.push(
-                Finding::error(Code::DnsFailure, format!("the MX lookup for {domain} failed: {why}"))
-                    .hint("This says nothing about the domain's mail: the DNS server is broken or unreachable. Try another with --dns."),
-            );
+            let error = d.mx_error.clone().or_else(|| d.domain_addresses.failure());
+            out.push(Finding::new(Fact::DnsFailure {
+                domain: name,
+                error,
+            }));
         }
     }
     if d.mx_status == MxStatus::Ok && d.mx.iter().any(|m| m.exchange.is_empty()) {
-        out.push(
-            Finding::error(
-                Code::NullMxWithOtherRecords,
-                "a null MX (\".\") stands next to other MX records; RFC 7505 allows it only alone",
-            )
-            .hint("Remove the \".\" MX record."),
-        );
+        out.push(Finding::new(Fact::NullMxWithOtherRecords));
     }
     if d.mx_total > MAX_MX_RECORDS {
-        out.push(Finding::warning(
-            Code::MxTruncated,
-            format!(
-                "the domain publishes {} MX records; only the first {MAX_MX_RECORDS} were examined",
-                d.mx_total
-            ),
-        ));
+        out.push(Finding::new(Fact::MxTruncated {
+            total: d.mx_total,
+            kept: MAX_MX_RECORDS,
+        }));
     }
-    for (family, e) in d.domain_addresses.family_failures() {
-        if !d.domain_addresses.all().is_empty() {
-            out.push(Finding::warning(
-                Code::DnsPartialFailure,
-                format!(
-                    "the {family} lookup for {domain} failed ({}) while the other family answered",
-                    e.describe()
-                ),
-            ));
+    if !d.domain_addresses.all().is_empty() {
+        for (record_type, error) in d.domain_addresses.family_failures() {
+            out.push(Finding::new(Fact::DnsPartialFailure {
+                name: domain.to_string(),
+                record_type,
+                error,
+                is_mx: false,
+            }));
         }
     }
 }
@@ -91,70 +62,52 @@ fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
     let real: Vec<_> = d.mx.iter().filter(|m| !m.exchange.is_empty()).collect();
     let unresolved = real.iter().filter(|m| m.address_list().is_empty()).count();
     for mx in &real {
-        let name = &mx.exchange;
+        let name = mx.exchange.clone();
         if name.parse::<IpAddr>().is_ok() {
-            out.push(
-                Finding::error(
-                    Code::MxIsIpAddress,
-                    format!("MX {name} is an IP address; an MX must name a host"),
-                )
-                .hint("Publish an A record for a host name and point the MX at that name.")
-                .at(name, None),
-            );
+            out.push(Finding::new(Fact::MxIsIpAddress { name: name.clone() }).at(&name, None));
         }
         let Some(addrs) = &mx.addresses else { continue };
         if !addrs.cname_chain.is_empty() {
+            let chain = addrs.cname_chain.clone();
             out.push(
-                Finding::warning(
-                    Code::MxIsCname,
-                    format!("MX {name} is a CNAME (to {}); RFC 2181 10.3 forbids it and some senders refuse it", addrs.cname_chain.join(" → ")),
-                )
-                .hint("Point the MX record at the canonical name directly.")
-                .at(name, None),
+                Finding::new(Fact::MxIsCname {
+                    name: name.clone(),
+                    chain,
+                })
+                .at(&name, None),
             );
         }
-        if let Some(e) = addrs.failure() {
-            let severity_all = unresolved == real.len();
-            let f = if severity_all {
-                Finding::error
-            } else {
-                Finding::warning
+        if let Some(error) = addrs.failure() {
+            let all = unresolved == real.len();
+            let fact = Fact::MxUnresolvable {
+                name: name.clone(),
+                error,
+                all,
             };
-            out.push(
-                f(
-                    Code::MxUnresolvable,
-                    format!("MX {name} does not resolve: {}", e.describe()),
-                )
-                .hint("Fix or remove this MX record; senders cannot deliver to it.")
-                .at(name, None),
-            );
+            out.push(Finding::new(fact).at(&name, None));
         } else {
-            for (family, e) in addrs.family_failures() {
-                out.push(
-                    Finding::warning(
-                        Code::DnsPartialFailure,
-                        format!("the {family} lookup for MX {name} failed: {}", e.describe()),
-                    )
-                    .at(name, None),
-                );
+            for (record_type, error) in addrs.family_failures() {
+                let fact = Fact::DnsPartialFailure {
+                    name: name.clone(),
+                    record_type,
+                    error,
+                    is_mx: true,
+                };
+                out.push(Finding::new(fact).at(&name, None));
             }
         }
         if public {
-            let private: Vec<String> = mx
+            let addresses: Vec<IpAddr> = mx
                 .address_list()
                 .into_iter()
                 .filter(|ip| !is_global(ip))
-                .map(|ip| ip.to_string())
                 .collect();
-            if !private.is_empty() {
-                out.push(
-                    Finding::error(
-                        Code::MxPrivateAddress,
-                        format!("MX {name} resolves to private or loopback addresses ({})", private.join(", ")),
-                    )
-                    .hint("A public domain's MX must resolve to public addresses; this looks like an internal record leaked into public DNS.")
-                    .at(name, None),
-                );
+            if !addresses.is_empty() {
+                let fact = Fact::MxPrivateAddress {
+                    name: name.clone(),
+                    addresses,
+                };
+                out.push(Finding::new(fact).at(&name, None));
             }
         }
     }
@@ -163,51 +116,38 @@ fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
 fn provider_findings(id: &Identification, out: &mut Vec<Finding>) {
     let operators = id.operator_names();
     if operators.len() > 1 {
-        out.push(
-            Finding::warning(
-                Code::MxMixedProviders,
-                format!("the MX records point at more than one operator: {}", operators.join(", ")),
-            )
-            .hint("Mail is split between them. Keep only the current provider's MX records and delete the others."),
-        );
+        out.push(Finding::new(Fact::MxMixedProviders { operators }));
     }
     if let Some(p) = &id.provider {
         if p.kind == ProviderKind::Gateway {
-            out.push(
-                Finding::info(
-                    Code::MxGateway,
-                    format!("{} filters this domain's mail; the mailboxes are elsewhere", p.name),
-                )
-                .hint("Ask the client which service hosts the mailboxes, or try its hosts with --host."),
-            );
+            out.push(Finding::new(Fact::MxGateway {
+                provider: p.name.clone(),
+            }));
         }
         if p.is_known() && !p.notes.is_empty() && p.kind != ProviderKind::Gateway {
-            out.push(Finding::info(Code::ProviderNotes, p.notes.join(" ")));
+            out.push(Finding::new(Fact::ProviderNotes {
+                notes: p.notes.clone(),
+            }));
         }
     }
 }
 
 fn srv_findings(d: &Discovery, out: &mut Vec<Finding>) {
     for srv in d.srv.iter().filter(|s| !s.offered) {
-        out.push(Finding::info(
-            Code::SrvNotOffered,
-            format!(
-                "{} says the service is not offered (target \".\")",
-                srv.service
-            ),
-        ));
+        out.push(Finding::new(Fact::SrvNotOffered {
+            service: srv.service.clone(),
+        }));
     }
-    for (service, e) in &d.srv_errors {
-        out.push(Finding::warning(
-            Code::SrvDnsError,
-            format!("the SRV lookup for {service} failed: {}", e.describe()),
-        ));
+    for (service, error) in &d.srv_errors {
+        out.push(Finding::new(Fact::SrvDnsError {
+            service: service.clone(),
+            error: error.clone(),
+        }));
     }
     for service in &d.srv_truncated {
-        out.push(Finding::warning(
-            Code::SrvTruncated,
-            format!("{service} has too many SRV records; only the first few were examined"),
-        ));
+        out.push(Finding::new(Fact::SrvTruncated {
+            service: service.clone(),
+        }));
     }
 }
 

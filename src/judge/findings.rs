@@ -1,9 +1,15 @@
-//! Findings: problems and facts with stable codes, the vocabulary of the report and the JSON.
+//! Findings: what the judgement concluded, as data. Each [`Fact`] carries what it is about;
+//! its [`Code`] is stable (the README lists them), its severity comes from [`super::policy`],
+//! and its words from `render::words`. Nothing here writes a sentence.
 
-use serde::Serialize;
+use std::net::IpAddr;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+use crate::net::dns::LookupError;
+use crate::probe::{Failure, Unreachable};
+use crate::provider::PublishedSetting;
+use crate::service::Service;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     Error,
     Warning,
@@ -11,8 +17,7 @@ pub enum Severity {
 }
 
 /// Stable identifiers (the README lists them). New codes may be added; none is ever renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Code {
     // DNS discovery
     DnsFailure,
@@ -40,12 +45,14 @@ pub enum Code {
     HostUnreachable,
     HostNotServingMail,
     PortRefused,
+    PortsNotProbed,
     CertificateNameMismatch,
     CertificateValidForOtherHost,
     CertificateExpired,
     CertificateExpiresSoon,
     CertificateNotYetValid,
     CertificateUntrusted,
+    TlsInterceptionSuspected,
     NoStarttls,
     StarttlsFailed,
     StarttlsInjection,
@@ -58,6 +65,7 @@ pub enum Code {
     GreetingRejected,
     ServerSentTooMuch,
     CapabilitiesTruncated,
+    LocalResourceExhausted,
     Ipv6Broken,
     NoLocalIpv6,
     AddressFailing,
@@ -70,52 +78,326 @@ pub enum Code {
     ProviderNotes,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A finding: a fact with its stable code and severity, and where it applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub severity: Severity,
     pub code: Code,
-    pub message: String,
-    /// What to do about it, when there is something to do.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hint: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fact: Fact,
     pub host: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<u16>,
 }
 
 impl Finding {
-    pub fn new(severity: Severity, code: Code, message: impl Into<String>) -> Self {
+    /// A finding with the code the fact implies and the severity policy gives it.
+    pub fn new(fact: Fact) -> Self {
         Self {
-            severity,
-            code,
-            message: message.into(),
-            hint: None,
+            severity: super::policy::severity(&fact),
+            code: fact.code(),
+            fact,
             host: None,
             port: None,
         }
-    }
-
-    pub fn error(code: Code, message: impl Into<String>) -> Self {
-        Self::new(Severity::Error, code, message)
-    }
-
-    pub fn warning(code: Code, message: impl Into<String>) -> Self {
-        Self::new(Severity::Warning, code, message)
-    }
-
-    pub fn info(code: Code, message: impl Into<String>) -> Self {
-        Self::new(Severity::Info, code, message)
-    }
-
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
     }
 
     pub fn at(mut self, host: &str, port: Option<u16>) -> Self {
         self.host = Some(host.to_string());
         self.port = port;
         self
+    }
+}
+
+/// The host names that share one address, for findings about that address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostLabel {
+    pub names: Vec<String>,
+    pub address: IpAddr,
+}
+
+/// A setting named in a finding: enough to say "host:port (SSL/TLS)".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingRef {
+    pub host: String,
+    pub port: u16,
+    pub security: super::ClientSecurity,
+}
+
+/// Why a provider's published setting could not be confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unconfirmed {
+    /// Every address failed; the first failure.
+    Failed { service: Service, failure: Failure },
+    /// It answers, but not cleanly.
+    Warnings(Vec<Code>),
+    /// It was not probed (no address, or its port was not selected).
+    NotProbed,
+}
+
+/// A problem of one setting (host and service), grouped over the hosts and ports that share it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SettingProblem {
+    CertificateNameMismatch {
+        names: Vec<String>,
+    },
+    CertificateExpired {
+        not_after: String,
+        days_ago: i64,
+    },
+    CertificateExpiresSoon {
+        not_after: String,
+        days_left: i64,
+    },
+    CertificateNotYetValid {
+        not_before: String,
+    },
+    CertificateUntrusted {
+        issuer: String,
+        subject: String,
+        self_signed: bool,
+        /// The server sent the leaf alone: an incomplete chain is the likely cause.
+        leaf_only: bool,
+    },
+    /// A recognised provider's own host presented a certificate for other names.
+    TlsInterceptionSuspected {
+        issuer: String,
+        names: Vec<String>,
+    },
+    NoStarttls,
+    PlaintextOnly,
+    LoginDisabled,
+    CapabilitiesTruncated,
+    /// The probe failed; `code` says which kind of failure finding it is.
+    Failed {
+        code: Code,
+        service: Service,
+        failure: FailureKey,
+    },
+}
+
+/// A probe failure with an order, so that findings can be grouped by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureKey(pub Failure);
+
+impl PartialOrd for FailureKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for FailureKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        format!("{:?}", self.0).cmp(&format!("{:?}", other.0))
+    }
+}
+
+/// What a finding says, with its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    // DNS
+    NullMx {
+        domain: String,
+    },
+    ImplicitMx {
+        domain: String,
+    },
+    Nxdomain {
+        domain: String,
+    },
+    NoMailRecords {
+        domain: String,
+    },
+    DnsFailure {
+        domain: String,
+        error: Option<LookupError>,
+    },
+    NullMxWithOtherRecords,
+    MxTruncated {
+        total: usize,
+        kept: usize,
+    },
+    DnsPartialFailure {
+        name: String,
+        /// "A" or "AAAA".
+        record_type: &'static str,
+        error: LookupError,
+        /// True when the name is an MX host (else the domain itself).
+        is_mx: bool,
+    },
+    MxIsIpAddress {
+        name: String,
+    },
+    MxIsCname {
+        name: String,
+        chain: Vec<String>,
+    },
+    MxUnresolvable {
+        name: String,
+        error: LookupError,
+        /// True when no MX host resolves at all.
+        all: bool,
+    },
+    MxPrivateAddress {
+        name: String,
+        addresses: Vec<IpAddr>,
+    },
+    MxMixedProviders {
+        operators: Vec<String>,
+    },
+    MxGateway {
+        provider: String,
+    },
+    ProviderNotes {
+        notes: Vec<String>,
+    },
+    SrvNotOffered {
+        service: String,
+    },
+    SrvDnsError {
+        service: String,
+        error: LookupError,
+    },
+    SrvTruncated {
+        service: String,
+    },
+    /// A name the domain or the user pointed at does not resolve.
+    Unresolvable {
+        name: String,
+        error: LookupError,
+        /// True for an SRV target.
+        srv_target: bool,
+    },
+    // Probing
+    NoLocalIpv6 {
+        addresses: usize,
+    },
+    PortBlockedLocally {
+        port: u16,
+        addresses: usize,
+    },
+    HostSilent {
+        host: HostLabel,
+    },
+    HostUnreachable {
+        host: HostLabel,
+        why: Unreachable,
+    },
+    HostNotServingMail {
+        host: HostLabel,
+    },
+    PortRefused {
+        host: HostLabel,
+        ports: Vec<u16>,
+    },
+    PortFiltered {
+        host: HostLabel,
+        ports: Vec<u16>,
+    },
+    /// Standard ports left out with `--ports`: nothing is concluded about them.
+    PortsNotProbed {
+        ports: Vec<u16>,
+    },
+    /// This machine ran out of a resource (file descriptors): the failures are local.
+    LocalResourceExhausted {
+        probes: usize,
+    },
+    Setting {
+        hosts: Vec<String>,
+        ports: Vec<u16>,
+        problem: SettingProblem,
+    },
+    Ipv6Broken {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+    },
+    AddressFailing {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+    },
+    CertificateValidForOtherHost {
+        name: String,
+        ports: Vec<u16>,
+        /// The hosts whose certificate named it.
+        presented_by: Vec<String>,
+    },
+    // The recommendation
+    NoWorkingIncoming {
+        best: Option<SettingRef>,
+    },
+    NoWorkingOutgoing {
+        best: Option<SettingRef>,
+    },
+    OnlyPort25Works,
+    ProviderSettingConfirmed {
+        setting: PublishedSetting,
+    },
+    ProviderSettingUnconfirmed {
+        setting: PublishedSetting,
+        why: Unconfirmed,
+    },
+}
+
+impl Fact {
+    pub fn code(&self) -> Code {
+        match self {
+            Self::NullMx { .. } => Code::NullMx,
+            Self::ImplicitMx { .. } => Code::ImplicitMx,
+            Self::Nxdomain { .. } => Code::Nxdomain,
+            Self::NoMailRecords { .. } => Code::NoMailRecords,
+            Self::DnsFailure { .. } => Code::DnsFailure,
+            Self::NullMxWithOtherRecords => Code::NullMxWithOtherRecords,
+            Self::MxTruncated { .. } => Code::MxTruncated,
+            Self::DnsPartialFailure { .. } => Code::DnsPartialFailure,
+            Self::MxIsIpAddress { .. } => Code::MxIsIpAddress,
+            Self::MxIsCname { .. } => Code::MxIsCname,
+            Self::MxUnresolvable { .. } => Code::MxUnresolvable,
+            Self::MxPrivateAddress { .. } => Code::MxPrivateAddress,
+            Self::MxMixedProviders { .. } => Code::MxMixedProviders,
+            Self::MxGateway { .. } => Code::MxGateway,
+            Self::ProviderNotes { .. } => Code::ProviderNotes,
+            Self::SrvNotOffered { .. } => Code::SrvNotOffered,
+            Self::SrvDnsError { .. } => Code::SrvDnsError,
+            Self::SrvTruncated { .. } => Code::SrvTruncated,
+            Self::Unresolvable {
+                srv_target: true, ..
+            } => Code::SrvTargetUnresolvable,
+            Self::Unresolvable { .. } => Code::HostUnresolvable,
+            Self::NoLocalIpv6 { .. } => Code::NoLocalIpv6,
+            Self::PortBlockedLocally { .. } => Code::PortBlockedLocally,
+            Self::HostSilent { .. } | Self::HostUnreachable { .. } => Code::HostUnreachable,
+            Self::HostNotServingMail { .. } => Code::HostNotServingMail,
+            Self::PortRefused { .. } => Code::PortRefused,
+            Self::PortFiltered { .. } => Code::PortFiltered,
+            Self::PortsNotProbed { .. } => Code::PortsNotProbed,
+            Self::LocalResourceExhausted { .. } => Code::LocalResourceExhausted,
+            Self::Setting { problem, .. } => problem.code(),
+            Self::Ipv6Broken { .. } => Code::Ipv6Broken,
+            Self::AddressFailing { .. } => Code::AddressFailing,
+            Self::CertificateValidForOtherHost { .. } => Code::CertificateValidForOtherHost,
+            Self::NoWorkingIncoming { .. } => Code::NoWorkingIncoming,
+            Self::NoWorkingOutgoing { .. } => Code::NoWorkingOutgoing,
+            Self::OnlyPort25Works => Code::OnlyPort25Works,
+            Self::ProviderSettingConfirmed { .. } => Code::ProviderSettingConfirmed,
+            Self::ProviderSettingUnconfirmed { .. } => Code::ProviderSettingUnconfirmed,
+        }
+    }
+}
+
+impl SettingProblem {
+    pub fn code(&self) -> Code {
+        match self {
+            Self::CertificateNameMismatch { .. } => Code::CertificateNameMismatch,
+            Self::CertificateExpired { .. } => Code::CertificateExpired,
+            Self::CertificateExpiresSoon { .. } => Code::CertificateExpiresSoon,
+            Self::CertificateNotYetValid { .. } => Code::CertificateNotYetValid,
+            Self::CertificateUntrusted { .. } => Code::CertificateUntrusted,
+            Self::TlsInterceptionSuspected { .. } => Code::TlsInterceptionSuspected,
+            Self::NoStarttls => Code::NoStarttls,
+            Self::PlaintextOnly => Code::PlaintextOnly,
+            Self::LoginDisabled => Code::LoginDisabled,
+            Self::CapabilitiesTruncated => Code::CapabilitiesTruncated,
+            Self::Failed { code, .. } => *code,
+        }
     }
 }

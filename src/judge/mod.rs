@@ -1,44 +1,44 @@
-//! Diagnosis: verdicts per probe and per setting, findings, the recommended settings and the
-//! exit status. Pure functions over the data gathered before; nothing here does I/O.
+//! Judgement: verdicts per probe and per setting, findings, the recommended settings and the
+//! exit status. Pure functions over the evidence gathered before; nothing here does I/O or
+//! writes a sentence. What is decided lives in [`policy`].
 
 pub mod domain;
 pub mod findings;
-mod probes;
+mod inference;
+pub mod policy;
+mod problems;
 pub mod recommend;
 pub mod verdict;
 
 use std::net::IpAddr;
 
-use serde::Serialize;
-
-use crate::discover::{Discovery, MxStatus};
-use crate::exits;
+use crate::discover::Discovery;
 use crate::input::Target;
-use crate::judge::findings::{Finding, Severity};
 use crate::plan::{ResolvedCandidate, Source};
-use crate::probe::ProbeResult;
+use crate::probe::{Failure, ProbeResult};
 use crate::provider::Identification;
 use crate::service::Service;
+use findings::{Code, Finding};
 
-pub use recommend::{ProviderCheck, Recommendation, Recommended};
+pub use recommend::{ClientSecurity, ProviderCheck, Recommendation, Recommended, Username};
 pub use verdict::{judge, Judgement, Verdict};
 
 /// One host name on one service, over all its addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SettingStatus {
     pub host: String,
     pub service: Service,
     pub verdict: Verdict,
     /// Warnings of the best address.
-    pub warnings: Vec<crate::judge::findings::Code>,
+    pub warnings: Vec<Code>,
     pub working_addresses: Vec<IpAddr>,
     pub failing_addresses: Vec<IpAddr>,
     pub source: Source,
-    /// The reason of the first failing address, when none works.
-    pub reason: Option<String>,
+    /// The failure of the first failing address, when none works.
+    pub cause: Option<Failure>,
 }
 
-/// Everything the diagnosis concluded.
+/// Everything the judgement concluded.
 #[derive(Debug, Clone)]
 pub struct Diagnosis {
     /// One judgement per probe, in probe order.
@@ -49,24 +49,34 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
 }
 
-/// What the diagnosis works from.
+/// What the judgement works from.
 pub struct Evidence<'a> {
     pub target: &'a Target,
     pub discovery: &'a Discovery,
     pub identification: &'a Identification,
     pub candidates: &'a [ResolvedCandidate],
     pub probes: &'a [ProbeResult],
+    /// The services that were asked for (`--ports`, `--service`).
+    pub services: &'a [Service],
+    /// The login name given with `--user`, if any.
+    pub username: Option<&'a str>,
     /// False with `--no-probe`: only DNS findings are made.
     pub probed: bool,
 }
 
 pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
     let mut findings = domain::findings(ev.target, ev.discovery, ev.identification);
-    let judgements: Vec<Judgement> = ev.probes.iter().map(judge).collect();
+    let judgements: Vec<Judgement> = ev
+        .probes
+        .iter()
+        .map(|p| judge(p, context(ev, &p.host)))
+        .collect();
     let settings = settings(ev, &judgements);
     let (recommended, provider_checks) = if ev.probed {
-        findings.extend(probes::findings(ev, &judgements, &settings));
-        let recommended = recommend::recommend(ev.target, &settings);
+        findings.extend(inference::findings(ev));
+        findings.extend(problems::findings(ev, &judgements, &settings));
+        let username = Username::for_target(ev.target, ev.username);
+        let recommended = recommend::recommend(&username, &settings);
         let checks = recommend::provider_checks(ev.identification, &settings);
         findings.extend(recommend::findings(&recommended, &checks, &settings));
         (recommended, checks)
@@ -80,6 +90,12 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         recommended,
         provider_checks,
         findings,
+    }
+}
+
+fn context(ev: &Evidence<'_>, host: &str) -> verdict::Context {
+    verdict::Context {
+        provider_host: ev.identification.is_providers_own_host(host),
     }
 }
 
@@ -107,7 +123,7 @@ fn settings(ev: &Evidence<'_>, judgements: &[Judgement]) -> Vec<SettingStatus> {
                     working_addresses: Vec::new(),
                     failing_addresses: Vec::new(),
                     source,
-                    reason: None,
+                    cause: None,
                 });
                 out.len() - 1
             }
@@ -115,8 +131,8 @@ fn settings(ev: &Evidence<'_>, judgements: &[Judgement]) -> Vec<SettingStatus> {
         let s = &mut out[i];
         if j.verdict == Verdict::Fails {
             s.failing_addresses.push(p.address);
-            if s.reason.is_none() {
-                s.reason = j.reason.clone();
+            if s.cause.is_none() {
+                s.cause = j.cause.clone();
             }
         } else {
             s.working_addresses.push(p.address);
@@ -130,38 +146,8 @@ fn settings(ev: &Evidence<'_>, judgements: &[Judgement]) -> Vec<SettingStatus> {
     }
     for s in &mut out {
         if s.verdict != Verdict::Fails {
-            s.reason = None;
+            s.cause = None;
         }
     }
     out
-}
-
-/// The exit status the run ends with (see [`crate::exits`]).
-pub fn exit_status(discovery: &Discovery, diagnosis: &Diagnosis, probed: bool) -> u8 {
-    if discovery.mx_status == MxStatus::DnsError {
-        return exits::NOTHING_WORKS;
-    }
-    if !probed {
-        return exits::OK;
-    }
-    let any_usable = diagnosis
-        .settings
-        .iter()
-        .any(|s| s.verdict != Verdict::Fails);
-    if !any_usable {
-        return exits::NOTHING_WORKS;
-    }
-    let confirmed = |list: &[Recommendation]| list.first().is_some_and(|r| r.confirmed);
-    let errors = diagnosis
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error);
-    if confirmed(&diagnosis.recommended.incoming)
-        && confirmed(&diagnosis.recommended.outgoing)
-        && !errors
-    {
-        exits::OK
-    } else {
-        exits::PROBLEMS
-    }
 }

@@ -1,25 +1,54 @@
 //! The settings to hand to the client: best incoming (IMAP over POP3, TLS over STARTTLS) and
-//! best outgoing (465 or 587; 25 is for servers), and the provider's published settings checked
-//! against the probes.
+//! best outgoing (465 or 587; port 25 is for servers), and the provider's published settings
+//! checked against the probes. The order and what qualifies come from [`super::policy`].
 
-use serde::Serialize;
-
-use super::{SettingStatus, Verdict};
+use super::findings::{Code, Fact, Finding, SettingRef, Unconfirmed};
+use super::{policy, SettingStatus, Verdict};
 use crate::input::Target;
-use crate::judge::findings::{Code, Finding};
 use crate::plan::Source;
 use crate::provider::{Identification, PublishedSetting};
-use crate::service::{Protocol, Security, Service};
+use crate::service::{Protocol, Security};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The security setting as a mail client's dialog names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientSecurity {
+    /// Implicit TLS ("SSL/TLS").
+    SslTls,
+    StartTls,
+    /// No encryption.
+    None,
+}
+
+/// Which login name the client should use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Username {
+    /// The name given with `--user`.
+    Given(String),
+    /// The address the user asked about.
+    Address(String),
+    /// A bare domain was given: the mailbox's full address at that domain.
+    FullAddressAt(String),
+}
+
+impl Username {
+    pub fn for_target(target: &Target, given: Option<&str>) -> Self {
+        match (given, &target.address) {
+            (Some(name), _) => Self::Given(name.to_string()),
+            (None, Some(address)) => Self::Address(address.clone()),
+            (None, None) => Self::FullAddressAt(target.domain.ascii.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recommendation {
     pub protocol: Protocol,
     pub host: String,
     pub port: u16,
     pub security: Security,
-    /// The words for the client's settings dialog: `SSL/TLS`, `STARTTLS`, `None`.
-    pub security_label: &'static str,
-    pub username: String,
+    /// What to pick in the client's security menu.
+    pub client_security: ClientSecurity,
+    pub username: Username,
     /// True when a probe confirmed it works with a trusted certificate.
     pub confirmed: bool,
     pub verdict: Verdict,
@@ -28,65 +57,60 @@ pub struct Recommendation {
 }
 
 impl Recommendation {
-    /// Port 25: for servers, offered to a client only when nothing else works.
-    pub fn is_relay(&self) -> bool {
-        Service::new(self.port, self.protocol, self.security).is_relay()
+    pub fn as_ref(&self) -> SettingRef {
+        SettingRef {
+            host: self.host.clone(),
+            port: self.port,
+            security: self.client_security,
+        }
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Recommended {
     /// Working incoming settings, best first.
     pub incoming: Vec<Recommendation>,
-    /// Working outgoing settings, best first.
+    /// Working outgoing settings a mail client may use, best first (never port 25).
     pub outgoing: Vec<Recommendation>,
-}
-
-impl Recommended {
-    /// The best outgoing setting a mail client should use (never port 25).
-    pub fn best_client_outgoing(&self) -> Option<&Recommendation> {
-        self.outgoing.iter().find(|r| !r.is_relay())
-    }
+    /// SMTP settings that work for server-to-server delivery only (port 25).
+    pub server_to_server: Vec<Recommendation>,
 }
 
 /// A published provider setting and what the probes said of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderCheck {
-    #[serde(flatten)]
     pub setting: PublishedSetting,
     pub confirmed: bool,
     pub verdict: Option<Verdict>,
-    pub reason: Option<String>,
+    pub why: Option<Unconfirmed>,
 }
 
-pub fn recommend(target: &Target, settings: &[SettingStatus]) -> Recommended {
-    let username = target
-        .address
-        .clone()
-        .unwrap_or_else(|| format!("the full email address (name@{})", target.domain.ascii));
+pub fn recommend(username: &Username, settings: &[SettingStatus]) -> Recommended {
     let mut usable: Vec<&SettingStatus> = settings
         .iter()
         .filter(|s| s.verdict != Verdict::Fails)
+        .filter(|s| !s.warnings.iter().any(|c| policy::disqualifies(*c)))
         .collect();
-    usable.sort_by_key(|s| rank(s));
+    usable.sort_by_key(|s| policy::rank(s));
     let make = |s: &&SettingStatus| Recommendation {
         protocol: s.service.protocol,
         host: s.host.clone(),
         port: s.service.port,
         security: s.service.security,
-        // A STARTTLS port whose server offers no STARTTLS works only unencrypted.
-        security_label: if s.service.security == Security::StartTls
-            && s.warnings.contains(&Code::NoStarttls)
-        {
-            Security::Plain.client_label()
-        } else {
-            s.service.security.client_label()
-        },
+        client_security: client_security(s),
         username: username.clone(),
-        confirmed: s.verdict == Verdict::Works,
+        confirmed: policy::confirmed(s.verdict),
         verdict: s.verdict,
         warnings: s.warnings.clone(),
         source: s.source,
+    };
+    let smtp = |client: bool| {
+        usable
+            .iter()
+            .filter(|s| s.service.protocol == Protocol::Smtp)
+            .filter(|s| policy::client_may_use(&s.service) == client)
+            .map(make)
+            .collect()
     };
     Recommended {
         incoming: usable
@@ -94,47 +118,19 @@ pub fn recommend(target: &Target, settings: &[SettingStatus]) -> Recommended {
             .filter(|s| s.service.protocol.is_incoming())
             .map(make)
             .collect(),
-        outgoing: usable
-            .iter()
-            .filter(|s| s.service.protocol == Protocol::Smtp)
-            .map(make)
-            .collect(),
+        outgoing: smtp(true),
+        server_to_server: smtp(false),
     }
 }
 
-/// Lower is better: confirmed first, then protocol, security, where the name came from.
-fn rank(s: &SettingStatus) -> impl Ord {
-    let security = match s.service.security {
-        Security::Tls => 0,
-        Security::StartTls => 1,
-        Security::Plain => 2,
-    };
-    let warnings = s.warnings.len();
-    (
-        s.verdict,
-        s.service.is_relay(),
-        s.service.protocol,
-        security,
-        warnings,
-        s.source,
-        !named_for(&s.host, s.service.protocol),
-        !is_standard(&s.service),
-        s.host.clone(),
-    )
-}
-
-/// `imap.` for IMAP, `pop.` for POP3, `smtp.` for SMTP: the name people expect to see.
-fn named_for(host: &str, protocol: Protocol) -> bool {
-    let prefixes: &[&str] = match protocol {
-        Protocol::Imap => &["imap.", "imaps."],
-        Protocol::Pop3 => &["pop.", "pop3.", "pops."],
-        Protocol::Smtp => &["smtp.", "submission.", "smtps."],
-    };
-    prefixes.iter().any(|p| host.starts_with(p))
-}
-
-fn is_standard(service: &Service) -> bool {
-    crate::service::standard_service(service.port) == Some(*service)
+/// A STARTTLS port whose server offers no STARTTLS works only unencrypted.
+fn client_security(s: &SettingStatus) -> ClientSecurity {
+    match s.service.security {
+        Security::Tls => ClientSecurity::SslTls,
+        Security::StartTls if s.warnings.contains(&Code::NoStarttls) => ClientSecurity::None,
+        Security::StartTls => ClientSecurity::StartTls,
+        Security::Plain => ClientSecurity::None,
+    }
 }
 
 pub fn provider_checks(id: &Identification, settings: &[SettingStatus]) -> Vec<ProviderCheck> {
@@ -146,11 +142,23 @@ pub fn provider_checks(id: &Identification, settings: &[SettingStatus]) -> Vec<P
             let status = settings.iter().find(|s| {
                 s.host == ps.host && s.service.port == ps.port && s.service.protocol == ps.protocol
             });
+            let confirmed = status.is_some_and(|s| policy::confirmed(s.verdict));
+            let why = match status {
+                _ if confirmed => None,
+                None => Some(Unconfirmed::NotProbed),
+                Some(s) => Some(match &s.cause {
+                    Some(failure) => Unconfirmed::Failed {
+                        service: s.service,
+                        failure: failure.clone(),
+                    },
+                    None => Unconfirmed::Warnings(s.warnings.clone()),
+                }),
+            };
             ProviderCheck {
                 setting: ps.clone(),
-                confirmed: status.is_some_and(|s| s.verdict == Verdict::Works),
+                confirmed,
                 verdict: status.map(|s| s.verdict),
-                reason: status.and_then(|s| s.reason.clone()),
+                why,
             }
         })
         .collect()
@@ -167,73 +175,34 @@ pub fn findings(
             .iter()
             .any(|s| s.service.protocol.is_incoming() == incoming)
     };
-    if tried(true) && !rec.incoming.first().is_some_and(|r| r.confirmed) {
-        out.push(no_working(
-            Code::NoWorkingIncoming,
-            "incoming (IMAP/POP3)",
-            rec.incoming.first(),
-        ));
+    let [incoming, outgoing] = policy::chosen(rec);
+    if tried(true) && !incoming.is_some_and(|r| r.confirmed) {
+        out.push(Finding::new(Fact::NoWorkingIncoming {
+            best: incoming.map(Recommendation::as_ref),
+        }));
     }
-    let client_outgoing = rec.best_client_outgoing();
-    if tried(false) && !client_outgoing.is_some_and(|r| r.confirmed) {
-        out.push(no_working(
-            Code::NoWorkingOutgoing,
-            "outgoing (SMTP submission)",
-            client_outgoing,
-        ));
-        if client_outgoing.is_none() && rec.outgoing.iter().any(Recommendation::is_relay) {
-            out.push(
-                Finding::warning(Code::OnlyPort25Works, "only port 25 accepts SMTP: it is meant for server-to-server delivery, and many networks block it for clients")
-                    .hint("Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server."),
-            );
+    if tried(false) && !outgoing.is_some_and(|r| r.confirmed) {
+        out.push(Finding::new(Fact::NoWorkingOutgoing {
+            best: outgoing.map(Recommendation::as_ref),
+        }));
+        if outgoing.is_none() && !rec.server_to_server.is_empty() {
+            out.push(Finding::new(Fact::OnlyPort25Works));
         }
     }
     for c in checks {
-        let s = &c.setting;
-        let what = format!(
-            "{} {}:{} {}",
-            s.protocol.name(),
-            s.host,
-            s.port,
-            s.security.client_label()
-        );
-        if c.confirmed {
-            out.push(Finding::info(
-                Code::ProviderSettingConfirmed,
-                format!("the provider's published setting {what} works from here"),
-            ));
-        } else {
-            let why = c
-                .reason
-                .clone()
-                .or_else(|| {
-                    c.verdict
-                        .map(|_| "it answers, but with warnings".to_string())
-                })
-                .unwrap_or_else(|| "it was not probed (no address)".to_string());
-            out.push(
-                Finding::warning(
-                    Code::ProviderSettingUnconfirmed,
-                    format!(
-                        "the provider's published setting {what} could not be confirmed: {why}"
-                    ),
-                )
-                .at(&s.host, Some(s.port)),
-            );
-        }
+        let setting = c.setting.clone();
+        let host = setting.host.clone();
+        let port = setting.port;
+        out.push(match &c.why {
+            None => Finding::new(Fact::ProviderSettingConfirmed { setting }),
+            Some(why) => Finding::new(Fact::ProviderSettingUnconfirmed {
+                setting,
+                why: why.clone(),
+            })
+            .at(&host, Some(port)),
+        });
     }
     out
-}
-
-fn no_working(code: Code, what: &str, best: Option<&Recommendation>) -> Finding {
-    match best {
-        Some(r) => Finding::error(
-            code,
-            format!("no {what} setting works cleanly; the best one, {}:{} ({}), works only with warnings", r.host, r.port, r.security_label),
-        ),
-        None => Finding::error(code, format!("no {what} setting works from here"))
-            .hint("See the matrix above for why each one failed."),
-    }
 }
 
 #[cfg(test)]
@@ -241,6 +210,7 @@ mod tests {
     use super::*;
     use crate::input::parse_target;
     use crate::provider::{ProviderKind, ProviderMatch};
+    use crate::service::Service;
 
     fn setting(
         host: &str,
@@ -262,7 +232,12 @@ mod tests {
             working_addresses: vec![],
             failing_addresses: vec![],
             source,
-            reason: (verdict == Verdict::Fails).then(|| "connection refused".to_string()),
+            cause: (verdict == Verdict::Fails).then(|| {
+                crate::probe::Failure::new(
+                    crate::probe::Phase::Connect,
+                    crate::probe::FailureKind::Refused,
+                )
+            }),
         }
     }
 
@@ -345,7 +320,7 @@ mod tests {
                 Source::MailName,
             ),
         ];
-        let rec = recommend(&target, &settings);
+        let rec = recommend(&Username::for_target(&target, None), &settings);
         let inc: Vec<(u16, &str)> = rec
             .incoming
             .iter()
@@ -372,11 +347,16 @@ mod tests {
                 (465, "smtp.example.com"),
                 (465, "mail.example.com"),
                 (587, "mail.example.com"),
-                (25, "mail.example.com")
             ]
         );
-        assert!(rec.incoming.iter().all(|r| r.username == "a@example.com"));
-        assert_eq!(rec.incoming[3].security_label, "SSL/TLS");
+        // Port 25 works, but only for servers: it is kept apart, never offered to a client.
+        assert_eq!(rec.server_to_server.len(), 1);
+        assert_eq!(rec.server_to_server[0].port, 25);
+        assert!(rec
+            .incoming
+            .iter()
+            .all(|r| r.username == Username::Address("a@example.com".into())));
+        assert_eq!(rec.incoming[3].client_security, ClientSecurity::SslTls);
         let f = findings(&rec, &[], &settings);
         assert!(f
             .iter()
@@ -404,14 +384,18 @@ mod tests {
                 Source::Mx,
             ),
         ];
-        let rec = recommend(&target, &settings);
+        let rec = recommend(&Username::for_target(&target, None), &settings);
         let codes: Vec<Code> = findings(&rec, &[], &settings)
             .iter()
             .map(|f| f.code)
             .collect();
         assert!(codes.contains(&Code::NoWorkingOutgoing));
         assert!(codes.contains(&Code::OnlyPort25Works));
-        assert!(rec.outgoing[0].username.contains("@example.com"));
+        assert!(rec.outgoing.is_empty());
+        assert_eq!(
+            rec.server_to_server[0].username,
+            Username::FullAddressAt("example.com".into())
+        );
     }
 
     #[test]
@@ -462,11 +446,13 @@ mod tests {
         let checks = provider_checks(&id, &settings);
         assert!(checks[0].confirmed);
         assert!(!checks[1].confirmed);
-        assert_eq!(checks[1].reason.as_deref(), Some("connection refused"));
+        assert!(matches!(
+            &checks[1].why,
+            Some(Unconfirmed::Failed { failure, .. })
+                if failure.kind == crate::probe::FailureKind::Refused
+        ));
         let f = findings(&Recommended::default(), &checks, &settings);
         assert!(f.iter().any(|f| f.code == Code::ProviderSettingConfirmed));
-        assert!(f
-            .iter()
-            .any(|f| f.code == Code::ProviderSettingUnconfirmed && f.message.contains("refused")));
+        assert!(f.iter().any(|f| f.code == Code::ProviderSettingUnconfirmed));
     }
 }

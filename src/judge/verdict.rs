@@ -1,14 +1,10 @@
-//! The verdict on one probe, and the words that explain a failure.
-
-use serde::Serialize;
+//! The verdict on one probe: works, works with warnings (and which), or fails (and why).
 
 use crate::judge::findings::Code;
-use crate::probe::tls::EXPIRY_WARNING_DAYS;
-use crate::probe::{CertVerdict, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState};
-use crate::service::Security;
+use crate::judge::policy::{self, EXPIRY_WARNING_DAYS};
+use crate::probe::{CertVerdict, Failure, ProbeResult, StartTlsState};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Verdict {
     /// Secured with a trusted certificate valid for the name, speaking the right protocol.
     Works,
@@ -17,23 +13,35 @@ pub enum Verdict {
     Fails,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judgement {
     pub verdict: Verdict,
     pub warnings: Vec<Code>,
-    /// Why it failed, in words.
-    pub reason: Option<String>,
+    /// Why it failed.
+    pub cause: Option<Failure>,
 }
 
-pub fn judge(p: &ProbeResult) -> Judgement {
+/// What the judgement of a probe needs to know beyond the probe itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context {
+    /// The host is a recognised provider's own (published or MX): a certificate for other
+    /// names there means interception or hijack, not a shared web host.
+    pub provider_host: bool,
+}
+
+pub fn judge(p: &ProbeResult, ctx: Context) -> Judgement {
     if let Some(f) = &p.failure {
         return Judgement {
             verdict: Verdict::Fails,
             warnings: Vec::new(),
-            reason: Some(describe_failure(p, f)),
+            cause: Some(f.clone()),
         };
     }
     let mut warnings = certificate_problems(p);
+    if ctx.provider_host && warnings.contains(&Code::CertificateNameMismatch) {
+        warnings.retain(|c| *c != Code::CertificateNameMismatch);
+        warnings.insert(0, Code::TlsInterceptionSuspected);
+    }
     match p.starttls {
         Some(StartTlsState::NotOffered) => warnings.push(Code::NoStarttls),
         Some(StartTlsState::NotTried) => warnings.push(Code::PlaintextOnly),
@@ -46,13 +54,9 @@ pub fn judge(p: &ProbeResult) -> Judgement {
         warnings.push(Code::CapabilitiesTruncated);
     }
     Judgement {
-        verdict: if warnings.is_empty() {
-            Verdict::Works
-        } else {
-            Verdict::Warnings
-        },
+        verdict: policy::verdict(&warnings),
         warnings,
-        reason: None,
+        cause: None,
     }
 }
 
@@ -65,9 +69,13 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
         Some(CertVerdict::NameMismatch) => out.push(Code::CertificateNameMismatch),
         Some(CertVerdict::Expired) => out.push(Code::CertificateExpired),
         Some(CertVerdict::NotYetValid) => out.push(Code::CertificateNotYetValid),
-        Some(CertVerdict::UnknownIssuer) | Some(CertVerdict::Other { .. }) => {
-            out.push(Code::CertificateUntrusted)
-        }
+        Some(
+            CertVerdict::UnknownIssuer
+            | CertVerdict::Revoked
+            | CertVerdict::BadSignature
+            | CertVerdict::WrongPurpose
+            | CertVerdict::Other(_),
+        ) => out.push(Code::CertificateUntrusted),
         Some(CertVerdict::Trusted) | None => {}
     }
     // WebPKI reports only the first problem it meets; our own checks add the others.
@@ -81,83 +89,4 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
         out.push(Code::CertificateExpiresSoon);
     }
     out
-}
-
-/// One sentence on why a probe failed, naming the phase.
-pub fn describe_failure(p: &ProbeResult, f: &Failure) -> String {
-    let protocol = p.service.protocol.name();
-    match (&f.kind, f.phase) {
-        (FailureKind::TimedOut, Phase::Connect) => {
-            "no answer to the connection attempt (timed out): a firewall drops it, or the host is down".into()
-        }
-        (FailureKind::Refused, _) => "connection refused: no service listens on this port".into(),
-        (FailureKind::Unreachable { detail }, _) => format!("unreachable: {detail}"),
-        (FailureKind::Reset, Phase::Connect) => "connection reset while connecting".into(),
-        (FailureKind::TimedOut, Phase::Greeting) if p.service.security != Security::Tls => format!(
-            "connected, but no {protocol} greeting before the timeout (does this port expect implicit TLS?)"
-        ),
-        (FailureKind::TimedOut, Phase::TlsHandshake) => {
-            "connected, but the TLS handshake stalled until the timeout".into()
-        }
-        (FailureKind::TimedOut, phase) => format!("timed out during {}", phase_name(phase)),
-        (FailureKind::ProtocolMismatch { heard, sample }, Phase::TlsHandshake) => {
-            if *heard == Heard::Unknown {
-                format!("expected a TLS handshake, got plaintext: \"{sample}\"")
-            } else {
-                format!(
-                    "expected a TLS handshake, but the port answered in plaintext with {} (\"{sample}\"): it is not an implicit-TLS port",
-                    heard.describe()
-                )
-            }
-        }
-        (FailureKind::ProtocolMismatch { heard: Heard::Tls, .. }, Phase::Greeting) => format!(
-            "no {protocol} greeting, but a TLS handshake on this port succeeded: it speaks implicit TLS, not plaintext/STARTTLS"
-        ),
-        (FailureKind::ProtocolMismatch { heard, sample }, _) => format!(
-            "expected {protocol}, but the port speaks {} (\"{sample}\")",
-            heard.describe()
-        ),
-        (FailureKind::TlsHandshake { detail }, _) => format!("TLS handshake failed: {detail}"),
-        (FailureKind::Rejected { reply }, Phase::Greeting) => {
-            format!("the server turned the connection away: \"{reply}\"")
-        }
-        (FailureKind::Rejected { reply }, Phase::StartTls) => {
-            format!("STARTTLS was offered but refused: \"{reply}\"")
-        }
-        (FailureKind::Rejected { reply }, phase) => {
-            format!("the server answered {} with an error: \"{reply}\"", phase_name(phase))
-        }
-        (FailureKind::StartTlsInjection { bytes }, _) => format!(
-            "{bytes} bytes of plaintext arrived after the STARTTLS go-ahead: a sign of command injection by the server or a middlebox, so the upgrade was abandoned"
-        ),
-        (FailureKind::Closed, phase) => {
-            format!("the server closed the connection during {}", phase_name(phase))
-        }
-        (FailureKind::Reset, phase) => {
-            format!("the connection was reset during {}", phase_name(phase))
-        }
-        (FailureKind::LineTooLong, phase) => format!(
-            "the server sent a line longer than {} bytes during {}",
-            crate::probe::MAX_LINE,
-            phase_name(phase)
-        ),
-        (FailureKind::TooMuchData, phase) => format!(
-            "the server sent more than {} KiB during {}",
-            crate::probe::MAX_PROBE_BYTES / 1024,
-            phase_name(phase)
-        ),
-        (FailureKind::Io { detail }, phase) => format!("{detail} during {}", phase_name(phase)),
-    }
-}
-
-pub fn phase_name(phase: Phase) -> &'static str {
-    match phase {
-        Phase::Connect => "connect",
-        Phase::TlsHandshake => "the TLS handshake",
-        Phase::Greeting => "the greeting",
-        Phase::Capabilities => "the capability query",
-        Phase::StartTls => "STARTTLS",
-        Phase::Login => "the login",
-        Phase::Logout => "logout",
-    }
 }

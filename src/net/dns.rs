@@ -4,6 +4,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
+use crate::text::clean_name;
 use hickory_resolver::config::{
     ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
 };
@@ -12,14 +13,10 @@ use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{Name, RData, RecordType};
 use hickory_resolver::TokioResolver;
-use serde::Serialize;
-
-use crate::text::clean_name;
 
 /// Why a query gave no answer. NXDOMAIN and "no records" are answers; the rest are failures of
 /// DNS itself and must never be read as "this domain has no mail".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LookupError {
     /// The name does not exist (NXDOMAIN).
     NxDomain,
@@ -36,29 +33,6 @@ impl LookupError {
     /// True for answers that say "nothing here" rather than "DNS is broken".
     pub fn is_negative_answer(&self) -> bool {
         matches!(self, Self::NxDomain | Self::NoRecords)
-    }
-
-    /// A few words for tables: `NXDOMAIN`, `no records`, `timeout`, …
-    pub fn short(&self) -> String {
-        match self {
-            Self::NxDomain => "NXDOMAIN".into(),
-            Self::NoRecords => "no records".into(),
-            Self::ServFail => "SERVFAIL".into(),
-            Self::Refused => "REFUSED".into(),
-            Self::Timeout => "DNS timeout".into(),
-            Self::Other(s) => s.clone(),
-        }
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Self::NxDomain => "the name does not exist (NXDOMAIN)".into(),
-            Self::NoRecords => "no records of that type".into(),
-            Self::ServFail => "the DNS server failed (SERVFAIL)".into(),
-            Self::Refused => "the DNS server refused the query (REFUSED)".into(),
-            Self::Timeout => "no answer from the DNS server (timeout)".into(),
-            Self::Other(s) => format!("DNS failure: {s}"),
-        }
     }
 }
 
@@ -98,7 +72,7 @@ pub struct SrvAnswer {
 
 /// The addresses of one host name, each family kept apart so that a failure of one record
 /// type is visible next to a success of the other.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostAddresses {
     pub name: String,
     pub ipv4: Result<Vec<IpAddr>, LookupError>,

@@ -127,8 +127,9 @@ pub fn io_failure(e: &io::Error) -> FailureKind {
         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => FailureKind::Reset,
         io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionAborted => FailureKind::Closed,
         io::ErrorKind::TimedOut => FailureKind::TimedOut,
-        _ => FailureKind::Io {
-            detail: crate::text::escape_controls(&e.to_string()),
+        _ => match super::tcp::local_error(e) {
+            super::LocalError::Other(text) => FailureKind::Io(text),
+            named => FailureKind::Local(named),
         },
     }
 }

@@ -1,7 +1,7 @@
 //! IMAP (RFC 9051 / 3501): greeting, CAPABILITY, STARTTLS, LOGOUT.
 
 use super::conn::Conn;
-use super::FailureKind;
+use super::{FailureKind, ServerReply};
 use crate::text::from_wire;
 
 /// Most lines read while waiting for one tagged reply.
@@ -50,9 +50,7 @@ pub fn greeting_status(first: &[u8]) -> Result<(), FailureKind> {
     if upper.starts_with(b"* OK") || upper.starts_with(b"* PREAUTH") {
         Ok(())
     } else {
-        Err(FailureKind::Rejected {
-            reply: from_wire(first),
-        })
+        Err(FailureKind::Rejected(ServerReply::from_wire(first)))
     }
 }
 
@@ -68,9 +66,7 @@ pub async fn capabilities(conn: &mut Conn, tag: &str) -> Result<Vec<String>, Fai
             return if status.eq_ignore_ascii_case(b"OK") {
                 Ok(caps)
             } else {
-                Err(FailureKind::Rejected {
-                    reply: from_wire(&line),
-                })
+                Err(FailureKind::Rejected(ServerReply::from_wire(&line)))
             };
         }
     }
@@ -86,9 +82,7 @@ pub async fn start_tls(conn: &mut Conn, tag: &str) -> Result<(), FailureKind> {
             return if status.eq_ignore_ascii_case(b"OK") {
                 Ok(())
             } else {
-                Err(FailureKind::Rejected {
-                    reply: from_wire(&line),
-                })
+                Err(FailureKind::Rejected(ServerReply::from_wire(&line)))
             };
         }
     }

@@ -8,13 +8,12 @@ use std::fmt;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use serde::Serialize;
 use zeroize::Zeroizing;
 
 use super::conn::Conn;
-use super::{imap, pop3, smtp, FailureKind};
+use super::tls::{CertVerdict, TlsInfo};
+use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply};
 use crate::service::Protocol;
-use crate::text::from_wire;
 
 /// A password. Never printed, never serialised.
 #[derive(Clone)]
@@ -46,32 +45,64 @@ pub struct Credentials {
 }
 
 /// What happened to a login attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginOutcome {
     Accepted {
         mechanism: String,
     },
     Rejected {
         mechanism: String,
-        reply: String,
+        reply: ServerReply,
     },
-    /// Not tried, and why (e.g. no trusted TLS, or the server disables login).
-    NotAttempted {
-        reason: String,
-    },
+    /// Not tried, and why.
+    NotAttempted(LoginRefusal),
     /// The connection failed before or during authentication.
-    Failed {
-        reason: String,
-    },
+    Failed(Failure),
+}
+
+/// Why credentials were not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginRefusal {
+    /// The connection is not encrypted: the password is never sent in clear.
+    NotEncrypted,
+    /// The certificate is not trusted for this name (the verifier's verdict).
+    UntrustedCertificate(CertVerdict),
+    /// IMAP LOGINDISABLED and no SASL PLAIN.
+    LoginDisabled,
+    /// The server offers no authentication on this port.
+    NoAuthOffered,
+    /// None of the offered mechanisms is one mailprobe speaks.
+    NoSupportedMechanism(Vec<String>),
+    /// The username or password holds CR, LF or NUL: sent, it would become extra commands.
+    UnsafeCredentials,
+    /// No working setting to log in to.
+    NoWorkingSetting,
 }
 
 /// Why credentials may not be sent on this connection, if they may not.
-pub fn refuse_reason(secured: bool, trusted: bool, allow_insecure: bool) -> Option<String> {
-    match (secured, trusted, allow_insecure) {
-        (_, _, true) | (true, true, _) => None,
-        (false, _, false) => Some("the connection is not encrypted; the password is never sent in clear (use --allow-insecure-login to override)".into()),
-        (true, false, false) => Some("the certificate is not trusted for this name; the password is not sent (use --allow-insecure-login to override)".into()),
+pub fn refusal(tls: Option<&TlsInfo>, creds: &Credentials) -> Option<LoginRefusal> {
+    if !creds.are_safe() {
+        return Some(LoginRefusal::UnsafeCredentials);
+    }
+    if creds.allow_insecure {
+        return None;
+    }
+    let Some(tls) = tls.filter(|t| t.version.is_some()) else {
+        return Some(LoginRefusal::NotEncrypted);
+    };
+    let verdict = match (&tls.verdict, tls.name_matches) {
+        (Some(CertVerdict::Trusted), Some(false)) => CertVerdict::NameMismatch,
+        (Some(v), _) => v.clone(),
+        (None, _) => CertVerdict::Other("no certificate".into()),
+    };
+    (verdict != CertVerdict::Trusted).then_some(LoginRefusal::UntrustedCertificate(verdict))
+}
+
+impl Credentials {
+    /// False when the username or password holds a byte that ends or splits a protocol line.
+    pub fn are_safe(&self) -> bool {
+        let unsafe_char = |c: char| matches!(c, '\r' | '\n' | '\0');
+        !self.username.contains(unsafe_char) && !self.password.expose().contains(unsafe_char)
     }
 }
 
@@ -121,9 +152,7 @@ async fn imap_login(
         }
         "AUTHENTICATE PLAIN"
     } else if imap::login_disabled(caps) {
-        return Ok(LoginOutcome::NotAttempted {
-            reason: "the server advertises LOGINDISABLED and no SASL PLAIN".into(),
-        });
+        return Ok(LoginOutcome::NotAttempted(LoginRefusal::LoginDisabled));
     } else {
         let line = Zeroizing::new(format!(
             "{tag} LOGIN {} {}",
@@ -217,13 +246,11 @@ async fn smtp_login(
         let reply = smtp::read_reply(conn).await?;
         return Ok(smtp_outcome("AUTH LOGIN", &reply));
     }
-    Ok(LoginOutcome::NotAttempted {
-        reason: if mechanisms.is_empty() {
-            "the server offers no AUTH on this port".into()
-        } else {
-            format!("no supported mechanism (offered: {})", mechanisms.join(" "))
-        },
-    })
+    Ok(LoginOutcome::NotAttempted(if mechanisms.is_empty() {
+        LoginRefusal::NoAuthOffered
+    } else {
+        LoginRefusal::NoSupportedMechanism(mechanisms)
+    }))
 }
 
 fn smtp_outcome(mechanism: &str, reply: &smtp::Reply) -> LoginOutcome {
@@ -232,7 +259,7 @@ fn smtp_outcome(mechanism: &str, reply: &smtp::Reply) -> LoginOutcome {
     } else {
         LoginOutcome::Rejected {
             mechanism: mechanism.into(),
-            reply: reply.first_line(),
+            reply: reply.server_reply(),
         }
     }
 }
@@ -246,7 +273,7 @@ fn accepted(mechanism: &str) -> LoginOutcome {
 fn rejected(mechanism: &str, reply: &[u8]) -> LoginOutcome {
     LoginOutcome::Rejected {
         mechanism: mechanism.into(),
-        reply: crate::text::truncate(&from_wire(reply), 200),
+        reply: ServerReply::from_wire(reply),
     }
 }
 
@@ -277,15 +304,49 @@ mod tests {
         assert_eq!(imap_quote("a\"b\\c").as_str(), "\"a\\\"b\\\\c\"");
     }
 
+    fn creds(password: &str, allow_insecure: bool) -> Credentials {
+        Credentials {
+            username: "u@example.com".into(),
+            password: Secret::new(password.into()),
+            allow_insecure,
+        }
+    }
+
+    fn tls(verdict: CertVerdict, name_matches: bool) -> TlsInfo {
+        let mut t = TlsInfo::new("imap.example.com");
+        t.version = Some("TLSv1.3".into());
+        t.verdict = Some(verdict);
+        t.name_matches = Some(name_matches);
+        t
+    }
+
     #[test]
     fn refuses_insecure_connections_unless_allowed() {
-        assert!(refuse_reason(true, true, false).is_none());
-        assert!(refuse_reason(false, false, false)
-            .unwrap()
-            .contains("clear"));
-        assert!(refuse_reason(true, false, false)
-            .unwrap()
-            .contains("not trusted"));
-        assert!(refuse_reason(false, false, true).is_none());
+        let ok = creds("p", false);
+        assert_eq!(refusal(Some(&tls(CertVerdict::Trusted, true)), &ok), None);
+        assert_eq!(refusal(None, &ok), Some(LoginRefusal::NotEncrypted));
+        assert_eq!(
+            refusal(Some(&tls(CertVerdict::Expired, true)), &ok),
+            Some(LoginRefusal::UntrustedCertificate(CertVerdict::Expired))
+        );
+        // Our own name check counts even where WebPKI said "trusted".
+        assert_eq!(
+            refusal(Some(&tls(CertVerdict::Trusted, false)), &ok),
+            Some(LoginRefusal::UntrustedCertificate(
+                CertVerdict::NameMismatch
+            ))
+        );
+        assert_eq!(refusal(None, &creds("p", true)), None);
+    }
+
+    #[test]
+    fn credentials_that_would_split_a_protocol_line_are_never_sent() {
+        for bad in ["a\r\nA1 DELETE INBOX", "a\nb", "a\0b"] {
+            assert_eq!(
+                refusal(None, &creds(bad, true)),
+                Some(LoginRefusal::UnsafeCredentials),
+                "{bad:?}"
+            );
+        }
     }
 }

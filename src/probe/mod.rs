@@ -8,12 +8,11 @@ pub mod login;
 pub mod pop3;
 pub mod session;
 pub mod smtp;
+pub mod sniff;
 pub mod tcp;
 pub mod tls;
 
 use std::net::IpAddr;
-
-use serde::Serialize;
 
 use crate::service::Service;
 
@@ -28,19 +27,20 @@ pub const MAX_PROBE_BYTES: usize = 64 * 1024;
 pub const MAX_CAPABILITIES: usize = 64;
 
 /// The TCP connection attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", content = "detail", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TcpOutcome {
     Connected,
     /// RST: nothing listens there (or a firewall rejects with RST).
     Refused,
     /// No answer at all: a firewall drops the packets, or the host is down.
     TimedOut,
-    /// An ICMP error: no route to the host or network, or a firewall rejecting with ICMP.
-    Unreachable(String),
+    /// An ICMP error, or no route from this machine.
+    Unreachable(Unreachable),
     Reset,
-    /// Any other local error (e.g. too many open files), with the system's words.
-    Failed(String),
+    /// This machine could not even try (e.g. out of file descriptors).
+    Failed(LocalError),
+    /// No connection was attempted (yet).
+    NotAttempted,
 }
 
 impl TcpOutcome {
@@ -49,9 +49,27 @@ impl TcpOutcome {
     }
 }
 
+/// Which ICMP "unreachable" (or local routing failure) a connection met.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreachable {
+    /// ENETUNREACH: this machine has no route to that network at all (for IPv6 usually: no
+    /// IPv6 here). It says nothing about the server.
+    Network,
+    /// EHOSTUNREACH: a router or firewall says the host cannot be reached.
+    Host,
+}
+
+/// A failure on this machine, not at the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LocalError {
+    /// EMFILE/ENFILE: out of file descriptors.
+    TooManyOpenFiles,
+    /// Anything else the system reported, in its words (escaped).
+    Other(String),
+}
+
 /// Where in a probe something went wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Connect,
     TlsHandshake,
@@ -63,8 +81,7 @@ pub enum Phase {
 }
 
 /// What the other side turned out to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Heard {
     Imap,
     Pop3,
@@ -76,47 +93,66 @@ pub enum Heard {
     Unknown,
 }
 
-impl Heard {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Imap => "an IMAP greeting",
-            Self::Pop3 => "a POP3 greeting",
-            Self::Smtp => "an SMTP greeting",
-            Self::Tls => "TLS",
-            Self::Http => "HTTP",
-            Self::Ssh => "SSH",
-            Self::Ftp => "FTP",
-            Self::Unknown => "something unrecognised",
+/// A reply line a server sent, kept as data: the status code where the protocol has one
+/// (SMTP), and the line as received, made safe to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerReply {
+    pub code: Option<u16>,
+    pub line: String,
+}
+
+impl ServerReply {
+    /// A reply line from the wire: escaped, cut to a sane length, SMTP code read when present.
+    pub fn from_wire(bytes: &[u8]) -> Self {
+        Self {
+            code: smtp::parse_reply_line(bytes).map(|l| l.code),
+            line: crate::text::truncate(&crate::text::from_wire(bytes), 200),
         }
     }
 }
 
+/// Why a TLS handshake failed, when it was not the certificate (those are recorded and judged).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsFailure {
+    /// The server only speaks TLS versions older than 1.2 (protocol_version alert).
+    OldVersionsOnly,
+    /// No cipher suite, group or version in common (handshake_failure alert).
+    NoCommonParameters,
+    /// The server asked for a client certificate and refused the connection without one.
+    ClientCertificateRequired,
+    /// The server closed the connection in the middle of the handshake.
+    ClosedDuringHandshake,
+    /// The host name cannot be sent as SNI.
+    InvalidServerName,
+    /// Another alert from the server, by its name.
+    Alert(String),
+    /// Anything else rustls reported, in its words (escaped).
+    Other(String),
+}
+
 /// Why a probe stopped short.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailureKind {
     Refused,
     TimedOut,
-    Unreachable {
-        detail: String,
-    },
+    Unreachable(Unreachable),
     Reset,
     /// The server closed the connection.
     Closed,
-    /// The TLS handshake failed for a reason other than the certificate (those are recorded and
-    /// judged, not fatal).
-    TlsHandshake {
-        detail: String,
-    },
+    /// The TLS handshake failed for a reason other than the certificate.
+    TlsHandshake(TlsFailure),
     /// The port speaks something else than it should.
     ProtocolMismatch {
         heard: Heard,
         sample: String,
     },
-    /// The server answered with an error (e.g. a 554 greeting or a refused STARTTLS).
-    Rejected {
-        reply: String,
+    /// A plaintext port stayed silent, and a TLS handshake on a second connection succeeded:
+    /// the port speaks implicit TLS.
+    TlsAnswered {
+        version: Option<String>,
     },
+    /// The server answered with an error (e.g. a 554 greeting or a refused STARTTLS).
+    Rejected(ServerReply),
     /// Plaintext bytes arrived after the "go ahead" for STARTTLS: classic command injection.
     StartTlsInjection {
         bytes: usize,
@@ -125,16 +161,15 @@ pub enum FailureKind {
     LineTooLong,
     /// More than [`MAX_PROBE_BYTES`] from one server.
     TooMuchData,
-    /// A local or network error not covered above.
-    Io {
-        detail: String,
-    },
+    /// A failure on this machine (e.g. out of file descriptors).
+    Local(LocalError),
+    /// Another I/O error, in the system's words (escaped).
+    Io(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     pub phase: Phase,
-    #[serde(flatten)]
     pub kind: FailureKind,
 }
 
@@ -149,8 +184,7 @@ impl Failure {
 }
 
 /// What happened to STARTTLS/STLS on a plaintext port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StartTlsState {
     /// The server did not offer it: credentials would travel in clear.
     NotOffered,
@@ -162,7 +196,7 @@ pub enum StartTlsState {
     NotTried,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capabilities {
     /// Before any TLS (plaintext ports only).
     pub before_tls: Vec<String>,
@@ -172,7 +206,7 @@ pub struct Capabilities {
     pub truncated: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Timings {
     pub connect_ms: Option<u64>,
     pub tls_ms: Option<u64>,
@@ -180,12 +214,11 @@ pub struct Timings {
 }
 
 /// Everything one probe of one (host, address, service) learnt.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeResult {
     pub host: String,
     pub address: IpAddr,
     pub port: u16,
-    #[serde(skip)]
     pub service: Service,
     pub tcp: TcpOutcome,
     pub tls: Option<TlsInfo>,
@@ -204,7 +237,6 @@ pub struct ProbeResult {
     /// of the same address and port under another name (names sharing an address).
     pub shared_with: Option<String>,
     /// The login check, when one was asked for (`--login`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub login: Option<login::LoginOutcome>,
 }
 
@@ -215,7 +247,7 @@ impl ProbeResult {
             address,
             port: service.port,
             service,
-            tcp: TcpOutcome::Failed("not attempted".into()),
+            tcp: TcpOutcome::NotAttempted,
             tls: None,
             banner: None,
             heard: None,

@@ -1,7 +1,7 @@
 //! POP3 (RFC 1939, 2449, 2595): greeting, CAPA, STLS, QUIT.
 
 use super::conn::Conn;
-use super::FailureKind;
+use super::{FailureKind, ServerReply};
 use crate::text::from_wire;
 
 /// Most lines of a CAPA listing read.
@@ -15,9 +15,7 @@ pub fn greeting_status(first: &[u8]) -> Result<(), FailureKind> {
     if is_ok(first) {
         Ok(())
     } else {
-        Err(FailureKind::Rejected {
-            reply: from_wire(first),
-        })
+        Err(FailureKind::Rejected(ServerReply::from_wire(first)))
     }
 }
 
@@ -50,9 +48,7 @@ pub async fn capabilities(conn: &mut Conn) -> Result<Vec<String>, FailureKind> {
         return Ok(Vec::new());
     }
     if !is_ok(&first) {
-        return Err(FailureKind::Rejected {
-            reply: from_wire(&first),
-        });
+        return Err(FailureKind::Rejected(ServerReply::from_wire(&first)));
     }
     let mut caps = Vec::new();
     for _ in 0..MAX_CAPA_LINES {
@@ -73,9 +69,7 @@ pub async fn start_tls(conn: &mut Conn) -> Result<(), FailureKind> {
     if is_ok(&reply) {
         Ok(())
     } else {
-        Err(FailureKind::Rejected {
-            reply: from_wire(&reply),
-        })
+        Err(FailureKind::Rejected(ServerReply::from_wire(&reply)))
     }
 }
 

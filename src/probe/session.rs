@@ -7,6 +7,7 @@ use tokio::time::Instant;
 
 use super::conn::{BoxStream, Conn};
 use super::login::{self, Credentials, LoginOutcome};
+use super::sniff::{classify_greeting, expected};
 use super::tls::{self, Trust};
 use super::{
     imap, pop3, smtp, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState,
@@ -22,41 +23,6 @@ const MAX_BANNER_CHARS: usize = 200;
 const SECOND_LOOK_AFTER: Duration = Duration::from_secs(2);
 /// Time kept back from the deadline for a polite LOGOUT/QUIT.
 const GOODBYE_TIME: Duration = Duration::from_millis(500);
-
-/// Names what the first bytes from a server look like.
-pub fn classify_greeting(bytes: &[u8]) -> Heard {
-    let upper: Vec<u8> = bytes.iter().take(16).map(u8::to_ascii_uppercase).collect();
-    let starts = |p: &[u8]| upper.starts_with(p);
-    if bytes.len() >= 2 && (bytes[0] == 0x16 || bytes[0] == 0x15) && bytes[1] == 0x03 {
-        Heard::Tls
-    } else if starts(b"* OK") || starts(b"* PREAUTH") || starts(b"* BYE") {
-        Heard::Imap
-    } else if starts(b"+OK") || starts(b"-ERR") {
-        Heard::Pop3
-    } else if starts(b"HTTP/") || starts(b"<!DOCTYPE") || starts(b"<HTML") {
-        Heard::Http
-    } else if starts(b"SSH-") {
-        Heard::Ssh
-    } else if smtp::parse_reply_line(bytes).is_some() {
-        // FTP greets with "220 " as well; tell it apart by the words servers use.
-        let text = String::from_utf8_lossy(&upper);
-        if text.contains("FTP") {
-            Heard::Ftp
-        } else {
-            Heard::Smtp
-        }
-    } else {
-        Heard::Unknown
-    }
-}
-
-fn expected(protocol: Protocol) -> Heard {
-    match protocol {
-        Protocol::Imap => Heard::Imap,
-        Protocol::Pop3 => Heard::Pop3,
-        Protocol::Smtp => Heard::Smtp,
-    }
-}
 
 /// Probes `host` at `address` for `service`, within `timeout` whatever the server does. With
 /// `login`, also authenticates once, over trusted TLS only unless the credentials allow less.
@@ -113,12 +79,11 @@ async fn run(
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
-        let reason = result
+        let failure = result
             .failure
-            .as_ref()
-            .map(|f| crate::judge::verdict::describe_failure(result, f))
-            .unwrap_or_else(|| "the session ended before authentication".into());
-        result.login = Some(LoginOutcome::Failed { reason });
+            .clone()
+            .unwrap_or(Failure::new(Phase::Login, FailureKind::Closed));
+        result.login = Some(LoginOutcome::Failed(failure));
     }
 }
 
@@ -196,24 +161,17 @@ async fn finish(result: &mut ProbeResult, conn: &mut Conn, login: Option<&Creden
 
 async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -> LoginOutcome {
     let tls = result.tls.as_ref().filter(|t| t.version.is_some());
-    let secured = tls.is_some();
-    let trusted = tls.is_some_and(|t| t.trusted() && t.name_matches != Some(false));
-    if let Some(reason) = login::refuse_reason(secured, trusted, creds.allow_insecure) {
-        return LoginOutcome::NotAttempted { reason };
+    if let Some(refusal) = login::refusal(tls, creds) {
+        return LoginOutcome::NotAttempted(refusal);
     }
-    let caps = if secured {
+    let caps = if tls.is_some() {
         &result.capabilities.after_tls
     } else {
         &result.capabilities.before_tls
     };
     match login::authenticate(result.service.protocol, conn, caps, creds).await {
         Ok(outcome) => outcome,
-        Err(kind) => LoginOutcome::Failed {
-            reason: crate::judge::verdict::describe_failure(
-                result,
-                &Failure::new(Phase::Login, kind),
-            ),
-        },
+        Err(kind) => LoginOutcome::Failed(Failure::new(Phase::Login, kind)),
     }
 }
 
@@ -328,16 +286,10 @@ async fn greeting_or_implicit_tls(
             found = &mut look, if !looked => {
                 looked = true;
                 if let Some(info) = found {
-                    let sample = format!(
-                        "a TLS handshake succeeded ({})",
-                        info.version.as_deref().unwrap_or("TLS")
-                    );
+                    let version = info.version.clone();
                     result.tls = Some(info);
                     result.heard = Some(Heard::Tls);
-                    return Err(Failure::new(
-                        Phase::Greeting,
-                        FailureKind::ProtocolMismatch { heard: Heard::Tls, sample },
-                    ));
+                    return Err(Failure::new(Phase::Greeting, FailureKind::TlsAnswered { version }));
                 }
             }
         }
@@ -458,12 +410,11 @@ fn connect_failure(outcome: &TcpOutcome) -> FailureKind {
     match outcome {
         TcpOutcome::Refused => FailureKind::Refused,
         TcpOutcome::TimedOut => FailureKind::TimedOut,
-        TcpOutcome::Unreachable(d) => FailureKind::Unreachable { detail: d.clone() },
+        TcpOutcome::Unreachable(u) => FailureKind::Unreachable(*u),
         TcpOutcome::Reset => FailureKind::Reset,
-        TcpOutcome::Connected => FailureKind::Io {
-            detail: "connected".into(),
-        },
-        TcpOutcome::Failed(d) => FailureKind::Io { detail: d.clone() },
+        TcpOutcome::Failed(e) => FailureKind::Local(e.clone()),
+        // Not reached: a connected or untried socket is no connect failure.
+        TcpOutcome::Connected | TcpOutcome::NotAttempted => FailureKind::TimedOut,
     }
 }
 
@@ -478,25 +429,4 @@ fn ehlo_name(stream: &tokio::net::TcpStream) -> String {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_what_a_server_speaks() {
-        assert_eq!(
-            classify_greeting(b"* OK [CAPABILITY IMAP4rev1] hi"),
-            Heard::Imap
-        );
-        assert_eq!(classify_greeting(b"+OK POP3 ready"), Heard::Pop3);
-        assert_eq!(classify_greeting(b"220 mx ESMTP Postfix"), Heard::Smtp);
-        assert_eq!(classify_greeting(b"220 ProFTPD Server"), Heard::Ftp);
-        assert_eq!(classify_greeting(b"HTTP/1.1 400 Bad Request"), Heard::Http);
-        assert_eq!(classify_greeting(b"SSH-2.0-OpenSSH_9.2"), Heard::Ssh);
-        assert_eq!(classify_greeting(&[0x16, 0x03, 0x03, 0x00]), Heard::Tls);
-        assert_eq!(classify_greeting(b""), Heard::Unknown);
-        assert_eq!(classify_greeting(b"\x00\xff garbage"), Heard::Unknown);
-    }
 }

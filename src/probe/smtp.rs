@@ -3,7 +3,7 @@
 //! A 4xx/5xx reply is an observation to report, not an error of the tool.
 
 use super::conn::Conn;
-use super::FailureKind;
+use super::{FailureKind, ServerReply};
 use crate::text::from_wire;
 
 /// Most lines of one multi-line reply.
@@ -42,6 +42,13 @@ pub struct Reply {
 }
 
 impl Reply {
+    pub fn server_reply(&self) -> ServerReply {
+        ServerReply {
+            code: Some(self.code),
+            line: crate::text::truncate(&self.first_line(), 200),
+        }
+    }
+
     pub fn first_line(&self) -> String {
         format!(
             "{} {}",
@@ -58,7 +65,7 @@ pub async fn read_reply(conn: &mut Conn) -> Result<Reply, FailureKind> {
         let raw = conn.read_line().await?;
         let Some(line) = parse_reply_line(&raw) else {
             return Err(FailureKind::ProtocolMismatch {
-                heard: super::session::classify_greeting(&raw),
+                heard: super::sniff::classify_greeting(&raw),
                 sample: crate::text::truncate(&from_wire(&raw), 120),
             });
         };
@@ -76,9 +83,7 @@ pub async fn read_reply(conn: &mut Conn) -> Result<Reply, FailureKind> {
 /// The rest of a greeting whose first line was already read.
 pub async fn finish_greeting(conn: &mut Conn, first: &[u8]) -> Result<(), FailureKind> {
     let Some(line) = parse_reply_line(first) else {
-        return Err(FailureKind::Rejected {
-            reply: from_wire(first),
-        });
+        return Err(FailureKind::Rejected(ServerReply::from_wire(first)));
     };
     let mut last = line.last;
     let code = line.code;
@@ -91,9 +96,7 @@ pub async fn finish_greeting(conn: &mut Conn, first: &[u8]) -> Result<(), Failur
     if code == 220 {
         Ok(())
     } else {
-        Err(FailureKind::Rejected {
-            reply: from_wire(first),
-        })
+        Err(FailureKind::Rejected(ServerReply::from_wire(first)))
     }
 }
 
@@ -125,9 +128,7 @@ pub async fn ehlo(conn: &mut Conn, client_name: &str) -> Result<Vec<String>, Fai
     conn.write_line(&format!("EHLO {client_name}")).await?;
     let reply = read_reply(conn).await?;
     if reply.code != 250 {
-        return Err(FailureKind::Rejected {
-            reply: reply.first_line(),
-        });
+        return Err(FailureKind::Rejected(reply.server_reply()));
     }
     Ok(reply.lines.into_iter().skip(1).collect())
 }
@@ -138,9 +139,7 @@ pub async fn start_tls(conn: &mut Conn) -> Result<(), FailureKind> {
     if reply.code == 220 {
         Ok(())
     } else {
-        Err(FailureKind::Rejected {
-            reply: reply.first_line(),
-        })
+        Err(FailureKind::Rejected(reply.server_reply()))
     }
 }
 

@@ -6,11 +6,7 @@ use std::net::SocketAddr;
 use tokio::net::TcpStream;
 use tokio::time::{timeout_at, Instant};
 
-use super::TcpOutcome;
-
-/// What ENETUNREACH is reported as: this machine has no route to that network at all (for
-/// IPv6, usually: no IPv6 connectivity here), which says nothing about the server.
-pub const NETWORK_UNREACHABLE: &str = "network is unreachable";
+use super::{LocalError, TcpOutcome, Unreachable};
 
 /// Connects, or says why not. A timeout means no answer at all: packets dropped on the way.
 pub async fn connect(addr: SocketAddr, deadline: Instant) -> Result<TcpStream, TcpOutcome> {
@@ -29,20 +25,26 @@ pub async fn connect(addr: SocketAddr, deadline: Instant) -> Result<TcpStream, T
 pub fn classify(e: &io::Error) -> TcpOutcome {
     const ENETUNREACH: i32 = 101;
     const EHOSTUNREACH: i32 = 113;
-    const EMFILE: i32 = 24;
     match (e.kind(), e.raw_os_error()) {
         (io::ErrorKind::ConnectionRefused, _) => TcpOutcome::Refused,
         (io::ErrorKind::ConnectionReset, _) => TcpOutcome::Reset,
         (io::ErrorKind::TimedOut, _) => TcpOutcome::TimedOut,
-        (_, Some(EHOSTUNREACH)) => TcpOutcome::Unreachable("no route to host".into()),
-        (_, Some(ENETUNREACH)) => TcpOutcome::Unreachable(NETWORK_UNREACHABLE.into()),
-        (io::ErrorKind::HostUnreachable, _) => TcpOutcome::Unreachable("no route to host".into()),
-        (io::ErrorKind::NetworkUnreachable, _) => {
-            TcpOutcome::Unreachable(NETWORK_UNREACHABLE.into())
+        (_, Some(EHOSTUNREACH)) | (io::ErrorKind::HostUnreachable, _) => {
+            TcpOutcome::Unreachable(Unreachable::Host)
         }
-        (_, Some(EMFILE)) => {
-            TcpOutcome::Failed("too many open files: lower --concurrency or raise ulimit -n".into())
+        (_, Some(ENETUNREACH)) | (io::ErrorKind::NetworkUnreachable, _) => {
+            TcpOutcome::Unreachable(Unreachable::Network)
         }
-        _ => TcpOutcome::Failed(crate::text::escape_controls(&e.to_string())),
+        _ => TcpOutcome::Failed(local_error(e)),
+    }
+}
+
+/// An error of this machine's own, named where it has a name.
+pub fn local_error(e: &io::Error) -> LocalError {
+    const ENFILE: i32 = 23;
+    const EMFILE: i32 = 24;
+    match e.raw_os_error() {
+        Some(EMFILE | ENFILE) => LocalError::TooManyOpenFiles,
+        _ => LocalError::Other(crate::text::escape_controls(&e.to_string())),
     }
 }

@@ -1,7 +1,5 @@
 //! Names the mail provider from the MX hosts, using the table in [`crate::provider::table`].
 
-use serde::Serialize;
-
 use crate::discover::{Discovery, MxStatus};
 use crate::input::MailDomain;
 pub mod table;
@@ -33,7 +31,7 @@ impl Owner {
 }
 
 /// A published client setting with its host filled in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishedSetting {
     pub protocol: Protocol,
     pub host: String,
@@ -41,8 +39,7 @@ pub struct PublishedSetting {
     pub security: Security,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProviderKind {
     Mailbox,
     Gateway,
@@ -50,7 +47,7 @@ pub enum ProviderKind {
 }
 
 /// What the report says about the provider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProviderMatch {
     pub id: String,
     pub name: String,
@@ -84,6 +81,20 @@ pub struct Identification {
 }
 
 impl Identification {
+    /// A recognised mailbox provider's published host, or an MX host of a recognised provider
+    /// that is not a web host. A certificate for other names there means interception or a
+    /// hijacked name, never the shared-hosting case.
+    pub fn is_providers_own_host(&self, host: &str) -> bool {
+        let published = self.provider.as_ref().is_some_and(|p| {
+            p.kind == ProviderKind::Mailbox && p.published().any(|s| s.host == host)
+        });
+        let provider_mx = self.owners.iter().any(|(mx, owner)| {
+            mx == host
+                && matches!(owner, Owner::Known { provider, .. } if provider.kind != Kind::Webhost)
+        });
+        published || provider_mx
+    }
+
     /// Distinct operators among the MX hosts, in MX order; more than one splits the mail.
     pub fn operator_names(&self) -> Vec<String> {
         let mut groups: Vec<String> = Vec::new();

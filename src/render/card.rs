@@ -1,11 +1,15 @@
-//! The settings card: what to type into the mail client, marked confirmed or not.
+//! The settings card: what to type into the mail client. It goes to the client on its own, so it
+//! carries the reasons with it: each setting's warnings under it, the login name actually used,
+//! and, where there is no setting, why.
 
 use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::judge::Recommendation;
-use crate::probe::login::LoginOutcome;
+use super::words;
+use crate::judge::policy::{self, Absence};
+use crate::judge::{Recommendation, Username};
+use crate::probe::CertInfo;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
@@ -17,20 +21,15 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 
 pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let rec = &run.diagnosis.recommended;
+    let [incoming, outgoing] = policy::chosen(rec);
     writeln!(out, "\n{}", "Settings".bold().underline())?;
-    line(out, "Incoming", rec.incoming.first())?;
-    // Port 25 is server-to-server: offer it to a client only when nothing else works.
-    let outgoing = rec.best_client_outgoing().or(rec.outgoing.first());
-    line(out, "Outgoing", outgoing)?;
-    let username = rec
-        .incoming
-        .first()
+    line(run, out, "Incoming", incoming, true)?;
+    line(run, out, "Outgoing", outgoing, false)?;
+    let username = incoming
         .or(outgoing)
         .map(|r| r.username.clone())
-        .or_else(|| run.target.address.clone());
-    if let Some(u) = username {
-        writeln!(out, "  Username  {}", safe(&u))?;
-    }
+        .unwrap_or_else(|| Username::for_target(&run.target, login_name(run)));
+    writeln!(out, "  Username  {}", safe(&words::username(&username)))?;
     writeln!(
         out,
         "  Password  the mailbox password (never shown by mailprobe)"
@@ -39,33 +38,51 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     if outgoing.is_some() {
         writeln!(out, "  SMTP auth required: same username and password")?;
     }
-    if let Some(p) = &run.identification.provider {
-        if let Some(w) = &p.webmail {
-            writeln!(out, "  Webmail   {w}")?;
-        }
-        if !run.diagnosis.provider_checks.is_empty() {
-            writeln!(out, "  {} publishes:", safe(&p.name))?;
-            for c in &run.diagnosis.provider_checks {
-                let s = &c.setting;
-                let mark = if c.confirmed {
-                    "✔ confirmed".green()
-                } else {
-                    "✘ not confirmed".red()
-                };
-                writeln!(
-                    out,
-                    "    {:<5} {}:{} {:<8} {mark}",
-                    s.protocol.name(),
-                    safe(&s.host),
-                    s.port,
-                    s.security.client_label()
-                )?;
-            }
-        }
+    provider_lines(run, out)?;
+    alternatives(rec, [incoming, outgoing], out)
+}
+
+fn login_name(run: &Run) -> Option<&str> {
+    run.login_user.as_deref()
+}
+
+fn provider_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Some(p) = &run.identification.provider else {
+        return Ok(());
+    };
+    if let Some(w) = &p.webmail {
+        writeln!(out, "  Webmail   {}", safe(w))?;
     }
-    // Other confirmed ways in, one per protocol, port and security: not every name for each.
-    let chosen = [rec.incoming.first(), outgoing];
-    let mut alternatives: Vec<&Recommendation> = Vec::new();
+    if run.diagnosis.provider_checks.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  {} publishes:", safe(&p.name))?;
+    for c in &run.diagnosis.provider_checks {
+        let s = &c.setting;
+        let mark = if c.confirmed {
+            "✔ confirmed".green()
+        } else {
+            "✘ not confirmed".red()
+        };
+        writeln!(
+            out,
+            "    {:<5} {}:{} {:<8} {mark}",
+            s.protocol.name(),
+            safe(&s.host),
+            s.port,
+            words::security(s.security)
+        )?;
+    }
+    Ok(())
+}
+
+/// Other confirmed ways in, one per protocol, port and security: not every name for each.
+fn alternatives(
+    rec: &crate::judge::Recommended,
+    chosen: [Option<&Recommendation>; 2],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut shown: Vec<&Recommendation> = Vec::new();
     for r in rec
         .incoming
         .iter()
@@ -75,23 +92,24 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let same = |a: &Recommendation| {
             (a.protocol, a.port, a.security) == (r.protocol, r.port, r.security)
         };
-        if chosen.iter().flatten().any(|c| same(c)) || alternatives.iter().any(|a| same(a)) {
+        if chosen.iter().flatten().any(|c| same(c)) || shown.iter().any(|a| same(a)) {
             continue;
         }
-        alternatives.push(r);
+        shown.push(r);
     }
-    if !alternatives.is_empty() {
-        writeln!(out, "  Also confirmed:")?;
-        for r in alternatives {
-            writeln!(
-                out,
-                "    {:<5} {}:{} {}",
-                r.protocol.name(),
-                safe(&r.host),
-                r.port,
-                r.security_label
-            )?;
-        }
+    if shown.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "  Also confirmed:")?;
+    for r in shown {
+        writeln!(
+            out,
+            "    {:<5} {}:{} {}",
+            r.protocol.name(),
+            safe(&r.host),
+            r.port,
+            words::client_security(r.client_security)
+        )?;
     }
     Ok(())
 }
@@ -109,38 +127,61 @@ fn login_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     }
     for c in checks {
         let what = format!("{} {}:{}", c.protocol.name(), safe(&c.host), c.port);
+        let service = crate::service::Service::new(c.port, c.protocol, c.security);
+        let text = safe(&words::login_outcome(service, &c.outcome));
         let verdict = match &c.outcome {
-            LoginOutcome::Accepted { mechanism } => format!("✔ accepted ({mechanism})").green(),
-            LoginOutcome::Rejected { mechanism, reply } => {
-                format!("✘ rejected ({mechanism}): {}", safe(reply)).red()
-            }
-            LoginOutcome::NotAttempted { reason } => {
-                format!("not attempted: {}", safe(reason)).yellow()
-            }
-            LoginOutcome::Failed { reason } => format!("✘ failed: {}", safe(reason)).red(),
+            crate::probe::login::LoginOutcome::Accepted { .. } => format!("✔ {text}").green(),
+            crate::probe::login::LoginOutcome::NotAttempted(_) => text.yellow(),
+            _ => format!("✘ {text}").red(),
         };
         writeln!(out, "  Login     {what}  {verdict}")?;
     }
     Ok(())
 }
 
-fn line(out: &mut dyn Write, label: &str, r: Option<&Recommendation>) -> io::Result<()> {
-    match r {
-        Some(r) => {
-            let mark = if r.confirmed {
-                "✔ confirmed".green()
-            } else {
-                "! works with warnings".yellow()
-            };
-            writeln!(
-                out,
-                "  {label}  {:<5} {}  port {}  {:<8}  {mark}",
-                r.protocol.name(),
-                safe(&r.host).bold(),
-                r.port,
-                r.security_label
-            )
-        }
-        None => writeln!(out, "  {label}  {}", "none works from here".red()),
+fn line(
+    run: &Run,
+    out: &mut dyn Write,
+    label: &str,
+    r: Option<&Recommendation>,
+    incoming: bool,
+) -> io::Result<()> {
+    let Some(r) = r else {
+        let why = policy::absence(&run.discovery, &run.diagnosis, run.probed, incoming)
+            .unwrap_or(Absence::NothingWorks);
+        let text = words::absence(&why, &run.target.domain.ascii, &run.diagnosis);
+        return writeln!(out, "  {label}  {}", safe(&text).red());
+    };
+    let mark = if r.confirmed {
+        "✔ confirmed".green()
+    } else {
+        "! works with warnings".yellow()
+    };
+    writeln!(
+        out,
+        "  {label}  {:<5} {}  port {}  {:<8}  {mark}",
+        r.protocol.name(),
+        safe(&r.host).bold(),
+        r.port,
+        words::client_security(r.client_security)
+    )?;
+    let cert = certificate_of(run, r);
+    for code in &r.warnings {
+        writeln!(
+            out,
+            "            {} {}",
+            "!".yellow(),
+            safe(&words::warning(*code, cert))
+        )?;
     }
+    Ok(())
+}
+
+/// The certificate the recommended setting presented (at its best address).
+fn certificate_of<'a>(run: &'a Run, r: &Recommendation) -> Option<&'a CertInfo> {
+    run.probes
+        .iter()
+        .zip(&run.diagnosis.judgements)
+        .filter(|(p, j)| p.host == r.host && p.port == r.port && j.verdict == r.verdict)
+        .find_map(|(p, _)| p.tls.as_ref().and_then(|t| t.certificate.as_ref()))
 }

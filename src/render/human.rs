@@ -5,11 +5,12 @@ use std::io::{self, Write};
 
 use colored::{ColoredString, Colorize};
 
-use super::card;
+use super::{card, words};
 use crate::discover::MxStatus;
 use crate::judge::findings::{Finding, Severity};
 use crate::judge::{Judgement, Verdict};
 use crate::probe::{CertInfo, Phase, ProbeResult, TcpOutcome};
+use crate::report::names;
 use crate::service::Service;
 use crate::text::escape_controls as safe;
 use crate::Run;
@@ -53,7 +54,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             "DNS failed: {}",
             d.mx_error
                 .as_ref()
-                .map(|e| e.describe())
+                .map(words::lookup_error)
                 .unwrap_or_default()
         )
         .red(),
@@ -75,7 +76,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 .addresses
                 .as_ref()
                 .and_then(|a| a.failure())
-                .map(|e| e.describe())
+                .map(|e| words::lookup_error(&e))
                 .unwrap_or_default();
             format!("does not resolve: {}", safe(&why)).red()
         } else {
@@ -187,7 +188,11 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 out,
                 "  {:name_width$} {}",
                 safe(&c.candidate.name),
-                format!("does not resolve ({})", safe(&e.short())).dimmed()
+                format!(
+                    "does not resolve ({})",
+                    safe(&words::lookup_error_short(&e))
+                )
+                .dimmed()
             )?;
         }
     }
@@ -208,7 +213,11 @@ fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         }
         // Warnings are told, grouped, under Findings; failures get their reason here.
         let text = match j.verdict {
-            Verdict::Fails => j.reason.clone().unwrap_or_default(),
+            Verdict::Fails => j
+                .cause
+                .as_ref()
+                .map(|f| words::failure(p.service, f))
+                .unwrap_or_default(),
             Verdict::Warnings | Verdict::Works => continue,
         };
         lines.push(format!(
@@ -227,13 +236,6 @@ fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn serde_plain(code: &crate::judge::findings::Code) -> String {
-    serde_json::to_value(code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// The services in the plan, standard ones first in the usual order.
@@ -320,7 +322,7 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let until = cert.not_after.split('T').next().unwrap_or(&cert.not_after);
         let left = match cert.days_left {
             d if d < 0 => format!("expired {} days ago", -d).red(),
-            d if d < crate::probe::tls::EXPIRY_WARNING_DAYS => format!("{d} days left").yellow(),
+            d if d < crate::judge::policy::EXPIRY_WARNING_DAYS => format!("{d} days left").yellow(),
             d => format!("{d} days left").normal(),
         };
         let issuer = if cert.self_signed {
@@ -369,11 +371,11 @@ fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "  {mark} {label} {} {}",
-            serde_plain(&f.code).dimmed(),
-            safe(&f.message)
+            names::code(f.code).dimmed(),
+            safe(&words::message(f))
         )?;
-        if let Some(h) = &f.hint {
-            writeln!(out, "      → {}", safe(h))?;
+        if let Some(h) = words::hint(f) {
+            writeln!(out, "      → {}", safe(&h))?;
         }
     }
     Ok(())

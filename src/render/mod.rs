@@ -3,3 +3,4 @@
 pub mod card;
 pub mod human;
 pub mod json;
+pub mod words;

@@ -123,6 +123,11 @@ pub fn finding(run: &Run, code: Code) -> Option<&Finding> {
     run.diagnosis.findings.iter().find(|f| f.code == code)
 }
 
+/// A finding's message, in the words the report uses.
+pub fn message(f: &Finding) -> String {
+    mailprobe::render::words::message(f)
+}
+
 pub fn ok_zone(net: &TestNet) -> String {
     let n = net.prefix();
     zone(

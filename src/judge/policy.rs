@@ -1,0 +1,236 @@
+//! Policy: the one place that decides. What a client may be given, what counts as working,
+//! how settings rank, the thresholds, how severe each finding is, and the exit status. The rest
+//! of the judgement gathers facts; the renderers only put them into words.
+
+use super::findings::{Code, Fact, SettingProblem, Severity, Unconfirmed};
+use super::{Recommendation, Recommended, SettingStatus, Verdict};
+use crate::discover::{Discovery, MxStatus};
+use crate::exits;
+use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
+
+/// Certificates expiring sooner than this many days are reported.
+pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+/// Port 25 is for server-to-server delivery: never a mail client's outgoing setting.
+pub fn client_may_use(service: &Service) -> bool {
+    !service.is_relay()
+}
+
+/// Warnings that make a setting unfit to hand to anyone: using it would send the password to
+/// whoever holds that certificate.
+pub fn disqualifies(code: Code) -> bool {
+    code == Code::TlsInterceptionSuspected
+}
+
+/// What the warnings of a probe that answered make of it.
+pub fn verdict(warnings: &[Code]) -> Verdict {
+    if warnings.is_empty() {
+        Verdict::Works
+    } else {
+        Verdict::Warnings
+    }
+}
+
+/// A setting is confirmed when it works cleanly: trusted certificate for the name, encrypted.
+pub fn confirmed(verdict: Verdict) -> bool {
+    verdict == Verdict::Works
+}
+
+/// Lower is better: confirmed first, then protocol (IMAP before POP3), security (implicit TLS,
+/// then STARTTLS, then none), fewer warnings, where the name came from, a name made for the
+/// protocol (`imap.` …), the standard port, and the name for a stable order.
+pub fn rank(s: &SettingStatus) -> impl Ord {
+    let security = match s.service.security {
+        Security::Tls => 0,
+        Security::StartTls => 1,
+        Security::Plain => 2,
+    };
+    (
+        s.verdict,
+        s.service.protocol,
+        security,
+        s.warnings.len(),
+        s.source,
+        !named_for(&s.host, s.service.protocol),
+        !is_standard(&s.service),
+        s.host.clone(),
+    )
+}
+
+/// `imap.` for IMAP, `pop.` for POP3, `smtp.` for SMTP: the name people expect to see.
+pub fn named_for(host: &str, protocol: Protocol) -> bool {
+    let prefixes: &[&str] = match protocol {
+        Protocol::Imap => &["imap.", "imaps."],
+        Protocol::Pop3 => &["pop.", "pop3.", "pops."],
+        Protocol::Smtp => &["smtp.", "submission.", "smtps."],
+    };
+    prefixes.iter().any(|p| host.starts_with(p))
+}
+
+fn is_standard(service: &Service) -> bool {
+    crate::service::standard_service(service.port) == Some(*service)
+}
+
+/// A host may be called "not serving mail" only if every standard port was asked.
+pub fn all_standard_ports_probed(services: &[Service]) -> bool {
+    STANDARD_SERVICES.iter().all(|s| services.contains(s))
+}
+
+/// Standard ports the user left out: nothing is concluded about them.
+pub fn unprobed_standard_ports(services: &[Service]) -> Vec<u16> {
+    STANDARD_SERVICES
+        .iter()
+        .filter(|s| !services.contains(s))
+        .map(|s| s.port)
+        .collect()
+}
+
+/// How serious each fact is.
+pub fn severity(fact: &Fact) -> Severity {
+    use Severity::*;
+    match fact {
+        Fact::NullMx { .. }
+        | Fact::Nxdomain { .. }
+        | Fact::NoMailRecords { .. }
+        | Fact::DnsFailure { .. }
+        | Fact::NullMxWithOtherRecords
+        | Fact::MxIsIpAddress { .. }
+        | Fact::MxPrivateAddress { .. }
+        | Fact::NoWorkingIncoming { .. }
+        | Fact::NoWorkingOutgoing { .. }
+        | Fact::LocalResourceExhausted { .. } => Error,
+        Fact::MxUnresolvable { all, .. } => {
+            if *all {
+                Error
+            } else {
+                Warning
+            }
+        }
+        Fact::Setting { problem, .. } => setting_severity(problem),
+        Fact::MxGateway { .. }
+        | Fact::ProviderNotes { .. }
+        | Fact::SrvNotOffered { .. }
+        | Fact::NoLocalIpv6 { .. }
+        | Fact::PortRefused { .. }
+        | Fact::PortsNotProbed { .. }
+        | Fact::CertificateValidForOtherHost { .. }
+        | Fact::ProviderSettingConfirmed { .. } => Info,
+        Fact::ProviderSettingUnconfirmed {
+            why: Unconfirmed::NotProbed,
+            ..
+        } => Info,
+        Fact::ImplicitMx { .. }
+        | Fact::MxTruncated { .. }
+        | Fact::DnsPartialFailure { .. }
+        | Fact::MxIsCname { .. }
+        | Fact::MxMixedProviders { .. }
+        | Fact::SrvDnsError { .. }
+        | Fact::SrvTruncated { .. }
+        | Fact::Unresolvable { .. }
+        | Fact::PortBlockedLocally { .. }
+        | Fact::HostSilent { .. }
+        | Fact::HostUnreachable { .. }
+        | Fact::HostNotServingMail { .. }
+        | Fact::PortFiltered { .. }
+        | Fact::Ipv6Broken { .. }
+        | Fact::AddressFailing { .. }
+        | Fact::OnlyPort25Works
+        | Fact::ProviderSettingUnconfirmed { .. } => Warning,
+    }
+}
+
+fn setting_severity(problem: &SettingProblem) -> Severity {
+    match problem {
+        SettingProblem::CertificateExpired { .. }
+        | SettingProblem::TlsInterceptionSuspected { .. } => Severity::Error,
+        SettingProblem::CapabilitiesTruncated => Severity::Info,
+        _ => Severity::Warning,
+    }
+}
+
+/// The settings handed to the client: the first of each list, where there is one.
+pub fn chosen(rec: &Recommended) -> [Option<&Recommendation>; 2] {
+    [rec.incoming.first(), rec.outgoing.first()]
+}
+
+/// The exit status of a run (see [`crate::exits`]). `logins` is `Some` when `--login` asked
+/// for checks: all of them must have been accepted.
+pub fn exit_status(
+    discovery: &Discovery,
+    diagnosis: &super::Diagnosis,
+    probed: bool,
+    logins: Option<&[bool]>,
+) -> u8 {
+    if discovery.mx_status == MxStatus::DnsError {
+        return exits::NOTHING_WORKS;
+    }
+    if !probed {
+        return exits::OK;
+    }
+    if !diagnosis
+        .settings
+        .iter()
+        .any(|s| s.verdict != Verdict::Fails)
+    {
+        return exits::NOTHING_WORKS;
+    }
+    let errors = diagnosis
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    let both_confirmed = chosen(&diagnosis.recommended)
+        .iter()
+        .all(|r| r.is_some_and(|r| r.confirmed));
+    let logins_ok = logins.is_none_or(|l| !l.is_empty() && l.iter().all(|ok| *ok));
+    if both_confirmed && !errors && logins_ok {
+        exits::OK
+    } else {
+        exits::PROBLEMS
+    }
+}
+
+/// Why the card has no setting to give for one direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Absence {
+    /// The domain's DNS says there is no mail here (NXDOMAIN, null MX, no records).
+    NoMailDomain(MxStatus),
+    /// The DNS lookup itself failed: nothing is known.
+    DnsFailed,
+    /// `--no-probe`, or no port of this direction was selected.
+    NotProbed,
+    /// Only port 25 answers: fine for servers, never a client's setting.
+    OnlyServerToServer,
+    /// Everything that was tried failed.
+    NothingWorks,
+}
+
+/// Why there is no setting for incoming (`incoming`) or outgoing mail, if there is none.
+pub fn absence(
+    discovery: &Discovery,
+    diagnosis: &super::Diagnosis,
+    probed: bool,
+    incoming: bool,
+) -> Option<Absence> {
+    let rec = &diagnosis.recommended;
+    let list = if incoming {
+        &rec.incoming
+    } else {
+        &rec.outgoing
+    };
+    if !list.is_empty() {
+        return None;
+    }
+    let tried = diagnosis
+        .settings
+        .iter()
+        .any(|s| s.service.protocol.is_incoming() == incoming);
+    Some(match discovery.mx_status {
+        MxStatus::DnsError => Absence::DnsFailed,
+        status @ (MxStatus::Nxdomain | MxStatus::NullMx | MxStatus::NoRecords) if !tried => {
+            Absence::NoMailDomain(status)
+        }
+        _ if !probed || !tried => Absence::NotProbed,
+        _ if !incoming && !rec.server_to_server.is_empty() => Absence::OnlyServerToServer,
+        _ => Absence::NothingWorks,
+    })
+}

@@ -1,0 +1,215 @@
+//! Problems of settings: certificates, STARTTLS, protocol mix-ups and failures, one finding per
+//! problem with every host and port that has exactly that problem; addresses that fail while
+//! others work; names a certificate pointed to that work instead.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::IpAddr;
+
+use super::findings::{Code, Fact, FailureKey, Finding, SettingProblem};
+use super::inference::unroutable_ipv6;
+use super::{Evidence, Judgement, SettingStatus, Verdict};
+use crate::plan::Source;
+use crate::probe::{FailureKind, Heard, Phase, ProbeResult};
+use crate::service::Security;
+
+pub fn findings(
+    ev: &Evidence<'_>,
+    judgements: &[Judgement],
+    settings: &[SettingStatus],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    per_setting_findings(ev, judgements, settings, &mut out);
+    address_family_findings(settings, &unroutable_ipv6(ev.probes), &mut out);
+    shared_host_suggestions(ev, settings, &mut out);
+    out
+}
+
+/// One finding per problem: the problem's own data is the key, so hosts and ports are grouped
+/// only where the words for them are the same.
+fn per_setting_findings(
+    ev: &Evidence<'_>,
+    judgements: &[Judgement],
+    settings: &[SettingStatus],
+    out: &mut Vec<Finding>,
+) {
+    let mut by_host: BTreeMap<(SettingProblem, String), BTreeSet<u16>> = BTreeMap::new();
+    for (p, j) in ev.probes.iter().zip(judgements) {
+        if p.shared_with.is_some() {
+            continue;
+        }
+        let mut problems: Vec<SettingProblem> = j
+            .warnings
+            .iter()
+            .filter_map(|c| warning_problem(*c, p))
+            .collect();
+        // Only settings where no address works are worth a failure finding per port.
+        let setting_fails = settings
+            .iter()
+            .any(|s| s.host == p.host && s.service == p.service && s.verdict == Verdict::Fails);
+        if j.verdict == Verdict::Fails && setting_fails {
+            problems.extend(failure_problem(p));
+        }
+        for problem in problems {
+            by_host
+                .entry((problem, p.host.clone()))
+                .or_default()
+                .insert(p.port);
+        }
+    }
+    // Hosts with the same problem on the same ports share one finding.
+    let mut merged: BTreeMap<(SettingProblem, Vec<u16>), Vec<String>> = BTreeMap::new();
+    for ((problem, host), ports) in by_host {
+        let ports: Vec<u16> = ports.into_iter().collect();
+        merged.entry((problem, ports)).or_default().push(host);
+    }
+    for ((problem, ports), hosts) in merged {
+        let port = (ports.len() == 1).then(|| ports[0]);
+        let first = hosts[0].clone();
+        let fact = Fact::Setting {
+            hosts,
+            ports,
+            problem,
+        };
+        out.push(Finding::new(fact).at(&first, port));
+    }
+}
+
+/// The data behind a warning code of one probe.
+fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
+    let cert = p.tls.as_ref().and_then(|t| t.certificate.as_ref());
+    Some(match code {
+        Code::CertificateNameMismatch => SettingProblem::CertificateNameMismatch {
+            names: cert.map(|c| c.names.clone()).unwrap_or_default(),
+        },
+        Code::TlsInterceptionSuspected => SettingProblem::TlsInterceptionSuspected {
+            issuer: cert.map(|c| c.issuer.clone()).unwrap_or_default(),
+            names: cert.map(|c| c.names.clone()).unwrap_or_default(),
+        },
+        Code::CertificateExpired => {
+            let c = cert?;
+            SettingProblem::CertificateExpired {
+                not_after: c.not_after.clone(),
+                days_ago: -c.days_left,
+            }
+        }
+        Code::CertificateExpiresSoon => {
+            let c = cert?;
+            SettingProblem::CertificateExpiresSoon {
+                not_after: c.not_after.clone(),
+                days_left: c.days_left,
+            }
+        }
+        Code::CertificateNotYetValid => SettingProblem::CertificateNotYetValid {
+            not_before: cert?.not_before.clone(),
+        },
+        Code::CertificateUntrusted => {
+            let c = cert?;
+            SettingProblem::CertificateUntrusted {
+                issuer: c.issuer.clone(),
+                subject: c.subject.clone(),
+                self_signed: c.self_signed,
+                leaf_only: c.chain_length == 1,
+            }
+        }
+        Code::NoStarttls => SettingProblem::NoStarttls,
+        Code::PlaintextOnly => SettingProblem::PlaintextOnly,
+        Code::LoginDisabled => SettingProblem::LoginDisabled,
+        Code::CapabilitiesTruncated => SettingProblem::CapabilitiesTruncated,
+        _ => return None,
+    })
+}
+
+/// The failure finding a failed probe makes, if its failure is one worth a finding (refusals
+/// and timeouts are told per host instead).
+fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
+    let f = p.failure.as_ref()?;
+    let code = match (&f.kind, f.phase) {
+        (FailureKind::ProtocolMismatch { heard, .. }, Phase::TlsHandshake)
+            if *heard != Heard::Unknown =>
+        {
+            Code::PlaintextOnTlsPort
+        }
+        (FailureKind::TlsAnswered { .. }, _) => Code::TlsOnPlainPort,
+        (FailureKind::ProtocolMismatch { .. }, _) => Code::WrongProtocol,
+        (FailureKind::TlsHandshake(_), _) => Code::TlsHandshakeFailed,
+        (FailureKind::TimedOut, Phase::TlsHandshake) => Code::TlsHandshakeFailed,
+        (FailureKind::TimedOut, Phase::Greeting) if p.service.security != Security::Tls => {
+            Code::NoGreeting
+        }
+        (FailureKind::StartTlsInjection { .. }, _) => Code::StarttlsInjection,
+        (_, Phase::StartTls) => Code::StarttlsFailed,
+        (FailureKind::Rejected(_), Phase::Greeting) => Code::GreetingRejected,
+        (FailureKind::LineTooLong | FailureKind::TooMuchData, _) => Code::ServerSentTooMuch,
+        _ => return None,
+    };
+    Some(SettingProblem::Failed {
+        code,
+        service: p.service,
+        failure: FailureKey(f.clone()),
+    })
+}
+
+/// A name working on one address but not another: clients may hang or fail.
+fn address_family_findings(settings: &[SettingStatus], untried: &[IpAddr], out: &mut Vec<Finding>) {
+    for s in settings.iter().filter(|s| s.verdict != Verdict::Fails) {
+        let failing: Vec<IpAddr> = s
+            .failing_addresses
+            .iter()
+            .filter(|a| !untried.contains(a))
+            .copied()
+            .collect();
+        if failing.is_empty() {
+            continue;
+        }
+        let v4_works = s.working_addresses.iter().any(IpAddr::is_ipv4);
+        let (host, port) = (s.host.clone(), s.service.port);
+        let fact = if v4_works && failing.iter().all(IpAddr::is_ipv6) {
+            Fact::Ipv6Broken {
+                host,
+                port,
+                addresses: failing,
+            }
+        } else {
+            Fact::AddressFailing {
+                host,
+                port,
+                addresses: failing,
+            }
+        };
+        out.push(Finding::new(fact).at(&s.host, Some(port)));
+    }
+}
+
+/// Names a certificate was valid for that were tried and worked: the shared-host case.
+/// One finding per such name, with every port where it worked.
+fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &mut Vec<Finding>) {
+    let mut by_host: BTreeMap<&str, BTreeSet<u16>> = BTreeMap::new();
+    for s in settings
+        .iter()
+        .filter(|s| s.source == Source::CertificateName && s.verdict == Verdict::Works)
+    {
+        by_host.entry(&s.host).or_default().insert(s.service.port);
+    }
+    for (name, ports) in by_host {
+        let ports: Vec<u16> = ports.into_iter().collect();
+        let presented_by: BTreeSet<String> = ev
+            .probes
+            .iter()
+            .filter(|p| p.host != name)
+            .filter(|p| {
+                p.tls
+                    .as_ref()
+                    .and_then(|t| t.certificate.as_ref())
+                    .is_some_and(|c| c.names.iter().any(|n| n == name))
+            })
+            .map(|p| p.host.clone())
+            .collect();
+        let port = (ports.len() == 1).then(|| ports[0]);
+        let fact = Fact::CertificateValidForOtherHost {
+            name: name.to_string(),
+            ports,
+            presented_by: presented_by.into_iter().collect(),
+        };
+        out.push(Finding::new(fact).at(name, port));
+    }
+}

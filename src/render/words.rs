@@ -1,0 +1,567 @@
+//! Every sentence mailprobe prints, in one place: the typed outcomes of probing and the facts of
+//! the judgement put into words. The report, the card, the JSON `message`/`hint`/`error` fields
+//! and the CLI all take their words from here, so one outcome is always told the same way.
+//! Text that came from outside (host names, banners, certificate fields) is passed through as
+//! data; the renderers escape it.
+
+use crate::discover::MxStatus;
+use crate::judge::findings::{
+    Code, Fact, Finding, HostLabel, SettingProblem, SettingRef, Unconfirmed,
+};
+use crate::judge::policy::Absence;
+use crate::judge::{ClientSecurity, Diagnosis, Username};
+use crate::net::dns::LookupError;
+use crate::probe::login::{LoginOutcome, LoginRefusal};
+use crate::probe::{
+    CertInfo, CertVerdict, Failure, FailureKind, Heard, LocalError, Phase, ServerReply, TlsFailure,
+    Unreachable, MAX_LINE, MAX_PROBE_BYTES,
+};
+use crate::provider::PublishedSetting;
+use crate::service::{Protocol, Security, Service};
+
+// ---- small pieces -----------------------------------------------------------------------
+
+pub fn phase(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Connect => "connect",
+        Phase::TlsHandshake => "the TLS handshake",
+        Phase::Greeting => "the greeting",
+        Phase::Capabilities => "the capability query",
+        Phase::StartTls => "STARTTLS",
+        Phase::Login => "the login",
+        Phase::Logout => "logout",
+    }
+}
+
+pub fn heard(heard: Heard) -> &'static str {
+    match heard {
+        Heard::Imap => "an IMAP greeting",
+        Heard::Pop3 => "a POP3 greeting",
+        Heard::Smtp => "an SMTP greeting",
+        Heard::Tls => "TLS",
+        Heard::Http => "HTTP",
+        Heard::Ssh => "SSH",
+        Heard::Ftp => "FTP",
+        Heard::Unknown => "something unrecognised",
+    }
+}
+
+pub fn unreachable(u: Unreachable) -> &'static str {
+    match u {
+        Unreachable::Network => "network is unreachable",
+        Unreachable::Host => "no route to host",
+    }
+}
+
+pub fn local_error(e: &LocalError) -> String {
+    match e {
+        LocalError::TooManyOpenFiles => {
+            "this machine ran out of file descriptors (too many open files): lower --concurrency or raise ulimit -n".into()
+        }
+        LocalError::Other(text) => format!("local error: {text}"),
+    }
+}
+
+pub fn tls_failure(t: &TlsFailure) -> String {
+    match t {
+        TlsFailure::OldVersionsOnly => "the server only offers TLS versions older than 1.2".into(),
+        TlsFailure::NoCommonParameters => {
+            "the server refused the handshake (no common cipher suite or protocol version)".into()
+        }
+        TlsFailure::ClientCertificateRequired => {
+            "the server requires a client certificate, which mail clients do not normally have"
+                .into()
+        }
+        TlsFailure::ClosedDuringHandshake => {
+            "the server closed the connection during the handshake".into()
+        }
+        TlsFailure::InvalidServerName => "the host name cannot be used as a TLS server name".into(),
+        TlsFailure::Alert(name) => format!("the server ended the handshake with alert {name}"),
+        TlsFailure::Other(text) => text.clone(),
+    }
+}
+
+pub fn reply(r: &ServerReply) -> String {
+    format!("\"{}\"", r.line)
+}
+
+/// The words of a DNS failure.
+pub fn lookup_error(e: &LookupError) -> String {
+    match e {
+        LookupError::NxDomain => "the name does not exist (NXDOMAIN)".into(),
+        LookupError::NoRecords => "no records of that type".into(),
+        LookupError::ServFail => "the DNS server failed (SERVFAIL)".into(),
+        LookupError::Refused => "the DNS server refused the query (REFUSED)".into(),
+        LookupError::Timeout => "no answer from the DNS server (timeout)".into(),
+        LookupError::Other(s) => format!("DNS failure: {s}"),
+    }
+}
+
+/// A few words for tables: `NXDOMAIN`, `no records`, `timeout`, …
+pub fn lookup_error_short(e: &LookupError) -> String {
+    match e {
+        LookupError::NxDomain => "NXDOMAIN".into(),
+        LookupError::NoRecords => "no records".into(),
+        LookupError::ServFail => "SERVFAIL".into(),
+        LookupError::Refused => "REFUSED".into(),
+        LookupError::Timeout => "DNS timeout".into(),
+        LookupError::Other(s) => s.clone(),
+    }
+}
+
+/// What to pick in the mail client's security menu.
+pub fn client_security(s: ClientSecurity) -> &'static str {
+    match s {
+        ClientSecurity::SslTls => "SSL/TLS",
+        ClientSecurity::StartTls => "STARTTLS",
+        ClientSecurity::None => "None",
+    }
+}
+
+/// The security of a service as the client's menu names it.
+pub fn security(s: Security) -> &'static str {
+    match s {
+        Security::Tls => "SSL/TLS",
+        Security::StartTls => "STARTTLS",
+        Security::Plain => "None",
+    }
+}
+
+pub fn username(u: &Username) -> String {
+    match u {
+        Username::Given(name) | Username::Address(name) => name.clone(),
+        Username::FullAddressAt(domain) => format!("the full email address (name@{domain})"),
+    }
+}
+
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+pub fn list<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ports(ports: &[u16]) -> String {
+    format!("port {}", list(ports))
+}
+
+fn host_label(h: &HostLabel) -> String {
+    if h.names.is_empty() {
+        h.address.to_string()
+    } else {
+        format!("{} ({})", h.names.join(", "), h.address)
+    }
+}
+
+fn setting_ref(s: &SettingRef) -> String {
+    format!("{}:{} ({})", s.host, s.port, client_security(s.security))
+}
+
+fn published(s: &PublishedSetting) -> String {
+    format!(
+        "{} {}:{} {}",
+        s.protocol.name(),
+        s.host,
+        s.port,
+        security(s.security)
+    )
+}
+
+/// The date part of an RFC 3339 time.
+pub fn date(rfc3339: &str) -> &str {
+    rfc3339.split('T').next().unwrap_or(rfc3339)
+}
+
+// ---- probe outcomes ---------------------------------------------------------------------
+
+/// One sentence on why a probe of `service` failed, naming the phase.
+pub fn failure(service: Service, f: &Failure) -> String {
+    let protocol = service.protocol.name();
+    match (&f.kind, f.phase) {
+        (FailureKind::TimedOut, Phase::Connect) => {
+            "no answer to the connection attempt (timed out): a firewall drops it, or the host is down".into()
+        }
+        (FailureKind::Refused, _) => "connection refused: no service listens on this port".into(),
+        (FailureKind::Unreachable(u), _) => format!("unreachable: {}", unreachable(*u)),
+        (FailureKind::Reset, Phase::Connect) => "connection reset while connecting".into(),
+        (FailureKind::TimedOut, Phase::Greeting) if service.security != Security::Tls => format!(
+            "connected, but no {protocol} greeting before the timeout (does this port expect implicit TLS?)"
+        ),
+        (FailureKind::TimedOut, Phase::TlsHandshake) => {
+            "connected, but the TLS handshake stalled until the timeout".into()
+        }
+        (FailureKind::TimedOut, p) => format!("timed out during {}", phase(p)),
+        (FailureKind::ProtocolMismatch { heard: h, sample }, Phase::TlsHandshake) => {
+            if *h == Heard::Unknown {
+                format!("expected a TLS handshake, got plaintext: \"{sample}\"")
+            } else {
+                format!(
+                    "expected a TLS handshake, but the port answered in plaintext with {} (\"{sample}\"): it is not an implicit-TLS port",
+                    heard(*h)
+                )
+            }
+        }
+        (FailureKind::TlsAnswered { .. }, _) => format!(
+            "no {protocol} greeting, but a TLS handshake on this port succeeded: it speaks implicit TLS, not plaintext/STARTTLS"
+        ),
+        (FailureKind::ProtocolMismatch { heard: h, sample }, _) => {
+            format!("expected {protocol}, but the port speaks {} (\"{sample}\")", heard(*h))
+        }
+        (FailureKind::TlsHandshake(t), _) => format!("TLS handshake failed: {}", tls_failure(t)),
+        (FailureKind::Rejected(r), Phase::Greeting) => {
+            format!("the server turned the connection away: {}", reply(r))
+        }
+        (FailureKind::Rejected(r), Phase::StartTls) => {
+            format!("STARTTLS was offered but refused: {}", reply(r))
+        }
+        (FailureKind::Rejected(r), p) => {
+            format!("the server answered {} with an error: {}", phase(p), reply(r))
+        }
+        (FailureKind::StartTlsInjection { bytes }, _) => format!(
+            "{bytes} bytes of plaintext arrived after the STARTTLS go-ahead: a sign of command injection by the server or a middlebox, so the upgrade was abandoned"
+        ),
+        (FailureKind::Closed, p) => format!("the server closed the connection during {}", phase(p)),
+        (FailureKind::Reset, p) => format!("the connection was reset during {}", phase(p)),
+        (FailureKind::LineTooLong, p) => format!(
+            "the server sent a line longer than {MAX_LINE} bytes during {}",
+            phase(p)
+        ),
+        (FailureKind::TooMuchData, p) => format!(
+            "the server sent more than {} KiB during {}",
+            MAX_PROBE_BYTES / 1024,
+            phase(p)
+        ),
+        (FailureKind::Local(e), _) => local_error(e),
+        (FailureKind::Io(text), p) => format!("{text} during {}", phase(p)),
+    }
+}
+
+/// The short label of a certificate verdict: the same words wherever a certificate is judged.
+pub fn cert_verdict(v: &CertVerdict) -> String {
+    match v {
+        CertVerdict::Trusted => "trusted".into(),
+        CertVerdict::NameMismatch => "certificate not valid for this name".into(),
+        CertVerdict::Expired => "certificate expired".into(),
+        CertVerdict::NotYetValid => "certificate not valid yet".into(),
+        CertVerdict::UnknownIssuer => "certificate from an untrusted issuer".into(),
+        CertVerdict::Revoked => "certificate revoked".into(),
+        CertVerdict::BadSignature => "certificate signature does not verify".into(),
+        CertVerdict::WrongPurpose => "certificate not meant for a server".into(),
+        CertVerdict::Other(text) => format!("certificate not trusted ({text})"),
+    }
+}
+
+pub fn login_refusal(r: &LoginRefusal) -> String {
+    match r {
+        LoginRefusal::NotEncrypted => "the connection is not encrypted; the password is never sent in clear (use --allow-insecure-login to override)".into(),
+        LoginRefusal::UntrustedCertificate(v) => format!(
+            "{}; the password is not sent (use --allow-insecure-login to override)",
+            cert_verdict(v)
+        ),
+        LoginRefusal::LoginDisabled => "the server advertises LOGINDISABLED and no SASL PLAIN".into(),
+        LoginRefusal::NoAuthOffered => "the server offers no AUTH on this port".into(),
+        LoginRefusal::NoSupportedMechanism(m) => {
+            format!("no supported mechanism (offered: {})", m.join(" "))
+        }
+        LoginRefusal::UnsafeCredentials => "the username or password contains a line break or NUL, which would be sent as extra protocol commands: nothing was sent".into(),
+        LoginRefusal::NoWorkingSetting => "no working setting to log in to".into(),
+    }
+}
+
+pub fn login_outcome(service: Service, o: &LoginOutcome) -> String {
+    match o {
+        LoginOutcome::Accepted { mechanism } => format!("accepted ({mechanism})"),
+        LoginOutcome::Rejected {
+            mechanism,
+            reply: r,
+        } => {
+            format!("rejected ({mechanism}): {}", r.line)
+        }
+        LoginOutcome::NotAttempted(r) => format!("not attempted: {}", login_refusal(r)),
+        LoginOutcome::Failed(f) => format!("failed: {}", failure(service, f)),
+    }
+}
+
+/// A warning of a setting as a short phrase for the card, with the certificate's data.
+pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
+    let with_cert = |f: &dyn Fn(&CertInfo) -> String, plain: &str| {
+        cert.map(f).unwrap_or_else(|| plain.to_string())
+    };
+    match code {
+        Code::CertificateExpired => with_cert(
+            &|c| {
+                format!(
+                    "certificate expired on {}: clients refuse it",
+                    date(&c.not_after)
+                )
+            },
+            "certificate expired: clients refuse it",
+        ),
+        Code::CertificateExpiresSoon => with_cert(
+            &|c| {
+                format!(
+                    "certificate expires on {} ({} days left)",
+                    date(&c.not_after),
+                    c.days_left
+                )
+            },
+            "certificate expires soon",
+        ),
+        Code::CertificateNotYetValid => with_cert(
+            &|c| format!("certificate not valid before {}", date(&c.not_before)),
+            "certificate not valid yet",
+        ),
+        Code::CertificateNameMismatch => with_cert(
+            &|c| {
+                format!(
+                    "certificate not valid for this name (it names {})",
+                    list(&c.names)
+                )
+            },
+            "certificate not valid for this name",
+        ),
+        Code::CertificateUntrusted => with_cert(
+            &|c| {
+                if c.self_signed {
+                    "self-signed certificate: clients warn or refuse".to_string()
+                } else {
+                    format!("certificate from an untrusted issuer ({})", c.issuer)
+                }
+            },
+            "certificate not trusted",
+        ),
+        Code::TlsInterceptionSuspected => {
+            "a certificate for other names on the provider's own host: interception suspected"
+                .into()
+        }
+        Code::NoStarttls => "no STARTTLS: the password would travel in clear".into(),
+        Code::PlaintextOnly => "unencrypted: the password would travel in clear".into(),
+        Code::LoginDisabled => "password login is switched off (LOGINDISABLED)".into(),
+        Code::CapabilitiesTruncated => "capability list cut short".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Why the card has no setting for one direction.
+pub fn absence(why: &Absence, domain: &str, _diagnosis: &Diagnosis) -> String {
+    match why {
+        Absence::NoMailDomain(MxStatus::Nxdomain) => {
+            format!("none: {domain} does not exist in DNS (NXDOMAIN)")
+        }
+        Absence::NoMailDomain(MxStatus::NullMx) => {
+            format!("none: {domain} publishes a null MX, it accepts no mail")
+        }
+        Absence::NoMailDomain(_) => format!("none: {domain} has no MX and no address records"),
+        Absence::DnsFailed => {
+            "unknown: the DNS lookup failed, so nothing could be tried (see DNS above)".into()
+        }
+        Absence::NotProbed => "not probed".into(),
+        Absence::OnlyServerToServer => "none for mail clients: only port 25 answers, which is for server-to-server delivery (ask for submission on 587 or 465)".into(),
+        Absence::NothingWorks => "none works from here (see why above)".into(),
+    }
+}
+
+// ---- findings ---------------------------------------------------------------------------
+
+pub fn message(f: &Finding) -> String {
+    fact_message(&f.fact)
+}
+
+pub fn hint(f: &Finding) -> Option<String> {
+    fact_hint(&f.fact)
+}
+
+fn fact_message(fact: &Fact) -> String {
+    match fact {
+        Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
+        Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
+        Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
+        Fact::NoMailRecords { domain } => format!("{domain} exists but has no MX and no address records: it cannot receive mail"),
+        Fact::DnsFailure { domain, error } => format!(
+            "the MX lookup for {domain} failed: {}",
+            error.as_ref().map(lookup_error).unwrap_or_else(|| "DNS failed".into())
+        ),
+        Fact::NullMxWithOtherRecords => "a null MX (\".\") stands next to other MX records; RFC 7505 allows it only alone".into(),
+        Fact::MxTruncated { total, kept } => format!("the domain publishes {total} MX records; only the first {kept} were examined"),
+        Fact::DnsPartialFailure { name, record_type, error, is_mx } => {
+            if *is_mx {
+                format!("the {record_type} lookup for MX {name} failed: {}", lookup_error(error))
+            } else {
+                format!("the {record_type} lookup for {name} failed ({}) while the other family answered", lookup_error(error))
+            }
+        }
+        Fact::MxIsIpAddress { name } => format!("MX {name} is an IP address; an MX must name a host"),
+        Fact::MxIsCname { name, chain } => format!("MX {name} is a CNAME (to {}); RFC 2181 10.3 forbids it and some senders refuse it", chain.join(" → ")),
+        Fact::MxUnresolvable { name, error, .. } => format!("MX {name} does not resolve: {}", lookup_error(error)),
+        Fact::MxPrivateAddress { name, addresses } => format!("MX {name} resolves to private or loopback addresses ({})", list(addresses)),
+        Fact::MxMixedProviders { operators } => format!("the MX records point at more than one operator: {}", operators.join(", ")),
+        Fact::MxGateway { provider } => format!("{provider} filters this domain's mail; the mailboxes are elsewhere"),
+        Fact::ProviderNotes { notes } => notes.join(" "),
+        Fact::SrvNotOffered { service } => format!("{service} says the service is not offered (target \".\")"),
+        Fact::SrvDnsError { service, error } => format!("the SRV lookup for {service} failed: {}", lookup_error(error)),
+        Fact::SrvTruncated { service } => format!("{service} has too many SRV records; only the first few were examined"),
+        Fact::Unresolvable { name, error, .. } => format!("{name} does not resolve: {}", lookup_error(error)),
+        Fact::NoLocalIpv6 { addresses } => format!(
+            "this machine has no IPv6 route: {} could not be tried, so the results are for IPv4",
+            count(*addresses, "IPv6 address", "IPv6 addresses")
+        ),
+        Fact::PortBlockedLocally { port, addresses } => format!("port {port} timed out on all {addresses} addresses tried, hosts that are up and should answer on it: outbound port {port} is most likely blocked on this network"),
+        Fact::HostSilent { host } => format!("{} did not answer on any port: filtered by a firewall, or down", host_label(host)),
+        Fact::HostUnreachable { host, why } => format!("{} is unreachable ({})", host_label(host), unreachable(*why)),
+        Fact::HostNotServingMail { host } => format!("{} refuses every mail port: no mail service runs there", host_label(host)),
+        Fact::PortRefused { host, ports: p } => format!("{} refuses {} (no service there)", host_label(host), ports(p)),
+        Fact::PortFiltered { host, ports: p } => format!("{}: {} timed out while other ports answer: dropped by a firewall, at the server or on this network", host_label(host), ports(p)),
+        Fact::PortsNotProbed { ports: p } => format!("{} not probed (--ports): nothing is concluded about them", ports(p)),
+        Fact::LocalResourceExhausted { probes } => format!(
+            "{} could not be started because this machine ran out of file descriptors: those results say nothing about the servers",
+            count(*probes, "connection", "connections")
+        ),
+        Fact::Setting { hosts, ports: p, problem } => setting_message(&format!("{} ({})", hosts.join(", "), ports(p)), problem),
+        Fact::Ipv6Broken { host, port, addresses } => format!("{host} port {port}: IPv6 {} fails while IPv4 works", list(addresses)),
+        Fact::AddressFailing { host, port, addresses } => format!("{host} port {port}: address {} fails while another address works", list(addresses)),
+        Fact::CertificateValidForOtherHost { name, ports: p, presented_by } => format!(
+            "{name} works on {} with a valid certificate{}",
+            ports(p),
+            if presented_by.is_empty() { String::new() } else { format!(" (the certificate {} presents)", presented_by.join(", ")) }
+        ),
+        Fact::NoWorkingIncoming { best } => no_working("incoming (IMAP/POP3)", best.as_ref()),
+        Fact::NoWorkingOutgoing { best } => no_working("outgoing (SMTP submission)", best.as_ref()),
+        Fact::OnlyPort25Works => "only port 25 accepts SMTP: it is meant for server-to-server delivery, and many networks block it for clients".into(),
+        Fact::ProviderSettingConfirmed { setting } => format!("the provider's published setting {} works from here", published(setting)),
+        Fact::ProviderSettingUnconfirmed { setting, why } => format!(
+            "the provider's published setting {} could not be confirmed: {}",
+            published(setting),
+            unconfirmed(why)
+        ),
+    }
+}
+
+fn unconfirmed(why: &Unconfirmed) -> String {
+    match why {
+        Unconfirmed::Failed {
+            service,
+            failure: f,
+        } => failure(*service, f),
+        Unconfirmed::Warnings(codes) => format!(
+            "it answers, but {}",
+            codes
+                .iter()
+                .map(|c| warning(*c, None))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Unconfirmed::NotProbed => {
+            "it was not probed (no address, or its port was not selected)".into()
+        }
+    }
+}
+
+fn no_working(what: &str, best: Option<&SettingRef>) -> String {
+    match best {
+        Some(r) => format!(
+            "no {what} setting works cleanly; the best one, {}, works only with warnings",
+            setting_ref(r)
+        ),
+        None => format!("no {what} setting works from here"),
+    }
+}
+
+fn setting_message(on: &str, problem: &SettingProblem) -> String {
+    match problem {
+        SettingProblem::CertificateNameMismatch { names } => format!(
+            "the certificate of {on} is not valid for that name; it is valid for: {}",
+            if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
+        ),
+        SettingProblem::CertificateExpired { not_after, days_ago } => format!("the certificate of {on} expired on {not_after} ({days_ago} days ago): clients refuse it"),
+        SettingProblem::CertificateExpiresSoon { not_after, days_left } => format!("the certificate of {on} expires soon: {not_after} ({days_left} days left)"),
+        SettingProblem::CertificateNotYetValid { not_before } => format!("the certificate of {on} is not valid yet: valid from {not_before}"),
+        SettingProblem::CertificateUntrusted { issuer, subject, self_signed, leaf_only } => {
+            let detail = if *self_signed {
+                format!("self-signed: {subject}")
+            } else if *leaf_only {
+                format!("issued by {issuer}, and the server sends no intermediate certificate (incomplete chain?)")
+            } else {
+                format!("issued by {issuer}")
+            };
+            format!("the certificate of {on} is not trusted: {detail}")
+        }
+        SettingProblem::TlsInterceptionSuspected { issuer, names } => format!(
+            "{on} is the provider's own host, but presented a certificate for {} issued by {issuer}: something on this network intercepts TLS or the name was hijacked",
+            if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
+        ),
+        SettingProblem::NoStarttls => format!("{on}: STARTTLS is not offered, so passwords would travel in clear"),
+        SettingProblem::PlaintextOnly => format!("{on} was probed without TLS (plain): credentials would travel in clear"),
+        SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
+        SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
+        SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, &f.0)),
+    }
+}
+
+fn fact_hint(fact: &Fact) -> Option<String> {
+    let text = match fact {
+        Fact::NullMx { .. } => "If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records.",
+        Fact::ImplicitMx { .. } => "Publish an MX record naming the mail server explicitly.",
+        Fact::Nxdomain { .. } => "Check the spelling of the address, and that the domain is registered and delegated.",
+        Fact::NoMailRecords { .. } => "Add the mail provider's MX records.",
+        Fact::DnsFailure { .. } => "This says nothing about the domain's mail: the DNS server is broken or unreachable. Try another with --dns.",
+        Fact::NullMxWithOtherRecords => "Remove the \".\" MX record.",
+        Fact::MxIsIpAddress { .. } => "Publish an A record for a host name and point the MX at that name.",
+        Fact::MxIsCname { .. } => "Point the MX record at the canonical name directly.",
+        Fact::MxUnresolvable { .. } => "Fix or remove this MX record; senders cannot deliver to it.",
+        Fact::MxPrivateAddress { .. } => "A public domain's MX must resolve to public addresses; this looks like an internal record leaked into public DNS.",
+        Fact::MxMixedProviders { .. } => "Mail is split between them. Keep only the current provider's MX records and delete the others.",
+        Fact::MxGateway { .. } => "Ask the client which service hosts the mailboxes, or try its hosts with --host.",
+        Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
+        Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
+        Fact::PortBlockedLocally { port, .. } => return Some(format!("Check the local firewall, antivirus or network policy for outbound port {port}, or test from another network.")),
+        Fact::HostSilent { .. } => "Check that the host is up and that its firewall (or yours) lets mail ports through.",
+        Fact::HostUnreachable { .. } => "A router or firewall reports that the host cannot be reached from here.",
+        Fact::PortsNotProbed { .. } => "Run without --ports to probe every standard port.",
+        Fact::LocalResourceExhausted { .. } => "Lower --concurrency or raise the limit (ulimit -n), then run again.",
+        Fact::Setting { problem, .. } => return setting_hint(problem),
+        Fact::Ipv6Broken { .. } => "Clients that prefer IPv6 may hang or fail: fix the server's IPv6 service or firewall, or remove the AAAA record.",
+        Fact::AddressFailing { .. } => "Clients may fail depending on which address they pick: fix or remove the failing address.",
+        Fact::CertificateValidForOtherHost { name, .. } => return Some(format!("Configure {name} as the server name: the classic shared web host case.")),
+        Fact::NoWorkingIncoming { best: None } | Fact::NoWorkingOutgoing { best: None } => "See the matrix above for why each one failed.",
+        Fact::OnlyPort25Works => "Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server.",
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+fn setting_hint(problem: &SettingProblem) -> Option<String> {
+    let text = match problem {
+        SettingProblem::CertificateNameMismatch { .. } => "Mail clients will warn or refuse. Use a name the certificate covers (see below), or install a certificate for this name.",
+        SettingProblem::CertificateExpired { .. } => "Renew the certificate; clients refuse expired certificates.",
+        SettingProblem::CertificateExpiresSoon { .. } => "Renew it before clients start refusing the connection.",
+        SettingProblem::CertificateNotYetValid { .. } => "Check the server's clock and the certificate's dates.",
+        SettingProblem::CertificateUntrusted { .. } => "Self-signed or from an unknown CA. For an internal CA pass --ca-file; an unexpected issuer can also mean antivirus or a proxy intercepting TLS.",
+        SettingProblem::TlsInterceptionSuspected { .. } => "Do not enter a password on this network: test from another network, and check for antivirus, a proxy or a firewall that inspects TLS, or for DNS that points the provider's name elsewhere.",
+        SettingProblem::NoStarttls => "Use the implicit-TLS port instead, or enable STARTTLS on the server.",
+        SettingProblem::LoginDisabled => "The server expects another authentication method (e.g. OAuth).",
+        SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
+        SettingProblem::Failed { code, .. } => match code {
+            Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
+            Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
+            Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
+            Code::TlsHandshakeFailed => "The server's TLS setup is broken, outdated (TLS 1.2 or newer is required) or asks for client certificates.",
+            Code::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",
+            Code::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
+            Code::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",
+            Code::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
+            Code::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
+            _ => return None,
+        },
+    };
+    Some(text.to_string())
+}
+
+/// The protocol's name as the report shows it.
+pub fn protocol(p: Protocol) -> &'static str {
+    p.name()
+}

@@ -1,0 +1,655 @@
+//! The JSON contract: view types of their own, built from the engine's types. The engine derives
+//! no `Serialize`: every key and every enum name is spelt out here (names in [`names`]), so the
+//! contract changes only when this file does. Keys are only ever added; a golden test guards it.
+
+pub mod names;
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+
+use crate::discover::{MxHost, SrvRecord};
+use crate::judge::findings::Finding;
+use crate::judge::{Judgement, ProviderCheck, Recommendation, Recommended};
+use crate::net::dns::LookupError;
+use crate::plan::ResolvedCandidate;
+use crate::probe::login::LoginOutcome;
+use crate::probe::{CertInfo, CertVerdict, Failure, FailureKind, ProbeResult, TcpOutcome, TlsInfo};
+use crate::provider::{ProviderMatch, PublishedSetting};
+use crate::render::words;
+use crate::service::Service;
+use crate::{LoginCheck, Run};
+
+/// Version of the JSON layout; raised when keys are added.
+pub const SCHEMA_VERSION: u32 = 2;
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub domain: String,
+    pub domain_unicode: String,
+    pub input: String,
+    pub address: Option<String>,
+    pub mx_status: &'static str,
+    pub mx_error: Option<LookupErrorView>,
+    pub mx: Vec<MxView>,
+    pub addresses: Vec<IpAddr>,
+    pub provider: Option<ProviderView>,
+    pub srv: Vec<SrvView>,
+    pub hosts: Vec<HostView>,
+    pub probes: Vec<ProbeView>,
+    pub recommended: RecommendedView,
+    pub provider_settings: Vec<ProviderCheckView>,
+    pub findings: Vec<FindingView>,
+    /// Null unless `--login` was given.
+    pub login: Option<Vec<LoginView>>,
+    pub exit_code: u8,
+    pub elapsed_ms: u64,
+}
+
+impl Report {
+    pub fn new(run: &Run) -> Self {
+        let d = &run.discovery;
+        Self {
+            schema_version: SCHEMA_VERSION,
+            domain: run.target.domain.ascii.clone(),
+            domain_unicode: run.target.domain.unicode.clone(),
+            input: run.target.input.clone(),
+            address: run.target.address.clone(),
+            mx_status: names::mx_status(d.mx_status),
+            mx_error: d.mx_error.as_ref().map(LookupErrorView::from),
+            mx: d.mx.iter().map(MxView::from).collect(),
+            addresses: d.domain_addresses.all(),
+            provider: run.identification.provider.as_ref().map(ProviderView::from),
+            srv: d.srv.iter().map(SrvView::from).collect(),
+            hosts: run.candidates.iter().map(HostView::from).collect(),
+            probes: run
+                .probes
+                .iter()
+                .zip(&run.diagnosis.judgements)
+                .map(|(p, j)| ProbeView::new(p, j))
+                .collect(),
+            recommended: RecommendedView::from(&run.diagnosis.recommended),
+            provider_settings: run
+                .diagnosis
+                .provider_checks
+                .iter()
+                .map(ProviderCheckView::from)
+                .collect(),
+            findings: run
+                .diagnosis
+                .findings
+                .iter()
+                .map(FindingView::from)
+                .collect(),
+            login: run
+                .login
+                .as_ref()
+                .map(|l| l.iter().map(LoginView::from).collect()),
+            exit_code: run.exit_code,
+            elapsed_ms: run.elapsed_ms,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LookupErrorView {
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&LookupError> for LookupErrorView {
+    fn from(e: &LookupError) -> Self {
+        Self {
+            kind: names::lookup_error(e),
+            detail: match e {
+                LookupError::Other(s) => Some(s.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct MxView {
+    pub preference: u16,
+    /// "." for a null MX.
+    pub exchange: String,
+    pub ttl: u32,
+    pub addresses: Vec<IpAddr>,
+    pub cname_chain: Vec<String>,
+    pub error: Option<LookupErrorView>,
+}
+
+impl From<&MxHost> for MxView {
+    fn from(m: &MxHost) -> Self {
+        Self {
+            preference: m.preference,
+            exchange: if m.exchange.is_empty() {
+                ".".into()
+            } else {
+                m.exchange.clone()
+            },
+            ttl: m.ttl,
+            addresses: m.address_list(),
+            cname_chain: m
+                .addresses
+                .as_ref()
+                .map(|a| a.cname_chain.clone())
+                .unwrap_or_default(),
+            error: m
+                .addresses
+                .as_ref()
+                .and_then(|a| a.failure())
+                .as_ref()
+                .map(LookupErrorView::from),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SettingView {
+    pub protocol: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub security: &'static str,
+}
+
+impl From<&PublishedSetting> for SettingView {
+    fn from(s: &PublishedSetting) -> Self {
+        Self {
+            protocol: names::protocol(s.protocol),
+            host: s.host.clone(),
+            port: s.port,
+            security: names::security(s.security),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProviderView {
+    pub id: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub matched_mx: Option<String>,
+    pub incoming: Vec<SettingView>,
+    pub outgoing: Vec<SettingView>,
+    pub username: &'static str,
+    pub webmail: Option<String>,
+    pub notes: Vec<String>,
+}
+
+impl From<&ProviderMatch> for ProviderView {
+    fn from(p: &ProviderMatch) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: names::provider_kind(p.kind),
+            matched_mx: p.matched_mx.clone(),
+            incoming: p.incoming.iter().map(SettingView::from).collect(),
+            outgoing: p.outgoing.iter().map(SettingView::from).collect(),
+            username: p.username,
+            webmail: p.webmail.clone(),
+            notes: p.notes.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SrvView {
+    pub service: String,
+    pub protocol: &'static str,
+    pub security: &'static str,
+    pub priority: u16,
+    pub weight: u16,
+    pub port: u16,
+    pub target: String,
+    pub ttl: u32,
+    pub offered: bool,
+}
+
+impl From<&SrvRecord> for SrvView {
+    fn from(s: &SrvRecord) -> Self {
+        Self {
+            service: s.service.clone(),
+            protocol: names::protocol(s.protocol),
+            security: names::security(s.security),
+            priority: s.priority,
+            weight: s.weight,
+            port: s.port,
+            target: s.target.clone(),
+            ttl: s.ttl,
+            offered: s.offered,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct HostView {
+    pub name: String,
+    pub sources: Vec<&'static str>,
+    pub addresses: Vec<IpAddr>,
+    pub error: Option<LookupErrorView>,
+}
+
+impl From<&ResolvedCandidate> for HostView {
+    fn from(c: &ResolvedCandidate) -> Self {
+        Self {
+            name: c.candidate.name.clone(),
+            sources: c
+                .candidate
+                .sources
+                .iter()
+                .map(|s| names::source(*s))
+                .collect(),
+            addresses: c.addresses.all(),
+            error: c.addresses.failure().as_ref().map(LookupErrorView::from),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TcpView {
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&TcpOutcome> for TcpView {
+    fn from(t: &TcpOutcome) -> Self {
+        let (state, detail) = match t {
+            TcpOutcome::Connected => ("connected", None),
+            TcpOutcome::Refused => ("refused", None),
+            TcpOutcome::TimedOut => ("timed_out", None),
+            TcpOutcome::Unreachable(u) => ("unreachable", Some(words::unreachable(*u).into())),
+            TcpOutcome::Reset => ("reset", None),
+            TcpOutcome::Failed(e) => ("failed", Some(words::local_error(e))),
+            TcpOutcome::NotAttempted => ("not_attempted", None),
+        };
+        Self { state, detail }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CertView {
+    pub subject: String,
+    pub issuer: String,
+    pub names: Vec<String>,
+    pub names_from_cn: bool,
+    pub not_before: String,
+    pub not_after: String,
+    pub days_left: i64,
+    pub self_signed: bool,
+    pub chain_length: usize,
+}
+
+impl From<&CertInfo> for CertView {
+    fn from(c: &CertInfo) -> Self {
+        Self {
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            names: c.names.clone(),
+            names_from_cn: c.names_from_cn,
+            not_before: c.not_before.clone(),
+            not_after: c.not_after.clone(),
+            days_left: c.days_left,
+            self_signed: c.self_signed,
+            chain_length: c.chain_length,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CertVerdictView {
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+impl From<&CertVerdict> for CertVerdictView {
+    fn from(v: &CertVerdict) -> Self {
+        Self {
+            status: names::cert_verdict(v),
+            detail: match v {
+                CertVerdict::Other(text) => Some(text.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TlsView {
+    pub sni: String,
+    pub version: Option<String>,
+    pub cipher: Option<String>,
+    pub certificate: Option<CertView>,
+    pub verdict: Option<CertVerdictView>,
+    pub name_matches: Option<bool>,
+    pub client_certificate_requested: bool,
+}
+
+impl From<&TlsInfo> for TlsView {
+    fn from(t: &TlsInfo) -> Self {
+        Self {
+            sni: t.sni.clone(),
+            version: t.version.clone(),
+            cipher: t.cipher.clone(),
+            certificate: t.certificate.as_ref().map(CertView::from),
+            verdict: t.verdict.as_ref().map(CertVerdictView::from),
+            name_matches: t.name_matches,
+            client_certificate_requested: t.client_certificate_requested,
+        }
+    }
+}
+
+/// A failure: `phase` and `kind`, then the kind's own fields.
+#[derive(Debug, Serialize)]
+pub struct FailureView {
+    pub phase: &'static str,
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_failure: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heard: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply_code: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<usize>,
+}
+
+impl From<&Failure> for FailureView {
+    fn from(f: &Failure) -> Self {
+        let mut v = Self {
+            phase: names::phase(f.phase),
+            kind: "",
+            detail: None,
+            tls_failure: None,
+            heard: None,
+            sample: None,
+            reply: None,
+            reply_code: None,
+            bytes: None,
+        };
+        v.kind = match &f.kind {
+            FailureKind::Refused => "refused",
+            FailureKind::TimedOut => "timed_out",
+            FailureKind::Unreachable(u) => {
+                v.detail = Some(words::unreachable(*u).into());
+                "unreachable"
+            }
+            FailureKind::Reset => "reset",
+            FailureKind::Closed => "closed",
+            FailureKind::TlsHandshake(t) => {
+                v.detail = Some(words::tls_failure(t));
+                v.tls_failure = Some(names::tls_failure(t));
+                "tls_handshake"
+            }
+            FailureKind::ProtocolMismatch { heard, sample } => {
+                v.heard = Some(names::heard(*heard));
+                v.sample = Some(sample.clone());
+                "protocol_mismatch"
+            }
+            FailureKind::TlsAnswered { version } => {
+                v.heard = Some("tls");
+                v.sample = Some(format!(
+                    "a TLS handshake succeeded ({})",
+                    version.as_deref().unwrap_or("TLS")
+                ));
+                "protocol_mismatch"
+            }
+            FailureKind::Rejected(r) => {
+                v.reply = Some(r.line.clone());
+                v.reply_code = r.code;
+                "rejected"
+            }
+            FailureKind::StartTlsInjection { bytes } => {
+                v.bytes = Some(*bytes);
+                "start_tls_injection"
+            }
+            FailureKind::LineTooLong => "line_too_long",
+            FailureKind::TooMuchData => "too_much_data",
+            FailureKind::Local(e) => {
+                v.detail = Some(words::local_error(e));
+                "local"
+            }
+            FailureKind::Io(text) => {
+                v.detail = Some(text.clone());
+                "io"
+            }
+        };
+        v
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CapabilitiesView {
+    pub before_tls: Vec<String>,
+    pub after_tls: Vec<String>,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TimingsView {
+    pub connect_ms: Option<u64>,
+    pub tls_ms: Option<u64>,
+    pub total_ms: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProbeView {
+    pub host: String,
+    pub address: IpAddr,
+    pub port: u16,
+    pub protocol: &'static str,
+    pub security: &'static str,
+    pub tcp: TcpView,
+    pub tls: Option<TlsView>,
+    pub banner: Option<String>,
+    pub heard: Option<&'static str>,
+    pub capabilities: CapabilitiesView,
+    pub starttls: Option<&'static str>,
+    pub auth_mechanisms: Vec<String>,
+    pub login_disabled: bool,
+    pub verdict: &'static str,
+    pub warnings: Vec<&'static str>,
+    /// Why it failed, in words; null when it did not.
+    pub error: Option<String>,
+    pub failure: Option<FailureView>,
+    pub timings: TimingsView,
+    pub shared_with: Option<String>,
+}
+
+impl ProbeView {
+    fn new(p: &ProbeResult, j: &Judgement) -> Self {
+        Self {
+            host: p.host.clone(),
+            address: p.address,
+            port: p.port,
+            protocol: names::protocol(p.service.protocol),
+            security: names::security(p.service.security),
+            tcp: TcpView::from(&p.tcp),
+            tls: p.tls.as_ref().map(TlsView::from),
+            banner: p.banner.clone(),
+            heard: p.heard.map(names::heard),
+            capabilities: CapabilitiesView {
+                before_tls: p.capabilities.before_tls.clone(),
+                after_tls: p.capabilities.after_tls.clone(),
+                truncated: p.capabilities.truncated,
+            },
+            starttls: p.starttls.map(names::starttls),
+            auth_mechanisms: p.auth_mechanisms.clone(),
+            login_disabled: p.login_disabled,
+            verdict: names::verdict(j.verdict),
+            warnings: j.warnings.iter().map(|c| names::code(*c)).collect(),
+            error: j.cause.as_ref().map(|f| words::failure(p.service, f)),
+            failure: p.failure.as_ref().map(FailureView::from),
+            timings: TimingsView {
+                connect_ms: p.timings.connect_ms,
+                tls_ms: p.timings.tls_ms,
+                total_ms: p.timings.total_ms,
+            },
+            shared_with: p.shared_with.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecommendationView {
+    pub protocol: &'static str,
+    pub host: String,
+    pub port: u16,
+    pub security: &'static str,
+    /// The words for the client's settings dialog: `SSL/TLS`, `STARTTLS`, `None`.
+    pub security_label: &'static str,
+    pub username: String,
+    pub confirmed: bool,
+    pub verdict: &'static str,
+    pub warnings: Vec<&'static str>,
+    pub source: &'static str,
+}
+
+impl From<&Recommendation> for RecommendationView {
+    fn from(r: &Recommendation) -> Self {
+        Self {
+            protocol: names::protocol(r.protocol),
+            host: r.host.clone(),
+            port: r.port,
+            security: names::security(r.security),
+            security_label: words::client_security(r.client_security),
+            username: words::username(&r.username),
+            confirmed: r.confirmed,
+            verdict: names::verdict(r.verdict),
+            warnings: r.warnings.iter().map(|c| names::code(*c)).collect(),
+            source: names::source(r.source),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecommendedView {
+    pub incoming: Vec<RecommendationView>,
+    pub outgoing: Vec<RecommendationView>,
+    /// Port 25: works, but for server-to-server delivery only.
+    pub server_to_server: Vec<RecommendationView>,
+}
+
+impl From<&Recommended> for RecommendedView {
+    fn from(r: &Recommended) -> Self {
+        let list = |l: &[Recommendation]| l.iter().map(RecommendationView::from).collect();
+        Self {
+            incoming: list(&r.incoming),
+            outgoing: list(&r.outgoing),
+            server_to_server: list(&r.server_to_server),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProviderCheckView {
+    #[serde(flatten)]
+    pub setting: SettingView,
+    pub confirmed: bool,
+    pub verdict: Option<&'static str>,
+    /// Why it is not confirmed, in words.
+    pub reason: Option<String>,
+}
+
+impl From<&ProviderCheck> for ProviderCheckView {
+    fn from(c: &ProviderCheck) -> Self {
+        let reason = match &c.why {
+            Some(crate::judge::findings::Unconfirmed::Failed { service, failure }) => {
+                Some(words::failure(*service, failure))
+            }
+            _ => None,
+        };
+        Self {
+            setting: SettingView::from(&c.setting),
+            confirmed: c.confirmed,
+            verdict: c.verdict.map(names::verdict),
+            reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FindingView {
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub message: String,
+    /// What to do about it, when there is something to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+impl From<&Finding> for FindingView {
+    fn from(f: &Finding) -> Self {
+        Self {
+            severity: names::severity(f.severity),
+            code: names::code(f.code),
+            message: words::message(f),
+            hint: words::hint(f),
+            host: f.host.clone(),
+            port: f.port,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LoginView {
+    pub protocol: &'static str,
+    pub host: String,
+    pub address: IpAddr,
+    pub port: u16,
+    pub security: &'static str,
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mechanism: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl From<&LoginCheck> for LoginView {
+    fn from(c: &LoginCheck) -> Self {
+        let service = Service::new(c.port, c.protocol, c.security);
+        let (outcome, mechanism, reply, reason) = match &c.outcome {
+            LoginOutcome::Accepted { mechanism } => {
+                ("accepted", Some(mechanism.clone()), None, None)
+            }
+            LoginOutcome::Rejected { mechanism, reply } => (
+                "rejected",
+                Some(mechanism.clone()),
+                Some(reply.line.clone()),
+                None,
+            ),
+            LoginOutcome::NotAttempted(r) => {
+                ("not_attempted", None, None, Some(words::login_refusal(r)))
+            }
+            LoginOutcome::Failed(f) => ("failed", None, None, Some(words::failure(service, f))),
+        };
+        Self {
+            protocol: names::protocol(c.protocol),
+            host: c.host.clone(),
+            address: c.address,
+            port: c.port,
+            security: names::security(c.security),
+            outcome,
+            mechanism,
+            reply,
+            reason,
+        }
+    }
+}

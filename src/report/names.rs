@@ -1,0 +1,207 @@
+//! The JSON names of the engine's enums, spelt out: renaming a variant in the engine cannot
+//! change the contract, and a new variant does not compile until it has a name here.
+
+use crate::discover::MxStatus;
+use crate::judge::findings::{Code, Severity};
+use crate::judge::Verdict;
+use crate::net::dns::LookupError;
+use crate::plan::Source;
+use crate::probe::{CertVerdict, Heard, Phase, StartTlsState, TlsFailure};
+use crate::provider::ProviderKind;
+use crate::service::{Protocol, Security};
+
+pub fn code(c: Code) -> &'static str {
+    use Code::*;
+    match c {
+        DnsFailure => "dns_failure",
+        Nxdomain => "nxdomain",
+        NullMx => "null_mx",
+        NullMxWithOtherRecords => "null_mx_with_other_records",
+        NoMailRecords => "no_mail_records",
+        ImplicitMx => "implicit_mx",
+        MxIsIpAddress => "mx_is_ip_address",
+        MxIsCname => "mx_is_cname",
+        MxUnresolvable => "mx_unresolvable",
+        MxPrivateAddress => "mx_private_address",
+        MxMixedProviders => "mx_mixed_providers",
+        MxTruncated => "mx_truncated",
+        MxGateway => "mx_gateway",
+        DnsPartialFailure => "dns_partial_failure",
+        SrvNotOffered => "srv_not_offered",
+        SrvDnsError => "srv_dns_error",
+        SrvTruncated => "srv_truncated",
+        SrvTargetUnresolvable => "srv_target_unresolvable",
+        HostUnresolvable => "host_unresolvable",
+        PortBlockedLocally => "port_blocked_locally",
+        PortFiltered => "port_filtered",
+        HostUnreachable => "host_unreachable",
+        HostNotServingMail => "host_not_serving_mail",
+        PortRefused => "port_refused",
+        PortsNotProbed => "ports_not_probed",
+        CertificateNameMismatch => "certificate_name_mismatch",
+        CertificateValidForOtherHost => "certificate_valid_for_other_host",
+        CertificateExpired => "certificate_expired",
+        CertificateExpiresSoon => "certificate_expires_soon",
+        CertificateNotYetValid => "certificate_not_yet_valid",
+        CertificateUntrusted => "certificate_untrusted",
+        TlsInterceptionSuspected => "tls_interception_suspected",
+        NoStarttls => "no_starttls",
+        StarttlsFailed => "starttls_failed",
+        StarttlsInjection => "starttls_injection",
+        PlaintextOnly => "plaintext_only",
+        TlsHandshakeFailed => "tls_handshake_failed",
+        WrongProtocol => "wrong_protocol",
+        PlaintextOnTlsPort => "plaintext_on_tls_port",
+        TlsOnPlainPort => "tls_on_plain_port",
+        NoGreeting => "no_greeting",
+        GreetingRejected => "greeting_rejected",
+        ServerSentTooMuch => "server_sent_too_much",
+        CapabilitiesTruncated => "capabilities_truncated",
+        LocalResourceExhausted => "local_resource_exhausted",
+        Ipv6Broken => "ipv6_broken",
+        NoLocalIpv6 => "no_local_ipv6",
+        AddressFailing => "address_failing",
+        LoginDisabled => "login_disabled",
+        NoWorkingIncoming => "no_working_incoming",
+        NoWorkingOutgoing => "no_working_outgoing",
+        OnlyPort25Works => "only_port25_works",
+        ProviderSettingConfirmed => "provider_setting_confirmed",
+        ProviderSettingUnconfirmed => "provider_setting_unconfirmed",
+        ProviderNotes => "provider_notes",
+    }
+}
+
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+pub fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Works => "works",
+        Verdict::Warnings => "warnings",
+        Verdict::Fails => "fails",
+    }
+}
+
+pub fn protocol(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Imap => "imap",
+        Protocol::Pop3 => "pop3",
+        Protocol::Smtp => "smtp",
+    }
+}
+
+pub fn security(s: Security) -> &'static str {
+    match s {
+        Security::Tls => "tls",
+        Security::StartTls => "starttls",
+        Security::Plain => "plain",
+    }
+}
+
+pub fn source(s: Source) -> &'static str {
+    match s {
+        Source::User => "user",
+        Source::Srv => "srv",
+        Source::Provider => "provider",
+        Source::ProtocolName => "protocol_name",
+        Source::MailName => "mail_name",
+        Source::CertificateName => "certificate_name",
+        Source::Domain => "domain",
+        Source::Mx => "mx",
+    }
+}
+
+pub fn mx_status(s: MxStatus) -> &'static str {
+    match s {
+        MxStatus::Ok => "ok",
+        MxStatus::NullMx => "null_mx",
+        MxStatus::Implicit => "implicit",
+        MxStatus::Nxdomain => "nxdomain",
+        MxStatus::NoRecords => "no_records",
+        MxStatus::DnsError => "dns_error",
+    }
+}
+
+pub fn lookup_error(e: &LookupError) -> &'static str {
+    match e {
+        LookupError::NxDomain => "nx_domain",
+        LookupError::NoRecords => "no_records",
+        LookupError::ServFail => "serv_fail",
+        LookupError::Refused => "refused",
+        LookupError::Timeout => "timeout",
+        LookupError::Other(_) => "other",
+    }
+}
+
+pub fn provider_kind(k: ProviderKind) -> &'static str {
+    match k {
+        ProviderKind::Mailbox => "mailbox",
+        ProviderKind::Gateway => "gateway",
+        ProviderKind::Webhost => "webhost",
+    }
+}
+
+pub fn heard(h: Heard) -> &'static str {
+    match h {
+        Heard::Imap => "imap",
+        Heard::Pop3 => "pop3",
+        Heard::Smtp => "smtp",
+        Heard::Tls => "tls",
+        Heard::Http => "http",
+        Heard::Ssh => "ssh",
+        Heard::Ftp => "ftp",
+        Heard::Unknown => "unknown",
+    }
+}
+
+pub fn phase(p: Phase) -> &'static str {
+    match p {
+        Phase::Connect => "connect",
+        Phase::TlsHandshake => "tls_handshake",
+        Phase::Greeting => "greeting",
+        Phase::Capabilities => "capabilities",
+        Phase::StartTls => "start_tls",
+        Phase::Login => "login",
+        Phase::Logout => "logout",
+    }
+}
+
+pub fn starttls(s: StartTlsState) -> &'static str {
+    match s {
+        StartTlsState::NotOffered => "not_offered",
+        StartTlsState::Upgraded => "upgraded",
+        StartTlsState::Failed => "failed",
+        StartTlsState::NotTried => "not_tried",
+    }
+}
+
+pub fn cert_verdict(v: &CertVerdict) -> &'static str {
+    match v {
+        CertVerdict::Trusted => "trusted",
+        CertVerdict::NameMismatch => "name_mismatch",
+        CertVerdict::Expired => "expired",
+        CertVerdict::NotYetValid => "not_yet_valid",
+        CertVerdict::UnknownIssuer => "unknown_issuer",
+        CertVerdict::Revoked => "revoked",
+        CertVerdict::BadSignature => "bad_signature",
+        CertVerdict::WrongPurpose => "wrong_purpose",
+        CertVerdict::Other(_) => "other",
+    }
+}
+
+pub fn tls_failure(t: &TlsFailure) -> &'static str {
+    match t {
+        TlsFailure::OldVersionsOnly => "old_versions_only",
+        TlsFailure::NoCommonParameters => "no_common_parameters",
+        TlsFailure::ClientCertificateRequired => "client_certificate_required",
+        TlsFailure::ClosedDuringHandshake => "closed_during_handshake",
+        TlsFailure::InvalidServerName => "invalid_server_name",
+        TlsFailure::Alert(_) => "alert",
+        TlsFailure::Other(_) => "other",
+    }
+}
