@@ -47,7 +47,12 @@ pub struct Cli {
     pub dns: Vec<String>,
 
     /// Seconds allowed for each DNS query and each probe (connect, TLS and every read).
-    #[arg(long, value_name = "SECS", default_value = "5")]
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "5",
+        allow_negative_numbers = true
+    )]
     pub timeout: f64,
 
     /// Print the report as JSON.
@@ -127,7 +132,7 @@ impl Cli {
         })?;
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 300.0) {
             return Err(format!(
-                "--timeout must be between 0 and 300 seconds, not {}",
+                "--timeout must be more than 0 and at most 300 seconds, not {}",
                 self.timeout
             ));
         }
@@ -292,29 +297,58 @@ mod tests {
     }
 
     #[test]
-    fn rejects_bad_arguments_with_a_message() {
-        let cases: &[&[&str]] = &[
-            &["user@"],
-            &["example.com", "--dns", "not-an-ip"],
-            &["example.com", "--timeout", "0"],
-            &["example.com", "--timeout", "-1"],
-            &["example.com", "--timeout", "NaN"],
-            &["example.com", "--ports", "8080"],
-            &["example.com", "--ports", "x"],
-            &["example.com", "--ports", "none"],
-            &["example.com", "--service", "25/http/tls"],
-            &["example.com", "--host", "bad host"],
-            &["example.com", "--concurrency", "0"],
-            &["example.com", "--json", "--card"],
-            &["example.com", "--color", "sometimes"],
-            &["example.com", "--login"],
-            &["user@example.com", "--user", "x"],
-            &["user@example.com", "--login", "--no-probe"],
-            &["user@example.com", "--login", "--user", "a b"],
+    fn rejects_bad_arguments_naming_the_flag() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["user@"], "invalid address"),
+            (&["example.com", "--dns", "not-an-ip"], "--dns"),
+            (&["example.com", "--timeout", "0"], "--timeout"),
+            (&["example.com", "--timeout", "-1"], "--timeout"),
+            (&["example.com", "--timeout", "NaN"], "--timeout"),
+            (&["example.com", "--ports", "8080"], "--ports"),
+            (&["example.com", "--ports", "x"], "--ports"),
+            (&["example.com", "--ports", "none"], "--ports none"),
+            (&["example.com", "--service", "25/http/tls"], "--service"),
+            (&["example.com", "--host", "bad host"], "--host"),
+            (&["example.com", "--concurrency", "0"], "--concurrency"),
+            (&["example.com", "--json", "--card"], "--card"),
+            (&["example.com", "--color", "sometimes"], "--color"),
+            (&["example.com", "--login"], "--login"),
+            (&["user@example.com", "--user", "x"], "--login"),
+            (&["user@example.com", "--login", "--no-probe"], "--no-probe"),
+            (&["user@example.com", "--login", "--user", "a b"], "--user"),
         ];
-        for args in cases {
+        for (args, flag) in cases {
             let err = parse(args).expect_err(&format!("{args:?}"));
-            assert!(!err.is_empty());
+            assert!(err.contains(flag), "{args:?}: {err}");
         }
+    }
+
+    #[test]
+    fn service_entries_alone_are_enough_to_probe() {
+        let (o, _, _) = parse(&[
+            "example.com",
+            "--ports",
+            "none",
+            "--service",
+            "2525/smtp/starttls",
+            "--service",
+            "10993/imap/tls",
+        ])
+        .unwrap();
+        assert_eq!(
+            o.services,
+            vec![
+                Service::new(
+                    2525,
+                    crate::service::Protocol::Smtp,
+                    crate::service::Security::StartTls
+                ),
+                Service::new(
+                    10993,
+                    crate::service::Protocol::Imap,
+                    crate::service::Security::Tls
+                ),
+            ]
+        );
     }
 }

@@ -13,21 +13,20 @@ use mailprobe::{exits, render};
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version are not errors.
-            let code = if e.use_stderr() {
-                exits::USAGE
-            } else {
-                exits::OK
-            };
+        // --help and --version are not errors.
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(exits::OK);
+        }
+        Err(e) => {
+            usage_error(&clap_message(&e));
+            return ExitCode::from(exits::USAGE);
         }
     };
     let (mut options, output, login) = match cli.into_options() {
         Ok(parsed) => parsed,
         Err(message) => {
-            eprintln!("mailprobe: {message}");
+            usage_error(&message);
             return ExitCode::from(exits::USAGE);
         }
     };
@@ -41,7 +40,7 @@ fn main() -> ExitCode {
                 })
             }
             Err(message) => {
-                eprintln!("mailprobe: {message}");
+                usage_error(&message);
                 return ExitCode::from(exits::USAGE);
             }
         }
@@ -62,7 +61,7 @@ fn main() -> ExitCode {
         Ok(run) => run,
         Err(e) => {
             progress.clear();
-            eprintln!("mailprobe: {e}");
+            usage_error(&e.to_string());
             return ExitCode::from(exits::USAGE);
         }
     };
@@ -82,6 +81,25 @@ fn main() -> ExitCode {
         }
         _ => ExitCode::from(run.exit_code),
     }
+}
+
+/// One line on stderr, with anything the user typed escaped.
+fn usage_error(message: &str) {
+    eprintln!("mailprobe: {}", mailprobe::text::escape_controls(message));
+}
+
+/// clap's error as one line: its first paragraph without the "error: " prefix, and where to look.
+fn clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let first: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    format!(
+        "{} (see mailprobe --help)",
+        first.join(" ").trim_start_matches("error: ")
+    )
 }
 
 /// The password for --login: MAILPROBE_PASSWORD, or asked for on the terminal without echo.

@@ -1,9 +1,10 @@
 //! Text that came from the network or from DNS, made safe to store, print and serialise.
 //!
 //! Every byte a server sends passes through [`from_wire`] before it is kept: invalid UTF-8 is
-//! replaced, and control characters (C0, DEL, C1, and the Unicode bidi/format controls that can
-//! reorder a line) are written as visible escapes, so neither the human report nor the JSON can
-//! carry an escape sequence to a terminal.
+//! replaced, and control characters (every character of Unicode's Cc, Cf, Zl and Zp categories:
+//! C0, DEL, C1, bidi and format controls, line and paragraph separators) are written as visible
+//! escapes, so neither the human report, the JSON nor an error message can carry an escape
+//! sequence or a line break to a terminal.
 
 /// Converts raw bytes into a safe, single-line string.
 pub fn from_wire(bytes: &[u8]) -> String {
@@ -48,10 +49,15 @@ pub fn truncate(text: &str, max: usize) -> String {
     out
 }
 
-fn is_dangerous(c: char) -> bool {
-    c.is_control()
-        // Unicode format controls that reorder or hide text (bidi overrides, isolates, ZW*).
-        || matches!(c as u32, 0x200b..=0x200f | 0x202a..=0x202e | 0x2066..=0x2069 | 0xfeff)
+/// Characters that can move the cursor, end a line, or reorder or hide text: Unicode's
+/// control (Cc), format (Cf: bidi marks and overrides, zero-width characters, U+061C …), line
+/// separator (Zl) and paragraph separator (Zp) categories.
+pub fn is_dangerous(c: char) -> bool {
+    use unicode_properties::{GeneralCategory as G, UnicodeGeneralCategory};
+    matches!(
+        c.general_category(),
+        G::Control | G::Format | G::LineSeparator | G::ParagraphSeparator
+    )
 }
 
 #[cfg(test)]

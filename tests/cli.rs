@@ -51,6 +51,25 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         ),
         (vec!["example.com", "--bogus-flag"], "--bogus-flag"),
         (vec![], "ADDRESS"),
+        // Control characters in any flag's value are shown escaped, never raw.
+        (
+            vec!["example.com", "--ports", "99\u{1b}[2J\u{7}"],
+            "--ports",
+        ),
+        (
+            vec!["example.com", "--dns", "1.2.3.4\n\u{1b}]0;x\u{7}"],
+            "--dns",
+        ),
+        (
+            vec!["example.com", "--service", "2525/smtp/\u{1b}[31mx"],
+            "--service",
+        ),
+        (
+            vec!["example.com", "--ca-file", "/nonexistent/\u{1b}[31m\n.pem"],
+            "CA file",
+        ),
+        (vec!["example.com", "--color", "\u{1b}[31m"], "--color"),
+        (vec!["example.com", "--timeout", "0\u{2028}"], "--timeout"),
     ];
     for (args, needle) in cases {
         let out = mailprobe(&args);
@@ -58,8 +77,15 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
         // Nothing the user typed reaches the terminal raw.
-        assert!(!stderr.contains('\u{1b}'), "{args:?}: {stderr:?}");
+        assert!(
+            !stderr
+                .trim_end_matches('\n')
+                .chars()
+                .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{61c}')),
+            "{args:?}: {stderr:?}"
+        );
     }
 }
 

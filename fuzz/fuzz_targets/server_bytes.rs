@@ -2,47 +2,14 @@
 //! STARTTLS when offered) must end without panicking, with printable text only.
 #![no_main]
 
-use std::io;
-use std::pin::Pin;
 use std::sync::OnceLock;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use libfuzzer_sys::fuzz_target;
+use mailprobe::probe::script::{Chunking, ScriptedStream};
 use mailprobe::probe::session::{converse, Session};
 use mailprobe::probe::{ProbeResult, Trust};
 use mailprobe::service::{Protocol, Security, Service};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-
-struct Script {
-    data: Vec<u8>,
-    pos: usize,
-}
-
-impl AsyncRead for Script {
-    fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        // Hand out small, uneven pieces to exercise partial reads.
-        let step = 1 + (self.pos % 7) * 13;
-        let end = (self.pos + step).min(self.data.len());
-        let n = (end - self.pos).min(buf.remaining());
-        let start = self.pos;
-        buf.put_slice(&self.data[start..start + n]);
-        self.pos += n;
-        Poll::Ready(Ok(()))
-    }
-}
-
-impl AsyncWrite for Script {
-    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Poll::Ready(Ok(buf.len()))
-    }
-    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
-    }
-}
 
 fn trust() -> &'static Trust {
     static TRUST: OnceLock<Trust> = OnceLock::new();
@@ -57,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("runtime");
     rt.block_on(async {
         let mut result = ProbeResult::new("fuzz.example", "192.0.2.1".parse().unwrap(), service);
-        let stream = Script { data: rest.to_vec(), pos: 0 };
+        let (stream, _) = ScriptedStream::new(rest.to_vec(), Chunking::Uneven);
         let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
         let session = Session {
             trust: trust(),

@@ -170,24 +170,8 @@ pub enum SettingProblem {
     Failed {
         code: Code,
         service: Service,
-        failure: FailureKey,
+        failure: Failure,
     },
-}
-
-/// A probe failure with an order, so that findings can be grouped by it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailureKey(pub Failure);
-
-impl PartialOrd for FailureKey {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for FailureKey {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        format!("{:?}", self.0).cmp(&format!("{:?}", other.0))
-    }
 }
 
 /// What a finding says, with its data.

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use super::findings::{Code, Fact, FailureKey, Finding, SettingProblem};
+use super::findings::{Code, Fact, Finding, SettingProblem};
 use super::inference::unroutable_ipv6;
 use super::{Evidence, Judgement, SettingStatus, Verdict};
 use crate::plan::Source;
@@ -145,7 +145,7 @@ fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
     Some(SettingProblem::Failed {
         code,
         service: p.service,
-        failure: FailureKey(f.clone()),
+        failure: f.clone(),
     })
 }
 

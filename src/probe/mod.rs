@@ -2,10 +2,12 @@
 //! here prints.
 
 pub mod conn;
+pub mod dialect;
 pub mod engine;
 pub mod imap;
 pub mod login;
 pub mod pop3;
+pub mod script;
 pub mod session;
 pub mod smtp;
 pub mod sniff;
@@ -50,7 +52,7 @@ impl TcpOutcome {
 }
 
 /// Which ICMP "unreachable" (or local routing failure) a connection met.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Unreachable {
     /// ENETUNREACH: this machine has no route to that network at all (for IPv6 usually: no
     /// IPv6 here). It says nothing about the server.
@@ -60,7 +62,7 @@ pub enum Unreachable {
 }
 
 /// A failure on this machine, not at the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LocalError {
     /// EMFILE/ENFILE: out of file descriptors.
     TooManyOpenFiles,
@@ -69,7 +71,7 @@ pub enum LocalError {
 }
 
 /// Where in a probe something went wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Phase {
     Connect,
     TlsHandshake,
@@ -81,7 +83,7 @@ pub enum Phase {
 }
 
 /// What the other side turned out to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Heard {
     Imap,
     Pop3,
@@ -95,7 +97,7 @@ pub enum Heard {
 
 /// A reply line a server sent, kept as data: the status code where the protocol has one
 /// (SMTP), and the line as received, made safe to print.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ServerReply {
     pub code: Option<u16>,
     pub line: String,
@@ -112,7 +114,7 @@ impl ServerReply {
 }
 
 /// Why a TLS handshake failed, when it was not the certificate (those are recorded and judged).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TlsFailure {
     /// The server only speaks TLS versions older than 1.2 (protocol_version alert).
     OldVersionsOnly,
@@ -131,7 +133,7 @@ pub enum TlsFailure {
 }
 
 /// Why a probe stopped short.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum FailureKind {
     Refused,
     TimedOut,
@@ -167,7 +169,7 @@ pub enum FailureKind {
     Io(String),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Failure {
     pub phase: Phase,
     pub kind: FailureKind,

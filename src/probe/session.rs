@@ -6,12 +6,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::conn::{BoxStream, Conn};
+use super::dialect;
 use super::login::{self, Credentials, LoginOutcome};
 use super::sniff::{classify_greeting, expected};
 use super::tls::{self, Trust};
 use super::{
-    imap, pop3, smtp, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState,
-    TcpOutcome, MAX_CAPABILITIES,
+    imap, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
+    MAX_CAPABILITIES,
 };
 use crate::service::{Protocol, Security, Service};
 use crate::text::{from_wire, truncate};
@@ -21,8 +22,6 @@ const MAX_BANNER_CHARS: usize = 200;
 /// How long a plaintext port may stay silent before a second connection tries TLS on it
 /// (at most two fifths of the probe's time).
 const SECOND_LOOK_AFTER: Duration = Duration::from_secs(2);
-/// Time kept back from the deadline for a polite LOGOUT/QUIT.
-const GOODBYE_TIME: Duration = Duration::from_millis(500);
 
 /// Probes `host` at `address` for `service`, within `timeout` whatever the server does. With
 /// `login`, also authenticates once, over trusted TLS only unless the credentials allow less.
@@ -116,7 +115,7 @@ pub async fn converse(result: &mut ProbeResult, stream: BoxStream, session: &Ses
     } else {
         &result.capabilities.after_tls
     };
-    result.auth_mechanisms = auth_mechanisms(service.protocol, caps);
+    result.auth_mechanisms = dialect::auth_mechanisms(service.protocol, caps);
     result.login_disabled = service.protocol == Protocol::Imap && imap::login_disabled(caps);
 }
 
@@ -139,7 +138,7 @@ async fn secured_session(
     session: &Session<'_>,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
-    let caps = capabilities(protocol, conn, tag, &session.client_name, greeting_caps)
+    let caps = dialect::capabilities(protocol, conn, tag, &session.client_name, greeting_caps)
         .await
         .map_err(|k| Failure::new(Phase::Capabilities, k))?;
     set_capabilities(
@@ -156,7 +155,7 @@ async fn finish(result: &mut ProbeResult, conn: &mut Conn, login: Option<&Creden
     if let Some(creds) = login {
         result.login = Some(try_login(result, conn, creds).await);
     }
-    leave(result.service.protocol, conn).await;
+    dialect::leave(result.service.protocol, conn).await;
 }
 
 async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -> LoginOutcome {
@@ -187,7 +186,7 @@ async fn plaintext_first(
         Some(addr) => greeting_or_implicit_tls(result, &mut conn, session, addr).await?,
         None => greeting(result, &mut conn).await?,
     };
-    let caps = capabilities(
+    let caps = dialect::capabilities(
         protocol,
         &mut conn,
         "c1",
@@ -196,7 +195,7 @@ async fn plaintext_first(
     )
     .await
     .map_err(|k| Failure::new(Phase::Capabilities, k))?;
-    let offered = offers_starttls(protocol, &caps);
+    let offered = dialect::offers_starttls(protocol, &caps);
     set_capabilities(
         &mut result.capabilities.before_tls,
         caps,
@@ -213,7 +212,7 @@ async fn plaintext_first(
         return Ok(());
     }
     result.starttls = Some(StartTlsState::Failed);
-    start_tls(protocol, &mut conn)
+    dialect::start_tls(protocol, &mut conn)
         .await
         .map_err(|k| Failure::new(Phase::StartTls, k))?;
     // Bytes already waiting were sent in plaintext after the "go ahead": never treat them as
@@ -328,74 +327,10 @@ async fn judge_greeting(
             },
         ));
     }
-    let status = match protocol {
-        Protocol::Imap => imap::greeting_status(&first),
-        Protocol::Pop3 => pop3::greeting_status(&first),
-        Protocol::Smtp => smtp::finish_greeting(conn, &first).await,
-    };
-    status.map_err(|k| Failure::new(Phase::Greeting, k))?;
-    Ok(match protocol {
-        Protocol::Imap => imap::greeting_capabilities(&first),
-        _ => None,
-    })
-}
-
-async fn capabilities(
-    protocol: Protocol,
-    conn: &mut Conn,
-    tag: &str,
-    client_name: &str,
-    from_greeting: Option<Vec<String>>,
-) -> Result<Vec<String>, FailureKind> {
-    match protocol {
-        // Some servers list only part of their capabilities in the greeting: ask anyway.
-        Protocol::Imap => match imap::capabilities(conn, tag).await {
-            Ok(caps) => Ok(caps),
-            Err(FailureKind::Rejected { .. }) if from_greeting.is_some() => {
-                Ok(from_greeting.unwrap_or_default())
-            }
-            Err(e) => Err(e),
-        },
-        Protocol::Pop3 => pop3::capabilities(conn).await,
-        Protocol::Smtp => smtp::ehlo(conn, client_name).await,
-    }
-}
-
-async fn start_tls(protocol: Protocol, conn: &mut Conn) -> Result<(), FailureKind> {
-    match protocol {
-        Protocol::Imap => imap::start_tls(conn, "s1").await,
-        Protocol::Pop3 => pop3::start_tls(conn).await,
-        Protocol::Smtp => smtp::start_tls(conn).await,
-    }
-}
-
-/// LOGOUT/QUIT, best effort and briefly: the probe already has what it came for.
-async fn leave(protocol: Protocol, conn: &mut Conn) {
-    let until = (Instant::now() + GOODBYE_TIME).min(conn.deadline());
-    let goodbye = async {
-        match protocol {
-            Protocol::Imap => imap::logout(conn, "z1").await,
-            Protocol::Pop3 => pop3::quit(conn).await,
-            Protocol::Smtp => smtp::quit(conn).await,
-        }
-    };
-    let _ = tokio::time::timeout_at(until, goodbye).await;
-}
-
-fn offers_starttls(protocol: Protocol, caps: &[String]) -> bool {
-    match protocol {
-        Protocol::Imap => imap::offers_starttls(caps),
-        Protocol::Pop3 => pop3::offers_starttls(caps),
-        Protocol::Smtp => smtp::offers_starttls(caps),
-    }
-}
-
-fn auth_mechanisms(protocol: Protocol, caps: &[String]) -> Vec<String> {
-    match protocol {
-        Protocol::Imap => imap::auth_mechanisms(caps),
-        Protocol::Pop3 => pop3::auth_mechanisms(caps),
-        Protocol::Smtp => smtp::auth_mechanisms(caps),
-    }
+    dialect::greeting_status(protocol, conn, &first)
+        .await
+        .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    Ok(dialect::greeting_capabilities(protocol, &first))
 }
 
 fn set_capabilities(slot: &mut Vec<String>, mut caps: Vec<String>, truncated: &mut bool) {

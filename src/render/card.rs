@@ -149,7 +149,8 @@ fn line(
     let Some(r) = r else {
         let why = policy::absence(&run.discovery, &run.diagnosis, run.probed, incoming)
             .unwrap_or(Absence::NothingWorks);
-        let text = words::absence(&why, &run.target.domain.ascii, &run.diagnosis);
+        let dns_error = run.discovery.mx_error.as_ref();
+        let text = words::absence(&why, &run.target.domain.ascii, dns_error);
         return writeln!(out, "  {label}  {}", safe(&text).red());
     };
     let mark = if r.confirmed {

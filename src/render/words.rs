@@ -9,7 +9,7 @@ use crate::judge::findings::{
     Code, Fact, Finding, HostLabel, SettingProblem, SettingRef, Unconfirmed,
 };
 use crate::judge::policy::Absence;
-use crate::judge::{ClientSecurity, Diagnosis, Username};
+use crate::judge::{ClientSecurity, Username};
 use crate::net::dns::LookupError;
 use crate::probe::login::{LoginOutcome, LoginRefusal};
 use crate::probe::{
@@ -348,7 +348,7 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
 }
 
 /// Why the card has no setting for one direction.
-pub fn absence(why: &Absence, domain: &str, _diagnosis: &Diagnosis) -> String {
+pub fn absence(why: &Absence, domain: &str, dns_error: Option<&LookupError>) -> String {
     match why {
         Absence::NoMailDomain(MxStatus::Nxdomain) => {
             format!("none: {domain} does not exist in DNS (NXDOMAIN)")
@@ -357,12 +357,15 @@ pub fn absence(why: &Absence, domain: &str, _diagnosis: &Diagnosis) -> String {
             format!("none: {domain} publishes a null MX, it accepts no mail")
         }
         Absence::NoMailDomain(_) => format!("none: {domain} has no MX and no address records"),
-        Absence::DnsFailed => {
-            "unknown: the DNS lookup failed, so nothing could be tried (see DNS above)".into()
-        }
+        Absence::DnsFailed => format!(
+            "unknown: the MX lookup for {domain} failed ({}), so nothing could be tried",
+            dns_error.map(lookup_error).unwrap_or_else(|| "DNS failure".into())
+        ),
         Absence::NotProbed => "not probed".into(),
         Absence::OnlyServerToServer => "none for mail clients: only port 25 answers, which is for server-to-server delivery (ask for submission on 587 or 465)".into(),
-        Absence::NothingWorks => "none works from here (see why above)".into(),
+        Absence::NothingWorks => {
+            "none works from here (the full report says why each one failed)".into()
+        }
     }
 }
 
@@ -498,7 +501,7 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::PlaintextOnly => format!("{on} was probed without TLS (plain): credentials would travel in clear"),
         SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
         SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
-        SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, &f.0)),
+        SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, f)),
     }
 }
 
