@@ -55,6 +55,16 @@ pub struct Cli {
     )]
     pub timeout: f64,
 
+    /// Limit for the whole run in seconds: probes not started by then are skipped and the
+    /// report says so.
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value = "60",
+        allow_negative_numbers = true
+    )]
+    pub max_time: f64,
+
     /// Print the report as JSON.
     #[arg(long, conflicts_with = "card")]
     pub json: bool,
@@ -136,6 +146,12 @@ impl Cli {
                 self.timeout
             ));
         }
+        if !(self.max_time.is_finite() && self.max_time > 0.0 && self.max_time <= 3600.0) {
+            return Err(format!(
+                "--max-time must be more than 0 and at most 3600 seconds, not {}",
+                self.max_time
+            ));
+        }
         if self.concurrency == 0 || self.concurrency > 1024 {
             return Err("--concurrency must be between 1 and 1024".into());
         }
@@ -200,6 +216,7 @@ impl Cli {
                 target,
                 dns_servers: dns,
                 timeout: Duration::from_secs_f64(self.timeout),
+                max_time: Duration::from_secs_f64(self.max_time),
                 probe: !self.no_probe,
                 services,
                 extra_hosts: hosts,

@@ -25,10 +25,11 @@ use std::time::{Duration, Instant};
 use discover::Discovery;
 use input::Target;
 use judge::{Diagnosis, Evidence, Verdict};
+use net::dns::HostAddresses;
 use net::dns::{Dns, DnsSettings};
-use plan::{PlanOptions, ResolvedCandidate};
+use plan::{CapHit, PlanOptions, ResolvedCandidate};
 use probe::login::{Credentials, LoginOutcome};
-use probe::{ProbeObserver, ProbeResult, ProbeSettings, Trust};
+use probe::{Limiter, ProbeObserver, ProbeResult, ProbeSettings, Trust};
 use provider::Identification;
 use service::Service;
 
@@ -39,6 +40,8 @@ pub struct Options {
     /// Empty: the system's resolver configuration.
     pub dns_servers: Vec<SocketAddr>,
     pub timeout: Duration,
+    /// The whole run's limit: probes not started by then are skipped and the report says so.
+    pub max_time: Duration,
     /// False for DNS discovery only.
     pub probe: bool,
     pub services: Vec<Service>,
@@ -49,6 +52,9 @@ pub struct Options {
     pub login: Option<Credentials>,
 }
 
+/// The default of `--max-time`.
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(60);
+
 impl Options {
     /// Defaults for a target: system DNS, 5 s, all standard ports.
     pub fn new(target: Target) -> Self {
@@ -56,6 +62,7 @@ impl Options {
             target,
             dns_servers: Vec::new(),
             timeout: Duration::from_secs(5),
+            max_time: DEFAULT_MAX_TIME,
             probe: true,
             services: service::STANDARD_SERVICES.to_vec(),
             extra_hosts: Vec::new(),
@@ -75,6 +82,8 @@ pub struct Run {
     pub candidates: Vec<ResolvedCandidate>,
     pub probes: Vec<ProbeResult>,
     pub probed: bool,
+    /// Caps the plan met (addresses per name, the probe budget).
+    pub caps: Vec<CapHit>,
     pub diagnosis: Diagnosis,
     /// Login checks, when `--login` asked for them: best incoming, then best outgoing.
     pub login: Option<Vec<LoginCheck>>,
@@ -104,27 +113,52 @@ pub enum SetupError {
     Trust(#[from] probe::tls::TrustError),
 }
 
+/// What probing needs, built once per run.
+struct Probing<'a> {
+    options: &'a Options,
+    dns: &'a Dns,
+    trust: Trust,
+    limiter: Limiter,
+    settings: ProbeSettings,
+    observer: &'a dyn ProbeObserver,
+}
+
 /// Runs the whole pipeline.
 pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
     let started = Instant::now();
-    let trust = if options.probe {
-        Some(Trust::new(options.ca_file.as_deref())?)
-    } else {
-        None
-    };
+    let run_deadline = tokio::time::Instant::now() + options.max_time;
+    let trust = options
+        .probe
+        .then(|| Trust::new(options.ca_file.as_deref()))
+        .transpose()?;
     let dns = Dns::new(&DnsSettings {
         servers: options.dns_servers.clone(),
         timeout: options.timeout,
     })?;
     let target = &options.target;
-    let discovery = discover::discover(&dns, &target.domain).await;
+    // Names that do not depend on the MX answer are resolved while discovery runs.
+    let early = plan::early_names(target, &options.extra_hosts);
+    let (discovery, early) = tokio::join!(
+        discover::discover(&dns, &target.domain),
+        plan::resolve_names(&dns, early)
+    );
     let identification = provider::identify(&target.domain, &discovery);
 
-    let (candidates, probes) = match &trust {
-        Some(trust) => {
-            probe_everything(options, &dns, &discovery, &identification, trust, observer).await
-        }
-        None => (Vec::new(), Vec::new()),
+    let probing = trust.map(|trust| Probing {
+        options,
+        dns: &dns,
+        trust,
+        limiter: Limiter::new(options.concurrency),
+        settings: ProbeSettings {
+            timeout: options.timeout,
+            run_deadline: Some(run_deadline),
+            public_domain: net::address::is_public_domain(&target.domain.ascii),
+        },
+        observer,
+    });
+    let (candidates, probes, caps) = match &probing {
+        Some(p) => p.everything(&discovery, &identification, early).await,
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     let username = options.login.as_ref().map(|c| c.username.as_str());
     let diagnosis = judge::diagnose(&Evidence {
@@ -134,13 +168,12 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         candidates: &candidates,
         probes: &probes,
         services: &options.services,
+        caps: &caps,
         username,
         probed: options.probe,
     });
-    let login = match (&options.login, &trust) {
-        (Some(creds), Some(trust)) => {
-            Some(check_logins(&diagnosis, &probes, trust, options, creds).await)
-        }
+    let login = match (&options.login, &probing) {
+        (Some(creds), Some(p)) => Some(p.check_logins(&diagnosis, &probes, creds).await),
         _ => None,
     };
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {
@@ -158,6 +191,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         candidates,
         probes,
         probed: options.probe,
+        caps,
         diagnosis,
         login,
         login_user: username.map(str::to_string),
@@ -166,76 +200,97 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
     })
 }
 
-async fn probe_everything(
-    options: &Options,
-    dns: &Dns,
-    discovery: &Discovery,
-    identification: &Identification,
-    trust: &Trust,
-    observer: &dyn ProbeObserver,
-) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>) {
-    let plan_options = PlanOptions {
-        services: options.services.clone(),
-        extra_hosts: options.extra_hosts.clone(),
-    };
-    let settings = ProbeSettings {
-        timeout: options.timeout,
-        concurrency: options.concurrency,
-    };
-    let names = plan::candidates(&options.target, discovery, identification, &plan_options);
-    let mut candidates = plan::resolve(dns, discovery, names).await;
-    let tasks = plan::tasks(&candidates);
-    let mut probes = probe::run_probes(&tasks, trust, &settings, observer).await;
-
-    // Second round: names the certificates are valid for, when they did not cover ours.
-    let alternatives = plan::certificate_candidates(&probes, &candidates, identification);
-    if !alternatives.is_empty() {
-        let resolved = plan::resolve(dns, discovery, alternatives).await;
-        let tasks = plan::tasks(&resolved);
-        probes.extend(probe::run_probes(&tasks, trust, &settings, observer).await);
-        candidates.extend(resolved);
-    }
-    (candidates, probes)
-}
-
 /// Extra time for a login check, since servers slow down failed logins on purpose.
 pub const LOGIN_ALLOWANCE: Duration = Duration::from_secs(10);
 
-/// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
-/// password cannot get the user's address banned. It goes to an address where that setting
-/// worked, a cleanly working one first: never to an untrusted address when a trusted one exists.
-async fn check_logins(
-    diagnosis: &Diagnosis,
-    probes: &[ProbeResult],
-    trust: &Trust,
-    options: &Options,
-    creds: &Credentials,
-) -> Vec<LoginCheck> {
-    let chosen = judge::policy::chosen(&diagnosis.recommended);
-    let attempts = chosen.into_iter().flatten().filter_map(|r| {
-        let (probe, _) = probes
-            .iter()
-            .zip(&diagnosis.judgements)
-            .filter(|(p, j)| p.host == r.host && p.port == r.port && j.verdict != Verdict::Fails)
-            .min_by_key(|(_, j)| j.verdict)?;
-        let (host, address, service) = (probe.host.clone(), probe.address, probe.service);
-        Some(async move {
-            // Servers delay their answer to a failed login (Dovecot by 2 s, others longer):
-            // the login gets its own allowance on top of the probe timeout.
-            let timeout = options.timeout + LOGIN_ALLOWANCE;
-            let result =
-                probe::session::probe(&host, address, service, trust, timeout, Some(creds)).await;
-            LoginCheck {
-                protocol: service.protocol,
-                host,
-                address,
-                port: service.port,
-                security: service.security,
-                outcome: result.login.unwrap_or(LoginOutcome::NotAttempted(
-                    probe::login::LoginRefusal::NoWorkingSetting,
-                )),
-            }
-        })
-    });
-    futures::future::join_all(attempts).await
+impl Probing<'_> {
+    async fn everything(
+        &self,
+        discovery: &Discovery,
+        identification: &Identification,
+        early: Vec<HostAddresses>,
+    ) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>, Vec<CapHit>) {
+        let plan_options = PlanOptions {
+            services: self.options.services.clone(),
+            extra_hosts: self.options.extra_hosts.clone(),
+        };
+        let target = &self.options.target;
+        let names = plan::candidates(target, discovery, identification, &plan_options);
+        let mut candidates = plan::resolve(self.dns, discovery, &early, names).await;
+        let first = plan::tasks(&candidates, plan::MAX_PROBES);
+        let mut caps = first.caps;
+        let mut probes = self.round(&first.tasks).await;
+
+        // Second round: names the certificates are valid for, when they did not cover ours.
+        let alternatives = plan::certificate_candidates(&probes, &candidates, identification);
+        let budget = plan::MAX_PROBES.saturating_sub(first.probes);
+        if !alternatives.is_empty() {
+            let resolved = plan::resolve(self.dns, discovery, &early, alternatives).await;
+            let second = plan::tasks(&resolved, budget);
+            caps.extend(second.caps);
+            probes.extend(self.round(&second.tasks).await);
+            candidates.extend(resolved);
+        }
+        (candidates, probes, caps)
+    }
+
+    async fn round(&self, tasks: &[plan::ProbeTask]) -> Vec<ProbeResult> {
+        probe::run_probes(
+            tasks,
+            &self.trust,
+            &self.limiter,
+            &self.settings,
+            self.observer,
+        )
+        .await
+    }
+
+    /// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
+    /// password cannot get the user's address banned. It goes to an address where that setting
+    /// worked, a cleanly working one first: never to an untrusted address when a trusted one
+    /// exists.
+    async fn check_logins(
+        &self,
+        diagnosis: &Diagnosis,
+        probes: &[ProbeResult],
+        creds: &Credentials,
+    ) -> Vec<LoginCheck> {
+        let chosen = judge::policy::chosen(&diagnosis.recommended);
+        let attempts = chosen.into_iter().flatten().filter_map(|r| {
+            let (probe, _) = probes
+                .iter()
+                .zip(&diagnosis.judgements)
+                .filter(|(p, j)| {
+                    p.host == r.host && p.port == r.port && j.verdict != Verdict::Fails
+                })
+                .min_by_key(|(_, j)| j.verdict)?;
+            let (host, address, service) = (probe.host.clone(), probe.address, probe.service);
+            Some(async move {
+                // Servers delay their answer to a failed login (Dovecot by 2 s, others longer):
+                // the login gets its own allowance on top of the probe timeout.
+                let timeout = self.options.timeout + LOGIN_ALLOWANCE;
+                let result = probe::engine::login(
+                    &host,
+                    address,
+                    service,
+                    &self.trust,
+                    &self.limiter,
+                    timeout,
+                    creds,
+                )
+                .await;
+                LoginCheck {
+                    protocol: service.protocol,
+                    host,
+                    address,
+                    port: service.port,
+                    security: service.security,
+                    outcome: result.login.unwrap_or(LoginOutcome::NotAttempted(
+                        probe::login::LoginRefusal::NoWorkingSetting,
+                    )),
+                }
+            })
+        });
+        futures::future::join_all(attempts).await
+    }
 }

@@ -196,10 +196,28 @@ fn entry<'a>(list: &'a mut Vec<Candidate>, name: &str) -> Option<&'a mut Candida
     list.get_mut(i)
 }
 
-/// Resolves every candidate; names DNS discovery already resolved are not asked again.
+/// The names whose addresses do not depend on any DNS answer (`--host`, `imap.`, `pop.`,
+/// `smtp.`, `mail.`): resolved while discovery runs, not after it.
+pub fn early_names(target: &Target, extra_hosts: &[String]) -> Vec<String> {
+    let d = &target.domain;
+    let mut names: Vec<String> = extra_hosts.to_vec();
+    names.extend(["imap", "pop", "smtp", "mail"].map(|p| d.with_prefix(p)));
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Resolves names concurrently (an IP literal needs no DNS).
+pub async fn resolve_names(dns: &Dns, names: Vec<String>) -> Vec<HostAddresses> {
+    join_all(names.iter().map(|n| resolve_name(dns, n))).await
+}
+
+/// Resolves every candidate; names DNS discovery or the early lookups already resolved are not
+/// asked again.
 pub async fn resolve(
     dns: &Dns,
     discovery: &Discovery,
+    early: &[HostAddresses],
     candidates: Vec<Candidate>,
 ) -> Vec<ResolvedCandidate> {
     let known: BTreeMap<&str, &HostAddresses> = discovery
@@ -210,6 +228,7 @@ pub async fn resolve(
             discovery.domain_addresses.name.as_str(),
             &discovery.domain_addresses,
         )))
+        .chain(early.iter().map(|a| (a.name.as_str(), a)))
         .collect();
     // A server that did not answer for the domain will not answer for its hosts either:
     // do not spend another timeout finding that out.
@@ -256,27 +275,95 @@ async fn resolve_name(dns: &Dns, name: &str) -> HostAddresses {
     }
 }
 
-/// Groups (name, address, service) triples by address and service, in candidate order.
-pub fn tasks(resolved: &[ResolvedCandidate]) -> Vec<ProbeTask> {
-    let mut tasks: Vec<ProbeTask> = Vec::new();
-    for rc in resolved {
-        for address in rc.addresses.all() {
+/// Most addresses probed per name and address family: round-robin sets rarely hold more, and
+/// a hostile zone's hundreds of addresses must not turn into thousands of probes.
+pub const MAX_ADDRESSES_PER_FAMILY: usize = 4;
+/// Most probes (name × address × service) in one run, both rounds together.
+pub const MAX_PROBES: usize = 256;
+
+/// A cap that cut the plan, for the report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CapHit {
+    /// A name had more addresses than [`MAX_ADDRESSES_PER_FAMILY`] per family.
+    Addresses {
+        name: String,
+        total: usize,
+        kept: usize,
+    },
+    /// The plan held more probes than the budget left; the least useful names went first.
+    ProbeBudget { planned: usize, kept: usize },
+}
+
+/// The tasks of one round and the caps they met.
+#[derive(Debug, Clone, Default)]
+pub struct Tasks {
+    pub tasks: Vec<ProbeTask>,
+    pub caps: Vec<CapHit>,
+    /// Probes in these tasks (names counted per task).
+    pub probes: usize,
+}
+
+/// The addresses of a name that are probed: the first few of each family.
+pub fn probed_addresses(addresses: &HostAddresses) -> (Vec<IpAddr>, usize) {
+    let all = addresses.all();
+    let mut kept: Vec<IpAddr> = Vec::new();
+    for family_is_v4 in [true, false] {
+        kept.extend(
+            all.iter()
+                .filter(|a| a.is_ipv4() == family_is_v4)
+                .take(MAX_ADDRESSES_PER_FAMILY),
+        );
+    }
+    (kept, all.len())
+}
+
+/// Groups (name, address, service) triples by address and service, in candidate order (best
+/// sources first), within a budget of `budget` probes.
+pub fn tasks(resolved: &[ResolvedCandidate], budget: usize) -> Tasks {
+    let mut out = Tasks::default();
+    let mut index: std::collections::HashMap<(IpAddr, Service), usize> =
+        std::collections::HashMap::new();
+    let mut planned = 0;
+    let mut order: Vec<&ResolvedCandidate> = resolved.iter().collect();
+    order.sort_by_key(|rc| rc.candidate.best_source());
+    for rc in order {
+        let (addresses, total) = probed_addresses(&rc.addresses);
+        if addresses.len() < total {
+            out.caps.push(CapHit::Addresses {
+                name: rc.candidate.name.clone(),
+                total,
+                kept: addresses.len(),
+            });
+        }
+        for address in addresses {
             for service in &rc.candidate.services {
-                match tasks
-                    .iter_mut()
-                    .find(|t| t.address == address && t.service == *service)
-                {
-                    Some(t) => t.names.push(rc.candidate.name.clone()),
-                    None => tasks.push(ProbeTask {
-                        address,
-                        service: *service,
-                        names: vec![rc.candidate.name.clone()],
-                    }),
+                planned += 1;
+                if out.probes >= budget {
+                    continue;
+                }
+                out.probes += 1;
+                let name = rc.candidate.name.clone();
+                match index.get(&(address, *service)) {
+                    Some(&i) => out.tasks[i].names.push(name),
+                    None => {
+                        index.insert((address, *service), out.tasks.len());
+                        out.tasks.push(ProbeTask {
+                            address,
+                            service: *service,
+                            names: vec![name],
+                        });
+                    }
                 }
             }
         }
     }
-    tasks
+    if planned > out.probes {
+        out.caps.push(CapHit::ProbeBudget {
+            planned,
+            kept: out.probes,
+        });
+    }
+    out
 }
 
 /// Most names taken from certificates for a second round.

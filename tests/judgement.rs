@@ -33,6 +33,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         candidates: &run.candidates,
         probes: &probes,
         services,
+        caps: &[],
         username: None,
         probed: true,
     });

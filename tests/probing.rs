@@ -583,6 +583,7 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
         candidates: &candidates,
         probes: &probes,
         services: &w.services,
+        caps: &[],
         username: None,
         probed: true,
     });

@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use crate::discover::{Discovery, MxStatus, MAX_MX_RECORDS};
 use crate::input::Target;
 use crate::judge::findings::{Fact, Finding};
+use crate::net::address;
 use crate::provider::{Identification, ProviderKind};
 
 pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> Vec<Finding> {
@@ -58,7 +59,7 @@ fn status_findings(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
 }
 
 fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
-    let public = is_public_domain(domain);
+    let public = address::is_public_domain(domain);
     let real: Vec<_> = d.mx.iter().filter(|m| !m.exchange.is_empty()).collect();
     let unresolved = real.iter().filter(|m| m.address_list().is_empty()).count();
     for mx in &real {
@@ -100,7 +101,7 @@ fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
             let addresses: Vec<IpAddr> = mx
                 .address_list()
                 .into_iter()
-                .filter(|ip| !is_global(ip))
+                .filter(|ip| !address::is_global(*ip))
                 .collect();
             if !addresses.is_empty() {
                 let fact = Fact::MxPrivateAddress {
@@ -148,48 +149,5 @@ fn srv_findings(d: &Discovery, out: &mut Vec<Finding>) {
         out.push(Finding::new(Fact::SrvTruncated {
             service: service.clone(),
         }));
-    }
-}
-
-/// Special-use and private names (RFC 6761, 6762, 8375) where internal addresses are normal.
-fn is_public_domain(domain: &str) -> bool {
-    const PRIVATE_TLDS: [&str; 10] = [
-        "test",
-        "example",
-        "invalid",
-        "localhost",
-        "local",
-        "internal",
-        "lan",
-        "home",
-        "corp",
-        "intranet",
-    ];
-    let tld = domain.rsplit('.').next().unwrap_or("");
-    !PRIVATE_TLDS.contains(&tld) && !domain.ends_with(".home.arpa")
-}
-
-/// True for addresses routable on the internet.
-pub fn is_global(ip: &IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => {
-            let o = v4.octets();
-            !(v4.is_private()
-                || v4.is_loopback()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || o[0] == 0
-                || (o[0] == 100 && (64..128).contains(&o[1])))
-        }
-        IpAddr::V6(v6) => {
-            let s = v6.segments();
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || (s[0] & 0xfe00) == 0xfc00
-                || (s[0] & 0xffc0) == 0xfe80
-                || (s[0] == 0x2001 && s[1] == 0x0db8))
-        }
     }
 }

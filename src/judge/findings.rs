@@ -66,6 +66,11 @@ pub enum Code {
     ServerSentTooMuch,
     CapabilitiesTruncated,
     LocalResourceExhausted,
+    AddressesTruncated,
+    ProbeBudgetExhausted,
+    RunDeadlineReached,
+    CertificateNamesTruncated,
+    AddressInconsistent,
     Ipv6Broken,
     NoLocalIpv6,
     AddressFailing,
@@ -138,6 +143,8 @@ pub enum Unconfirmed {
 pub enum SettingProblem {
     CertificateNameMismatch {
         names: Vec<String>,
+        /// The certificate names hosts only in its subject CN, which clients ignore.
+        cn_only: bool,
     },
     CertificateExpired {
         not_after: String,
@@ -284,6 +291,30 @@ pub enum Fact {
     LocalResourceExhausted {
         probes: usize,
     },
+    AddressesTruncated {
+        name: String,
+        total: usize,
+        kept: usize,
+    },
+    ProbeBudgetExhausted {
+        planned: usize,
+        kept: usize,
+    },
+    RunDeadlineReached {
+        skipped: usize,
+    },
+    CertificateNamesTruncated {
+        subject: String,
+        total: usize,
+        kept: usize,
+    },
+    /// Some addresses of a working setting answer with problems the best one does not have.
+    AddressInconsistent {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+        warnings: Vec<Code>,
+    },
     Setting {
         hosts: Vec<String>,
         ports: Vec<u16>,
@@ -355,6 +386,11 @@ impl Fact {
             Self::PortFiltered { .. } => Code::PortFiltered,
             Self::PortsNotProbed { .. } => Code::PortsNotProbed,
             Self::LocalResourceExhausted { .. } => Code::LocalResourceExhausted,
+            Self::AddressesTruncated { .. } => Code::AddressesTruncated,
+            Self::ProbeBudgetExhausted { .. } => Code::ProbeBudgetExhausted,
+            Self::RunDeadlineReached { .. } => Code::RunDeadlineReached,
+            Self::CertificateNamesTruncated { .. } => Code::CertificateNamesTruncated,
+            Self::AddressInconsistent { .. } => Code::AddressInconsistent,
             Self::Setting { problem, .. } => problem.code(),
             Self::Ipv6Broken { .. } => Code::Ipv6Broken,
             Self::AddressFailing { .. } => Code::AddressFailing,

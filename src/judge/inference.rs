@@ -7,8 +7,8 @@ use std::net::IpAddr;
 
 use super::findings::{Fact, Finding, HostLabel};
 use super::{policy, Evidence};
-use crate::plan::Source;
-use crate::probe::{LocalError, ProbeResult, TcpOutcome, Unreachable};
+use crate::plan::{CapHit, Source};
+use crate::probe::{FailureKind, LocalError, ProbeResult, Skip, TcpOutcome, Unreachable};
 
 pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -21,6 +21,29 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
         out.push(Finding::new(Fact::NoLocalIpv6 {
             addresses: local_v6_missing.len(),
         }));
+    }
+    for cap in ev.caps {
+        out.push(Finding::new(match cap {
+            CapHit::Addresses { name, total, kept } => Fact::AddressesTruncated {
+                name: name.clone(),
+                total: *total,
+                kept: *kept,
+            },
+            CapHit::ProbeBudget { planned, kept } => Fact::ProbeBudgetExhausted {
+                planned: *planned,
+                kept: *kept,
+            },
+        }));
+    }
+    let late = ev
+        .probes
+        .iter()
+        .filter(
+            |p| matches!(&p.failure, Some(f) if f.kind == FailureKind::Skipped(Skip::RunDeadline)),
+        )
+        .count();
+    if late > 0 {
+        out.push(Finding::new(Fact::RunDeadlineReached { skipped: late }));
     }
     let exhausted = ev
         .probes

@@ -58,6 +58,8 @@ pub struct Evidence<'a> {
     pub probes: &'a [ProbeResult],
     /// The services that were asked for (`--ports`, `--service`).
     pub services: &'a [Service],
+    /// Caps the plan met.
+    pub caps: &'a [crate::plan::CapHit],
     /// The login name given with `--user`, if any.
     pub username: Option<&'a str>,
     /// False with `--no-probe`: only DNS findings are made.

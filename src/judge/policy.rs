@@ -114,6 +114,8 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::PortRefused { .. }
         | Fact::PortsNotProbed { .. }
         | Fact::CertificateValidForOtherHost { .. }
+        | Fact::CertificateNamesTruncated { .. }
+        | Fact::AddressesTruncated { .. }
         | Fact::ProviderSettingConfirmed { .. } => Info,
         Fact::ProviderSettingUnconfirmed {
             why: Unconfirmed::NotProbed,
@@ -134,6 +136,9 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::PortFiltered { .. }
         | Fact::Ipv6Broken { .. }
         | Fact::AddressFailing { .. }
+        | Fact::AddressInconsistent { .. }
+        | Fact::ProbeBudgetExhausted { .. }
+        | Fact::RunDeadlineReached { .. }
         | Fact::OnlyPort25Works
         | Fact::ProviderSettingUnconfirmed { .. } => Warning,
     }

@@ -20,8 +20,69 @@ pub fn findings(
     let mut out = Vec::new();
     per_setting_findings(ev, judgements, settings, &mut out);
     address_family_findings(settings, &unroutable_ipv6(ev.probes), &mut out);
+    inconsistent_addresses(ev, judgements, settings, &mut out);
     shared_host_suggestions(ev, settings, &mut out);
+    truncated_certificates(ev, &mut out);
     out
+}
+
+/// Addresses of a working setting that answer with warnings its best address does not have
+/// (a self-signed certificate on one of two servers, say).
+fn inconsistent_addresses(
+    ev: &Evidence<'_>,
+    judgements: &[Judgement],
+    settings: &[SettingStatus],
+    out: &mut Vec<Finding>,
+) {
+    for s in settings.iter().filter(|s| s.verdict != Verdict::Fails) {
+        let mut addresses = Vec::new();
+        let mut extra: Vec<Code> = Vec::new();
+        for (p, j) in ev.probes.iter().zip(judgements) {
+            if p.host != s.host || p.service != s.service || j.verdict == Verdict::Fails {
+                continue;
+            }
+            let more: Vec<Code> = j
+                .warnings
+                .iter()
+                .filter(|c| !s.warnings.contains(c))
+                .copied()
+                .collect();
+            if !more.is_empty() && !addresses.contains(&p.address) {
+                addresses.push(p.address);
+                for c in more {
+                    if !extra.contains(&c) {
+                        extra.push(c);
+                    }
+                }
+            }
+        }
+        if !addresses.is_empty() {
+            let fact = Fact::AddressInconsistent {
+                host: s.host.clone(),
+                port: s.service.port,
+                addresses,
+                warnings: extra,
+            };
+            out.push(Finding::new(fact).at(&s.host, Some(s.service.port)));
+        }
+    }
+}
+
+/// Certificates with more names than the report keeps, once each.
+fn truncated_certificates(ev: &Evidence<'_>, out: &mut Vec<Finding>) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for p in ev.probes.iter().filter(|p| p.shared_with.is_none()) {
+        let Some(c) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
+            continue;
+        };
+        if c.names_total > c.names.len() && seen.insert(c.subject.clone()) {
+            out.push(Finding::new(Fact::CertificateNamesTruncated {
+                subject: c.subject.clone(),
+                total: c.names_total,
+                kept: c.names.len(),
+            }));
+        }
+    }
 }
 
 /// One finding per problem: the problem's own data is the key, so hosts and ports are grouped
@@ -34,9 +95,8 @@ fn per_setting_findings(
 ) {
     let mut by_host: BTreeMap<(SettingProblem, String), BTreeSet<u16>> = BTreeMap::new();
     for (p, j) in ev.probes.iter().zip(judgements) {
-        if p.shared_with.is_some() {
-            continue;
-        }
+        // Warnings are each name's own (a copy shared from another name carries no
+        // certificate verdict); a failure copied from another name is told under that name.
         let mut problems: Vec<SettingProblem> = j
             .warnings
             .iter()
@@ -46,7 +106,7 @@ fn per_setting_findings(
         let setting_fails = settings
             .iter()
             .any(|s| s.host == p.host && s.service == p.service && s.verdict == Verdict::Fails);
-        if j.verdict == Verdict::Fails && setting_fails {
+        if j.verdict == Verdict::Fails && setting_fails && p.shared_with.is_none() {
             problems.extend(failure_problem(p));
         }
         for problem in problems {
@@ -80,6 +140,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
     Some(match code {
         Code::CertificateNameMismatch => SettingProblem::CertificateNameMismatch {
             names: cert.map(|c| c.names.clone()).unwrap_or_default(),
+            cn_only: cert.is_some_and(|c| c.names_from_cn),
         },
         Code::TlsInterceptionSuspected => SettingProblem::TlsInterceptionSuspected {
             issuer: cert.map(|c| c.issuer.clone()).unwrap_or_default(),

@@ -11,7 +11,7 @@ use hickory_resolver::config::{
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use hickory_resolver::TokioResolver;
 
 /// Why a query gave no answer. NXDOMAIN and "no records" are answers; the rest are failures of
@@ -85,7 +85,12 @@ impl HostAddresses {
     pub fn all(&self) -> Vec<IpAddr> {
         let mut out = Vec::new();
         for addrs in [&self.ipv4, &self.ipv6].into_iter().flatten() {
-            out.extend(addrs.iter().copied());
+            for a in addrs {
+                // A mapped AAAA duplicates an A record: one host, one address.
+                if !out.contains(a) {
+                    out.push(*a);
+                }
+            }
         }
         out
     }
@@ -205,7 +210,8 @@ impl Dns {
                 for (_, data) in records {
                     match data {
                         RData::A(a) => addrs.push(IpAddr::V4(a.0)),
-                        RData::AAAA(a) => addrs.push(IpAddr::V6(a.0)),
+                        // An IPv4-mapped AAAA is the IPv4 host it names, not another one.
+                        RData::AAAA(a) => addrs.push(super::address::canonical(IpAddr::V6(a.0))),
                         RData::CNAME(c) => {
                             let target = name_text(&c.0);
                             if !cname_chain.contains(&target) {
@@ -239,15 +245,12 @@ impl Dns {
         let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
             .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))?;
         let deadline = self.timeout + Duration::from_millis(250);
-        let lookup = tokio::time::timeout(deadline, self.resolver.lookup(fqdn, record_type))
-            .await
-            .map_err(|_| LookupError::Timeout)?
-            .map_err(classify)?;
-        let records: Vec<(u32, RData)> = lookup
-            .answers()
-            .iter()
-            .map(|r| (r.ttl, r.data.clone()))
-            .collect();
+        let lookup =
+            tokio::time::timeout(deadline, self.resolver.lookup(fqdn.clone(), record_type))
+                .await
+                .map_err(|_| LookupError::Timeout)?
+                .map_err(classify)?;
+        let records = owned_by(&fqdn, lookup.answers());
         // An answer made only of CNAMEs (a chain that ends nowhere) holds no records of the type.
         if !records.iter().any(|(_, d)| d.record_type() == record_type) {
             return Err(LookupError::NoRecords);
@@ -296,6 +299,30 @@ fn classify(err: NetError) -> LookupError {
         NetError::Timeout => LookupError::Timeout,
         other => LookupError::Other(clean_name(&other.to_string())),
     }
+}
+
+/// The answer records that belong to `name`: its own, and those of the CNAME chain that starts
+/// at it. A record for any other owner (a hostile or broken server's extra) is dropped.
+fn owned_by(name: &Name, answers: &[Record]) -> Vec<(u32, RData)> {
+    let mut owners = vec![name.to_lowercase()];
+    // Follow the chain in as many rounds as it has links, whatever order the records come in.
+    for _ in 0..answers.len() {
+        let next = answers.iter().find_map(|r| match &r.data {
+            RData::CNAME(c) if owners.contains(&r.name.to_lowercase()) => {
+                Some(c.0.to_lowercase()).filter(|t| !owners.contains(t))
+            }
+            _ => None,
+        });
+        match next {
+            Some(target) => owners.push(target),
+            None => break,
+        }
+    }
+    answers
+        .iter()
+        .filter(|r| owners.contains(&r.name.to_lowercase()))
+        .map(|r| (r.ttl, r.data.clone()))
+        .collect()
 }
 
 /// A name in presentation form without the trailing dot; "." becomes "".

@@ -1,3 +1,5 @@
-//! Network clients that are not mail probes: the recursive resolver.
+//! Network basics below the mail probes: the recursive resolver and what kind of address DNS
+//! gave us.
 
+pub mod address;
 pub mod dns;

@@ -1,23 +1,31 @@
-//! Runs the probe plan concurrently under a cap, sharing TCP outcomes between names that
-//! resolve to the same address so no address is hammered and no filtered host costs more
-//! than one timeout.
+//! Runs the probe plan concurrently under limits that hold for every connection mailprobe opens
+//! (probes, second looks, logins): a global cap and a per-address cap, shared through one
+//! [`Limiter`]. Names on one address share what cannot differ between them, so no address is
+//! hammered and a slow host costs about one timeout, not one per name.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::future::join_all;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::time::Instant;
 
-use super::session::probe;
-use super::{ProbeResult, Trust};
+use super::session::{self, Deadline};
+use super::tls::TlsInfo;
+use super::{Failure, FailureKind, Phase, ProbeResult, Skip, TcpOutcome, Trust};
+use crate::net::address;
 use crate::plan::ProbeTask;
+use crate::service::Security;
 
 #[derive(Debug, Clone)]
 pub struct ProbeSettings {
     pub timeout: Duration,
-    /// Most connections open at once.
-    pub concurrency: usize,
+    /// When the whole run must end (`--max-time`); probes not started by then are skipped.
+    pub run_deadline: Option<Instant>,
+    /// Loopback and documentation addresses are probed only for private and test names.
+    pub public_domain: bool,
 }
 
 /// Told about progress, so the caller can show it; probing itself never prints.
@@ -35,101 +43,295 @@ pub const PER_ADDRESS_CONNECTIONS: usize = 8;
 pub struct Silent;
 impl ProbeObserver for Silent {}
 
+/// The connection caps of a run: every connection takes a permit of its address, then one of
+/// the run's. Addresses are taken in their canonical form (IPv4-mapped IPv6 unmapped).
+pub struct Limiter {
+    global: Arc<Semaphore>,
+    per_address: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+}
+
+/// The permits one connection holds while it is open.
+pub struct Permits {
+    _address: OwnedSemaphorePermit,
+    _global: OwnedSemaphorePermit,
+}
+
+impl Limiter {
+    pub fn new(concurrency: usize) -> Self {
+        Self {
+            global: Arc::new(Semaphore::new(concurrency.max(1))),
+            per_address: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Waits for a slot at `address` and in the run. The address's permit first: waiting for
+    /// it must not hold one of the run's.
+    pub async fn acquire(&self, address: IpAddr) -> Option<Permits> {
+        let semaphore = {
+            let mut map = self.per_address.lock().ok()?;
+            map.entry(address::canonical(address))
+                .or_insert_with(|| Arc::new(Semaphore::new(PER_ADDRESS_CONNECTIONS)))
+                .clone()
+        };
+        let address = semaphore.acquire_owned().await.ok()?;
+        let global = self.global.clone().acquire_owned().await.ok()?;
+        Some(Permits {
+            _address: address,
+            _global: global,
+        })
+    }
+}
+
 /// Runs every task; results come back in task order, names in each task's order.
 pub async fn run_probes(
     tasks: &[ProbeTask],
     trust: &Trust,
+    limiter: &Limiter,
     settings: &ProbeSettings,
     observer: &dyn ProbeObserver,
 ) -> Vec<ProbeResult> {
-    let global = Semaphore::new(settings.concurrency.max(1));
-    let mut per_address: HashMap<IpAddr, Semaphore> = HashMap::new();
-    for t in tasks {
-        per_address
-            .entry(t.address)
-            .or_insert_with(|| Semaphore::new(PER_ADDRESS_CONNECTIONS));
-    }
     observer.planned(tasks.iter().map(|t| t.names.len()).sum());
-    let runs = tasks.iter().filter_map(|task| {
-        let limits = Limits {
-            global: &global,
-            address: per_address.get(&task.address)?,
-        };
-        Some(run_task(task, trust, settings, limits, observer))
-    });
+    let ctx = Ctx {
+        trust,
+        limiter,
+        settings,
+        observer,
+    };
+    let runs = tasks.iter().map(|task| run_task(task, &ctx));
     join_all(runs).await.into_iter().flatten().collect()
 }
 
-/// The caps a probe must fit under: the run's and its address's.
-#[derive(Clone, Copy)]
-struct Limits<'a> {
-    global: &'a Semaphore,
-    address: &'a Semaphore,
+/// One login check, under the same limits as the probes.
+pub async fn login(
+    host: &str,
+    address: IpAddr,
+    service: crate::service::Service,
+    trust: &Trust,
+    limiter: &Limiter,
+    timeout: Duration,
+    creds: &super::login::Credentials,
+) -> ProbeResult {
+    let _permits = limiter.acquire(address).await;
+    let deadline = Deadline::after(timeout, None);
+    session::probe(
+        host,
+        address,
+        service,
+        trust,
+        deadline,
+        Some(creds),
+        Some(limiter),
+    )
+    .await
 }
 
-async fn run_task(
-    task: &ProbeTask,
-    trust: &Trust,
-    settings: &ProbeSettings,
-    limit: Limits<'_>,
-    observer: &dyn ProbeObserver,
-) -> Vec<ProbeResult> {
+struct Ctx<'a> {
+    trust: &'a Trust,
+    limiter: &'a Limiter,
+    settings: &'a ProbeSettings,
+    observer: &'a dyn ProbeObserver,
+}
+
+impl Ctx<'_> {
+    /// One TLS handshake for `name` under the limits.
+    async fn handshake(
+        &self,
+        name: &str,
+        task: &ProbeTask,
+        deadline: Deadline,
+    ) -> Result<TlsInfo, (Failure, TlsInfo)> {
+        let _permits = self.limiter.acquire(task.address).await;
+        session::handshake_alone(name, task.address, task.service, self.trust, deadline).await
+    }
+
+    /// One probe of `name` under the limits, ending by `not_after` when given; `connected` is
+    /// told when its TCP connection stands.
+    async fn probe(
+        &self,
+        name: &str,
+        task: &ProbeTask,
+        not_after: Option<Instant>,
+        connected: Option<tokio::sync::oneshot::Sender<()>>,
+    ) -> ProbeResult {
+        let _permits = self.limiter.acquire(task.address).await;
+        let limit = [not_after, self.settings.run_deadline]
+            .into_iter()
+            .flatten()
+            .min();
+        if limit.is_some_and(|l| l <= Instant::now()) {
+            let why = if not_after.is_some() {
+                Skip::AddressBusy
+            } else {
+                Skip::RunDeadline
+            };
+            return skipped(name, task, why);
+        }
+        let deadline = Deadline::after(self.settings.timeout, limit);
+        session::probe_telling(
+            name,
+            task.address,
+            task.service,
+            self.trust,
+            deadline,
+            None,
+            Some(self.limiter),
+            connected,
+        )
+        .await
+    }
+}
+
+/// What the other names of an address learn from the first name's probe.
+enum Sharing {
+    /// Nothing name-dependent happened yet (no connection, or a plaintext greeting that never
+    /// came): every name gets the same outcome.
+    All,
+    /// Only the TLS handshake differs between names (SNI, certificate): each name's own
+    /// handshake, done while the first probe went on, decides its TLS; the rest is shared.
+    Handshakes,
+    /// Each name is probed on its own.
+    Separately,
+}
+
+fn sharing(first: &ProbeResult, early_handshakes: bool) -> Sharing {
+    if !first.tcp.connected() {
+        return Sharing::All;
+    }
+    let handshake_done = first.tls.as_ref().is_some_and(|t| t.version.is_some());
+    match (first.service.security, &first.failure) {
+        (Security::Tls, _) if handshake_done && early_handshakes => Sharing::Handshakes,
+        (Security::Tls, _) => Sharing::Separately,
+        // The greeting comes before any TLS: no name was sent yet.
+        (_, Some(f)) if f.phase == Phase::Greeting => Sharing::All,
+        _ => Sharing::Separately,
+    }
+}
+
+async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     let Some((first_name, others)) = task.names.split_first() else {
         return Vec::new();
     };
-    let first = limited(limit, first_name, task, trust, settings).await;
-    observer.finished(&first);
-    // When the address did not connect, or stalled, every name would meet the same fate:
-    // report it for all without trying again.
-    let shared = !first.tcp.connected() || first.failure.as_ref().is_some_and(|f| f.timed_out());
-    let rest: Vec<ProbeResult> = if shared {
-        others
-            .iter()
-            .map(|name| {
-                let mut copy = first.clone();
-                copy.host = name.clone();
-                copy.shared_with = Some(first_name.clone());
-                if let Some(tls) = copy.tls.as_mut() {
-                    // The certificate was judged for another name: do not claim it for this one.
-                    tls.sni = name.clone();
-                    tls.verdict = None;
-                    tls.name_matches = None;
-                }
-                copy
-            })
-            .collect()
-    } else {
+    if let Some(class) = address::not_probeable(task.address, ctx.settings.public_domain) {
+        let all = task.names.iter();
+        return all
+            .map(|n| skipped(n, task, Skip::Address(class)))
+            .inspect(|r| ctx.observer.finished(r))
+            .collect();
+    }
+    // On an implicit-TLS port the other names' handshakes start as soon as the first name has
+    // a connection, so that a slow greeting or a stall is waited for once, not once per name.
+    let (tell, connected) = tokio::sync::oneshot::channel();
+    // They end with the first probe's deadline, so the group ends in about one timeout.
+    let deadline = Deadline::after(ctx.settings.timeout, ctx.settings.run_deadline);
+    let begun = std::sync::atomic::AtomicBool::new(false);
+    let early_handshakes = async {
+        let tls_port = task.service.security == Security::Tls;
+        if !tls_port || others.is_empty() || connected.await.is_err() {
+            return Vec::new();
+        }
+        // A quick server is done before this: then every name gets a whole session of its own.
+        tokio::time::sleep(session::patience(ctx.settings.timeout)).await;
+        begun.store(true, std::sync::atomic::Ordering::SeqCst);
         join_all(
             others
                 .iter()
-                .map(|name| limited(limit, name, task, trust, settings)),
+                .map(|name| ctx.handshake(name, task, deadline)),
         )
         .await
     };
+    tokio::pin!(early_handshakes);
+    let first = ctx.probe(first_name, task, None, Some(tell));
+    tokio::pin!(first);
+    let (first, handshakes) = tokio::select! {
+        biased;
+        first = &mut first => {
+            // Handshakes under way are waited for (they end by the same deadline); those not
+            // begun are dropped.
+            let begun = begun.load(std::sync::atomic::Ordering::SeqCst);
+            let handshakes = if begun { early_handshakes.await } else { Vec::new() };
+            (first, handshakes)
+        }
+        handshakes = &mut early_handshakes => (first.await, handshakes),
+    };
+    ctx.observer.finished(&first);
+    let rest: Vec<ProbeResult> = match sharing(&first, !handshakes.is_empty()) {
+        Sharing::All => others
+            .iter()
+            .map(|name| shared_copy(&first, name))
+            .collect(),
+        Sharing::Handshakes => others
+            .iter()
+            .zip(handshakes)
+            .map(|(name, handshake)| with_own_handshake(&first, name, handshake))
+            .collect(),
+        Sharing::Separately => {
+            // The others get one more timeout at most, whatever the queue at this address. A
+            // name whose own handshake already failed needs no second try.
+            let not_after = Instant::now() + ctx.settings.timeout;
+            let mut handshakes = handshakes.into_iter();
+            let first = &first;
+            let each = others.iter().map(|name| {
+                let handshake = handshakes.next();
+                async move {
+                    match handshake {
+                        Some(Err(failed)) => with_own_handshake(first, name, Err(failed)),
+                        _ => ctx.probe(name, task, Some(not_after), None).await,
+                    }
+                }
+            });
+            join_all(each).await
+        }
+    };
     for r in &rest {
-        observer.finished(r);
+        ctx.observer.finished(r);
     }
     std::iter::once(first).chain(rest).collect()
 }
 
-async fn limited(
-    limit: Limits<'_>,
+/// The first name's session, with this name's own TLS handshake: where the handshake failed
+/// for this name, that failure is its outcome.
+fn with_own_handshake(
+    first: &ProbeResult,
     name: &str,
-    task: &ProbeTask,
-    trust: &Trust,
-    settings: &ProbeSettings,
+    handshake: Result<TlsInfo, (Failure, TlsInfo)>,
 ) -> ProbeResult {
-    // The semaphores are never closed, so acquire cannot fail; without a permit we still probe.
-    // The address's permit first: waiting for it must not hold one of the run's.
-    let _address = limit.address.acquire().await.ok();
-    let _global = limit.global.acquire().await.ok();
-    probe(
-        name,
-        task.address,
-        task.service,
-        trust,
-        settings.timeout,
-        None,
-    )
-    .await
+    let mut result = shared_copy(first, name);
+    match handshake {
+        Ok(tls) => result.tls = Some(tls),
+        Err((failure, tls)) => {
+            let own = ProbeResult::new(name, first.address, first.service);
+            result = ProbeResult {
+                tcp: if failure.phase == Phase::Connect {
+                    own.tcp
+                } else {
+                    TcpOutcome::Connected
+                },
+                tls: Some(tls),
+                failure: Some(failure),
+                ..own
+            };
+        }
+    }
+    result
+}
+
+/// The first name's outcome told for another name, without a certificate verdict of its own.
+fn shared_copy(first: &ProbeResult, name: &str) -> ProbeResult {
+    let mut copy = first.clone();
+    copy.host = name.to_string();
+    copy.shared_with = Some(first.host.clone());
+    if let Some(tls) = copy.tls.as_mut() {
+        // The certificate was judged for another name: do not claim it for this one.
+        tls.sni = name.to_string();
+        tls.verdict = None;
+        tls.name_matches = None;
+    }
+    copy
+}
+
+fn skipped(name: &str, task: &ProbeTask, why: Skip) -> ProbeResult {
+    let mut r = ProbeResult::new(name, task.address, task.service);
+    r.tcp = TcpOutcome::NotAttempted;
+    r.failure = Some(Failure::new(Phase::Connect, FailureKind::Skipped(why)));
+    r
 }

@@ -16,9 +16,10 @@ pub mod tls;
 
 use std::net::IpAddr;
 
+use crate::net::address::AddressClass;
 use crate::service::Service;
 
-pub use engine::{run_probes, ProbeObserver, ProbeSettings};
+pub use engine::{run_probes, Limiter, ProbeObserver, ProbeSettings};
 pub use tls::{CertInfo, CertVerdict, TlsInfo, Trust};
 
 /// Longest line kept from a server; longer lines end the probe with [`FailureKind::LineTooLong`].
@@ -113,6 +114,20 @@ impl ServerReply {
     }
 }
 
+/// Why an address was not probed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Skip {
+    /// The address cannot be a mail server elsewhere (or, under a public domain, is this
+    /// machine): see [`crate::net::address::not_probeable`].
+    Address(AddressClass),
+    /// The run's probe budget was spent.
+    ProbeBudget,
+    /// The run's overall deadline (`--max-time`) passed first.
+    RunDeadline,
+    /// Other names on this address used the time it was given.
+    AddressBusy,
+}
+
 /// Why a TLS handshake failed, when it was not the certificate (those are recorded and judged).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TlsFailure {
@@ -165,6 +180,8 @@ pub enum FailureKind {
     TooMuchData,
     /// A failure on this machine (e.g. out of file descriptors).
     Local(LocalError),
+    /// Not probed at all, and why.
+    Skipped(Skip),
     /// Another I/O error, in the system's words (escaped).
     Io(String),
 }

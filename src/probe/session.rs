@@ -7,9 +7,10 @@ use tokio::time::Instant;
 
 use super::conn::{BoxStream, Conn};
 use super::dialect;
+use super::engine::Limiter;
 use super::login::{self, Credentials, LoginOutcome};
 use super::sniff::{classify_greeting, expected};
-use super::tls::{self, Trust};
+use super::tls::{self, TlsInfo, Trust};
 use super::{
     imap, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
     MAX_CAPABILITIES,
@@ -23,30 +24,102 @@ const MAX_BANNER_CHARS: usize = 200;
 /// (at most two fifths of the probe's time).
 const SECOND_LOOK_AFTER: Duration = Duration::from_secs(2);
 
-/// Probes `host` at `address` for `service`, within `timeout` whatever the server does. With
+/// How long a server may take before mailprobe starts a second connection to find out more
+/// (at most two fifths of the time left).
+pub fn patience(time_left: Duration) -> Duration {
+    (time_left * 2 / 5).min(SECOND_LOOK_AFTER)
+}
+
+/// When a probe must be done: its own timeout, or earlier when the run's time runs out.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline(pub Instant);
+
+impl Deadline {
+    pub fn after(timeout: Duration, not_after: Option<Instant>) -> Self {
+        let own = Instant::now() + timeout;
+        Self(not_after.map_or(own, |limit| own.min(limit)))
+    }
+}
+
+/// Probes `host` at `address` for `service` by `deadline`, whatever the server does. With
 /// `login`, also authenticates once, over trusted TLS only unless the credentials allow less.
+/// A second connection (the implicit-TLS look) takes its permits from `limiter`.
 pub async fn probe(
     host: &str,
     address: IpAddr,
     service: Service,
     trust: &Trust,
-    timeout: Duration,
+    deadline: Deadline,
     login: Option<&Credentials>,
+    limiter: Option<&Limiter>,
+) -> ProbeResult {
+    probe_telling(
+        host, address, service, trust, deadline, login, limiter, None,
+    )
+    .await
+}
+
+/// [`probe`], telling `connected` as soon as the TCP connection stands (so that work for
+/// other names on the same address can start while this one goes on).
+#[allow(clippy::too_many_arguments)]
+pub async fn probe_telling(
+    host: &str,
+    address: IpAddr,
+    service: Service,
+    trust: &Trust,
+    deadline: Deadline,
+    login: Option<&Credentials>,
+    limiter: Option<&Limiter>,
+    connected: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> ProbeResult {
     let started = Instant::now();
-    let deadline = started + timeout;
+    let deadline = deadline.0;
     let mut result = ProbeResult::new(host, address, service);
     // A second, outer deadline: nothing below may outlive the probe's timeout by much.
     let hard = deadline + Duration::from_millis(250);
-    if tokio::time::timeout_at(hard, run(&mut result, trust, deadline, login))
-        .await
-        .is_err()
-        && result.failure.is_none()
-    {
+    let session = run(&mut result, trust, deadline, login, limiter, connected);
+    if tokio::time::timeout_at(hard, session).await.is_err() && result.failure.is_none() {
         result.failure = Some(Failure::new(Phase::Greeting, FailureKind::TimedOut));
     }
     result.timings.total_ms = millis(started.elapsed());
     result
+}
+
+/// A TCP connection and a TLS handshake for `host`, nothing more: the certificate judged for
+/// this name where the rest of the session is known from another name's probe.
+pub async fn handshake_alone(
+    host: &str,
+    address: IpAddr,
+    service: Service,
+    trust: &Trust,
+    deadline: Deadline,
+) -> Result<TlsInfo, (Failure, TlsInfo)> {
+    let hard = deadline.0 + Duration::from_millis(250);
+    let attempt = async {
+        let stream = match tcp::connect(SocketAddr::new(address, service.port), deadline.0).await {
+            Ok(s) => s,
+            Err(outcome) => {
+                let failure = Failure::new(Phase::Connect, connect_failure(&outcome));
+                return Err((failure, TlsInfo::new(host)));
+            }
+        };
+        match tls::handshake(Box::new(stream), host, trust, deadline.0).await {
+            Ok((mut stream, info)) => {
+                // close_notify and FIN: a polite goodbye, so the server frees the slot at once.
+                let goodbye = tokio::io::AsyncWriteExt::shutdown(&mut stream);
+                let _ = tokio::time::timeout(Duration::from_millis(200), goodbye).await;
+                Ok(info)
+            }
+            Err((kind, info)) => Err((Failure::new(Phase::TlsHandshake, kind), info)),
+        }
+    };
+    match tokio::time::timeout_at(hard, attempt).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err((
+            Failure::new(Phase::TlsHandshake, FailureKind::TimedOut),
+            TlsInfo::new(host),
+        )),
+    }
 }
 
 async fn run(
@@ -54,6 +127,8 @@ async fn run(
     trust: &Trust,
     deadline: Instant,
     login: Option<&Credentials>,
+    limiter: Option<&Limiter>,
+    connected: Option<tokio::sync::oneshot::Sender<()>>,
 ) {
     let service = result.service;
     let connect_start = Instant::now();
@@ -65,16 +140,23 @@ async fn run(
             return;
         }
     };
+    if let Some(tell) = connected {
+        let _ = tell.send(());
+    }
     result.tcp = TcpOutcome::Connected;
     result.timings.connect_ms = Some(millis(connect_start.elapsed()));
+    // Never on port 25: Postfix postscreen takes early bytes from a client as a spammer's
+    // pregreeting and may block this address for a day.
+    let second_look = (!service.is_relay()).then(|| SecondLook {
+        address: SocketAddr::new(result.address, service.port),
+        limiter,
+    });
     let session = Session {
         trust,
         deadline,
         client_name: ehlo_name(&stream),
         login,
-        // Never on port 25: Postfix postscreen takes early bytes from a client as a spammer's
-        // pregreeting and may block this address for a day.
-        second_look: (!service.is_relay()).then(|| SocketAddr::new(result.address, service.port)),
+        second_look,
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
@@ -84,6 +166,12 @@ async fn run(
             .unwrap_or(Failure::new(Phase::Login, FailureKind::Closed));
         result.login = Some(LoginOutcome::Failed(failure));
     }
+}
+
+/// Where and under which limits a second connection may look for implicit TLS.
+pub struct SecondLook<'a> {
+    pub address: SocketAddr,
+    pub limiter: Option<&'a Limiter>,
 }
 
 /// What a session needs besides its stream.
@@ -96,7 +184,7 @@ pub struct Session<'a> {
     pub login: Option<&'a Credentials>,
     /// Where to open a second connection to test for implicit TLS when a plaintext port stays
     /// silent; `None` for scripted streams.
-    pub second_look: Option<SocketAddr>,
+    pub second_look: Option<SecondLook<'a>>,
 }
 
 /// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
@@ -182,8 +270,8 @@ async fn plaintext_first(
     let protocol = result.service.protocol;
     let login = session.login;
     let mut conn = Conn::new(stream, session.deadline);
-    let greeting_caps = match session.second_look {
-        Some(addr) => greeting_or_implicit_tls(result, &mut conn, session, addr).await?,
+    let greeting_caps = match &session.second_look {
+        Some(look) => greeting_or_implicit_tls(result, &mut conn, session, look).await?,
         None => greeting(result, &mut conn).await?,
     };
     let caps = dialect::capabilities(
@@ -263,15 +351,19 @@ async fn greeting_or_implicit_tls(
     result: &mut ProbeResult,
     conn: &mut Conn,
     session: &Session<'_>,
-    addr: SocketAddr,
+    second: &SecondLook<'_>,
 ) -> Result<Option<Vec<String>>, Failure> {
     let started = Instant::now();
-    let patience =
-        (session.deadline.saturating_duration_since(started) * 2 / 5).min(SECOND_LOOK_AFTER);
+    let patience = patience(session.deadline.saturating_duration_since(started));
     let host = result.host.clone();
     let look = async {
         tokio::time::sleep(patience).await;
-        let stream = tcp::connect(addr, session.deadline).await.ok()?;
+        // The second connection counts against the same caps as the first.
+        let _permits = match second.limiter {
+            Some(limiter) => Some(limiter.acquire(second.address.ip()).await?),
+            None => None,
+        };
+        let stream = tcp::connect(second.address, session.deadline).await.ok()?;
         tls::handshake(Box::new(stream), &host, session.trust, session.deadline)
             .await
             .ok()

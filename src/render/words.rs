@@ -10,11 +10,12 @@ use crate::judge::findings::{
 };
 use crate::judge::policy::Absence;
 use crate::judge::{ClientSecurity, Username};
+use crate::net::address::AddressClass;
 use crate::net::dns::LookupError;
 use crate::probe::login::{LoginOutcome, LoginRefusal};
 use crate::probe::{
-    CertInfo, CertVerdict, Failure, FailureKind, Heard, LocalError, Phase, ServerReply, TlsFailure,
-    Unreachable, MAX_LINE, MAX_PROBE_BYTES,
+    CertInfo, CertVerdict, Failure, FailureKind, Heard, LocalError, Phase, ServerReply, Skip,
+    TlsFailure, Unreachable, MAX_LINE, MAX_PROBE_BYTES,
 };
 use crate::provider::PublishedSetting;
 use crate::service::{Protocol, Security, Service};
@@ -59,6 +60,32 @@ pub fn local_error(e: &LocalError) -> String {
             "this machine ran out of file descriptors (too many open files): lower --concurrency or raise ulimit -n".into()
         }
         LocalError::Other(text) => format!("local error: {text}"),
+    }
+}
+
+pub fn address_class(c: AddressClass) -> &'static str {
+    match c {
+        AddressClass::Global => "a public address",
+        AddressClass::Private => "a private address",
+        AddressClass::Loopback => "a loopback address (this machine)",
+        AddressClass::LinkLocal => "a link-local address (valid on one network link only)",
+        AddressClass::Unspecified => "the unspecified address (it means \"this host\")",
+        AddressClass::Multicast => "a multicast address",
+        AddressClass::Broadcast => "the broadcast address",
+        AddressClass::Documentation => "an address reserved for documentation",
+        AddressClass::Reserved => "a reserved address no server is reachable on",
+    }
+}
+
+pub fn skip(why: &Skip) -> String {
+    match why {
+        Skip::Address(class) => format!(
+            "{} cannot be this domain's mail server",
+            address_class(*class)
+        ),
+        Skip::ProbeBudget => "the run's probe budget was spent on better candidates".into(),
+        Skip::RunDeadline => "the run's time limit (--max-time) was reached first".into(),
+        Skip::AddressBusy => "other names on this address used up the time it was given".into(),
     }
 }
 
@@ -237,6 +264,7 @@ pub fn failure(service: Service, f: &Failure) -> String {
             phase(p)
         ),
         (FailureKind::Local(e), _) => local_error(e),
+        (FailureKind::Skipped(why), _) => format!("not probed: {}", skip(why)),
         (FailureKind::Io(text), p) => format!("{text} during {}", phase(p)),
     }
 }
@@ -424,6 +452,18 @@ fn fact_message(fact: &Fact) -> String {
             "{} could not be started because this machine ran out of file descriptors: those results say nothing about the servers",
             count(*probes, "connection", "connections")
         ),
+        Fact::AddressesTruncated { name, total, kept } => format!("{name} has {total} addresses; only {kept} (the first of each family) were probed"),
+        Fact::ProbeBudgetExhausted { planned, kept } => format!("the plan held {planned} probes; only the {kept} most useful were run (the per-run budget)"),
+        Fact::RunDeadlineReached { skipped } => format!(
+            "the run's time limit was reached: {} not started, so what follows is incomplete",
+            count(*skipped, "probe was", "probes were")
+        ),
+        Fact::CertificateNamesTruncated { subject, total, kept } => format!("the certificate {subject} names {total} hosts; the report keeps the first {kept} (all were checked)"),
+        Fact::AddressInconsistent { host, port, addresses, warnings } => format!(
+            "{host} port {port}: address {} answers with problems another address does not have ({})",
+            list(addresses),
+            warnings.iter().map(|c| warning(*c, None)).collect::<Vec<_>>().join("; ")
+        ),
         Fact::Setting { hosts, ports: p, problem } => setting_message(&format!("{} ({})", hosts.join(", "), ports(p)), problem),
         Fact::Ipv6Broken { host, port, addresses } => format!("{host} port {port}: IPv6 {} fails while IPv4 works", list(addresses)),
         Fact::AddressFailing { host, port, addresses } => format!("{host} port {port}: address {} fails while another address works", list(addresses)),
@@ -476,7 +516,11 @@ fn no_working(what: &str, best: Option<&SettingRef>) -> String {
 
 fn setting_message(on: &str, problem: &SettingProblem) -> String {
     match problem {
-        SettingProblem::CertificateNameMismatch { names } => format!(
+        SettingProblem::CertificateNameMismatch { names, cn_only: true } => format!(
+            "the certificate of {on} names {} only in its subject CN, without a subjectAltName: mail clients ignore the CN, so it is valid for no host",
+            names.join(", ")
+        ),
+        SettingProblem::CertificateNameMismatch { names, .. } => format!(
             "the certificate of {on} is not valid for that name; it is valid for: {}",
             if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
         ),
@@ -528,7 +572,8 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::LocalResourceExhausted { .. } => "Lower --concurrency or raise the limit (ulimit -n), then run again.",
         Fact::Setting { problem, .. } => return setting_hint(problem),
         Fact::Ipv6Broken { .. } => "Clients that prefer IPv6 may hang or fail: fix the server's IPv6 service or firewall, or remove the AAAA record.",
-        Fact::AddressFailing { .. } => "Clients may fail depending on which address they pick: fix or remove the failing address.",
+        Fact::AddressFailing { .. } | Fact::AddressInconsistent { .. } => "Clients may fail depending on which address they pick: fix or remove the failing address.",
+        Fact::RunDeadlineReached { .. } => "Raise --max-time, or narrow the run with --ports.",
         Fact::CertificateValidForOtherHost { name, .. } => return Some(format!("Configure {name} as the server name: the classic shared web host case.")),
         Fact::NoWorkingIncoming { best: None } | Fact::NoWorkingOutgoing { best: None } => "See the matrix above for why each one failed.",
         Fact::OnlyPort25Works => "Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server.",

@@ -420,6 +420,10 @@ impl From<&Failure> for FailureView {
                 v.detail = Some(words::local_error(e));
                 "local"
             }
+            FailureKind::Skipped(why) => {
+                v.detail = Some(words::skip(why));
+                "skipped"
+            }
             FailureKind::Io(text) => {
                 v.detail = Some(text.clone());
                 "io"

@@ -40,6 +40,7 @@ pub fn parse_certificate(der: &[u8], chain_length: usize, now: i64) -> Option<Ce
         self_signed: subject == issuer,
         subject,
         issuer,
+        names_total: names.len(),
         names,
         names_from_cn,
         not_before: format_time(cert.validity().not_before.timestamp()),

@@ -157,11 +157,16 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
     if let Some((chain, verdict, now)) = seen {
         if let Some(leaf) = chain.first() {
             let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
-            info.certificate = parse_certificate(leaf.as_ref(), chain.len(), now);
-            info.name_matches = info
-                .certificate
-                .as_ref()
-                .map(|c| certificate_covers(&c.names, sni));
+            let mut cert = parse_certificate(leaf.as_ref(), chain.len(), now);
+            if let Some(c) = cert.as_mut() {
+                // Clients match subjectAltNames only: a name only in the CN does not count.
+                info.name_matches = Some(!c.names_from_cn && certificate_covers(&c.names, sni));
+                // Judged on every name; kept are the first few, so that a certificate with
+                // thousands of names does not multiply through the report.
+                c.names_total = c.names.len();
+                c.names.truncate(super::MAX_CERT_NAMES);
+            }
+            info.certificate = cert;
         }
         info.verdict = Some(verdict);
     }

@@ -17,6 +17,9 @@ pub use handshake::handshake;
 pub use names::certificate_covers;
 pub use trust::{Trust, TrustError};
 
+/// Most names kept per certificate (all of them are used for the name check).
+pub const MAX_CERT_NAMES: usize = 50;
+
 /// The certificate verdict as the WebPKI verifier gave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertVerdict {
@@ -65,6 +68,8 @@ pub struct CertInfo {
     pub names: Vec<String>,
     /// True when the names come from the subject's CN because the certificate has no SANs.
     pub names_from_cn: bool,
+    /// How many names the certificate holds; at most [`MAX_CERT_NAMES`] are kept in `names`.
+    pub names_total: usize,
     pub not_before: String,
     pub not_after: String,
     /// Whole days until expiry at the time of the handshake; negative once expired.
