@@ -102,9 +102,14 @@ fn clap_message(e: &clap::Error) -> String {
     )
 }
 
+const UNSAFE_PASSWORD: &str = "--login: the password contains a line break or NUL, which would be sent as extra protocol commands: it is refused and nothing is sent";
+
 /// The password for --login: MAILPROBE_PASSWORD, or asked for on the terminal without echo.
 fn read_password(username: &str) -> Result<Secret, String> {
     if let Ok(p) = std::env::var("MAILPROBE_PASSWORD") {
+        if p.contains(['\r', '\n', '\0']) {
+            return Err(UNSAFE_PASSWORD.into());
+        }
         if !p.is_empty() {
             return Ok(Secret::new(p));
         }
@@ -114,6 +119,7 @@ fn read_password(username: &str) -> Result<Secret, String> {
         mailprobe::text::escape_controls(username)
     );
     match rpassword::prompt_password(prompt) {
+        Ok(p) if p.contains(['\r', '\n', '\0']) => Err(UNSAFE_PASSWORD.into()),
         Ok(p) if !p.is_empty() => Ok(Secret::new(p)),
         Ok(_) => Err("--login: empty password".into()),
         Err(e) => Err(format!(

@@ -63,6 +63,7 @@ pub enum Code {
     TlsOnPlainPort,
     NoGreeting,
     GreetingRejected,
+    ImapPreauth,
     ServerSentTooMuch,
     CapabilitiesTruncated,
     LocalResourceExhausted,

@@ -147,7 +147,11 @@ pub fn severity(fact: &Fact) -> Severity {
 fn setting_severity(problem: &SettingProblem) -> Severity {
     match problem {
         SettingProblem::CertificateExpired { .. }
-        | SettingProblem::TlsInterceptionSuspected { .. } => Severity::Error,
+        | SettingProblem::TlsInterceptionSuspected { .. }
+        | SettingProblem::Failed {
+            code: Code::ImapPreauth | Code::StarttlsInjection,
+            ..
+        } => Severity::Error,
         SettingProblem::CapabilitiesTruncated => Severity::Info,
         _ => Severity::Warning,
     }

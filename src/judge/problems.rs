@@ -200,7 +200,10 @@ fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
         (FailureKind::StartTlsInjection { .. }, _) => Code::StarttlsInjection,
         (_, Phase::StartTls) => Code::StarttlsFailed,
         (FailureKind::Rejected(_), Phase::Greeting) => Code::GreetingRejected,
-        (FailureKind::LineTooLong | FailureKind::TooMuchData, _) => Code::ServerSentTooMuch,
+        (FailureKind::LineTooLong | FailureKind::TooMuchData | FailureKind::TooManyLines, _) => {
+            Code::ServerSentTooMuch
+        }
+        (FailureKind::PreAuthenticated, _) => Code::ImapPreauth,
         _ => return None,
     };
     Some(SettingProblem::Failed {

@@ -1,12 +1,10 @@
 //! IMAP (RFC 9051 / 3501): greeting, CAPABILITY, STARTTLS, LOGOUT.
 
 use super::conn::Conn;
-use super::{FailureKind, ServerReply};
+use super::{FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::text::from_wire;
 
 /// Most lines read while waiting for one tagged reply.
-const MAX_REPLY_LINES: usize = 200;
-
 /// Capabilities carried in a greeting's `[CAPABILITY ...]` response code, if any.
 pub fn greeting_capabilities(line: &[u8]) -> Option<Vec<String>> {
     let text = String::from_utf8_lossy(line);
@@ -44,6 +42,11 @@ pub fn auth_mechanisms(caps: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// A `* PREAUTH` greeting: the connection is already authenticated.
+pub fn is_preauth(first: &[u8]) -> bool {
+    first.to_ascii_uppercase().starts_with(b"* PREAUTH")
+}
+
 /// Reads the greeting; a `* BYE` greeting means the server turned us away.
 pub fn greeting_status(first: &[u8]) -> Result<(), FailureKind> {
     let upper = first.to_ascii_uppercase();
@@ -70,7 +73,7 @@ pub async fn capabilities(conn: &mut Conn, tag: &str) -> Result<Vec<String>, Fai
             };
         }
     }
-    Err(FailureKind::TooMuchData)
+    Err(FailureKind::TooManyLines)
 }
 
 /// Sends `STARTTLS` and waits for the tagged OK.
@@ -86,7 +89,7 @@ pub async fn start_tls(conn: &mut Conn, tag: &str) -> Result<(), FailureKind> {
             };
         }
     }
-    Err(FailureKind::TooMuchData)
+    Err(FailureKind::TooManyLines)
 }
 
 pub async fn logout(conn: &mut Conn, tag: &str) -> Result<(), FailureKind> {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::conn::Conn;
 use super::tls::{CertVerdict, TlsInfo};
-use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply};
+use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::service::Protocol;
 
 /// A password. Never printed, never serialised.
@@ -99,6 +99,40 @@ pub fn refusal(tls: Option<&TlsInfo>, creds: &Credentials) -> Option<LoginRefusa
 }
 
 impl Credentials {
+    /// `text` with every form the secret could be sent in replaced by `<redacted>`: the
+    /// password, the username+password pair, and their base64 and SASL PLAIN encodings.
+    pub fn redact(&self, text: &str) -> String {
+        let password = self.password.expose();
+        if password.is_empty() {
+            return text.to_string();
+        }
+        let forms = [
+            BASE64.encode(format!("\0{}\0{password}", self.username)),
+            BASE64.encode(password),
+            imap_quote(password).to_string(),
+            format!("{} {password}", self.username),
+            password.to_string(),
+        ];
+        let mut out = text.to_string();
+        for form in forms.iter().filter(|f| !f.is_empty()) {
+            out = out.replace(form.as_str(), "<redacted>");
+        }
+        // A reply cut short ("…") may end in the first part of a secret.
+        if let Some(kept) = out.strip_suffix('…') {
+            for form in &forms {
+                let cut = (4..form.len())
+                    .rev()
+                    .filter(|n| form.is_char_boundary(*n))
+                    .find(|n| kept.ends_with(&form[..*n]));
+                if let Some(n) = cut {
+                    out = format!("{}<redacted>…", &kept[..kept.len() - n]);
+                    break;
+                }
+            }
+        }
+        out
+    }
+
     /// False when the username or password holds a byte that ends or splits a protocol line.
     pub fn are_safe(&self) -> bool {
         let unsafe_char = |c: char| matches!(c, '\r' | '\n' | '\0');
@@ -113,16 +147,39 @@ fn sasl_plain(c: &Credentials) -> Zeroizing<String> {
 }
 
 /// Authenticates on an open connection, choosing the mechanism from the capabilities.
+/// Everything the server says after the credentials went out is scrubbed of them before it is
+/// kept: a server that quotes them back must not get them into the report.
 pub async fn authenticate(
     protocol: Protocol,
     conn: &mut Conn,
     caps: &[String],
     creds: &Credentials,
 ) -> Result<LoginOutcome, FailureKind> {
-    match protocol {
+    let outcome = match protocol {
         Protocol::Imap => imap_login(conn, caps, creds).await,
         Protocol::Pop3 => pop3_login(conn, caps, creds).await,
         Protocol::Smtp => smtp_login(conn, caps, creds).await,
+    };
+    match outcome {
+        Ok(LoginOutcome::Rejected { mechanism, reply }) => Ok(LoginOutcome::Rejected {
+            mechanism,
+            reply: ServerReply {
+                code: reply.code,
+                line: creds.redact(&reply.line),
+            },
+        }),
+        Ok(other) => Ok(other),
+        Err(FailureKind::ProtocolMismatch { heard, sample }) => {
+            Err(FailureKind::ProtocolMismatch {
+                heard,
+                sample: creds.redact(&sample),
+            })
+        }
+        Err(FailureKind::Rejected(r)) => Err(FailureKind::Rejected(ServerReply {
+            code: r.code,
+            line: creds.redact(&r.line),
+        })),
+        Err(other) => Err(other),
     }
 }
 
@@ -162,7 +219,7 @@ async fn imap_login(
         conn.write_secret(&line).await?;
         "LOGIN"
     };
-    for _ in 0..50 {
+    for _ in 0..MAX_REPLY_LINES {
         let line = conn.read_line().await?;
         if let Some(status) = imap::tagged_status(&line, tag) {
             return Ok(if status.eq_ignore_ascii_case(b"OK") {
@@ -172,7 +229,7 @@ async fn imap_login(
             });
         }
     }
-    Err(FailureKind::TooMuchData)
+    Err(FailureKind::TooManyLines)
 }
 
 /// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.

@@ -26,6 +26,9 @@ pub use tls::{CertInfo, CertVerdict, TlsInfo, Trust};
 pub const MAX_LINE: usize = 4096;
 /// Most bytes read from one server in one probe.
 pub const MAX_PROBE_BYTES: usize = 64 * 1024;
+/// Most lines read for one reply (a multi-line greeting, a capability listing): far more than
+/// any real server sends, few enough to end a listing that never ends.
+pub const MAX_REPLY_LINES: usize = 1000;
 /// Most capability entries kept from one listing.
 pub const MAX_CAPABILITIES: usize = 64;
 
@@ -178,6 +181,11 @@ pub enum FailureKind {
     LineTooLong,
     /// More than [`MAX_PROBE_BYTES`] from one server.
     TooMuchData,
+    /// More than [`MAX_REPLY_LINES`] lines in one reply.
+    TooManyLines,
+    /// An IMAP server greeted with PREAUTH on an unencrypted connection: it logs anyone in
+    /// without credentials, and STARTTLS is no longer allowed (RFC 9051 6.2.1).
+    PreAuthenticated,
     /// A failure on this machine (e.g. out of file descriptors).
     Local(LocalError),
     /// Not probed at all, and why.

@@ -60,7 +60,7 @@ pub async fn capabilities(conn: &mut Conn) -> Result<Vec<String>, FailureKind> {
         let line = line.strip_prefix(b".").unwrap_or(&line);
         caps.push(from_wire(line));
     }
-    Err(FailureKind::TooMuchData)
+    Err(FailureKind::TooManyLines)
 }
 
 pub async fn start_tls(conn: &mut Conn) -> Result<(), FailureKind> {

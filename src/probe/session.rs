@@ -313,7 +313,9 @@ async fn plaintext_first(
         ));
     }
     let read_total = conn.read_total();
-    let mut conn = upgrade(result, conn.into_stream(), session, read_total).await?;
+    let mut conn = upgrade(result, conn.into_stream(), session, read_total)
+        .await
+        .map_err(late_injection)?;
     result.starttls = Some(StartTlsState::Upgraded);
     secured_session(result, &mut conn, "c2", None, session).await
 }
@@ -422,7 +424,25 @@ async fn judge_greeting(
     dialect::greeting_status(protocol, conn, &first)
         .await
         .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    // Logged in before any TLS: STARTTLS is forbidden now, and anything sent travels in clear.
+    if protocol == Protocol::Imap && result.tls.is_none() && imap::is_preauth(&first) {
+        return Err(Failure::new(Phase::Greeting, FailureKind::PreAuthenticated));
+    }
     Ok(dialect::greeting_capabilities(protocol, &first))
+}
+
+/// Plaintext where the TLS handshake after a STARTTLS go-ahead expected the server's hello: it
+/// came after the go-ahead, so it is injected, late enough to miss the buffer check.
+fn late_injection(f: Failure) -> Failure {
+    match f.kind {
+        FailureKind::ProtocolMismatch { heard, sample } if heard != Heard::Tls => Failure::new(
+            Phase::StartTls,
+            FailureKind::StartTlsInjection {
+                bytes: sample.len(),
+            },
+        ),
+        kind => Failure::new(f.phase, kind),
+    }
 }
 
 fn set_capabilities(slot: &mut Vec<String>, mut caps: Vec<String>, truncated: &mut bool) {

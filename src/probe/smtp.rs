@@ -3,11 +3,8 @@
 //! A 4xx/5xx reply is an observation to report, not an error of the tool.
 
 use super::conn::Conn;
-use super::{FailureKind, ServerReply};
+use super::{FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::text::from_wire;
-
-/// Most lines of one multi-line reply.
-const MAX_REPLY_LINES: usize = 200;
 
 /// One reply line: code, whether it is the last line, and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,7 +74,7 @@ pub async fn read_reply(conn: &mut Conn) -> Result<Reply, FailureKind> {
             });
         }
     }
-    Err(FailureKind::TooMuchData)
+    Err(FailureKind::TooManyLines)
 }
 
 /// The rest of a greeting whose first line was already read.
@@ -88,7 +85,11 @@ pub async fn finish_greeting(conn: &mut Conn, first: &[u8]) -> Result<(), Failur
     let mut last = line.last;
     let code = line.code;
     let mut count = 0;
-    while !last && count < MAX_REPLY_LINES {
+    while !last {
+        if count == MAX_REPLY_LINES {
+            // Reading on would take the rest of the greeting as the reply to EHLO.
+            return Err(FailureKind::TooManyLines);
+        }
         let raw = conn.read_line().await?;
         last = parse_reply_line(&raw).map(|l| l.last).unwrap_or(true);
         count += 1;

@@ -1,7 +1,9 @@
 //! The human report: DNS, the host × port matrix, the settings card, then the problems.
 //! Colour is decided once by the caller (colored's global override); nothing here decides.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
+use std::net::IpAddr;
 
 use colored::{ColoredString, Colorize};
 
@@ -141,16 +143,16 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "\n{}  ({} probes, {:.1} s)",
+        "\n{}  ({}, {:.1} s)",
         "Probes".bold().underline(),
-        run.probes.len(),
+        words::count(run.probes.len(), "probe", "probes"),
         run.elapsed_ms as f64 / 1000.0
     )?;
     let services = columns(run);
     let rows = rows(run);
     let name_width = rows
         .iter()
-        .map(|(n, a)| n.len() + a.len() + 2)
+        .map(|(n, a)| n.len() + a.to_string().len() + 2)
         .chain(run.candidates.iter().map(|c| c.candidate.name.len()))
         .max()
         .unwrap_or(10)
@@ -165,18 +167,20 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         write!(out, " {:>5}", short_label(s).dimmed())?;
     }
     writeln!(out)?;
+    // One look-up per cell: the report's cost grows with what it shows, not with its square.
+    let cells: HashMap<(&str, IpAddr, Service), usize> = run
+        .probes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| ((p.host.as_str(), p.address, p.service), i))
+        .collect();
     for (name, address) in &rows {
         let label = format!("{name}  {address}");
         write!(out, "  {:name_width$}", safe(&label))?;
         for s in &services {
-            let cell = run
-                .probes
-                .iter()
-                .zip(&run.diagnosis.judgements)
-                .find(|(p, _)| {
-                    &p.host == name && p.address.to_string() == *address && p.service == *s
-                })
-                .map(|(p, j)| symbol(p, j))
+            let cell = cells
+                .get(&(name.as_str(), *address, *s))
+                .map(|i| symbol(&run.probes[*i], &run.diagnosis.judgements[*i]))
                 .unwrap_or_else(|| "·".dimmed());
             write!(out, " {:>5}", cell)?;
         }
@@ -265,15 +269,13 @@ fn short_label(s: &Service) -> String {
     }
 }
 
-fn rows(run: &Run) -> Vec<(String, String)> {
-    let mut rows: Vec<(String, String)> = Vec::new();
-    for p in &run.probes {
-        let row = (p.host.clone(), p.address.to_string());
-        if !rows.contains(&row) {
-            rows.push(row);
-        }
-    }
-    rows
+fn rows(run: &Run) -> Vec<(String, IpAddr)> {
+    let mut seen = std::collections::HashSet::new();
+    run.probes
+        .iter()
+        .map(|p| (p.host.clone(), p.address))
+        .filter(|row| seen.insert(row.clone()))
+        .collect()
 }
 
 fn symbol(p: &ProbeResult, j: &Judgement) -> ColoredString {
@@ -296,17 +298,20 @@ type HostPorts<'a> = (&'a str, Vec<u16>);
 /// Each distinct certificate once: who it names, who issued it, until when, where it was seen.
 fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: Vec<(&CertInfo, Vec<HostPorts>)> = Vec::new();
+    let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
     for p in run.probes.iter().filter(|p| p.shared_with.is_none()) {
         let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
             continue;
         };
-        let i = match seen.iter().position(|(c, _)| *c == cert) {
-            Some(i) => i,
-            None => {
-                seen.push((cert, Vec::new()));
-                seen.len() - 1
-            }
-        };
+        let key = (
+            cert.subject.as_str(),
+            cert.issuer.as_str(),
+            cert.not_after.as_str(),
+        );
+        let i = *index.entry(key).or_insert_with(|| {
+            seen.push((cert, Vec::new()));
+            seen.len() - 1
+        });
         let hosts = &mut seen[i].1;
         match hosts.iter_mut().find(|(h, _)| *h == p.host) {
             Some((_, ports)) if !ports.contains(&p.port) => ports.push(p.port),
@@ -346,7 +351,7 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             .collect();
         let more = match hosts.len().saturating_sub(4) {
             0 => String::new(),
-            n => format!(" and {n} more hosts"),
+            n => format!(" and {} more", words::count(n, "host", "hosts")),
         };
         writeln!(
             out,

@@ -15,7 +15,7 @@ use crate::net::dns::LookupError;
 use crate::probe::login::{LoginOutcome, LoginRefusal};
 use crate::probe::{
     CertInfo, CertVerdict, Failure, FailureKind, Heard, LocalError, Phase, ServerReply, Skip,
-    TlsFailure, Unreachable, MAX_LINE, MAX_PROBE_BYTES,
+    TlsFailure, Unreachable, MAX_LINE, MAX_PROBE_BYTES, MAX_REPLY_LINES,
 };
 use crate::provider::PublishedSetting;
 use crate::service::{Protocol, Security, Service};
@@ -263,6 +263,11 @@ pub fn failure(service: Service, f: &Failure) -> String {
             MAX_PROBE_BYTES / 1024,
             phase(p)
         ),
+        (FailureKind::TooManyLines, p) => format!(
+            "the server sent more than {MAX_REPLY_LINES} lines in one reply during {}",
+            phase(p)
+        ),
+        (FailureKind::PreAuthenticated, _) => "the server greeted with PREAUTH on an unencrypted connection: it logs anyone in without a password, and STARTTLS is no longer possible".into(),
         (FailureKind::Local(e), _) => local_error(e),
         (FailureKind::Skipped(why), _) => format!("not probed: {}", skip(why)),
         (FailureKind::Io(text), p) => format!("{text} during {}", phase(p)),
@@ -602,6 +607,7 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
             Code::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
             Code::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",
             Code::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
+            Code::ImapPreauth => "Do not use this port: require authentication (and TLS) on the server, or use the implicit-TLS port.",
             Code::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
             _ => return None,
         },

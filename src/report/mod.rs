@@ -415,6 +415,8 @@ impl From<&Failure> for FailureView {
                 "start_tls_injection"
             }
             FailureKind::LineTooLong => "line_too_long",
+            FailureKind::TooManyLines => "too_many_lines",
+            FailureKind::PreAuthenticated => "pre_authenticated",
             FailureKind::TooMuchData => "too_much_data",
             FailureKind::Local(e) => {
                 v.detail = Some(words::local_error(e));

@@ -55,6 +55,7 @@ pub fn code(c: Code) -> &'static str {
         TlsOnPlainPort => "tls_on_plain_port",
         NoGreeting => "no_greeting",
         GreetingRejected => "greeting_rejected",
+        ImapPreauth => "imap_preauth",
         ServerSentTooMuch => "server_sent_too_much",
         CapabilitiesTruncated => "capabilities_truncated",
         LocalResourceExhausted => "local_resource_exhausted",

@@ -25,11 +25,41 @@ impl fmt::Debug for Trust {
     }
 }
 
+/// Largest CA file read: a bundle of every public root is about 250 KiB.
+pub const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a regular file of at most [`MAX_CA_FILE_BYTES`]: a device, a pipe that never ends or
+/// a huge file is refused with a reason, never read without bound.
+pub fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let escaped = |e: std::io::Error| crate::text::escape_controls(&e.to_string());
+    let meta = std::fs::metadata(path).map_err(escaped)?;
+    if !meta.is_file() {
+        return Err("not a regular file (a device, pipe or folder)".into());
+    }
+    if meta.len() > MAX_CA_FILE_BYTES {
+        return Err(format!(
+            "larger than {} MiB",
+            MAX_CA_FILE_BYTES / 1024 / 1024
+        ));
+    }
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .map_err(escaped)?
+        .take(MAX_CA_FILE_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(escaped)?;
+    if data.len() as u64 > MAX_CA_FILE_BYTES {
+        return Err("grew while being read".into());
+    }
+    Ok(data)
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
     #[error("cannot read CA file {path}: {reason}")]
     CaFile { path: String, reason: String },
-    #[error("CA file {0} holds no usable certificate")]
+    #[error("CA file {0} holds no PEM certificate")]
     NoCertificates(String),
     #[error("cannot build the certificate verifier: {0}")]
     Verifier(String),
@@ -43,11 +73,11 @@ impl Trust {
         };
         if let Some(path) = ca_file {
             let shown = crate::text::escape_controls(&path.display().to_string());
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| TrustError::CaFile {
-                    path: shown.clone(),
-                    reason: crate::text::escape_controls(&e.to_string()),
-                })?
+            let pem = read_bounded(path).map_err(|reason| TrustError::CaFile {
+                path: shown.clone(),
+                reason,
+            })?;
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
                 .filter_map(Result::ok)
                 .collect();
             let (added, _) = roots.add_parsable_certificates(certs);
