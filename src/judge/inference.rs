@@ -61,6 +61,7 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
         .iter()
         .filter(|p| p.shared_with.is_none() && !local_v6_missing.contains(&p.address))
         .filter(|p| !matches!(p.tcp, TcpOutcome::Failed(_) | TcpOutcome::NotAttempted))
+        .filter(|p| !matches!(&p.failure, Some(f) if matches!(f.kind, FailureKind::Skipped(_))))
         .collect();
     let blocked = blocked_ports(ev, &own);
     for (port, addresses) in &blocked {

@@ -22,9 +22,10 @@ pub fn disqualifies(code: Code) -> bool {
     code == Code::TlsInterceptionSuspected
 }
 
-/// What the warnings of a probe that answered make of it.
+/// What the warnings of a probe that answered make of it. A cut capability list is noted but
+/// does not make a setting less usable.
 pub fn verdict(warnings: &[Code]) -> Verdict {
-    if warnings.is_empty() {
+    if warnings.iter().all(|c| *c == Code::CapabilitiesTruncated) {
         Verdict::Works
     } else {
         Verdict::Warnings

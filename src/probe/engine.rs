@@ -125,6 +125,12 @@ pub async fn login(
     .await
 }
 
+/// A connection kept open, with its permits, until dropped.
+pub struct Held(
+    #[allow(dead_code)] Permits,
+    #[allow(dead_code)] Option<super::conn::BoxStream>,
+);
+
 struct Ctx<'a> {
     trust: &'a Trust,
     limiter: &'a Limiter,
@@ -133,15 +139,20 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// One TLS handshake for `name` under the limits.
-    async fn handshake(
-        &self,
-        name: &str,
-        task: &ProbeTask,
-        deadline: Deadline,
-    ) -> Result<TlsInfo, (Failure, TlsInfo)> {
-        let _permits = self.limiter.acquire(task.address).await;
-        session::handshake_alone(name, task.address, task.service, self.trust, deadline).await
+    /// One TLS handshake for `name` under the limits, if a slot frees before `deadline`; the
+    /// connection is held open (and counted) until the caller drops it.
+    async fn handshake(&self, name: &str, task: &ProbeTask, deadline: Deadline) -> EarlyHandshake {
+        let permits = tokio::time::timeout_at(deadline.0, self.limiter.acquire(task.address))
+            .await
+            .ok()
+            .flatten()?;
+        // A slot that freed only as time ran out leaves nothing to learn.
+        if deadline.0.saturating_duration_since(Instant::now()) < Duration::from_millis(100) {
+            return None;
+        }
+        let (outcome, stream) =
+            session::handshake_alone(name, task.address, task.service, self.trust, deadline).await;
+        Some((outcome, Held(permits, stream)))
     }
 
     /// One probe of `name` under the limits, ending by `not_after` when given; `connected` is
@@ -167,7 +178,7 @@ impl Ctx<'_> {
             return skipped(name, task, why);
         }
         let deadline = Deadline::after(self.settings.timeout, limit);
-        session::probe_telling(
+        let mut result = session::probe_telling(
             name,
             task.address,
             task.service,
@@ -177,7 +188,16 @@ impl Ctx<'_> {
             Some(self.limiter),
             connected,
         )
-        .await
+        .await;
+        // Cut short by the run's limit, not by the server: say so, do not blame the server.
+        let cut = self
+            .settings
+            .run_deadline
+            .is_some_and(|d| d <= deadline.0 && Instant::now() >= d);
+        if let Some(f) = result.failure.as_mut().filter(|f| cut && f.timed_out()) {
+            f.kind = FailureKind::Skipped(Skip::RunDeadline);
+        }
+        result
     }
 }
 
@@ -193,19 +213,23 @@ enum Sharing {
     Separately,
 }
 
-fn sharing(first: &ProbeResult, early_handshakes: bool) -> Sharing {
+fn sharing(first: &ProbeResult) -> Sharing {
     if !first.tcp.connected() {
         return Sharing::All;
     }
     let handshake_done = first.tls.as_ref().is_some_and(|t| t.version.is_some());
     match (first.service.security, &first.failure) {
-        (Security::Tls, _) if handshake_done && early_handshakes => Sharing::Handshakes,
+        (Security::Tls, _) if handshake_done => Sharing::Handshakes,
         (Security::Tls, _) => Sharing::Separately,
         // The greeting comes before any TLS: no name was sent yet.
         (_, Some(f)) if f.phase == Phase::Greeting => Sharing::All,
         _ => Sharing::Separately,
     }
 }
+
+/// A handshake done for one name while the first probe went on; its connection and permits
+/// are held until the group is done, so the server never sees more than the cap at once.
+type EarlyHandshake = Option<(Result<TlsInfo, (Failure, TlsInfo)>, Held)>;
 
 async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     let Some((first_name, others)) = task.names.split_first() else {
@@ -218,13 +242,48 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
             .inspect(|r| ctx.observer.finished(r))
             .collect();
     }
-    // On an implicit-TLS port the other names' handshakes start as soon as the first name has
-    // a connection, so that a slow greeting or a stall is waited for once, not once per name.
+    let (first, handshakes) = first_and_early_handshakes(first_name, others, task, ctx).await;
+    ctx.observer.finished(&first);
+    // The others get one more timeout at most, whatever the queue at this address.
+    let not_after = Instant::now() + ctx.settings.timeout;
+    let first = &first;
+    let each = others.iter().enumerate().map(|(i, name)| {
+        let handshake = handshakes.get(i).and_then(Option::as_ref);
+        async move {
+            match (sharing(first), handshake) {
+                (Sharing::All, _) => shared_copy(first, name),
+                // This name's own handshake failed: that is its outcome, no second try.
+                (_, Some((Err(failed), _))) => with_own_handshake(first, name, Err(failed.clone())),
+                (Sharing::Handshakes, Some((Ok(tls), _))) => {
+                    with_own_handshake(first, name, Ok(tls.clone()))
+                }
+                // No handshake of its own in time, and the first name's session failed: the
+                // same failure, told as shared.
+                (Sharing::Handshakes, None) if first.failure.is_some() => shared_copy(first, name),
+                _ => ctx.probe(name, task, Some(not_after), None).await,
+            }
+        }
+    });
+    let rest = join_all(each).await;
+    drop(handshakes);
+    for r in &rest {
+        ctx.observer.finished(r);
+    }
+    std::iter::once(first.clone()).chain(rest).collect()
+}
+
+/// The first name's probe; on an implicit-TLS port whose first probe is slow, the other names'
+/// handshakes too, ending with it, so that a slow greeting or a stall is waited for once.
+async fn first_and_early_handshakes(
+    first_name: &str,
+    others: &[String],
+    task: &ProbeTask,
+    ctx: &Ctx<'_>,
+) -> (ProbeResult, Vec<EarlyHandshake>) {
     let (tell, connected) = tokio::sync::oneshot::channel();
-    // They end with the first probe's deadline, so the group ends in about one timeout.
     let deadline = Deadline::after(ctx.settings.timeout, ctx.settings.run_deadline);
     let begun = std::sync::atomic::AtomicBool::new(false);
-    let early_handshakes = async {
+    let early = async {
         let tls_port = task.service.security == Security::Tls;
         if !tls_port || others.is_empty() || connected.await.is_err() {
             return Vec::new();
@@ -239,53 +298,19 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
         )
         .await
     };
-    tokio::pin!(early_handshakes);
+    tokio::pin!(early);
     let first = ctx.probe(first_name, task, None, Some(tell));
     tokio::pin!(first);
-    let (first, handshakes) = tokio::select! {
+    tokio::select! {
         biased;
         first = &mut first => {
-            // Handshakes under way are waited for (they end by the same deadline); those not
-            // begun are dropped.
+            // Handshakes under way end by the same deadline; those not begun are dropped.
             let begun = begun.load(std::sync::atomic::Ordering::SeqCst);
-            let handshakes = if begun { early_handshakes.await } else { Vec::new() };
+            let handshakes = if begun { early.await } else { Vec::new() };
             (first, handshakes)
         }
-        handshakes = &mut early_handshakes => (first.await, handshakes),
-    };
-    ctx.observer.finished(&first);
-    let rest: Vec<ProbeResult> = match sharing(&first, !handshakes.is_empty()) {
-        Sharing::All => others
-            .iter()
-            .map(|name| shared_copy(&first, name))
-            .collect(),
-        Sharing::Handshakes => others
-            .iter()
-            .zip(handshakes)
-            .map(|(name, handshake)| with_own_handshake(&first, name, handshake))
-            .collect(),
-        Sharing::Separately => {
-            // The others get one more timeout at most, whatever the queue at this address. A
-            // name whose own handshake already failed needs no second try.
-            let not_after = Instant::now() + ctx.settings.timeout;
-            let mut handshakes = handshakes.into_iter();
-            let first = &first;
-            let each = others.iter().map(|name| {
-                let handshake = handshakes.next();
-                async move {
-                    match handshake {
-                        Some(Err(failed)) => with_own_handshake(first, name, Err(failed)),
-                        _ => ctx.probe(name, task, Some(not_after), None).await,
-                    }
-                }
-            });
-            join_all(each).await
-        }
-    };
-    for r in &rest {
-        ctx.observer.finished(r);
+        handshakes = &mut early => (first.await, handshakes),
     }
-    std::iter::once(first).chain(rest).collect()
 }
 
 /// The first name's session, with this name's own TLS handshake: where the handshake failed

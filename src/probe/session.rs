@@ -86,39 +86,38 @@ pub async fn probe_telling(
 }
 
 /// A TCP connection and a TLS handshake for `host`, nothing more: the certificate judged for
-/// this name where the rest of the session is known from another name's probe.
+/// this name where the rest of the session is known from another name's probe. The stream is
+/// handed back so the caller decides when to close it.
 pub async fn handshake_alone(
     host: &str,
     address: IpAddr,
     service: Service,
     trust: &Trust,
     deadline: Deadline,
-) -> Result<TlsInfo, (Failure, TlsInfo)> {
+) -> (Result<TlsInfo, (Failure, TlsInfo)>, Option<BoxStream>) {
     let hard = deadline.0 + Duration::from_millis(250);
     let attempt = async {
         let stream = match tcp::connect(SocketAddr::new(address, service.port), deadline.0).await {
             Ok(s) => s,
             Err(outcome) => {
                 let failure = Failure::new(Phase::Connect, connect_failure(&outcome));
-                return Err((failure, TlsInfo::new(host)));
+                return (Err((failure, TlsInfo::new(host))), None);
             }
         };
         match tls::handshake(Box::new(stream), host, trust, deadline.0).await {
-            Ok((mut stream, info)) => {
-                // close_notify and FIN: a polite goodbye, so the server frees the slot at once.
-                let goodbye = tokio::io::AsyncWriteExt::shutdown(&mut stream);
-                let _ = tokio::time::timeout(Duration::from_millis(200), goodbye).await;
-                Ok(info)
-            }
-            Err((kind, info)) => Err((Failure::new(Phase::TlsHandshake, kind), info)),
+            Ok((stream, info)) => (Ok(info), Some(stream)),
+            Err((kind, info)) => (Err((Failure::new(Phase::TlsHandshake, kind), info)), None),
         }
     };
     match tokio::time::timeout_at(hard, attempt).await {
         Ok(outcome) => outcome,
-        Err(_) => Err((
-            Failure::new(Phase::TlsHandshake, FailureKind::TimedOut),
-            TlsInfo::new(host),
-        )),
+        Err(_) => (
+            Err((
+                Failure::new(Phase::TlsHandshake, FailureKind::TimedOut),
+                TlsInfo::new(host),
+            )),
+            None,
+        ),
     }
 }
 

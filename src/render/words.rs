@@ -84,7 +84,7 @@ pub fn skip(why: &Skip) -> String {
             address_class(*class)
         ),
         Skip::ProbeBudget => "the run's probe budget was spent on better candidates".into(),
-        Skip::RunDeadline => "the run's time limit (--max-time) was reached first".into(),
+        Skip::RunDeadline => "the run's time limit (--max-time) was reached before it ended".into(),
         Skip::AddressBusy => "other names on this address used up the time it was given".into(),
     }
 }

@@ -50,6 +50,18 @@ pub enum Behaviour {
     Greeting(String),
     /// Waits this long before the greeting, then behaves normally.
     SlowGreeting(Duration),
+    /// Plaintext 30 ms after the STARTTLS go-ahead (too late for a buffer check).
+    InjectLateAfterStartTls,
+    /// A failed login is answered with the very line the client sent (credentials included).
+    EchoCredentials,
+    /// TLS port: stalls the handshake when the client asks for this name (SNI), serves others.
+    StallHandshakeFor(String),
+    /// TLS port: asks for a client certificate and refuses the connection without one.
+    RequireClientCert(Vec<u8>),
+    /// IMAP: greets with PREAUTH (already logged in) and still offers STARTTLS.
+    Preauth,
+    /// SMTP: answers EHLO with this many extension lines.
+    LongEhlo(usize),
 }
 
 #[derive(Clone)]
@@ -204,6 +216,31 @@ async fn serve(stream: TcpStream, spec: &Spec, log: &Mutex<Vec<String>>) -> std:
                 stream.write_all(&chunk).await?;
             }
         }
+        Behaviour::StallHandshakeFor(stalled) => {
+            let TlsMode::Implicit(leaf) = &spec.tls else {
+                return Ok(());
+            };
+            let acceptor =
+                tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream);
+            let start = acceptor.await?;
+            if start.client_hello().server_name() == Some(stalled.as_str()) {
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return Ok(());
+            }
+            let tls = start.into_stream(leaf.server_config()).await?;
+            let mut reader = BufReader::new(tls);
+            dialog(&mut reader, spec, log, true, true).await?;
+            return Ok(());
+        }
+        Behaviour::RequireClientCert(ca_der) => {
+            let TlsMode::Implicit(leaf) = &spec.tls else {
+                return Ok(());
+            };
+            let config = leaf.server_config_requiring_client_cert(ca_der);
+            // The handshake fails without a client certificate: that is the point.
+            let _ = TlsAcceptor::from(config).accept(stream).await;
+            return Ok(());
+        }
         Behaviour::CloseMidHandshake | Behaviour::StallHandshake => {
             let mut buf = [0u8; 512];
             let _ = stream.read(&mut buf).await?;
@@ -261,6 +298,9 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
     if greet {
         let greeting = match (&spec.behaviour, spec.protocol) {
             (Behaviour::Greeting(g), _) => format!("{g}\r\n"),
+            (Behaviour::Preauth, _) => {
+                "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in as root\r\n".to_string()
+            }
             (_, Protocol::Imap) => format!(
                 "* OK [CAPABILITY IMAP4rev1{}] {} ready\r\n",
                 if offer_starttls {
@@ -307,6 +347,14 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
                     Behaviour::InjectAfterStartTls => {
                         let injected = format!("{s}{}", injected_line(spec.protocol));
                         reader.get_mut().write_all(injected.as_bytes()).await?;
+                    }
+                    Behaviour::InjectLateAfterStartTls => {
+                        reader.get_mut().write_all(s.as_bytes()).await?;
+                        tokio::time::sleep(Duration::from_millis(30)).await;
+                        let injected = injected_line(spec.protocol);
+                        reader.get_mut().write_all(injected.as_bytes()).await?;
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                        return Ok(Next::Done);
                     }
                     Behaviour::GarbageAfterStartTls => {
                         reader.get_mut().write_all(s.as_bytes()).await?;
@@ -366,9 +414,11 @@ fn plain_ok(spec: &Spec, b64: &str) -> bool {
         )
 }
 
-fn imap_auth_reply(tag: &str, ok: bool) -> Reply {
+fn imap_auth_reply(spec: &Spec, tag: &str, ok: bool, line: &str) -> Reply {
     Reply::Send(if ok {
         format!("{tag} OK logged in\r\n")
+    } else if matches!(spec.behaviour, Behaviour::EchoCredentials) {
+        format!("{tag} NO [AUTHENTICATIONFAILED] you sent: {line}\r\n")
     } else {
         format!("{tag} NO [AUTHENTICATIONFAILED] failed\r\n")
     })
@@ -404,13 +454,14 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 }
                 "LOGOUT" => Reply::Close(format!("* BYE logging out\r\n{tag} OK done\r\n")),
                 c if c.starts_with("AUTHENTICATE PLAIN ") => {
-                    imap_auth_reply(tag, plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]))
+                    let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
+                    imap_auth_reply(spec, tag, ok, line)
                 }
                 c if c.starts_with("LOGIN ") => {
                     let args: Vec<&str> = cmd["LOGIN ".len()..].splitn(2, ' ').collect();
                     let ok =
                         args.len() == 2 && account_ok(spec, &unquote(args[0]), &unquote(args[1]));
-                    imap_auth_reply(tag, ok)
+                    imap_auth_reply(spec, tag, ok, line)
                 }
                 _ => Reply::Send(format!("{tag} BAD unknown command\r\n")),
             }
@@ -439,6 +490,10 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 if endless {
                     return Reply::Endless(String::new(), "250-X-FILLER\r\n".into());
                 }
+                if let Behaviour::LongEhlo(n) = spec.behaviour {
+                    let lines: String = (0..n).map(|i| format!("250-X-EXT{i}\r\n")).collect();
+                    return Reply::Send(format!("{lines}250 STARTTLS\r\n"));
+                }
                 let _ = secure;
                 Reply::Send(format!(
                     "250-{} hello\r\n250-PIPELINING\r\n{}250 AUTH PLAIN LOGIN\r\n",
@@ -458,6 +513,8 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             } else if upper.starts_with("AUTH PLAIN ") {
                 Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
                     "235 2.7.0 Authentication successful\r\n".into()
+                } else if matches!(spec.behaviour, Behaviour::EchoCredentials) {
+                    format!("535 5.7.8 rejected: {line}\r\n")
                 } else {
                     "535 5.7.8 Authentication failed\r\n".into()
                 })

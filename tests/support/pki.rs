@@ -86,6 +86,18 @@ impl TestCa {
         self.leaf_with_validity(names, -1, 365)
     }
 
+    /// A legacy leaf naming its host only in the subject CN, with no subjectAltName.
+    pub fn cn_only_leaf(&self, name: &str) -> Leaf {
+        let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        params.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
+        Leaf {
+            chain: vec![cert.der().clone(), self.cert_der.clone()],
+            key_der: key.serialize_der(),
+        }
+    }
+
     pub fn expired_leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with_validity(names, -400, -10)
     }
@@ -128,6 +140,31 @@ pub fn self_signed_leaf(names: &[&str]) -> Leaf {
 }
 
 impl Leaf {
+    /// A server that demands a client certificate issued by the CA in `ca_der`.
+    pub fn server_config_requiring_client_cert(&self, ca_der: &[u8]) -> Arc<ServerConfig> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(ca_der.to_vec()))
+            .expect("CA root");
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(roots),
+            provider.clone(),
+        )
+        .build()
+        .expect("client verifier");
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                self.chain.clone(),
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
+            )
+            .expect("server config");
+        Arc::new(config)
+    }
+
     pub fn server_config(&self) -> Arc<ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)

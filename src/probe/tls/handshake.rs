@@ -197,7 +197,7 @@ fn handshake_failure(e: &std::io::Error, first_bytes: &[u8], info: &TlsInfo) -> 
 
 /// A rustls error as a typed failure. A server that asked for a client certificate and then
 /// ended the handshake did so because none came, whatever alert it chose to send.
-fn tls_failure(e: &rustls::Error, client_cert_requested: bool) -> TlsFailure {
+pub fn tls_failure(e: &rustls::Error, client_cert_requested: bool) -> TlsFailure {
     use rustls::AlertDescription as A;
     match e {
         rustls::Error::AlertReceived(A::CertificateRequired) => {
