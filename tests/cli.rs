@@ -70,6 +70,15 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         ),
         (vec!["example.com", "--color", "\u{1b}[31m"], "--color"),
         (vec!["example.com", "--timeout", "0\u{2028}"], "--timeout"),
+        // Inputs that never end are refused, not read.
+        (
+            vec!["example.com", "--ca-file", "/dev/zero"],
+            "not a regular file",
+        ),
+        (
+            vec!["example.com", "--ca-file", "/etc/hostname"],
+            "no PEM certificate",
+        ),
     ];
     for (args, needle) in cases {
         let out = mailprobe(&args);

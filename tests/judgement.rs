@@ -263,3 +263,33 @@ async fn a_providers_own_host_with_a_foreign_certificate_is_interception() {
         .any(|p| p.host == "imap.gmail.com" && p.service == imaps));
     assert_ne!(run.exit_code, exits::OK);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn running_out_of_descriptors_is_named_as_local_not_blamed_on_servers() {
+    let w = World::new();
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let mx = w.ip(11).to_string();
+    let probes: Vec<ProbeResult> = STANDARD_SERVICES
+        .iter()
+        .map(|s| {
+            let mut p = ProbeResult::new("mx.ok.test", mx.parse().unwrap(), *s);
+            // What tcp::classify makes of EMFILE.
+            p.tcp = mailprobe::probe::tcp::classify(&std::io::Error::from_raw_os_error(24));
+            p.failure = Some(Failure::new(
+                Phase::Connect,
+                FailureKind::Local(mailprobe::probe::LocalError::TooManyOpenFiles),
+            ));
+            p
+        })
+        .collect();
+    let run = rejudge(&run, probes, &STANDARD_SERVICES);
+    let f = finding(&run, Code::LocalResourceExhausted).expect("local_resource_exhausted");
+    assert!(message(f).contains("file descriptors"), "{}", message(f));
+    for code in [
+        Code::HostUnreachable,
+        Code::HostNotServingMail,
+        Code::PortRefused,
+    ] {
+        assert!(finding(&run, code).is_none(), "{code:?}");
+    }
+}

@@ -564,3 +564,98 @@ async fn the_run_ends_by_its_time_limit_and_says_what_it_cut() {
     // Cut short by our limit: not reported as the host's fault.
     assert!(finding(&run, Code::HostUnreachable).is_none());
 }
+
+/// Peak resident memory of the child processes this test waited for, in KiB.
+fn children_peak_rss_kib() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage only writes into the struct it is given.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(rc, 0);
+    usage.ru_maxrss
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hostile_fan_out_stays_small_in_memory_and_time() {
+    let mut w = World::new();
+    // Sixteen MX names, each with twenty addresses, and a certificate with 2,000 names on the
+    // one address that answers.
+    let names: Vec<String> = (0..2000).map(|i| format!("n{i}.filler.test")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let leaf = w.ca.leaf(&refs);
+    let s = w
+        .serve_tls(&[100], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let n = w.net.prefix();
+    let mut body = String::new();
+    for i in 0..16 {
+        body.push_str(&format!("@ IN MX {i} mx{i}.ok.test.\n"));
+        for a in 0..20 {
+            body.push_str(&format!("mx{i} IN A {n}.{}\n", 100 + a));
+        }
+    }
+    let dns = TestDns::start(&[zone("ok.test", &body)]).await;
+    let ca = w.ca.pem_file();
+    let args: Vec<String> = vec![
+        "ok.test".into(),
+        "--dns".into(),
+        dns.addr.to_string(),
+        "--ca-file".into(),
+        ca.path().display().to_string(),
+        "--ports".into(),
+        "none".into(),
+        "--service".into(),
+        format!("{}/imap/tls", s.port),
+        "--service".into(),
+        "9/smtp/starttls".into(),
+        "--timeout".into(),
+        "2".into(),
+    ];
+    let started = Instant::now();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+            .args(&args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let elapsed = started.elapsed();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("addresses_truncated"), "{report}");
+    assert!(report.contains("certificate_names_truncated"), "{report}");
+    assert!(elapsed < TIMEOUT + SLACK, "{elapsed:?}");
+    let peak = children_peak_rss_kib();
+    eprintln!("fan-out run: {elapsed:?}, peak RSS {peak} KiB");
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_resolver_slow_on_every_query_costs_two_rounds_not_one_per_phase() {
+    let mut w = World::new();
+    let leaf =
+        w.ca.leaf(&["imap.ok.test", "mail.ok.test", "smtp.ok.test", "mx.ok.test"]);
+    w.serve_tls(&[10, 11], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let upstream = TestDns::start(&[ok_zone(&w.net)]).await;
+    let timeout = Duration::from_secs(1);
+    let slow = timeout * 9 / 10;
+    let dns = FaultyDns::start(Some(upstream.addr), move |_, _| Fault::Slow(slow)).await;
+    let mut o = support::options("ok.test", dns.addr, &w.services, timeout);
+    let ca = w.ca.pem_file();
+    o.ca_file = Some(ca.path().to_path_buf());
+    let started = Instant::now();
+    let run = support::run(&o).await;
+    let elapsed = started.elapsed();
+    // Discovery and the names that do not depend on it in one round, the MX hosts' addresses
+    // in a second: about two slow answers, then quick probes.
+    assert!(
+        elapsed < slow * 2 + Duration::from_millis(900),
+        "{elapsed:?}"
+    );
+    assert!(run
+        .diagnosis
+        .recommended
+        .incoming
+        .first()
+        .is_some_and(|r| r.confirmed));
+}

@@ -91,6 +91,8 @@ pub enum Fault {
     Silent,
     /// Pass it to the upstream server.
     Forward,
+    /// Pass it to the upstream server after this delay.
+    Slow(Duration),
 }
 
 /// A UDP responder that decides per query type; stops when dropped.
@@ -153,10 +155,15 @@ impl FaultyDns {
                             let _ = socket.send_to(&bytes, peer).await;
                         }
                     }
-                    Fault::Forward => {
+                    Fault::Forward | Fault::Slow(_) => {
                         let Some(up) = upstream else { continue };
                         let socket = socket.clone();
+                        let delay = match rule(q.name(), q.query_type()) {
+                            Fault::Slow(d) => d,
+                            _ => Duration::ZERO,
+                        };
                         tokio::spawn(async move {
+                            tokio::time::sleep(delay).await;
                             if let Some(answer) = forward(&query, up).await {
                                 let _ = socket.send_to(&answer, peer).await;
                             }
