@@ -122,7 +122,9 @@ pub fn candidates(
         }
     }
     let d = &target.domain;
-    for label in ["imap", "pop", "smtp"] {
+    // Behind a forwarding service or an app-only provider there is no mailbox to guess at.
+    let guess = !provider.is_some_and(|p| p.has_no_client_mailbox());
+    for label in ["imap", "pop", "smtp"].into_iter().filter(|_| guess) {
         add(
             &mut list,
             &d.with_prefix(label),
@@ -130,8 +132,10 @@ pub fn candidates(
             general,
         );
     }
-    add(&mut list, &d.with_prefix("mail"), Source::MailName, general);
-    add(&mut list, &d.ascii, Source::Domain, general);
+    if guess {
+        add(&mut list, &d.with_prefix("mail"), Source::MailName, general);
+        add(&mut list, &d.ascii, Source::Domain, general);
+    }
     for mx in discovery.mx.iter().filter(|m| !m.exchange.is_empty()) {
         // A known provider's or gateway's MX hosts are inbound relays, never client endpoints:
         // port 25 (which tells whether this network blocks it) is all worth asking them.

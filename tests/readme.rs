@@ -60,3 +60,17 @@ fn every_flag_is_documented() {
         );
     }
 }
+
+#[test]
+fn every_provider_is_listed_with_its_kind() {
+    let readme = read("README.md");
+    let section = readme
+        .split("## Providers")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("a Providers section");
+    for p in mailprobe::provider::table::PROVIDERS {
+        assert!(section.contains(p.name), "README does not list {}", p.name);
+    }
+    assert!(section.contains(mailprobe::provider::table::CHECKED_ON));
+}

@@ -6,6 +6,7 @@ use crate::discover::{Discovery, MxStatus, MAX_MX_RECORDS};
 use crate::input::Target;
 use crate::judge::findings::{Fact, Finding};
 use crate::net::address;
+use crate::provider::table::Note;
 use crate::provider::{Identification, ProviderKind};
 
 pub fn findings(target: &Target, discovery: &Discovery, id: &Identification) -> Vec<Finding> {
@@ -125,11 +126,32 @@ fn provider_findings(id: &Identification, out: &mut Vec<Finding>) {
                 provider: p.name.clone(),
             }));
         }
-        if p.is_known() && !p.notes.is_empty() && p.kind != ProviderKind::Gateway {
-            out.push(Finding::new(Fact::ProviderNotes {
-                notes: p.notes.clone(),
+        if p.has_no_client_mailbox() {
+            out.push(Finding::new(Fact::NoClientMailbox {
+                provider: p.name.clone(),
+                forwarding: p.kind == ProviderKind::Forwarding,
             }));
         }
+        let notes: Vec<Note> = p
+            .notes
+            .iter()
+            .copied()
+            .filter(|n| !matches!(n, Note::MailboxesElsewhere | Note::NoMailbox))
+            .collect();
+        if p.is_known() && !notes.is_empty() {
+            out.push(Finding::new(Fact::ProviderNotes { notes }));
+        }
+        if p.is_known() && p.source.is_none() && !p.incoming.is_empty() {
+            out.push(Finding::new(Fact::ProviderSettingsUnverified {
+                provider: p.name.clone(),
+            }));
+        }
+    }
+    let others: Vec<String> = id.others.iter().map(|p| p.name.clone()).collect();
+    if !others.is_empty() {
+        let mut names: Vec<String> = id.provider.iter().map(|p| p.name.clone()).collect();
+        names.extend(others);
+        out.push(Finding::new(Fact::MxSharedPreference { providers: names }));
     }
 }
 

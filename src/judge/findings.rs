@@ -82,6 +82,10 @@ pub enum Code {
     ProviderSettingConfirmed,
     ProviderSettingUnconfirmed,
     ProviderNotes,
+    MxForwardingOnly,
+    ProviderNoImap,
+    ProviderSettingsUnverified,
+    MxSharedPreference,
 }
 
 /// A finding: a fact with its stable code and severity, and where it applies.
@@ -239,7 +243,21 @@ pub enum Fact {
         provider: String,
     },
     ProviderNotes {
-        notes: Vec<String>,
+        notes: Vec<crate::provider::table::Note>,
+    },
+    /// The MX is a forwarding service or inbound API (`forwarding`), or a provider without
+    /// IMAP/POP3: there is no mailbox a mail client could log in to.
+    NoClientMailbox {
+        provider: String,
+        forwarding: bool,
+    },
+    /// The provider's published settings are not verified against a public source.
+    ProviderSettingsUnverified {
+        provider: String,
+    },
+    /// Several providers share the most preferred MX preference.
+    MxSharedPreference {
+        providers: Vec<String>,
     },
     SrvNotOffered {
         service: String,
@@ -372,6 +390,12 @@ impl Fact {
             Self::MxMixedProviders { .. } => Code::MxMixedProviders,
             Self::MxGateway { .. } => Code::MxGateway,
             Self::ProviderNotes { .. } => Code::ProviderNotes,
+            Self::NoClientMailbox {
+                forwarding: true, ..
+            } => Code::MxForwardingOnly,
+            Self::NoClientMailbox { .. } => Code::ProviderNoImap,
+            Self::ProviderSettingsUnverified { .. } => Code::ProviderSettingsUnverified,
+            Self::MxSharedPreference { .. } => Code::MxSharedPreference,
             Self::SrvNotOffered { .. } => Code::SrvNotOffered,
             Self::SrvDnsError { .. } => Code::SrvDnsError,
             Self::SrvTruncated { .. } => Code::SrvTruncated,

@@ -110,6 +110,8 @@ pub fn severity(fact: &Fact) -> Severity {
         Fact::Setting { problem, .. } => setting_severity(problem),
         Fact::MxGateway { .. }
         | Fact::ProviderNotes { .. }
+        | Fact::ProviderSettingsUnverified { .. }
+        | Fact::MxSharedPreference { .. }
         | Fact::SrvNotOffered { .. }
         | Fact::NoLocalIpv6 { .. }
         | Fact::PortRefused { .. }
@@ -127,6 +129,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::DnsPartialFailure { .. }
         | Fact::MxIsCname { .. }
         | Fact::MxMixedProviders { .. }
+        | Fact::NoClientMailbox { .. }
         | Fact::SrvDnsError { .. }
         | Fact::SrvTruncated { .. }
         | Fact::Unresolvable { .. }
@@ -210,6 +213,8 @@ pub enum Absence {
     NotProbed,
     /// Only port 25 answers: fine for servers, never a client's setting.
     OnlyServerToServer,
+    /// The MX is a forwarding service (`forwarding`) or an app-only provider: no mailbox here.
+    NoClientMailbox { provider: String, forwarding: bool },
     /// Everything that was tried failed.
     NothingWorks,
 }
@@ -217,6 +222,7 @@ pub enum Absence {
 /// Why there is no setting for incoming (`incoming`) or outgoing mail, if there is none.
 pub fn absence(
     discovery: &Discovery,
+    identification: &crate::provider::Identification,
     diagnosis: &super::Diagnosis,
     probed: bool,
     incoming: bool,
@@ -229,6 +235,16 @@ pub fn absence(
     };
     if !list.is_empty() {
         return None;
+    }
+    if let Some(p) = identification
+        .provider
+        .as_ref()
+        .filter(|p| p.has_no_client_mailbox())
+    {
+        return Some(Absence::NoClientMailbox {
+            provider: p.name.clone(),
+            forwarding: p.kind == crate::provider::ProviderKind::Forwarding,
+        });
     }
     let tried = diagnosis
         .settings

@@ -420,9 +420,13 @@ mod tests {
             username: "full_address",
             webmail: None,
             notes: vec![],
+            variant: None,
+            source: None,
+            spf_includes: vec![],
         };
         let id = Identification {
             provider: Some(provider),
+            others: vec![],
             owners: vec![],
         };
         let settings = vec![

@@ -56,7 +56,13 @@ fn provider_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     if run.diagnosis.provider_checks.is_empty() {
         return Ok(());
     }
-    writeln!(out, "  {} publishes:", safe(&p.name))?;
+    // Settings not checked against a public source are said to be so.
+    let unverified = if p.source.is_none() {
+        " (published settings, not verified)"
+    } else {
+        ""
+    };
+    writeln!(out, "  {} publishes{unverified}:", safe(&p.name))?;
     for c in &run.diagnosis.provider_checks {
         let s = &c.setting;
         let mark = if c.confirmed {
@@ -147,8 +153,14 @@ fn line(
     incoming: bool,
 ) -> io::Result<()> {
     let Some(r) = r else {
-        let why = policy::absence(&run.discovery, &run.diagnosis, run.probed, incoming)
-            .unwrap_or(Absence::NothingWorks);
+        let why = policy::absence(
+            &run.discovery,
+            &run.identification,
+            &run.diagnosis,
+            run.probed,
+            incoming,
+        )
+        .unwrap_or(Absence::NothingWorks);
         let dns_error = run.discovery.mx_error.as_ref();
         let text = words::absence(&why, &run.target.domain.ascii, dns_error);
         return writeln!(out, "  {label}  {}", safe(&text).red());

@@ -106,10 +106,21 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let kind = match p.kind {
             crate::provider::ProviderKind::Mailbox => "mailbox provider",
             crate::provider::ProviderKind::Gateway => "filtering gateway",
+            crate::provider::ProviderKind::Forwarding => "forwarding only, no mailbox",
+            crate::provider::ProviderKind::NoImap => "mailbox provider without IMAP",
             crate::provider::ProviderKind::Webhost => "web host / self-hosted",
         };
         if p.is_known() {
-            writeln!(out, "  provider  {} ({kind})", safe(&p.name).bold())?;
+            let variant = p
+                .variant
+                .as_deref()
+                .map(|v| format!(", {}", safe(v)))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  provider  {} ({kind}{variant})",
+                safe(&p.name).bold()
+            )?;
         } else {
             writeln!(out, "  provider  {}", safe(&p.name))?;
         }

@@ -17,6 +17,7 @@ use crate::probe::{
     CertInfo, CertVerdict, Failure, FailureKind, Heard, LocalError, Phase, ServerReply, Skip,
     TlsFailure, Unreachable, MAX_LINE, MAX_PROBE_BYTES, MAX_REPLY_LINES,
 };
+use crate::provider::table::Note;
 use crate::provider::PublishedSetting;
 use crate::service::{Protocol, Security, Service};
 
@@ -380,6 +381,25 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
     }
 }
 
+/// What a provider note tells the user.
+pub fn provider_note(n: Note) -> String {
+    match n {
+        Note::AppPassword => "Third-party clients need an app password (or OAuth).".into(),
+        Note::OAuthOnly => "Password login is switched off: the client must sign in with OAuth (modern authentication).".into(),
+        Note::ImapOffByDefault => "IMAP/POP3 access must first be switched on in the webmail settings.".into(),
+        Note::ImapAdminSetting => "IMAP must be allowed by the organisation's administrator.".into(),
+        Note::MicrosoftBasicAuth => "IMAP and POP need OAuth (basic authentication ended in 2022); SMTP AUTH with a password is off by default for existing tenants from the end of December 2026 (an admin can re-enable it) and is to be removed in the second half of 2027.".into(),
+        Note::PremiumOnly => "IMAP/POP3 are a paid (premium) feature.".into(),
+        Note::EndOfLife(date) => format!("The service ends on {date}."),
+        Note::RetiringInto(successor) => format!("The service is being retired into {successor}."),
+        Note::BridgeOnly => "IMAP and SMTP only through the provider's bridge on the user's own computer (127.0.0.1).".into(),
+        Note::NoMailbox => "There is no mailbox here: mail is forwarded or handed to an application.".into(),
+        Note::MailboxesElsewhere => "A filtering gateway: the mailboxes are elsewhere.".into(),
+        Note::SharedHostCertificate => "Shared hosting: the certificate may only cover the server's own name; mailprobe suggests that name when so.".into(),
+        Note::FoundByProbing => "Not a provider mailprobe knows: the settings are found by probing (usually mail.<domain> or the hosting server's own name).".into(),
+    }
+}
+
 /// Why the card has no setting for one direction.
 pub fn absence(why: &Absence, domain: &str, dns_error: Option<&LookupError>) -> String {
     match why {
@@ -396,6 +416,13 @@ pub fn absence(why: &Absence, domain: &str, dns_error: Option<&LookupError>) -> 
         ),
         Absence::NotProbed => "not probed".into(),
         Absence::OnlyServerToServer => "none for mail clients: only port 25 answers, which is for server-to-server delivery (ask for submission on 587 or 465)".into(),
+        Absence::NoClientMailbox {
+            provider,
+            forwarding: true,
+        } => format!("none: {provider} only forwards this domain's mail, there is no mailbox here; use the settings of the mailbox it forwards to"),
+        Absence::NoClientMailbox { provider, .. } => {
+            format!("none: {provider} offers no IMAP/POP3/SMTP to mail clients; use its app or bridge")
+        }
         Absence::NothingWorks => {
             "none works from here (the full report says why each one failed)".into()
         }
@@ -437,7 +464,15 @@ fn fact_message(fact: &Fact) -> String {
         Fact::MxPrivateAddress { name, addresses } => format!("MX {name} resolves to private or loopback addresses ({})", list(addresses)),
         Fact::MxMixedProviders { operators } => format!("the MX records point at more than one operator: {}", operators.join(", ")),
         Fact::MxGateway { provider } => format!("{provider} filters this domain's mail; the mailboxes are elsewhere"),
-        Fact::ProviderNotes { notes } => notes.join(" "),
+        Fact::ProviderNotes { notes } => notes
+            .iter()
+            .map(|n| provider_note(*n))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Fact::NoClientMailbox { provider, forwarding: true } => format!("{provider} forwards this domain's mail (or hands it to an application): there is no mailbox behind the MX to log in to"),
+        Fact::NoClientMailbox { provider, .. } => format!("{provider} offers no IMAP or POP3 to mail clients: its own app (or bridge) is the way in"),
+        Fact::ProviderSettingsUnverified { provider } => format!("the settings shown for {provider} are its published ones as known to mailprobe, not checked against a public source"),
+        Fact::MxSharedPreference { providers } => format!("the most preferred MX records belong to more than one provider: {}", providers.join(", ")),
         Fact::SrvNotOffered { service } => format!("{service} says the service is not offered (target \".\")"),
         Fact::SrvDnsError { service, error } => format!("the SRV lookup for {service} failed: {}", lookup_error(error)),
         Fact::SrvTruncated { service } => format!("{service} has too many SRV records; only the first few were examined"),
@@ -568,6 +603,9 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::MxPrivateAddress { .. } => "A public domain's MX must resolve to public addresses; this looks like an internal record leaked into public DNS.",
         Fact::MxMixedProviders { .. } => "Mail is split between them. Keep only the current provider's MX records and delete the others.",
         Fact::MxGateway { .. } => "Ask the client which service hosts the mailboxes, or try its hosts with --host.",
+        Fact::NoClientMailbox { forwarding: true, .. } => "Log in wherever the mail is forwarded to (check the forwarding rules), or try that host with --host.",
+        Fact::NoClientMailbox { .. } => "Use the provider's own app or bridge; mailprobe does not guess hosts for it.",
+        Fact::MxSharedPreference { .. } => "Senders pick among them at random: make sure each one delivers to the same mailboxes.",
         Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
         Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
         Fact::PortBlockedLocally { port, .. } => return Some(format!("Check the local firewall, antivirus or network policy for outbound port {port}, or test from another network.")),

@@ -35,6 +35,8 @@ pub struct Report {
     pub mx: Vec<MxView>,
     pub addresses: Vec<IpAddr>,
     pub provider: Option<ProviderView>,
+    /// Other providers sharing the most preferred MX preference.
+    pub other_providers: Vec<ProviderView>,
     pub srv: Vec<SrvView>,
     pub hosts: Vec<HostView>,
     pub probes: Vec<ProbeView>,
@@ -61,6 +63,12 @@ impl Report {
             mx: d.mx.iter().map(MxView::from).collect(),
             addresses: d.domain_addresses.all(),
             provider: run.identification.provider.as_ref().map(ProviderView::from),
+            other_providers: run
+                .identification
+                .others
+                .iter()
+                .map(ProviderView::from)
+                .collect(),
             srv: d.srv.iter().map(SrvView::from).collect(),
             hosts: run.candidates.iter().map(HostView::from).collect(),
             probes: run
@@ -178,6 +186,11 @@ pub struct ProviderView {
     pub username: &'static str,
     pub webmail: Option<String>,
     pub notes: Vec<String>,
+    /// The region or brand, where the provider has several.
+    pub variant: Option<String>,
+    /// True when the settings were checked against a public source (`settings_source`).
+    pub verified: bool,
+    pub settings_source: Option<&'static str>,
 }
 
 impl From<&ProviderMatch> for ProviderView {
@@ -191,7 +204,10 @@ impl From<&ProviderMatch> for ProviderView {
             outgoing: p.outgoing.iter().map(SettingView::from).collect(),
             username: p.username,
             webmail: p.webmail.clone(),
-            notes: p.notes.clone(),
+            notes: p.notes.iter().map(|n| words::provider_note(*n)).collect(),
+            variant: p.variant.clone(),
+            verified: p.source.is_some(),
+            settings_source: p.source,
         }
     }
 }

@@ -74,6 +74,10 @@ pub fn code(c: Code) -> &'static str {
         ProviderSettingConfirmed => "provider_setting_confirmed",
         ProviderSettingUnconfirmed => "provider_setting_unconfirmed",
         ProviderNotes => "provider_notes",
+        MxForwardingOnly => "mx_forwarding_only",
+        ProviderNoImap => "provider_no_imap",
+        ProviderSettingsUnverified => "provider_settings_unverified",
+        MxSharedPreference => "mx_shared_preference",
     }
 }
 
@@ -148,6 +152,8 @@ pub fn provider_kind(k: ProviderKind) -> &'static str {
     match k {
         ProviderKind::Mailbox => "mailbox",
         ProviderKind::Gateway => "gateway",
+        ProviderKind::Forwarding => "forwarding",
+        ProviderKind::NoImap => "no_imap",
         ProviderKind::Webhost => "webhost",
     }
 }
