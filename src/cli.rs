@@ -8,6 +8,8 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 
 use crate::input::parse_target;
+use crate::plan::Family;
+use crate::probe::tls::TrustSource;
 use crate::service::{standard_service, Service, STANDARD_SERVICES};
 use crate::Options;
 
@@ -18,11 +20,24 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--trust`: which certificate authorities to trust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrustChoice {
+    /// The Mozilla roots built into mailprobe.
+    Builtin,
+    /// The system's trust store (honours SSL_CERT_FILE and SSL_CERT_DIR).
+    System,
+    /// Both (the default).
+    Both,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,
     Card,
+    /// `-q`: the two settings and the exit status only.
+    Quiet,
 }
 
 /// Where does this domain's mail live, and which IMAP/POP3/SMTP settings work from here?
@@ -35,12 +50,13 @@ pub enum Format {
     after_help = "Exit status: 0 incoming and outgoing settings confirmed, 1 partial or problems found, \
                   2 bad usage or input, 3 nothing works or DNS failed.\n\
                   Examples:\n  mailprobe accounts@example.com\n  mailprobe example.com --json\n  \
-                  mailprobe accounts@example.com --card --ports 993,465,587"
+                  mailprobe accounts@example.com --card -p 993,465,587\n  \
+                  mailprobe accounts@example.com -v        (conversations of failed probes)"
 )]
 pub struct Cli {
     /// An email address (accounts@example.com) or a bare domain (example.com).
-    #[arg(value_name = "ADDRESS")]
-    pub target: String,
+    #[arg(value_name = "ADDRESS", required_unless_present_any = ["completions", "man"])]
+    pub target: Option<String>,
 
     /// Ask only this nameserver (IP or IP:PORT, e.g. 127.0.0.1:5353); repeatable.
     #[arg(long, value_name = "IP[:PORT]")]
@@ -48,6 +64,7 @@ pub struct Cli {
 
     /// Seconds allowed for each DNS query and each probe (connect, TLS and every read).
     #[arg(
+        short = 't',
         long,
         value_name = "SECS",
         default_value = "5",
@@ -58,6 +75,7 @@ pub struct Cli {
     /// Limit for the whole run in seconds: probes not started by then are skipped and the
     /// report says so.
     #[arg(
+        short = 'm',
         long,
         value_name = "SECS",
         default_value = "60",
@@ -66,14 +84,24 @@ pub struct Cli {
     pub max_time: f64,
 
     /// Print the report as JSON.
-    #[arg(long, conflicts_with = "card")]
+    #[arg(short = 'j', long, conflicts_with_all = ["card", "quiet"])]
     pub json: bool,
 
     /// Print only the settings card, for handing to a client.
-    #[arg(long)]
+    #[arg(short = 'c', long, conflicts_with = "quiet")]
     pub card: bool,
 
-    /// Colour the report: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    /// Print only the incoming and outgoing setting (the exit status tells the rest).
+    #[arg(short = 'q', long)]
+    pub quiet: bool,
+
+    /// Show the conversation of each failed probe (-vv: of every probe); passwords and AUTH
+    /// data are always replaced by <redacted>.
+    #[arg(short = 'v', long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Colour the report: auto (when stdout is a terminal, NO_COLOR unset; CLICOLOR_FORCE
+    /// forces it), always, never.
     #[arg(long, value_enum, default_value = "auto", value_name = "WHEN")]
     pub color: ColorChoice,
 
@@ -82,17 +110,29 @@ pub struct Cli {
     pub no_probe: bool,
 
     /// Standard ports to probe: a comma-separated subset of 993,143,995,110,465,587,25, or "none".
-    #[arg(long, value_name = "LIST")]
+    #[arg(short = 'p', long, value_name = "LIST")]
     pub ports: Option<String>,
 
     /// Also probe PORT/PROTOCOL/SECURITY, e.g. 2525/smtp/starttls (protocol imap, pop3, smtp;
     /// security tls, starttls, plain); repeatable.
-    #[arg(long = "service", value_name = "PORT/PROTO/SEC")]
+    #[arg(short = 's', long = "service", value_name = "PORT/PROTO/SEC")]
     pub services: Vec<String>,
 
     /// Also probe this host name on every selected service; repeatable.
     #[arg(long = "host", value_name = "NAME")]
     pub hosts: Vec<String>,
+
+    /// Probe IPv4 addresses only.
+    #[arg(short = '4', conflicts_with = "ipv6_only")]
+    pub ipv4_only: bool,
+
+    /// Probe IPv6 addresses only.
+    #[arg(short = '6')]
+    pub ipv6_only: bool,
+
+    /// Which certificate authorities to trust.
+    #[arg(long, value_enum, default_value = "both", value_name = "WHICH")]
+    pub trust: TrustChoice,
 
     /// Trust the CA certificates in this PEM file as well (an internal CA).
     #[arg(long, value_name = "PEM")]
@@ -115,6 +155,14 @@ pub struct Cli {
     /// With --login: also send the password over plaintext or to an untrusted certificate.
     #[arg(long, requires = "login")]
     pub allow_insecure_login: bool,
+
+    /// Print a completion script for this shell and exit.
+    #[arg(long, value_name = "SHELL", exclusive = true)]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the manual page (roff) and exit: `mailprobe --man > mailprobe.1`.
+    #[arg(long, exclusive = true)]
+    pub man: bool,
 }
 
 /// What `--login` needs before it can run: the password is read by the caller.
@@ -129,15 +177,51 @@ pub struct LoginRequest {
 pub struct Output {
     pub format: Format,
     pub color: ColorChoice,
+    /// `-v` count: 1 shows failed probes' conversations, 2 every probe's.
+    pub verbose: u8,
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Request {
+    Run(Box<(Options, Output, Option<LoginRequest>)>),
+    Completions(clap_complete::Shell),
+    Man,
+}
+
+impl Cli {
+    /// Sorts the command line into a run, or one of the helper outputs.
+    pub fn into_request(self) -> Result<Request, String> {
+        if let Some(shell) = self.completions {
+            return Ok(Request::Completions(shell));
+        }
+        if self.man {
+            return Ok(Request::Man);
+        }
+        self.into_options().map(|r| Request::Run(Box::new(r)))
+    }
+}
+
+/// Writes the completion script for `shell`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "mailprobe", out);
+}
+
+/// Writes the manual page (roff).
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 impl Cli {
     /// Validates everything; the error is one line for the user, and means exit status 2.
     pub fn into_options(self) -> Result<(Options, Output, Option<LoginRequest>), String> {
-        let target = parse_target(&self.target).map_err(|e| {
+        let text = self.target.clone().unwrap_or_default();
+        let target = parse_target(&text).map_err(|e| {
             format!(
                 "invalid address '{}': {e}",
-                crate::text::escape_controls(&self.target)
+                crate::text::escape_controls(&text)
             )
         })?;
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 300.0) {
@@ -208,6 +292,8 @@ impl Cli {
             Format::Json
         } else if self.card {
             Format::Card
+        } else if self.quiet {
+            Format::Quiet
         } else {
             Format::Human
         };
@@ -223,10 +309,22 @@ impl Cli {
                 ca_file: self.ca_file,
                 concurrency: self.concurrency,
                 login: None,
+                trust: match self.trust {
+                    TrustChoice::Builtin => TrustSource::Builtin,
+                    TrustChoice::System => TrustSource::System,
+                    TrustChoice::Both => TrustSource::Both,
+                },
+                family: match (self.ipv4_only, self.ipv6_only) {
+                    (true, _) => Some(Family::V4),
+                    (_, true) => Some(Family::V6),
+                    _ => None,
+                },
+                transcripts: self.verbose > 0,
             },
             Output {
                 format,
                 color: self.color,
+                verbose: self.verbose,
             },
             login,
         ))

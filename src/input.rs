@@ -50,6 +50,7 @@ pub enum InputError {
     ContainsControl,
     EmptyLocalPart,
     LocalPartTooLong(usize),
+    UnquotedAt,
     NoDomain,
     IpLiteral(String),
     EmptyLabel,
@@ -76,6 +77,10 @@ impl fmt::Display for InputError {
                 )
             }
             Self::NoDomain => write!(f, "no domain after the '@'"),
+            Self::UnquotedAt => write!(
+                f,
+                "more than one '@': an '@' before the domain must be inside a quoted local part"
+            ),
             Self::IpLiteral(s) => write!(
                 f,
                 "'{s}' is an IP address, not a domain: mailprobe needs a domain name"
@@ -142,6 +147,11 @@ pub fn parse_target(input: &str) -> Result<Target, InputError> {
         }
         if local.len() > MAX_LOCAL_PART_OCTETS {
             return Err(InputError::LocalPartTooLong(local.len()));
+        }
+        // RFC 5322: an '@' before the domain is only allowed inside a quoted local part.
+        let quoted = local.len() >= 2 && local.starts_with('"') && local.ends_with('"');
+        if local.contains('@') && !quoted {
+            return Err(InputError::UnquotedAt);
         }
     }
     if domain_text.is_empty() {

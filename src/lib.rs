@@ -29,6 +29,7 @@ use net::dns::HostAddresses;
 use net::dns::{Dns, DnsSettings};
 use plan::{CapHit, PlanOptions, ResolvedCandidate};
 use probe::login::{Credentials, LoginOutcome};
+use probe::tls::TrustSource;
 use probe::{Limiter, ProbeObserver, ProbeResult, ProbeSettings, Trust};
 use provider::Identification;
 use service::Service;
@@ -50,6 +51,12 @@ pub struct Options {
     pub concurrency: usize,
     /// Credentials for the optional login check (`--login`).
     pub login: Option<Credentials>,
+    /// Which certificate authorities to trust (`--trust`).
+    pub trust: TrustSource,
+    /// Only this address family (`-4`, `-6`).
+    pub family: Option<plan::Family>,
+    /// Keep each probe's conversation (`-v`).
+    pub transcripts: bool,
 }
 
 /// The default of `--max-time`.
@@ -69,6 +76,9 @@ impl Options {
             ca_file: None,
             concurrency: 64,
             login: None,
+            trust: TrustSource::default(),
+            family: None,
+            transcripts: false,
         }
     }
 }
@@ -89,6 +99,12 @@ pub struct Run {
     pub login: Option<Vec<LoginCheck>>,
     /// The login name of `--login`/`--user`, when given.
     pub login_user: Option<String>,
+    /// The DNS servers asked (`--dns`, or the system's).
+    pub resolvers: Vec<SocketAddr>,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// What the trust store was built from (when probing).
+    pub trust: Option<probe::tls::TrustSummary>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -102,6 +118,8 @@ pub struct LoginCheck {
     pub port: u16,
     pub security: service::Security,
     pub outcome: LoginOutcome,
+    /// The login's conversation, when kept (`-v`), credentials redacted.
+    pub transcript: Option<probe::transcript::Transcript>,
 }
 
 /// Problems that stop a run before it starts.
@@ -126,11 +144,13 @@ struct Probing<'a> {
 /// Runs the whole pipeline.
 pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
     let started = Instant::now();
+    let started_at = now_rfc3339();
     let run_deadline = tokio::time::Instant::now() + options.max_time;
     let trust = options
         .probe
-        .then(|| Trust::new(options.ca_file.as_deref()))
+        .then(|| Trust::with_source(options.trust, options.ca_file.as_deref()))
         .transpose()?;
+    let trust_summary = trust.as_ref().map(|t| t.summary.clone());
     let dns = Dns::new(&DnsSettings {
         servers: options.dns_servers.clone(),
         timeout: options.timeout,
@@ -153,6 +173,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
             timeout: options.timeout,
             run_deadline: Some(run_deadline),
             public_domain: net::address::is_public_domain(&target.domain.ascii),
+            transcripts: options.transcripts,
         },
         observer,
     });
@@ -195,9 +216,23 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         diagnosis,
         login,
         login_user: username.map(str::to_string),
+        resolvers: dns.servers().to_vec(),
+        started_at,
+        trust: trust_summary,
         exit_code,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
+}
+
+/// The current time as RFC 3339 (UTC, whole seconds).
+fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0);
+    now.ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
 }
 
 /// Extra time for a login check, since servers slow down failed logins on purpose.
@@ -217,7 +252,7 @@ impl Probing<'_> {
         let target = &self.options.target;
         let names = plan::candidates(target, discovery, identification, &plan_options);
         let mut candidates = plan::resolve(self.dns, discovery, &early, names).await;
-        let first = plan::tasks(&candidates, plan::MAX_PROBES);
+        let first = plan::tasks(&candidates, plan::MAX_PROBES, self.options.family);
         let mut caps = first.caps;
         let mut probes = self.round(&first.tasks).await;
 
@@ -226,7 +261,7 @@ impl Probing<'_> {
         let budget = plan::MAX_PROBES.saturating_sub(first.probes);
         if !alternatives.is_empty() {
             let resolved = plan::resolve(self.dns, discovery, &early, alternatives).await;
-            let second = plan::tasks(&resolved, budget);
+            let second = plan::tasks(&resolved, budget, self.options.family);
             caps.extend(second.caps);
             probes.extend(self.round(&second.tasks).await);
             candidates.extend(resolved);
@@ -269,14 +304,18 @@ impl Probing<'_> {
                 // Servers delay their answer to a failed login (Dovecot by 2 s, others longer):
                 // the login gets its own allowance on top of the probe timeout.
                 let timeout = self.options.timeout + LOGIN_ALLOWANCE;
-                let result = probe::engine::login(
-                    &host,
+                let task = plan::ProbeTask {
                     address,
                     service,
+                    names: vec![host.clone()],
+                };
+                let result = probe::engine::login(
+                    &task,
                     &self.trust,
                     &self.limiter,
                     timeout,
                     creds,
+                    self.options.transcripts,
                 )
                 .await;
                 LoginCheck {
@@ -288,6 +327,7 @@ impl Probing<'_> {
                     outcome: result.login.unwrap_or(LoginOutcome::NotAttempted(
                         probe::login::LoginRefusal::NoWorkingSetting,
                     )),
+                    transcript: result.transcript,
                 }
             })
         });

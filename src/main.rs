@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::Parser;
-use mailprobe::cli::{Cli, ColorChoice, Format, Output};
+use mailprobe::cli::{Cli, ColorChoice, Format, Output, Request};
 use mailprobe::probe::login::{Credentials, Secret};
 use mailprobe::probe::{ProbeObserver, ProbeResult};
 use mailprobe::{exits, render};
@@ -23,8 +23,17 @@ fn main() -> ExitCode {
             return ExitCode::from(exits::USAGE);
         }
     };
-    let (mut options, output, login) = match cli.into_options() {
-        Ok(parsed) => parsed,
+    let (mut options, output, login) = match cli.into_request() {
+        Ok(Request::Run(parsed)) => *parsed,
+        Ok(Request::Completions(shell)) => {
+            mailprobe::cli::completions(shell, &mut io::stdout());
+            return ExitCode::from(exits::OK);
+        }
+        Ok(Request::Man) => {
+            // A closed pipe (`mailprobe --man | head`) is fine.
+            let _ = mailprobe::cli::man_page(&mut io::stdout());
+            return ExitCode::from(exits::OK);
+        }
         Err(message) => {
             usage_error(&message);
             return ExitCode::from(exits::USAGE);
@@ -68,9 +77,16 @@ fn main() -> ExitCode {
     progress.clear();
     let mut stdout = io::stdout().lock();
     let written = match output.format {
-        Format::Human => render::human::render(&run, &mut stdout),
+        Format::Human => {
+            let layout = render::human::Layout {
+                width: terminal_width(),
+                verbose: output.verbose,
+            };
+            render::human::render_with(&run, layout, &mut stdout)
+        }
         Format::Json => render::json::render(&run, &mut stdout),
         Format::Card => render::card::render(&run, &mut stdout),
+        Format::Quiet => render::card::quiet(&run, &mut stdout),
     }
     .and_then(|()| stdout.flush());
     match written {
@@ -81,6 +97,16 @@ fn main() -> ExitCode {
         }
         _ => ExitCode::from(run.exit_code),
     }
+}
+
+/// The terminal's width when stdout is one, else 80 (pipes, files, e-mail).
+fn terminal_width() -> usize {
+    let width = io::stdout()
+        .is_terminal()
+        .then(|| terminal_size::terminal_size_of(io::stdout()))
+        .flatten()
+        .map(|(w, _)| usize::from(w.0));
+    width.unwrap_or(80).clamp(40, 400)
 }
 
 /// One line on stderr, with anything the user typed escaped.
@@ -128,15 +154,15 @@ fn read_password(username: &str) -> Result<Secret, String> {
     }
 }
 
-/// Colour is decided once: --color, then NO_COLOR, then whether stdout is a terminal.
+/// Colour is decided once: --color, then NO_COLOR, then CLICOLOR_FORCE, then whether stdout is
+/// a terminal.
 fn decide_colour(output: &Output) {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
     let on = match output.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && io::stdout().is_terminal()
-                && output.format != Format::Json
+            !set("NO_COLOR") && (set("CLICOLOR_FORCE") || io::stdout().is_terminal())
         }
     };
     colored::control::set_override(on && output.format != Format::Json);

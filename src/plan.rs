@@ -285,6 +285,22 @@ pub const MAX_ADDRESSES_PER_FAMILY: usize = 4;
 /// Most probes (name × address × service) in one run, both rounds together.
 pub const MAX_PROBES: usize = 256;
 
+/// One address family (`-4`, `-6`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    fn admits(self, ip: &IpAddr) -> bool {
+        match self {
+            Self::V4 => ip.is_ipv4(),
+            Self::V6 => ip.is_ipv6(),
+        }
+    }
+}
+
 /// A cap that cut the plan, for the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CapHit {
@@ -323,7 +339,7 @@ pub fn probed_addresses(addresses: &HostAddresses) -> (Vec<IpAddr>, usize) {
 
 /// Groups (name, address, service) triples by address and service, in candidate order (best
 /// sources first), within a budget of `budget` probes.
-pub fn tasks(resolved: &[ResolvedCandidate], budget: usize) -> Tasks {
+pub fn tasks(resolved: &[ResolvedCandidate], budget: usize, family: Option<Family>) -> Tasks {
     let mut out = Tasks::default();
     let mut index: std::collections::HashMap<(IpAddr, Service), usize> =
         std::collections::HashMap::new();
@@ -339,7 +355,10 @@ pub fn tasks(resolved: &[ResolvedCandidate], budget: usize) -> Tasks {
                 kept: addresses.len(),
             });
         }
-        for address in addresses {
+        for address in addresses
+            .into_iter()
+            .filter(|a| family.is_none_or(|f| f.admits(a)))
+        {
             for service in &rc.candidate.services {
                 planned += 1;
                 if out.probes >= budget {

@@ -23,6 +23,7 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         (vec![""], "empty"),
         (vec!["user@"], "no domain"),
         (vec!["@example.com"], "before the '@'"),
+        (vec!["a@b@good.test"], "more than one '@'"),
         (vec!["us er@example.com"], "white space"),
         (vec!["user@[192.0.2.1]"], "IP address"),
         (vec!["192.0.2.1"], "IP address"),

@@ -28,6 +28,7 @@ async fn written_by_client(
         client_name: "[192.0.2.2]".into(),
         login: None,
         second_look: None,
+        transcript: None,
     };
     converse(&mut result, Box::new(stream), &session).await;
     let bytes = written.lock().unwrap().clone();

@@ -28,6 +28,9 @@ const VOLATILE: &[&str] = &[
     "days_left",
     "started_at",
     "mailprobe_version",
+    "resolvers",
+    "builtin_certificates",
+    "system_certificates",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
             client_name: "[192.0.2.2]".into(),
             login: None,
             second_look: None,
+            transcript: None,
         };
         converse(&mut result, Box::new(stream), &session).await;
         for text in result.banner.iter().chain(&result.capabilities.before_tls).chain(&result.capabilities.after_tls) {

@@ -25,6 +25,8 @@ pub enum LookupError {
     ServFail,
     Refused,
     Timeout,
+    /// No DNS server could be reached at all (no network, or none configured that answers).
+    NoServer,
     /// Any other failure, with what the resolver said.
     Other(String),
 }
@@ -135,6 +137,7 @@ impl HostAddresses {
 pub struct Dns {
     resolver: TokioResolver,
     timeout: Duration,
+    servers: Vec<SocketAddr>,
 }
 
 /// Building the resolver failed (e.g. an unreadable /etc/resolv.conf).
@@ -145,8 +148,31 @@ pub struct DnsSetupError(String);
 impl Dns {
     pub fn new(settings: &DnsSettings) -> Result<Self, DnsSetupError> {
         let provider = TokioRuntimeProvider::default();
+        let mut servers = settings.servers.clone();
         let mut builder = if settings.servers.is_empty() {
-            TokioResolver::builder(provider).map_err(|e| DnsSetupError(e.to_string()))?
+            let (config, options) = hickory_resolver::system_conf::read_system_conf().map_err(|e| {
+                DnsSetupError(format!(
+                    "cannot read the system's resolver configuration (/etc/resolv.conf): {}; name a server with --dns",
+                    clean_name(&e.to_string())
+                ))
+            })?;
+            servers = config
+                .name_servers()
+                .iter()
+                .map(|ns| {
+                    let port = ns.connections.first().map_or(53, |c| c.port);
+                    SocketAddr::new(ns.ip, port)
+                })
+                .collect();
+            if servers.is_empty() {
+                return Err(DnsSetupError(
+                    "the system's resolver configuration names no DNS server; name one with --dns"
+                        .into(),
+                ));
+            }
+            let mut b = TokioResolver::builder_with_config(config, provider);
+            *b.options_mut() = options;
+            b
         } else {
             let servers = settings.servers.iter().map(name_server).collect();
             let mut b = TokioResolver::builder_with_config(
@@ -162,7 +188,13 @@ impl Dns {
         Ok(Self {
             resolver,
             timeout: settings.timeout,
+            servers,
         })
+    }
+
+    /// The DNS servers asked: `--dns`, or the system's.
+    pub fn servers(&self) -> &[SocketAddr] {
+        &self.servers
     }
 
     pub async fn mx(&self, domain: &str) -> Result<Vec<MxAnswer>, LookupError> {
@@ -297,6 +329,7 @@ fn classify(err: NetError) -> LookupError {
             other => LookupError::Other(format!("response code {other}")),
         },
         NetError::Timeout => LookupError::Timeout,
+        NetError::NoConnections => LookupError::NoServer,
         other => LookupError::Other(clean_name(&other.to_string())),
     }
 }

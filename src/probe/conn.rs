@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::time::{timeout_at, Instant};
 
+use super::transcript::{Direction, Recorder};
 use super::{FailureKind, MAX_LINE, MAX_PROBE_BYTES};
 
 /// Anything a probe can talk over.
@@ -25,6 +26,8 @@ pub struct Conn {
     /// The part of a line read so far: kept here, not in the future, so that a `read_line`
     /// cancelled by `select!` loses nothing.
     pending: Vec<u8>,
+    /// Where the conversation is recorded, when it is (`-v`).
+    transcript: Option<Recorder>,
 }
 
 impl Conn {
@@ -39,7 +42,14 @@ impl Conn {
             deadline,
             read_total,
             pending: Vec::new(),
+            transcript: None,
         }
+    }
+
+    /// Records every line sent and received from now on.
+    pub fn recording(mut self, transcript: Option<Recorder>) -> Self {
+        self.transcript = transcript;
+        self
     }
 
     pub fn deadline(&self) -> Instant {
@@ -92,17 +102,27 @@ impl Conn {
                 while matches!(line.last(), Some(b'\n' | b'\r')) {
                     line.pop();
                 }
+                if let Some(t) = &self.transcript {
+                    t.record(Direction::Received, &line);
+                }
                 return Ok(line);
             }
         }
     }
 
     pub async fn write_line(&mut self, line: &str) -> Result<(), FailureKind> {
+        if let Some(t) = &self.transcript {
+            t.record(Direction::Sent, line.as_bytes());
+        }
         self.write_raw(format!("{line}\r\n").as_bytes()).await
     }
 
-    /// Writes a line that holds a secret; the copy made for sending is wiped afterwards.
+    /// Writes a line that holds a secret; the copy made for sending is wiped afterwards, and
+    /// the transcript shows `<redacted>` in its place.
     pub async fn write_secret(&mut self, line: &str) -> Result<(), FailureKind> {
+        if let Some(t) = &self.transcript {
+            t.record(Direction::Sent, b"<redacted: credentials>");
+        }
         let data = zeroize::Zeroizing::new(format!("{line}\r\n"));
         self.write_raw(data.as_bytes()).await
     }

@@ -26,6 +26,8 @@ pub struct ProbeSettings {
     pub run_deadline: Option<Instant>,
     /// Loopback and documentation addresses are probed only for private and test names.
     pub public_domain: bool,
+    /// Keep each probe's conversation (`-v`).
+    pub transcripts: bool,
 }
 
 /// Told about progress, so the caller can show it; probing itself never prints.
@@ -103,26 +105,23 @@ pub async fn run_probes(
 
 /// One login check, under the same limits as the probes.
 pub async fn login(
-    host: &str,
-    address: IpAddr,
-    service: crate::service::Service,
+    task: &ProbeTask,
     trust: &Trust,
     limiter: &Limiter,
     timeout: Duration,
     creds: &super::login::Credentials,
+    transcript: bool,
 ) -> ProbeResult {
-    let _permits = limiter.acquire(address).await;
+    let _permits = limiter.acquire(task.address).await;
     let deadline = Deadline::after(timeout, None);
-    session::probe(
-        host,
-        address,
-        service,
-        trust,
-        deadline,
-        Some(creds),
-        Some(limiter),
-    )
-    .await
+    let extras = session::Extras {
+        login: Some(creds),
+        limiter: Some(limiter),
+        connected: None,
+        transcript,
+    };
+    let host = task.names.first().map(String::as_str).unwrap_or_default();
+    session::probe(host, task.address, task.service, trust, deadline, extras).await
 }
 
 /// A connection kept open, with its permits, until dropped.
@@ -178,15 +177,19 @@ impl Ctx<'_> {
             return skipped(name, task, why);
         }
         let deadline = Deadline::after(self.settings.timeout, limit);
-        let mut result = session::probe_telling(
+        let extras = session::Extras {
+            login: None,
+            limiter: Some(self.limiter),
+            connected,
+            transcript: self.settings.transcripts,
+        };
+        let mut result = session::probe(
             name,
             task.address,
             task.service,
             self.trust,
             deadline,
-            None,
-            Some(self.limiter),
-            connected,
+            extras,
         )
         .await;
         // Cut short by the run's limit, not by the server: say so, do not blame the server.

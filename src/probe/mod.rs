@@ -13,6 +13,7 @@ pub mod smtp;
 pub mod sniff;
 pub mod tcp;
 pub mod tls;
+pub mod transcript;
 
 use std::net::IpAddr;
 
@@ -265,6 +266,8 @@ pub struct ProbeResult {
     pub shared_with: Option<String>,
     /// The login check, when one was asked for (`--login`).
     pub login: Option<login::LoginOutcome>,
+    /// The conversation, when it was kept (`-v`).
+    pub transcript: Option<transcript::Transcript>,
 }
 
 impl ProbeResult {
@@ -286,6 +289,7 @@ impl ProbeResult {
             timings: Timings::default(),
             shared_with: None,
             login: None,
+            transcript: None,
         }
     }
 }

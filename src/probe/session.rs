@@ -11,6 +11,7 @@ use super::engine::Limiter;
 use super::login::{self, Credentials, LoginOutcome};
 use super::sniff::{classify_greeting, expected};
 use super::tls::{self, TlsInfo, Trust};
+use super::transcript::Recorder;
 use super::{
     imap, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
     MAX_CAPABILITIES,
@@ -41,47 +42,42 @@ impl Deadline {
     }
 }
 
-/// Probes `host` at `address` for `service` by `deadline`, whatever the server does. With
-/// `login`, also authenticates once, over trusted TLS only unless the credentials allow less.
-/// A second connection (the implicit-TLS look) takes its permits from `limiter`.
+/// What a probe may do besides looking: log in, open a second connection under the run's
+/// limits, tell when it is connected, keep its conversation.
+#[derive(Default)]
+pub struct Extras<'a> {
+    /// Authenticate once, over trusted TLS only unless the credentials allow less.
+    pub login: Option<&'a Credentials>,
+    /// Where a second connection (the implicit-TLS look) takes its permits.
+    pub limiter: Option<&'a Limiter>,
+    /// Told as soon as the TCP connection stands (so that work for other names on the same
+    /// address can start while this one goes on).
+    pub connected: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Keep the conversation (`-v`).
+    pub transcript: bool,
+}
+
+/// Probes `host` at `address` for `service` by `deadline`, whatever the server does.
 pub async fn probe(
     host: &str,
     address: IpAddr,
     service: Service,
     trust: &Trust,
     deadline: Deadline,
-    login: Option<&Credentials>,
-    limiter: Option<&Limiter>,
-) -> ProbeResult {
-    probe_telling(
-        host, address, service, trust, deadline, login, limiter, None,
-    )
-    .await
-}
-
-/// [`probe`], telling `connected` as soon as the TCP connection stands (so that work for
-/// other names on the same address can start while this one goes on).
-#[allow(clippy::too_many_arguments)]
-pub async fn probe_telling(
-    host: &str,
-    address: IpAddr,
-    service: Service,
-    trust: &Trust,
-    deadline: Deadline,
-    login: Option<&Credentials>,
-    limiter: Option<&Limiter>,
-    connected: Option<tokio::sync::oneshot::Sender<()>>,
+    extras: Extras<'_>,
 ) -> ProbeResult {
     let started = Instant::now();
     let deadline = deadline.0;
     let mut result = ProbeResult::new(host, address, service);
     // A second, outer deadline: nothing below may outlive the probe's timeout by much.
     let hard = deadline + Duration::from_millis(250);
-    let session = run(&mut result, trust, deadline, login, limiter, connected);
+    let recorder = extras.transcript.then(Recorder::default);
+    let session = run(&mut result, trust, deadline, extras, recorder.clone());
     if tokio::time::timeout_at(hard, session).await.is_err() && result.failure.is_none() {
         result.failure = Some(Failure::new(Phase::Greeting, FailureKind::TimedOut));
     }
     result.timings.total_ms = millis(started.elapsed());
+    result.transcript = recorder.map(|r| r.take());
     result
 }
 
@@ -125,10 +121,15 @@ async fn run(
     result: &mut ProbeResult,
     trust: &Trust,
     deadline: Instant,
-    login: Option<&Credentials>,
-    limiter: Option<&Limiter>,
-    connected: Option<tokio::sync::oneshot::Sender<()>>,
+    extras: Extras<'_>,
+    transcript: Option<Recorder>,
 ) {
+    let Extras {
+        login,
+        limiter,
+        connected,
+        ..
+    } = extras;
     let service = result.service;
     let connect_start = Instant::now();
     let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await {
@@ -144,6 +145,12 @@ async fn run(
     }
     result.tcp = TcpOutcome::Connected;
     result.timings.connect_ms = Some(millis(connect_start.elapsed()));
+    if let Some(t) = &transcript {
+        t.note(format!(
+            "connected to {}",
+            SocketAddr::new(result.address, service.port)
+        ));
+    }
     // Never on port 25: Postfix postscreen takes early bytes from a client as a spammer's
     // pregreeting and may block this address for a day.
     let second_look = (!service.is_relay()).then(|| SecondLook {
@@ -156,6 +163,7 @@ async fn run(
         client_name: ehlo_name(&stream),
         login,
         second_look,
+        transcript,
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
@@ -184,6 +192,8 @@ pub struct Session<'a> {
     /// Where to open a second connection to test for implicit TLS when a plaintext port stays
     /// silent; `None` for scripted streams.
     pub second_look: Option<SecondLook<'a>>,
+    /// Where the conversation is recorded, when it is.
+    pub transcript: Option<Recorder>,
 }
 
 /// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
@@ -233,14 +243,18 @@ async fn secured_session(
         caps,
         &mut result.capabilities.truncated,
     );
-    finish(result, conn, session.login).await;
+    finish(result, conn, session).await;
     Ok(())
 }
 
 /// Logs in when asked (and allowed), then says goodbye.
-async fn finish(result: &mut ProbeResult, conn: &mut Conn, login: Option<&Credentials>) {
-    if let Some(creds) = login {
+async fn finish(result: &mut ProbeResult, conn: &mut Conn, session: &Session<'_>) {
+    if let Some(creds) = session.login {
         result.login = Some(try_login(result, conn, creds).await);
+        // What the server said after the credentials went out may quote them.
+        if let Some(t) = &session.transcript {
+            t.scrub(|text| creds.redact(text));
+        }
     }
     dialect::leave(result.service.protocol, conn).await;
 }
@@ -267,8 +281,7 @@ async fn plaintext_first(
     session: &Session<'_>,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
-    let login = session.login;
-    let mut conn = Conn::new(stream, session.deadline);
+    let mut conn = Conn::new(stream, session.deadline).recording(session.transcript.clone());
     let greeting_caps = match &session.second_look {
         Some(look) => greeting_or_implicit_tls(result, &mut conn, session, look).await?,
         None => greeting(result, &mut conn).await?,
@@ -290,12 +303,12 @@ async fn plaintext_first(
     );
     if result.service.security == Security::Plain {
         result.starttls = Some(StartTlsState::NotTried);
-        finish(result, &mut conn, login).await;
+        finish(result, &mut conn, session).await;
         return Ok(());
     }
     if !offered {
         result.starttls = Some(StartTlsState::NotOffered);
-        finish(result, &mut conn, login).await;
+        finish(result, &mut conn, session).await;
         return Ok(());
     }
     result.starttls = Some(StartTlsState::Failed);
@@ -332,10 +345,17 @@ async fn upgrade(
     match tls::handshake(stream, &sni, trust, deadline).await {
         Ok((stream, info)) => {
             result.timings.tls_ms = Some(millis(started.elapsed()));
+            if let Some(t) = &session.transcript {
+                t.note(tls_summary(&info));
+            }
             result.tls = Some(info);
-            Ok(Conn::with_budget(stream, deadline, read_total))
+            Ok(Conn::with_budget(stream, deadline, read_total)
+                .recording(session.transcript.clone()))
         }
         Err((kind, info)) => {
+            if let Some(t) = &session.transcript {
+                t.note(tls_summary(&info));
+            }
             result.tls = Some(info);
             if let FailureKind::ProtocolMismatch { heard, .. } = &kind {
                 result.heard = Some(*heard);
@@ -442,6 +462,21 @@ fn late_injection(f: Failure) -> Failure {
         ),
         kind => Failure::new(f.phase, kind),
     }
+}
+
+/// One line on a TLS handshake for the transcript (data only: the words of the verdicts are the
+/// report's).
+fn tls_summary(info: &TlsInfo) -> String {
+    let cert = info.certificate.as_ref();
+    format!(
+        "TLS handshake with SNI {}: {} {}; certificate for [{}] issued by {}; verifier: {:?}",
+        info.sni,
+        info.version.as_deref().unwrap_or("not completed"),
+        info.cipher.as_deref().unwrap_or(""),
+        cert.map(|c| c.names.join(", ")).unwrap_or_default(),
+        cert.map(|c| c.issuer.as_str()).unwrap_or("-"),
+        info.verdict,
+    )
 }
 
 fn set_capabilities(slot: &mut Vec<String>, mut caps: Vec<String>, truncated: &mut bool) {

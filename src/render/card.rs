@@ -13,6 +13,14 @@ use crate::probe::CertInfo;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
+/// `-q`: the incoming and outgoing setting, one line each, nothing else.
+pub fn quiet(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let rec = &run.diagnosis.recommended;
+    let [incoming, outgoing] = policy::chosen(rec);
+    line(run, out, "Incoming", incoming, true)?;
+    line(run, out, "Outgoing", outgoing, false)
+}
+
 /// The card alone (`--card`), for handing to a client.
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Mail settings for {}", safe(&run.target.input))?;
@@ -162,7 +170,7 @@ fn line(
         )
         .unwrap_or(Absence::NothingWorks);
         let dns_error = run.discovery.mx_error.as_ref();
-        let text = words::absence(&why, &run.target.domain.ascii, dns_error);
+        let text = words::absence(&why, &run.target.domain.ascii, dns_error, &run.resolvers);
         return writeln!(out, "  {label}  {}", safe(&text).red());
     };
     let mark = if r.confirmed {

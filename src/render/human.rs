@@ -17,16 +17,122 @@ use crate::service::Service;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
+/// How the report is laid out: the terminal's width (80 when not a terminal), and how many
+/// transcripts to show (`-v`: failed probes', `-vv`: every probe's).
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub width: usize,
+    pub verbose: u8,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Self {
+            width: 80,
+            verbose: 0,
+        }
+    }
+}
+
+/// The report at 80 columns, without transcripts.
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    render_with(run, Layout::default(), out)
+}
+
+/// The report laid out for `layout`: every line longer than the width is wrapped, its
+/// continuation indented under it, so the terminal never splits a word.
+pub fn render_with(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    write_report(run, layout, &mut text)?;
+    let text = String::from_utf8_lossy(&text);
+    for line in text.lines() {
+        writeln!(out, "{}", fit(line, layout.width))?;
+    }
+    Ok(())
+}
+
+/// `line` wrapped to `width` columns (colour codes take no room); continuation lines are
+/// indented four more than the line itself.
+fn fit(line: &str, width: usize) -> String {
+    if textwrap::core::display_width(line) <= width {
+        return line.to_string();
+    }
+    let indent = line.len() - line.trim_start().len();
+    let more = " ".repeat((indent + 4).min(width / 2));
+    let options = textwrap::Options::new(width.max(20))
+        .subsequent_indent(&more)
+        .break_words(true);
+    textwrap::fill(line, options)
+}
+
+fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     header(run, out)?;
     dns(run, out)?;
     if run.probed && !run.candidates.is_empty() {
-        matrix(run, out)?;
+        matrix(run, layout.width, out)?;
         certificates(run, out)?;
         card::settings(run, out)?;
     }
     problems(&run.diagnosis.findings, out)?;
+    if layout.verbose > 0 {
+        transcripts(run, layout.verbose, out)?;
+    }
     footer(run, out)
+}
+
+/// The conversations kept with `-v`: failed probes' (or every probe's with `-vv`).
+fn transcripts(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
+    let shown = run
+        .probes
+        .iter()
+        .zip(&run.diagnosis.judgements)
+        .filter(|(p, j)| p.shared_with.is_none() && (verbose > 1 || j.verdict != Verdict::Works))
+        .filter_map(|(p, _)| p.transcript.as_ref().map(|t| (p, t)))
+        .filter(|(_, t)| !t.lines.is_empty());
+    let probes = shown.map(|(p, t)| {
+        let title = format!(
+            "{} {}:{} [{}]",
+            p.service.protocol.name(),
+            safe(&p.host),
+            p.port,
+            p.address
+        );
+        (title, t)
+    });
+    let logins = run.login.iter().flatten().filter_map(|c| {
+        let title = format!(
+            "Login {} {}:{} [{}]",
+            c.protocol.name(),
+            safe(&c.host),
+            c.port,
+            c.address
+        );
+        c.transcript.as_ref().map(|t| (title, t))
+    });
+    let mut first = true;
+    for (title, t) in probes.chain(logins).filter(|(_, t)| !t.lines.is_empty()) {
+        if first {
+            writeln!(out, "\n{}", "Transcripts".bold().underline())?;
+            first = false;
+        }
+        writeln!(out, "  {title}")?;
+        for line in &t.lines {
+            let mark = match line.direction {
+                crate::probe::transcript::Direction::Sent => "C:".cyan(),
+                crate::probe::transcript::Direction::Received => "S:".normal(),
+                crate::probe::transcript::Direction::Note => "**".dimmed(),
+            };
+            writeln!(out, "    {mark} {}", safe(&line.text))?;
+        }
+        if t.dropped > 0 {
+            writeln!(
+                out,
+                "    … {} more",
+                words::count(t.dropped, "line", "lines")
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn header(run: &Run, out: &mut dyn Write) -> io::Result<()> {
@@ -62,6 +168,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         .red(),
     };
     writeln!(out, "  status    {status}")?;
+    writeln!(out, "  resolver  {}", words::list(&run.resolvers).dimmed())?;
     for (i, mx) in d.mx.iter().enumerate() {
         let label = if i == 0 {
             "  MX        "
@@ -151,7 +258,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "\n{}  ({}, {:.1} s)",
@@ -161,13 +268,15 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     )?;
     let services = columns(run);
     let rows = rows(run);
+    // The matrix fits the width: long names are shortened here (the lines below give them whole).
+    let room = width.saturating_sub(2 + services.len() * 6).max(16);
     let name_width = rows
         .iter()
         .map(|(n, a)| n.len() + a.to_string().len() + 2)
         .chain(run.candidates.iter().map(|c| c.candidate.name.len()))
         .max()
         .unwrap_or(10)
-        .min(60);
+        .min(room);
     write!(out, "  {:name_width$}", "")?;
     for s in &services {
         write!(out, " {:>5}", s.port)?;
@@ -186,8 +295,8 @@ fn matrix(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         .map(|(i, p)| ((p.host.as_str(), p.address, p.service), i))
         .collect();
     for (name, address) in &rows {
-        let label = format!("{name}  {address}");
-        write!(out, "  {:name_width$}", safe(&label))?;
+        let label = crate::text::truncate(&safe(&format!("{name}  {address}")), name_width);
+        write!(out, "  {label:name_width$}")?;
         for s in &services {
             let cell = cells
                 .get(&(name.as_str(), *address, *s))

@@ -121,6 +121,7 @@ pub fn lookup_error(e: &LookupError) -> String {
         LookupError::ServFail => "the DNS server failed (SERVFAIL)".into(),
         LookupError::Refused => "the DNS server refused the query (REFUSED)".into(),
         LookupError::Timeout => "no answer from the DNS server (timeout)".into(),
+        LookupError::NoServer => "no DNS server could be reached (is there a network?)".into(),
         LookupError::Other(s) => format!("DNS failure: {s}"),
     }
 }
@@ -133,6 +134,7 @@ pub fn lookup_error_short(e: &LookupError) -> String {
         LookupError::ServFail => "SERVFAIL".into(),
         LookupError::Refused => "REFUSED".into(),
         LookupError::Timeout => "DNS timeout".into(),
+        LookupError::NoServer => "no DNS server".into(),
         LookupError::Other(s) => s.clone(),
     }
 }
@@ -401,17 +403,23 @@ pub fn provider_note(n: Note) -> String {
 }
 
 /// Why the card has no setting for one direction.
-pub fn absence(why: &Absence, domain: &str, dns_error: Option<&LookupError>) -> String {
+pub fn absence(
+    why: &Absence,
+    domain: &str,
+    dns_error: Option<&LookupError>,
+    resolvers: &[std::net::SocketAddr],
+) -> String {
+    let asked = format!("(asked {})", list(resolvers));
     match why {
         Absence::NoMailDomain(MxStatus::Nxdomain) => {
-            format!("none: {domain} does not exist in DNS (NXDOMAIN)")
+            format!("none: {domain} does not exist in DNS (NXDOMAIN) {asked}")
         }
         Absence::NoMailDomain(MxStatus::NullMx) => {
             format!("none: {domain} publishes a null MX, it accepts no mail")
         }
         Absence::NoMailDomain(_) => format!("none: {domain} has no MX and no address records"),
         Absence::DnsFailed => format!(
-            "unknown: the MX lookup for {domain} failed ({}), so nothing could be tried",
+            "unknown: the MX lookup for {domain} failed ({}) {asked}, so nothing could be tried",
             dns_error.map(lookup_error).unwrap_or_else(|| "DNS failure".into())
         ),
         Absence::NotProbed => "not probed".into(),

@@ -26,6 +26,13 @@ pub const SCHEMA_VERSION: u32 = 2;
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub schema_version: u32,
+    pub mailprobe_version: &'static str,
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// The DNS servers asked (`--dns`, or the system's).
+    pub resolvers: Vec<String>,
+    /// Which certificate authorities were trusted; null without probing.
+    pub trust: Option<TrustView>,
     pub domain: String,
     pub domain_unicode: String,
     pub input: String,
@@ -54,6 +61,10 @@ impl Report {
         let d = &run.discovery;
         Self {
             schema_version: SCHEMA_VERSION,
+            mailprobe_version: env!("CARGO_PKG_VERSION"),
+            started_at: run.started_at.clone(),
+            resolvers: run.resolvers.iter().map(ToString::to_string).collect(),
+            trust: run.trust.as_ref().map(TrustView::from),
             domain: run.target.domain.ascii.clone(),
             domain_unicode: run.target.domain.unicode.clone(),
             input: run.target.input.clone(),
@@ -96,6 +107,33 @@ impl Report {
                 .map(|l| l.iter().map(LoginView::from).collect()),
             exit_code: run.exit_code,
             elapsed_ms: run.elapsed_ms,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrustView {
+    /// `builtin`, `system` or `both`.
+    pub source: &'static str,
+    pub builtin_certificates: usize,
+    pub system_certificates: usize,
+    pub ca_file_certificates: usize,
+    pub system_errors: Vec<String>,
+}
+
+impl From<&crate::probe::tls::TrustSummary> for TrustView {
+    fn from(t: &crate::probe::tls::TrustSummary) -> Self {
+        use crate::probe::tls::TrustSource;
+        Self {
+            source: match t.source {
+                TrustSource::Builtin => "builtin",
+                TrustSource::System => "system",
+                TrustSource::Both => "both",
+            },
+            builtin_certificates: t.builtin,
+            system_certificates: t.system,
+            ca_file_certificates: t.ca_file,
+            system_errors: t.system_errors.clone(),
         }
     }
 }

@@ -144,6 +144,7 @@ pub fn lookup_error(e: &LookupError) -> &'static str {
         LookupError::ServFail => "serv_fail",
         LookupError::Refused => "refused",
         LookupError::Timeout => "timeout",
+        LookupError::NoServer => "no_server",
         LookupError::Other(_) => "other",
     }
 }

@@ -39,8 +39,21 @@ pub async fn run(options: &Options) -> Run {
 pub fn human_report(run: &Run) -> String {
     colored::control::set_override(false);
     let mut out = Vec::new();
-    mailprobe::render::human::render(run, &mut out).expect("render");
-    String::from_utf8(out).expect("the report is valid UTF-8")
+    let layout = mailprobe::render::human::Layout {
+        width: 80,
+        verbose: 2,
+    };
+    mailprobe::render::human::render_with(run, layout, &mut out).expect("render");
+    let text = String::from_utf8(out).expect("the report is valid UTF-8");
+    // Every scenario's report fits 80 columns.
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "a report line is {} columns: {line}",
+            line.chars().count()
+        );
+    }
+    text
 }
 
 /// Control characters in a report other than line feeds.

@@ -5,6 +5,8 @@
 #
 #   sudo tests/world/up.sh [NAMESPACE] [DIR]      (defaults: mailprobe-world /tmp/mailprobe-world)
 #
+# An existing namespace or directory of that name is never removed: the start fails instead.
+#
 # Installs what it needs with apt when missing. tests/world/down.sh removes everything.
 # Addresses (inside the namespace only):
 #   127.0.0.53  Unbound           127.0.10.1  good.test (valid certificate, account)
@@ -273,7 +275,12 @@ wait_for() { # address port
 }
 
 install_packages
-"$HERE/down.sh" "$NS" "$DIR" 2>/dev/null || true
+# Never tear down a world this call did not start: a running namespace of this name (another
+# user's or another test's) is left alone, and this start fails instead.
+if ip netns list 2>/dev/null | grep -qw "$NS"; then
+    die "namespace $NS already exists: stop it with tests/world/down.sh $NS $DIR, or pass another name"
+fi
+[ -e "$DIR" ] && die "$DIR already exists: remove it, or pass another directory"
 mkdir -p "$DIR/mail"
 chmod 755 "$DIR"
 chown mail:mail "$DIR/mail"

@@ -15,7 +15,7 @@ pub mod trust;
 pub use cert::parse_certificate;
 pub use handshake::handshake;
 pub use names::certificate_covers;
-pub use trust::{Trust, TrustError};
+pub use trust::{Trust, TrustError, TrustSource, TrustSummary};
 
 /// Most names kept per certificate (all of them are used for the name check).
 pub const MAX_CERT_NAMES: usize = 50;

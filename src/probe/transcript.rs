@@ -1,0 +1,75 @@
+//! The conversation of one probe, for `-v`: what was sent, what came back, what TLS did.
+//! Bounded (lines and characters), escaped like all server text, and never holding a secret:
+//! a line that carries credentials is recorded as `<redacted>`.
+
+use std::sync::{Arc, Mutex};
+
+/// Most lines kept per probe; the rest are counted.
+pub const MAX_TRANSCRIPT_LINES: usize = 80;
+/// Most characters kept per line.
+const MAX_LINE_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Sent,
+    Received,
+    /// mailprobe's own note (a TLS handshake, a connection).
+    Note,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub direction: Direction,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Transcript {
+    pub lines: Vec<Line>,
+    /// Lines past [`MAX_TRANSCRIPT_LINES`], not kept.
+    pub dropped: usize,
+}
+
+/// A transcript shared by the connections of one probe (plaintext, then TLS).
+#[derive(Debug, Clone, Default)]
+pub struct Recorder(Arc<Mutex<Transcript>>);
+
+impl Recorder {
+    pub fn record(&self, direction: Direction, raw: &[u8]) {
+        let text = crate::text::truncate(&crate::text::from_wire(raw), MAX_LINE_CHARS);
+        self.push(direction, text);
+    }
+
+    pub fn note(&self, text: String) {
+        self.push(
+            Direction::Note,
+            crate::text::truncate(&text, MAX_LINE_CHARS),
+        );
+    }
+
+    fn push(&self, direction: Direction, text: String) {
+        if let Ok(mut t) = self.0.lock() {
+            if t.lines.len() < MAX_TRANSCRIPT_LINES {
+                t.lines.push(Line { direction, text });
+            } else {
+                t.dropped += 1;
+            }
+        }
+    }
+
+    /// Rewrites every line kept so far (to scrub what must not be kept).
+    pub fn scrub(&self, rewrite: impl Fn(&str) -> String) {
+        if let Ok(mut t) = self.0.lock() {
+            for line in &mut t.lines {
+                line.text = rewrite(&line.text);
+            }
+        }
+    }
+
+    pub fn take(&self) -> Transcript {
+        self.0
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default()
+    }
+}
