@@ -3,7 +3,8 @@
 //!
 //!     cargo run --example demo_world
 //!
-//! It prints the mailprobe command line to use, then serves until Ctrl-C.
+//! It prints the mailprobe command line to use (through `cargo run`, so nothing needs to be
+//! installed), then serves until Ctrl-C or SIGTERM, and removes its temporary CA file on either.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -77,17 +78,24 @@ async fn main() {
         ),
     );
     let dns = TestDns::start(&[z]).await;
+    // Kept until the world stops; removed when `ca_file` drops, on Ctrl-C and SIGTERM alike.
     let ca_file = ca.pem_file();
-    let (_f, ca_path) = ca_file.keep().expect("keep CA file");
     let args: Vec<String> = services.iter().map(|s| format!("--service {s}")).collect();
     println!(
-        "mailprobe accounts@demo.test --dns {} --ca-file {} --ports none {}",
+        "cargo run --release -- accounts@demo.test --dns {} --ca-file {} --ports none {}",
         dns.addr,
-        ca_path.display(),
+        ca_file.path().display(),
         args.join(" ")
     );
-    let _ = tokio::signal::ctrl_c().await;
+    println!("(serving until Ctrl-C or SIGTERM; the temporary CA file is removed then)");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
     drop(servers);
+    drop(ca_file);
 }
 
 fn services_port(services: &[String], i: usize) -> u16 {
