@@ -232,8 +232,21 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "  provider  {}", safe(&p.name))?;
         }
         if let Some(w) = &p.webmail {
-            writeln!(out, "  webmail   {w}")?;
+            writeln!(out, "  webmail   {}", safe(w))?;
         }
+    }
+    let others: Vec<String> = run
+        .identification
+        .others
+        .iter()
+        .map(|p| safe(&p.name))
+        .collect();
+    if !others.is_empty() {
+        writeln!(
+            out,
+            "  and       {} (same MX preference)",
+            others.join(", ")
+        )?;
     }
     for (i, s) in d.srv.iter().enumerate() {
         let label = if i == 0 {
@@ -277,16 +290,18 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
         .max()
         .unwrap_or(10)
         .min(room);
-    write!(out, "  {:name_width$}", "")?;
-    for s in &services {
-        write!(out, " {:>5}", s.port)?;
+    if !services.is_empty() {
+        write!(out, "  {:name_width$}", "")?;
+        for s in &services {
+            write!(out, " {:>5}", s.port)?;
+        }
+        writeln!(out)?;
+        write!(out, "  {:name_width$}", "")?;
+        for s in &services {
+            write!(out, " {:>5}", short_label(s).dimmed())?;
+        }
+        writeln!(out)?;
     }
-    writeln!(out)?;
-    write!(out, "  {:name_width$}", "")?;
-    for s in &services {
-        write!(out, " {:>5}", short_label(s).dimmed())?;
-    }
-    writeln!(out)?;
     // One look-up per cell: the report's cost grows with what it shows, not with its square.
     let cells: HashMap<(&str, IpAddr, Service), usize> = run
         .probes
@@ -320,11 +335,13 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    writeln!(
-        out,
-        "  {}",
-        "✔ works  ! works with warnings  ✘ fails  ⏱ timed out  ⊘ refused  ↯ unreachable  · not probed".dimmed()
-    )?;
+    if !services.is_empty() {
+        writeln!(
+            out,
+            "  {}",
+            "✔ works  ! works with warnings  ✘ fails  ⏱ timed out  ⊘ refused  ↯ unreachable  · not probed".dimmed()
+        )?;
+    }
     failures(run, out)
 }
 
@@ -332,7 +349,9 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
 fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut lines = Vec::new();
     for (p, j) in run.probes.iter().zip(&run.diagnosis.judgements) {
-        if p.shared_with.is_some() || !p.tcp.connected() {
+        // Connect failures show in the matrix; what connected, or was not tried, needs words.
+        let said = p.tcp.connected() || p.tcp == crate::probe::TcpOutcome::NotAttempted;
+        if p.shared_with.is_some() || !said {
             continue;
         }
         // Warnings are told, grouped, under Findings; failures get their reason here.
