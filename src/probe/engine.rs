@@ -245,8 +245,14 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
             .inspect(|r| ctx.observer.finished(r))
             .collect();
     }
-    let (first, handshakes) = first_and_early_handshakes(first_name, others, task, ctx).await;
+    let (first, early) = first_and_early_handshakes(first_name, others, task, ctx).await;
     ctx.observer.finished(&first);
+    // The early connections were held while the first probe ran; what follows may open new
+    // ones, so they are let go now.
+    let handshakes: Vec<_> = early
+        .into_iter()
+        .map(|e| e.map(|(outcome, _held)| outcome))
+        .collect();
     // The others get one more timeout at most, whatever the queue at this address.
     let not_after = Instant::now() + ctx.settings.timeout;
     let first = &first;
@@ -256,8 +262,8 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
             match (sharing(first), handshake) {
                 (Sharing::All, _) => shared_copy(first, name),
                 // This name's own handshake failed: that is its outcome, no second try.
-                (_, Some((Err(failed), _))) => with_own_handshake(first, name, Err(failed.clone())),
-                (Sharing::Handshakes, Some((Ok(tls), _))) => {
+                (_, Some(Err(failed))) => with_own_handshake(first, name, Err(failed.clone())),
+                (Sharing::Handshakes, Some(Ok(tls))) => {
                     with_own_handshake(first, name, Ok(tls.clone()))
                 }
                 // No handshake of its own in time, and the first name's session failed: the
@@ -268,7 +274,6 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
         }
     });
     let rest = join_all(each).await;
-    drop(handshakes);
     for r in &rest {
         ctx.observer.finished(r);
     }
