@@ -249,10 +249,13 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     ctx.observer.finished(&first);
     // The early connections were held while the first probe ran; what follows may open new
     // ones, so they are let go now.
-    let handshakes: Vec<_> = early
-        .into_iter()
-        .map(|e| e.map(|(outcome, _held)| outcome))
-        .collect();
+    let mut handshakes = Vec::with_capacity(early.len());
+    for e in early {
+        handshakes.push(match e {
+            Some((outcome, _held)) => Some(outcome),
+            None => None,
+        });
+    }
     // The others get one more timeout at most, whatever the queue at this address.
     let not_after = Instant::now() + ctx.settings.timeout;
     let first = &first;
