@@ -13,7 +13,6 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
 use super::session::{self, Deadline};
-use super::tls::TlsInfo;
 use super::{Failure, FailureKind, Phase, ProbeResult, Skip, TcpOutcome, Trust};
 use crate::net::address;
 use crate::plan::ProbeTask;
@@ -232,7 +231,7 @@ fn sharing(first: &ProbeResult) -> Sharing {
 
 /// A handshake done for one name while the first probe went on; its connection and permits
 /// are held until the group is done, so the server never sees more than the cap at once.
-type EarlyHandshake = Option<(Result<TlsInfo, (Failure, TlsInfo)>, Held)>;
+type EarlyHandshake = Option<(session::Handshake, Held)>;
 
 async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     let Some((first_name, others)) = task.names.split_first() else {
@@ -249,13 +248,10 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     ctx.observer.finished(&first);
     // The early connections were held while the first probe ran; what follows may open new
     // ones, so they are let go now.
-    let mut handshakes = Vec::with_capacity(early.len());
-    for e in early {
-        handshakes.push(match e {
-            Some((outcome, _held)) => Some(outcome),
-            None => None,
-        });
-    }
+    let handshakes: Vec<Option<session::Handshake>> = early
+        .into_iter()
+        .map(|e| e.map(|(outcome, _held)| outcome))
+        .collect();
     // The others get one more timeout at most, whatever the queue at this address.
     let not_after = Instant::now() + ctx.settings.timeout;
     let first = &first;
@@ -329,12 +325,13 @@ async fn first_and_early_handshakes(
 fn with_own_handshake(
     first: &ProbeResult,
     name: &str,
-    handshake: Result<TlsInfo, (Failure, TlsInfo)>,
+    handshake: session::Handshake,
 ) -> ProbeResult {
     let mut result = shared_copy(first, name);
     match handshake {
         Ok(tls) => result.tls = Some(tls),
-        Err((failure, tls)) => {
+        Err(failed) => {
+            let (failure, tls) = *failed;
             let own = ProbeResult::new(name, first.address, first.service);
             result = ProbeResult {
                 tcp: if failure.phase == Phase::Connect {

@@ -81,6 +81,9 @@ pub async fn probe(
     result
 }
 
+/// A handshake's outcome: the certificate seen, or the failure with what was seen before it.
+pub type Handshake = Result<TlsInfo, Box<(Failure, TlsInfo)>>;
+
 /// A TCP connection and a TLS handshake for `host`, nothing more: the certificate judged for
 /// this name where the rest of the session is known from another name's probe. The stream is
 /// handed back so the caller decides when to close it.
@@ -90,28 +93,31 @@ pub async fn handshake_alone(
     service: Service,
     trust: &Trust,
     deadline: Deadline,
-) -> (Result<TlsInfo, (Failure, TlsInfo)>, Option<BoxStream>) {
+) -> (Handshake, Option<BoxStream>) {
     let hard = deadline.0 + Duration::from_millis(250);
     let attempt = async {
         let stream = match tcp::connect(SocketAddr::new(address, service.port), deadline.0).await {
             Ok(s) => s,
             Err(outcome) => {
                 let failure = Failure::new(Phase::Connect, connect_failure(&outcome));
-                return (Err((failure, TlsInfo::new(host))), None);
+                return (Err(Box::new((failure, TlsInfo::new(host)))), None);
             }
         };
         match tls::handshake(Box::new(stream), host, trust, deadline.0).await {
             Ok((stream, info)) => (Ok(info), Some(stream)),
-            Err((kind, info)) => (Err((Failure::new(Phase::TlsHandshake, kind), info)), None),
+            Err((kind, info)) => (
+                Err(Box::new((Failure::new(Phase::TlsHandshake, kind), info))),
+                None,
+            ),
         }
     };
     match tokio::time::timeout_at(hard, attempt).await {
         Ok(outcome) => outcome,
         Err(_) => (
-            Err((
+            Err(Box::new((
                 Failure::new(Phase::TlsHandshake, FailureKind::TimedOut),
                 TlsInfo::new(host),
-            )),
+            ))),
             None,
         ),
     }
