@@ -28,7 +28,12 @@ examples=(
   "verbose||accounts@nostarttls.test -v -p 143,587"
   "json||nullmx.test --json --no-probe"
   "login|login|user@good.test --login --card"
+  "propagation||moved.internal"
+  "stale||stale.internal --no-probe"
 )
+# The propagation example: the resolver caches moved.internal's old MX, then the zone changes.
+ip netns exec "$NS" "$DIR/mailprobe" moved.internal --no-probe --dns 127.0.0.53 >/dev/null 2>&1
+tests/world/move-mx.sh "$NS" "$DIR"
 for entry in "${examples[@]}"; do
   IFS='|' read -r name user args <<<"$entry"
   prefix=()

@@ -109,6 +109,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_probe: bool,
 
+    /// Do not ask the domain's own name servers (for networks that block outbound DNS).
+    #[arg(long)]
+    pub no_authoritative: bool,
+
     /// Standard ports to probe: a comma-separated subset of 993,143,995,110,465,587,25, or "none".
     #[arg(short = 'p', long, value_name = "LIST")]
     pub ports: Option<String>,
@@ -320,6 +324,8 @@ impl Cli {
                     _ => None,
                 },
                 transcripts: self.verbose > 0,
+                authoritative: !self.no_authoritative,
+                authority_port: 53,
             },
             Output {
                 format,

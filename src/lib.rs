@@ -22,6 +22,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use discover::authority::{Authority, NotAsked};
 use discover::Discovery;
 use input::Target;
 use judge::{Diagnosis, Evidence, Verdict};
@@ -57,6 +58,10 @@ pub struct Options {
     pub family: Option<plan::Family>,
     /// Keep each probe's conversation (`-v`).
     pub transcripts: bool,
+    /// Ask the zone's own name servers too (off with `--no-authoritative`).
+    pub authoritative: bool,
+    /// The port name servers are asked on (53; tests run theirs on others).
+    pub authority_port: u16,
 }
 
 /// The default of `--max-time`.
@@ -79,6 +84,8 @@ impl Options {
             trust: TrustSource::default(),
             family: None,
             transcripts: false,
+            authoritative: true,
+            authority_port: 53,
         }
     }
 }
@@ -105,6 +112,8 @@ pub struct Run {
     pub started_at: String,
     /// What the trust store was built from (when probing).
     pub trust: Option<probe::tls::TrustSummary>,
+    /// What the zone's own name servers answered, or why they were not asked.
+    pub authority: Result<Authority, NotAsked>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -158,12 +167,16 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
     let target = &options.target;
     // Names that do not depend on the MX answer are resolved while discovery runs.
     let early = plan::early_names(target, &options.extra_hosts);
-    let (discovery, early) = tokio::join!(
-        discover::discover(&dns, &target.domain),
-        plan::resolve_names(&dns, early)
-    );
-    let identification = provider::identify(&target.domain, &discovery);
-
+    let authority = async {
+        if !options.authoritative {
+            return Err(NotAsked::Disabled);
+        }
+        let settings = discover::authority::AuthoritySettings {
+            timeout: options.timeout,
+            port: options.authority_port,
+        };
+        discover::authority::ask_the_source(&dns, &target.domain.ascii, settings).await
+    };
     let probing = trust.map(|trust| Probing {
         options,
         dns: &dns,
@@ -177,10 +190,28 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         },
         observer,
     });
-    let (candidates, probes, caps) = match &probing {
-        Some(p) => p.everything(&discovery, &identification, early).await,
-        None => (Vec::new(), Vec::new(), Vec::new()),
+    // The zone's own servers are asked while everything else runs: a slow one costs no time.
+    let main = async {
+        let (discovery, early) = tokio::join!(
+            discover::discover(&dns, &target.domain),
+            plan::resolve_names(&dns, early)
+        );
+        let identification = provider::identify(&target.domain, &discovery);
+        let probed = match &probing {
+            Some(p) => p.everything(&discovery, &identification, &early).await,
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
+        (discovery, identification, early, probed)
     };
+    let ((discovery, identification, early, probed), authority) = tokio::join!(main, authority);
+    let (mut candidates, mut probes, caps) = probed;
+    // MX hosts the zone's servers serve but the resolver does not know yet: the new host of a
+    // change still propagating is probed too.
+    if let (Some(p), Ok(a)) = (&probing, &authority) {
+        let (more, found) = p.source_only_mx(a, &discovery, &candidates, &early).await;
+        candidates.extend(more);
+        probes.extend(found);
+    }
     let username = options.login.as_ref().map(|c| c.username.as_str());
     let diagnosis = judge::diagnose(&Evidence {
         target,
@@ -191,6 +222,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         services: &options.services,
         caps: &caps,
         username,
+        authority: Some(&authority),
         probed: options.probe,
     });
     let login = match (&options.login, &probing) {
@@ -217,6 +249,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         login,
         login_user: username.map(str::to_string),
         resolvers: dns.servers().to_vec(),
+        authority,
         started_at,
         trust: trust_summary,
         exit_code,
@@ -243,7 +276,7 @@ impl Probing<'_> {
         &self,
         discovery: &Discovery,
         identification: &Identification,
-        early: Vec<HostAddresses>,
+        early: &[HostAddresses],
     ) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>, Vec<CapHit>) {
         let plan_options = PlanOptions {
             services: self.options.services.clone(),
@@ -251,7 +284,7 @@ impl Probing<'_> {
         };
         let target = &self.options.target;
         let names = plan::candidates(target, discovery, identification, &plan_options);
-        let mut candidates = plan::resolve(self.dns, discovery, &early, names).await;
+        let mut candidates = plan::resolve(self.dns, discovery, early, names).await;
         let first = plan::tasks(&candidates, plan::MAX_PROBES, self.options.family);
         let mut caps = first.caps;
         let mut probes = self.round(&first.tasks).await;
@@ -260,13 +293,31 @@ impl Probing<'_> {
         let alternatives = plan::certificate_candidates(&probes, &candidates, identification);
         let budget = plan::MAX_PROBES.saturating_sub(first.probes);
         if !alternatives.is_empty() {
-            let resolved = plan::resolve(self.dns, discovery, &early, alternatives).await;
+            let resolved = plan::resolve(self.dns, discovery, early, alternatives).await;
             let second = plan::tasks(&resolved, budget, self.options.family);
             caps.extend(second.caps);
             probes.extend(self.round(&second.tasks).await);
             candidates.extend(resolved);
         }
         (candidates, probes, caps)
+    }
+
+    /// Probes the MX hosts the zone's own servers serve that the resolver's answer lacks.
+    async fn source_only_mx(
+        &self,
+        authority: &Authority,
+        discovery: &Discovery,
+        known: &[ResolvedCandidate],
+        early: &[HostAddresses],
+    ) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>) {
+        let names = plan::source_mx_candidates(authority, discovery, known, &self.options.services);
+        if names.is_empty() {
+            return (Vec::new(), Vec::new());
+        }
+        let resolved = plan::resolve(self.dns, discovery, early, names).await;
+        let tasks = plan::tasks(&resolved, plan::MAX_PROBES / 4, self.options.family);
+        let probes = self.round(&tasks.tasks).await;
+        (resolved, probes)
     }
 
     async fn round(&self, tasks: &[plan::ProbeTask]) -> Vec<ProbeResult> {

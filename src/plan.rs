@@ -389,6 +389,34 @@ pub fn tasks(resolved: &[ResolvedCandidate], budget: usize, family: Option<Famil
     out
 }
 
+/// The MX hosts the zone's newest authoritative answer names but the resolver's does not (a
+/// change still propagating): probed like MX hosts.
+pub fn source_mx_candidates(
+    authority: &crate::discover::authority::Authority,
+    discovery: &Discovery,
+    known: &[ResolvedCandidate],
+    services: &[Service],
+) -> Vec<Candidate> {
+    use crate::discover::authority::ServerOutcome;
+    let newest = authority
+        .servers
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            ServerOutcome::Answered(v) => Some(v),
+            _ => None,
+        })
+        .max_by_key(|v| v.serial);
+    let mut list = Vec::new();
+    for (_, exchange) in newest.and_then(|v| v.mx.set()).unwrap_or_default() {
+        let in_resolver = discovery.mx.iter().any(|m| m.exchange == exchange);
+        let known = known.iter().any(|c| c.candidate.name == exchange);
+        if !in_resolver && !known && !exchange.is_empty() {
+            add(&mut list, &exchange, Source::Mx, services);
+        }
+    }
+    list
+}
+
 /// Most names taken from certificates for a second round.
 const MAX_CERTIFICATE_CANDIDATES: usize = 4;
 

@@ -35,6 +35,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         services,
         caps: &[],
         username: None,
+        authority: None,
         probed: true,
     });
     let mut out = run.clone();

@@ -47,6 +47,15 @@ impl World {
         self.probe_with_password(uid, args, None)
     }
 
+    /// Runs one of tests/world's scripts against this world.
+    fn run_script(&self, name: &str) {
+        let status = Command::new(script(name))
+            .args([&self.ns, self.dir.to_str().unwrap_or_default()])
+            .status()
+            .expect("run a world script");
+        assert!(status.success(), "{name} failed");
+    }
+
     fn probe_with_password(
         &self,
         uid: Option<u32>,
@@ -126,6 +135,24 @@ fn codes(v: &Value) -> Vec<String> {
                 .filter_map(|f| f["code"].as_str().map(str::to_string))
                 .collect()
         })
+        .unwrap_or_default()
+}
+
+/// The message of the finding with this code (fails when there is none).
+fn message(v: &Value, code: &str) -> String {
+    v["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == code))
+        .and_then(|f| f["message"].as_str())
+        .unwrap_or_else(|| panic!("no {code} finding: {:?}", codes(v)))
+        .to_string()
+}
+
+/// The authoritative servers' JSON entries for one name server name.
+fn servers<'a>(v: &'a Value, name: &str) -> Vec<&'a Value> {
+    v["authoritative"]["servers"]
+        .as_array()
+        .map(|a| a.iter().filter(|s| s["name"] == name).collect())
         .unwrap_or_default()
 }
 
@@ -323,4 +350,89 @@ fn real_servers_in_a_network_namespace() {
     );
     assert_eq!(v["recommended"]["outgoing"][0]["port"], 465);
     assert_eq!(v["recommended"]["outgoing"][0]["confirmed"], true);
+
+    dns_from_the_source(&world);
+}
+
+/// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches
+/// through root hints: mailprobe finds the zone's servers itself, as on the internet.
+fn dns_from_the_source(world: &World) {
+    // The MX changes after the resolver cached it: the old MX is still what the resolver says.
+    let before = world.probe(None, &["--no-probe", "moved.internal"]);
+    assert_eq!(before["mx"][0]["exchange"], "mx-old.moved.internal");
+    assert!(!codes(&before).contains(&"propagation_pending".into()));
+    world.run_script("move-mx.sh");
+    let v = world.probe(None, &["moved.internal"]);
+    assert_eq!(
+        v["mx"][0]["exchange"], "mx-old.moved.internal",
+        "still cached"
+    );
+    let m = message(&v, "propagation_pending");
+    for part in [
+        "holds MX 10 mx-old.moved.internal",
+        "now serve MX 10 mx-new.moved.internal",
+        "already answers SMTP from here",
+        "UTC",
+    ] {
+        assert!(m.contains(part), "{part:?} not in {m}");
+    }
+    let servers_all = v["authoritative"]["servers"].as_array().unwrap();
+    assert_eq!(servers_all.len(), 2, "{servers_all:?}");
+    for s in servers_all {
+        assert_eq!(s["serial"], 2026112402u64, "{s}");
+        assert_eq!(s["mx"][0]["exchange"], "mx-new.moved.internal", "{s}");
+    }
+    // The new host is probed although the resolver does not name it yet.
+    let new = probes(&v, "mx-new.moved.internal", 25);
+    assert!(!new.is_empty() && new[0]["verdict"] != "fails", "{new:?}");
+
+    // A stale secondary: older serial, old MX; it is named with what it serves.
+    let v = world.probe(None, &["--no-probe", "stale.internal"]);
+    let m = message(&v, "authoritative_inconsistent");
+    assert!(
+        m.contains("ns2.stale.internal (127.0.20.22) serves serial 2026112401 with MX 10 mx-old.stale.internal"),
+        "{m}"
+    );
+    assert_eq!(
+        servers(&v, "ns1.stale.internal")[0]["serial"],
+        2026112402u64
+    );
+    // Whatever the resolver got, a server still serves it: no cache is waiting to expire.
+    assert!(!codes(&v).contains(&"propagation_pending".into()));
+
+    // A refusing (lame) server and a silent one: both named, and the run ends in about one
+    // timeout (2 s) although one server never answers.
+    let started = std::time::Instant::now();
+    let v = world.probe(None, &["--no-probe", "lame.internal"]);
+    assert!(
+        started.elapsed().as_secs_f64() < 4.0,
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(message(&v, "nameserver_lame").contains("ns2.lame.internal"));
+    assert!(message(&v, "nameserver_unreachable").contains("ns3.lame.internal"));
+    assert_eq!(servers(&v, "ns2.lame.internal")[0]["outcome"], "refused");
+    assert_eq!(servers(&v, "ns3.lame.internal")[0]["outcome"], "timeout");
+    assert_eq!(servers(&v, "ns1.lame.internal")[0]["outcome"], "answered");
+
+    // Parent and child NS sets differ.
+    let v = world.probe(None, &["--no-probe", "split.internal"]);
+    assert_eq!(
+        v["authoritative"]["parent_ns"],
+        serde_json::json!(["ns1.split.internal", "ns2.split.internal"])
+    );
+    assert_eq!(
+        v["authoritative"]["child_ns"],
+        serde_json::json!(["ns1.split.internal", "ns3.split.internal"])
+    );
+    assert!(codes(&v).contains(&"delegation_mismatch".into()));
+    assert!(!codes(&v).contains(&"authoritative_inconsistent".into()));
+
+    // --no-authoritative: nothing asked, nothing concluded.
+    let v = world.probe(
+        None,
+        &["--no-probe", "--no-authoritative", "stale.internal"],
+    );
+    assert_eq!(v["authoritative"]["status"], "disabled");
+    assert!(!codes(&v).contains(&"authoritative_inconsistent".into()));
 }

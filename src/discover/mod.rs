@@ -1,6 +1,8 @@
 //! DNS discovery for one mail domain: MX (with every exchange's addresses), the domain's own
 //! addresses (implicit MX) and the RFC 6186 SRV records, all queried concurrently.
 
+pub mod authority;
+
 use std::net::IpAddr;
 
 use crate::input::MailDomain;

@@ -86,6 +86,14 @@ pub enum Code {
     ProviderNoImap,
     ProviderSettingsUnverified,
     MxSharedPreference,
+    // The zone's own name servers
+    PropagationPending,
+    AuthoritativeInconsistent,
+    AuthoritativeUnreachable,
+    NameserverLame,
+    NameserverUnreachable,
+    DelegationMismatch,
+    NameserversOneNetwork,
 }
 
 /// A finding: a fact with its stable code and severity, and where it applies.
@@ -122,6 +130,16 @@ impl Finding {
 pub struct HostLabel {
     pub names: Vec<String>,
     pub address: IpAddr,
+}
+
+/// A name server that serves something else than the newest of its zone's servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lagging {
+    pub name: String,
+    pub address: IpAddr,
+    pub serial: Option<u32>,
+    /// Its MX set (preference, exchange); `None` when it did not say.
+    pub mx: Option<Vec<(u16, String)>>,
 }
 
 /// A setting named in a finding: enough to say "host:port (SSL/TLS)".
@@ -258,6 +276,59 @@ pub enum Fact {
     /// Several providers share the most preferred MX preference.
     MxSharedPreference {
         providers: Vec<String>,
+    },
+    /// The resolver still holds an MX set the zone's servers no longer serve.
+    PropagationPending {
+        resolver_mx: Vec<(u16, String)>,
+        source_mx: Vec<(u16, String)>,
+        /// Seconds until the resolver's copy expires.
+        refresh_in: u32,
+        /// When that is (Unix seconds).
+        refresh_at: i64,
+        /// The TTL the zone gives the MX set: how long other resolvers may keep the old one.
+        source_ttl: Option<u32>,
+        /// Whether a host only the new MX set names already answers SMTP from here
+        /// (None: not probed for SMTP).
+        new_mx_works: Option<bool>,
+    },
+    /// Name servers of one zone serve different serials or MX sets.
+    AuthoritativeInconsistent {
+        zone: String,
+        newest_serial: Option<u32>,
+        newest_mx: Vec<(u16, String)>,
+        /// The servers that differ from the newest.
+        lagging: Vec<Lagging>,
+    },
+    /// None of the zone's name servers answered from here.
+    AuthoritativeUnreachable {
+        zone: String,
+        servers: usize,
+    },
+    NameserverLame {
+        name: String,
+        address: IpAddr,
+        zone: String,
+        /// It refused, rather than answering without authority.
+        refused: bool,
+    },
+    NameserverUnreachable {
+        name: String,
+        address: IpAddr,
+    },
+    /// A listed name server has no address at all (no glue, no A/AAAA).
+    NameserverNoAddress {
+        name: String,
+        zone: String,
+    },
+    DelegationMismatch {
+        zone: String,
+        parent: Vec<String>,
+        child: Vec<String>,
+    },
+    NameserversOneNetwork {
+        zone: String,
+        /// The /24 they all share (its first address).
+        network: std::net::Ipv4Addr,
     },
     SrvNotOffered {
         service: String,
@@ -396,6 +467,15 @@ impl Fact {
             Self::NoClientMailbox { .. } => Code::ProviderNoImap,
             Self::ProviderSettingsUnverified { .. } => Code::ProviderSettingsUnverified,
             Self::MxSharedPreference { .. } => Code::MxSharedPreference,
+            Self::PropagationPending { .. } => Code::PropagationPending,
+            Self::AuthoritativeInconsistent { .. } => Code::AuthoritativeInconsistent,
+            Self::AuthoritativeUnreachable { .. } => Code::AuthoritativeUnreachable,
+            Self::NameserverLame { .. } => Code::NameserverLame,
+            Self::NameserverUnreachable { .. } | Self::NameserverNoAddress { .. } => {
+                Code::NameserverUnreachable
+            }
+            Self::DelegationMismatch { .. } => Code::DelegationMismatch,
+            Self::NameserversOneNetwork { .. } => Code::NameserversOneNetwork,
             Self::SrvNotOffered { .. } => Code::SrvNotOffered,
             Self::SrvDnsError { .. } => Code::SrvDnsError,
             Self::SrvTruncated { .. } => Code::SrvTruncated,

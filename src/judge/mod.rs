@@ -2,6 +2,7 @@
 //! exit status. Pure functions over the evidence gathered before; nothing here does I/O or
 //! writes a sentence. What is decided lives in [`policy`].
 
+pub mod authority;
 pub mod domain;
 pub mod findings;
 mod inference;
@@ -62,6 +63,10 @@ pub struct Evidence<'a> {
     pub caps: &'a [crate::plan::CapHit],
     /// The login name given with `--user`, if any.
     pub username: Option<&'a str>,
+    /// What the zone's own name servers answered.
+    pub authority: Option<
+        &'a Result<crate::discover::authority::Authority, crate::discover::authority::NotAsked>,
+    >,
     /// False with `--no-probe`: only DNS findings are made.
     pub probed: bool,
 }
@@ -73,6 +78,13 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         .iter()
         .map(|p| judge(p, context(ev, &p.host)))
         .collect();
+    if let Some(a) = ev.authority {
+        let probed = authority::Probed {
+            probes: ev.probes,
+            judgements: &judgements,
+        };
+        findings.extend(authority::findings(a, ev.discovery, probed));
+    }
     let settings = settings(ev, &judgements);
     let (recommended, provider_checks) = if ev.probed {
         findings.extend(inference::findings(ev));

@@ -99,7 +99,9 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::MxPrivateAddress { .. }
         | Fact::NoWorkingIncoming { .. }
         | Fact::NoWorkingOutgoing { .. }
-        | Fact::LocalResourceExhausted { .. } => Error,
+        | Fact::LocalResourceExhausted { .. }
+        | Fact::AuthoritativeInconsistent { .. }
+        | Fact::NameserverLame { .. } => Error,
         Fact::MxUnresolvable { all, .. } => {
             if *all {
                 Error
@@ -130,6 +132,12 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::MxIsCname { .. }
         | Fact::MxMixedProviders { .. }
         | Fact::NoClientMailbox { .. }
+        | Fact::PropagationPending { .. }
+        | Fact::AuthoritativeUnreachable { .. }
+        | Fact::NameserverUnreachable { .. }
+        | Fact::NameserverNoAddress { .. }
+        | Fact::DelegationMismatch { .. }
+        | Fact::NameserversOneNetwork { .. }
         | Fact::SrvDnsError { .. }
         | Fact::SrvTruncated { .. }
         | Fact::Unresolvable { .. }

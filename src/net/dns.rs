@@ -229,6 +229,41 @@ impl Dns {
             .collect())
     }
 
+    /// The zone `name` belongs to (its apex), from the SOA the resolver finds: in the answer
+    /// when `name` is the apex, in the authority section of a negative answer otherwise.
+    pub async fn zone_of(&self, name: &str) -> Result<String, LookupError> {
+        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
+            .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))?;
+        let deadline = self.timeout + Duration::from_millis(250);
+        let lookup = tokio::time::timeout(deadline, self.resolver.lookup(fqdn, RecordType::SOA))
+            .await
+            .map_err(|_| LookupError::Timeout)?;
+        match lookup {
+            Ok(found) => found
+                .answers()
+                .iter()
+                .find(|r| r.record_type() == RecordType::SOA)
+                .map(|r| name_text(&r.name))
+                .ok_or(LookupError::NoRecords),
+            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) if nr.soa.is_some() => {
+                Ok(nr.soa.map(|s| name_text(&s.name)).unwrap_or_default())
+            }
+            Err(e) => Err(classify(e)),
+        }
+    }
+
+    /// The NS names of a zone, with their TTL.
+    pub async fn ns(&self, zone: &str) -> Result<Vec<(String, u32)>, LookupError> {
+        let records = self.query(zone, RecordType::NS).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(ttl, data)| match data {
+                RData::NS(ns) => Some((name_text(&ns.0), ttl)),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// A and AAAA for a host, queried in parallel, with any CNAME hops.
     pub async fn addresses(&self, name: &str) -> HostAddresses {
         let (v4, v6) = tokio::join!(

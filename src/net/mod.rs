@@ -2,4 +2,5 @@
 //! gave us.
 
 pub mod address;
+pub mod authority;
 pub mod dns;

@@ -61,13 +61,16 @@ fn fit(line: &str, width: usize) -> String {
     let more = " ".repeat((indent + 4).min(width / 2));
     let options = textwrap::Options::new(width.max(20))
         .subsequent_indent(&more)
-        .break_words(true);
+        .break_words(true)
+        // Host names carry hyphens: never break a line inside one.
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
     textwrap::fill(line, options)
 }
 
 fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     header(run, out)?;
     dns(run, out)?;
+    dns_source(run, out)?;
     if run.probed && !run.candidates.is_empty() {
         matrix(run, layout.width, out)?;
         certificates(run, out)?;
@@ -78,6 +81,66 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
         transcripts(run, layout.verbose, out)?;
     }
     footer(run, out)
+}
+
+/// What the zone's own name servers answered, server by server.
+fn dns_source(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    use crate::discover::authority::{NotAsked, ServerOutcome};
+    let a = match &run.authority {
+        Ok(a) => a,
+        Err(NotAsked::Disabled) => return Ok(()),
+        Err(why) => {
+            writeln!(out, "\n{}", "DNS source".bold().underline())?;
+            return writeln!(out, "  {}", words::not_asked(why).dimmed());
+        }
+    };
+    writeln!(out, "\n{}", "DNS source".bold().underline())?;
+    writeln!(out, "  zone      {}", safe(&a.zone))?;
+    if let Some(p) = &a.parent {
+        writeln!(
+            out,
+            "  delegated {} (by {})",
+            safe(&p.ns.join(", ")),
+            safe(&p.parent_zone)
+        )?;
+    }
+    if !a.child_ns.is_empty() {
+        writeln!(out, "  published {}", safe(&a.child_ns.join(", ")))?;
+    }
+    for name in &a.no_address {
+        writeln!(
+            out,
+            "  {}  {}",
+            safe(name),
+            "no address: cannot be asked".red()
+        )?;
+    }
+    for s in &a.servers {
+        let what = match &s.outcome {
+            ServerOutcome::Answered(v) => {
+                let serial = v
+                    .serial
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "?".into());
+                let mx = match v.mx.set() {
+                    Some(m) if m.is_empty() => "no MX".to_string(),
+                    Some(m) => m
+                        .iter()
+                        .map(|(p, e)| format!("{p} {e}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    None => "MX unknown".to_string(),
+                };
+                format!("serial {serial}  MX {}", safe(&mx)).normal()
+            }
+            ServerOutcome::Refused => "refused (lame)".red(),
+            ServerOutcome::Lame => "not authoritative (lame)".red(),
+            ServerOutcome::Timeout => "no answer (timeout)".red(),
+            ServerOutcome::Failed(t) => format!("failed: {}", safe(t)).red(),
+        };
+        writeln!(out, "  {}  {}  {what}", safe(&s.name), s.address)?;
+    }
+    Ok(())
 }
 
 /// The conversations kept with `-v`: failed probes' (or every probe's with `-vv`).

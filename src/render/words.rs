@@ -202,6 +202,63 @@ fn published(s: &PublishedSetting) -> String {
     )
 }
 
+fn mx_list(mx: &[(u16, String)]) -> String {
+    if mx.is_empty() {
+        return "(none)".into();
+    }
+    mx.iter()
+        .map(|(p, e)| format!("{p} {e}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A duration in words: `45 s`, `12 min`, `2 h 13 min`, `3 d 4 h`.
+pub fn duration(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 && s % 3600 < 60 => format!("{} h", s / 3600),
+        s if s < 86_400 => format!("{} h {} min", s / 3600, s % 3600 / 60),
+        s if s % 86_400 < 3600 => format!("{} d", s / 86_400),
+        s => format!("{} d {} h", s / 86_400, s % 86_400 / 3600),
+    }
+}
+
+fn duration_from_now(secs: u64) -> String {
+    if secs == 0 {
+        "now".into()
+    } else {
+        format!("in {}", duration(secs))
+    }
+}
+
+/// Why the zone's own servers were not asked.
+pub fn not_asked(why: &crate::discover::authority::NotAsked) -> String {
+    use crate::discover::authority::NotAsked;
+    match why {
+        NotAsked::Disabled => "not asked (--no-authoritative)".into(),
+        NotAsked::NoZone(e) => format!(
+            "not asked: the resolver gave no zone (SOA) for the domain ({}); a zone the resolver serves itself has no servers to ask",
+            lookup_error_short(e)
+        ),
+        NotAsked::NoNameServers(e) => format!(
+            "not asked: neither the resolver nor the parent zone named its name servers ({})",
+            lookup_error_short(e)
+        ),
+    }
+}
+
+/// Unix seconds as `2026-11-23 21:40 UTC`.
+pub fn utc_time(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            let f = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+            t.format(&f).ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}
+
 /// The date part of an RFC 3339 time.
 pub fn date(rfc3339: &str) -> &str {
     rfc3339.split('T').next().unwrap_or(rfc3339)
@@ -480,6 +537,51 @@ fn fact_message(fact: &Fact) -> String {
         Fact::NoClientMailbox { provider, forwarding: true } => format!("{provider} forwards this domain's mail (or hands it to an application): there is no mailbox behind the MX to log in to"),
         Fact::NoClientMailbox { provider, .. } => format!("{provider} offers no IMAP or POP3 to mail clients: its own app (or bridge) is the way in"),
         Fact::ProviderSettingsUnverified { provider } => format!("the settings shown for {provider} are its published ones as known to mailprobe, not checked against a public source"),
+        Fact::PropagationPending { resolver_mx, source_mx, refresh_in, refresh_at, source_ttl, new_mx_works } => format!(
+            "the resolver still holds MX {}, but the domain's name servers now serve MX {}{}: the resolver refreshes {} (at {}){}",
+            mx_list(resolver_mx),
+            mx_list(source_mx),
+            match new_mx_works {
+                Some(true) => " (the new host already answers SMTP from here)",
+                Some(false) => " (the new host does not answer SMTP from here yet)",
+                None => "",
+            },
+            duration_from_now(u64::from(*refresh_in)),
+            utc_time(*refresh_at),
+            source_ttl
+                .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
+                .unwrap_or_default()
+        ),
+        Fact::AuthoritativeInconsistent { zone, newest_serial, newest_mx, lagging } => format!(
+            "the name servers of {zone} disagree: the newest serve serial {} with MX {}, but {}",
+            newest_serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
+            mx_list(newest_mx),
+            lagging
+                .iter()
+                .map(|l| format!(
+                    "{} ({}) serves serial {} with MX {}",
+                    l.name,
+                    l.address,
+                    l.serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
+                    l.mx.as_ref().map(|m| mx_list(m)).unwrap_or_else(|| "unknown".into())
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Fact::AuthoritativeUnreachable { zone, servers } => format!(
+            "none of the {} of {zone} answered from here: outbound DNS to name servers is probably blocked on this network, so nothing is concluded about them",
+            count(*servers, "name server address", "name server addresses")
+        ),
+        Fact::NameserverLame { name, address, zone, refused: true } => format!("name server {name} ({address}) refuses to answer for {zone}: a lame delegation"),
+        Fact::NameserverLame { name, address, zone, .. } => format!("name server {name} ({address}) answers without authority for {zone}: a lame delegation"),
+        Fact::NameserverUnreachable { name, address } => format!("name server {name} ({address}) did not answer"),
+        Fact::NameserverNoAddress { name, zone } => format!("name server {name} of {zone} has no address (no glue at the parent, no A/AAAA): nobody can ask it"),
+        Fact::DelegationMismatch { zone, parent, child } => format!(
+            "the parent zone delegates {zone} to {}, but the zone itself lists {}",
+            parent.join(", "),
+            child.join(", ")
+        ),
+        Fact::NameserversOneNetwork { zone, network } => format!("every name server of {zone} is in {network}/24: one outage or route problem takes them all"),
         Fact::MxSharedPreference { providers } => format!("the most preferred MX records belong to more than one provider: {}", providers.join(", ")),
         Fact::SrvNotOffered { service } => format!("{service} says the service is not offered (target \".\")"),
         Fact::SrvDnsError { service, error } => format!("the SRV lookup for {service} failed: {}", lookup_error(error)),
@@ -614,6 +716,12 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::NoClientMailbox { forwarding: true, .. } => "Log in wherever the mail is forwarded to (check the forwarding rules), or try that host with --host.",
         Fact::NoClientMailbox { .. } => "Use the provider's own app or bridge; mailprobe does not guess hosts for it.",
         Fact::MxSharedPreference { .. } => "Senders pick among them at random: make sure each one delivers to the same mailboxes.",
+        Fact::PropagationPending { .. } => "Nothing to fix if the change was meant: mail may still go to the old MX until the old answer expires everywhere, so keep the old host accepting mail until then.",
+        Fact::AuthoritativeInconsistent { .. } => "Mail goes to the old or the new host depending on which server a sender asks: fix the zone transfer (NOTIFY, serial) of the lagging servers.",
+        Fact::AuthoritativeUnreachable { .. } => "Test from another network, or run with --no-authoritative.",
+        Fact::NameserverLame { .. } => "Remove the server from the NS records (at the registrar too), or load the zone on it.",
+        Fact::NameserverUnreachable { .. } | Fact::NameserverNoAddress { .. } => "Every lookup that tries it waits for the timeout: fix it or remove it from the NS records.",
+        Fact::DelegationMismatch { .. } => "Make the NS records at the registrar (parent) and in the zone the same.",
         Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
         Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
         Fact::PortBlockedLocally { port, .. } => return Some(format!("Check the local firewall, antivirus or network policy for outbound port {port}, or test from another network.")),

@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 use serde::Serialize;
 
+use crate::discover::authority::{self as auth, Authority, NotAsked, ServerAnswers, ServerOutcome};
 use crate::discover::{MxHost, SrvRecord};
 use crate::judge::findings::Finding;
 use crate::judge::{Judgement, ProviderCheck, Recommendation, Recommended};
@@ -52,6 +53,8 @@ pub struct Report {
     pub findings: Vec<FindingView>,
     /// Null unless `--login` was given.
     pub login: Option<Vec<LoginView>>,
+    /// *New in 2*: what the zone's own name servers answered.
+    pub authoritative: AuthorityView,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -107,6 +110,101 @@ impl Report {
                 .map(|l| l.iter().map(LoginView::from).collect()),
             exit_code: run.exit_code,
             elapsed_ms: run.elapsed_ms,
+            authoritative: AuthorityView::from(&run.authority),
+        }
+    }
+}
+
+/// The zone's own name servers: asked or not, and what each said.
+#[derive(Debug, Serialize)]
+pub struct AuthorityView {
+    /// `asked`, `disabled`, `no_zone` or `no_name_servers`.
+    pub status: &'static str,
+    pub zone: Option<String>,
+    /// The NS set as the parent delegates it (null when no parent server answered).
+    pub parent_ns: Option<Vec<String>>,
+    pub child_ns: Vec<String>,
+    pub servers: Vec<ServerView>,
+    /// When the servers were asked (RFC 3339).
+    pub asked_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServerView {
+    pub name: String,
+    pub address: IpAddr,
+    /// `answered`, `refused`, `lame`, `timeout`, `failed`.
+    pub outcome: &'static str,
+    pub serial: Option<u32>,
+    /// `{preference, exchange, ttl}`; null when the server did not say.
+    pub mx: Option<Vec<AuthMxView>>,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthMxView {
+    pub preference: u16,
+    pub exchange: String,
+    pub ttl: u32,
+}
+
+impl From<&Result<Authority, NotAsked>> for AuthorityView {
+    fn from(a: &Result<Authority, NotAsked>) -> Self {
+        let mut view = Self {
+            status: "asked",
+            zone: None,
+            parent_ns: None,
+            child_ns: Vec::new(),
+            servers: Vec::new(),
+            asked_at: None,
+        };
+        match a {
+            Err(NotAsked::Disabled) => view.status = "disabled",
+            Err(NotAsked::NoZone(_)) => view.status = "no_zone",
+            Err(NotAsked::NoNameServers(_)) => view.status = "no_name_servers",
+            Ok(a) => {
+                view.zone = Some(a.zone.clone());
+                view.parent_ns = a.parent.as_ref().map(|p| p.ns.clone());
+                view.child_ns = a.child_ns.clone();
+                view.asked_at = Some(words::utc_time(a.asked_at));
+                view.servers = a.servers.iter().map(ServerView::from).collect();
+            }
+        }
+        view
+    }
+}
+
+impl From<&ServerAnswers> for ServerView {
+    fn from(s: &ServerAnswers) -> Self {
+        let (outcome, serial, mx, detail) = match &s.outcome {
+            ServerOutcome::Answered(v) => {
+                let mx = match &v.mx {
+                    auth::MxView::Records(r) => Some(
+                        r.iter()
+                            .map(|(p, e, t)| AuthMxView {
+                                preference: *p,
+                                exchange: e.clone(),
+                                ttl: *t,
+                            })
+                            .collect(),
+                    ),
+                    auth::MxView::NoRecords | auth::MxView::NxDomain => Some(Vec::new()),
+                    auth::MxView::Unknown => None,
+                };
+                ("answered", v.serial, mx, None)
+            }
+            ServerOutcome::Refused => ("refused", None, None, None),
+            ServerOutcome::Lame => ("lame", None, None, None),
+            ServerOutcome::Timeout => ("timeout", None, None, None),
+            ServerOutcome::Failed(t) => ("failed", None, None, Some(t.clone())),
+        };
+        Self {
+            name: s.name.clone(),
+            address: s.address,
+            outcome,
+            serial,
+            mx,
+            detail,
         }
     }
 }

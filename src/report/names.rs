@@ -78,6 +78,13 @@ pub fn code(c: Code) -> &'static str {
         ProviderNoImap => "provider_no_imap",
         ProviderSettingsUnverified => "provider_settings_unverified",
         MxSharedPreference => "mx_shared_preference",
+        PropagationPending => "propagation_pending",
+        AuthoritativeInconsistent => "authoritative_inconsistent",
+        AuthoritativeUnreachable => "authoritative_unreachable",
+        NameserverLame => "nameserver_lame",
+        NameserverUnreachable => "nameserver_unreachable",
+        DelegationMismatch => "delegation_mismatch",
+        NameserversOneNetwork => "nameservers_one_network",
     }
 }
 

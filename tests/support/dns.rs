@@ -34,8 +34,20 @@ pub fn zone_fixture(name: &str, net: &TestNet) -> String {
 }
 
 impl TestDns {
-    /// Serves the given zone texts (each with `$ORIGIN` and an SOA).
+    /// Serves the given zone texts (each with `$ORIGIN` and an SOA) on 127.0.0.1, any port.
     pub async fn start(zones: &[String]) -> Self {
+        Self::serve(zones, bind_pair().await).await
+    }
+
+    /// Serves the zones at `addr` (port 0: any free port), UDP and TCP.
+    pub async fn start_at(addr: SocketAddr, zones: &[String]) -> Self {
+        let udp = UdpSocket::bind(addr).await.expect("bind udp");
+        let addr = udp.local_addr().expect("addr");
+        let tcp = TcpListener::bind(addr).await.expect("bind tcp");
+        Self::serve(zones, (udp, tcp, addr)).await
+    }
+
+    async fn serve(zones: &[String], sockets: (UdpSocket, TcpListener, SocketAddr)) -> Self {
         let mut catalog = Catalog::new();
         for text in zones {
             let (origin, records) = Parser::new(text.as_str(), None, None)
@@ -50,7 +62,7 @@ impl TestDns {
             .expect("zone loads");
             catalog.upsert(LowerName::new(&origin), vec![Arc::new(handler)]);
         }
-        let (udp, tcp, addr) = bind_pair().await;
+        let (udp, tcp, addr) = sockets;
         let mut server = Server::new(catalog);
         server.register_socket(udp);
         server.register_listener(tcp, Duration::from_secs(5), 4096);

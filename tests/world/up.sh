@@ -13,6 +13,12 @@
 #   127.0.10.2  wrongname.test    127.0.10.3  expired.test    127.0.10.4  nostarttls.test
 #   127.0.10.5  DROP (timeouts)   127.0.10.6  REJECT tcp-reset  127.0.10.7  REJECT icmp-host-unreachable
 #   127.0.10.8  mx.good.test (SMTP 25 only)
+# A DNS hierarchy under the private TLD .internal, reached by Unbound through root hints exactly
+# as on the internet (NSD, one instance per role; see start_authorities):
+#   127.0.20.1  root + internal.   127.0.20.11-12  moved.internal (MX changed after caching)
+#   127.0.20.21 stale.internal (current)   127.0.20.22  stale.internal (stale secondary)
+#   127.0.20.31 lame.internal   127.0.20.32 REFUSED (lame)   127.0.20.33 DROP (silent name server)
+#   127.0.20.41-43 split.internal (parent and child NS sets differ)
 # Port 25 is dropped for uid 65534 ("the ISP-blocked user") while 587 and 465 pass.
 set -euo pipefail
 
@@ -29,6 +35,7 @@ die() { log "$*"; exit 1; }
 install_packages() {
     local missing=()
     command -v unbound >/dev/null || missing+=(unbound)
+    command -v nsd >/dev/null || missing+=(nsd)
     command -v dovecot >/dev/null || missing+=(dovecot-imapd dovecot-pop3d)
     [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
     [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
@@ -102,6 +109,7 @@ make_namespace() {
     $x -A INPUT -d 127.0.10.6 -p tcp -j REJECT --reject-with tcp-reset
     $x -A INPUT -d 127.0.10.7 -p tcp -j REJECT --reject-with icmp-host-unreachable
     $x -A OUTPUT -p tcp --dport 25 -m owner --uid-owner 65534 -j DROP
+    $x -A INPUT -d 127.0.20.33 -j DROP
 }
 
 start_unbound() {
@@ -120,11 +128,58 @@ server:
   use-syslog: no
   do-daemonize: yes
   module-config: "iterator"
+  root-hints: "$DIR/zones/root.hints"
+  do-not-query-localhost: no
   local-zone: "test." static
 EOF
         sed -e '/^\s*#/d' -e '/^\s*$/d' -e 's/.*/  local-data: "&"/' "$HERE/zones.txt"
     } >"$DIR/unbound.conf"
     daemon unbound -c "$DIR/unbound.conf"
+}
+
+# One NSD per role: name, the addresses it listens on, then zone:file pairs it serves.
+start_nsd() {
+    local name=$1 addrs=$2 d="$DIR/nsd-$1" a entry
+    shift 2
+    mkdir -p "$d"
+    {
+        echo "server:"
+        for a in $addrs; do echo "  ip-address: $a"; done
+        cat <<EOF
+  port: 53
+  username: ""
+  chroot: ""
+  database: ""
+  zonesdir: "$DIR/zones"
+  zonelistfile: "$d/zone.list"
+  xfrdfile: "$d/xfrd.state"
+  xfrdir: "$d/xfr"
+  pidfile: "$d/nsd.pid"
+  logfile: "$d/nsd.log"
+  server-count: 1
+  hide-version: yes
+remote-control:
+  control-enable: no
+EOF
+        for entry in "$@"; do
+            printf 'zone:\n  name: "%s"\n  zonefile: "%s"\n' "${entry%%:*}" "${entry#*:}"
+        done
+    } >"$d/nsd.conf"
+    daemon nsd -c "$d/nsd.conf"
+}
+
+start_authorities() {
+    mkdir -p "$DIR/zones"
+    cp "$HERE"/dns/*.zone "$HERE/dns/root.hints" "$DIR/zones/"
+    # moved.internal is served from its "before" file; tests/world/move-mx.sh swaps it.
+    cp "$HERE/dns/moved.zone" "$DIR/zones/moved-served.zone"
+    start_nsd root 127.0.20.1 .:root.zone internal.:internal.zone
+    start_nsd moved "127.0.20.11 127.0.20.12" moved.internal.:moved-served.zone
+    start_nsd stale1 127.0.20.21 stale.internal.:stale-new.zone
+    start_nsd stale2 127.0.20.22 stale.internal.:stale-old.zone
+    start_nsd lame 127.0.20.31 lame.internal.:lame.zone
+    start_nsd refusing 127.0.20.32 elsewhere.internal.:elsewhere.zone
+    start_nsd split "127.0.20.41 127.0.20.42 127.0.20.43" split.internal.:split.zone
 }
 
 start_dovecot() { # name address cert|none
@@ -288,6 +343,7 @@ printf 'user@good.test:{PLAIN}%s::::::\n' "$PASSWORD" >"$DIR/users"
 chmod 644 "$DIR/users"
 make_certs
 make_namespace
+start_authorities
 start_unbound
 start_dovecot good 127.0.10.1 good
 start_dovecot wrongname 127.0.10.2 wrongname
@@ -298,4 +354,7 @@ for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
 wait_for 127.0.10.8 25
 wait_for 127.0.10.4 143
 wait_for 127.0.10.4 587
+for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41; do
+    wait_for "$a" 53
+done
 log "up: namespace $NS, files in $DIR, DNS 127.0.0.53, CA $DIR/certs/ca.pem"

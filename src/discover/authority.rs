@@ -1,0 +1,387 @@
+//! DNS from the source: the zone a domain lives in, its name servers as the parent delegates
+//! them and as the zone publishes them, and what each of those servers answers itself
+//! (recursion not desired, every address on its own, all at once). Evidence only: the
+//! comparison with the resolver's answer is the judgement's.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use futures::future::join_all;
+
+use crate::net::authority::{ask, Ask, AskError, Data, Rcode, Response};
+use crate::net::dns::{Dns, LookupError};
+
+/// Most name server names asked, and addresses per name and family.
+pub const MAX_NAME_SERVERS: usize = 8;
+const MAX_ADDRESSES_PER_FAMILY: usize = 2;
+/// Most in-zone host names (MX hosts) whose addresses are asked of every server.
+const MAX_HOSTS: usize = 8;
+
+/// How to reach the authoritative servers.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthoritySettings {
+    pub timeout: Duration,
+    /// The port name servers listen on (53; tests run theirs elsewhere).
+    pub port: u16,
+}
+
+/// Everything asked of the zone's own servers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    /// The zone apex the domain belongs to.
+    pub zone: String,
+    /// The NS set as the parent zone delegates it, when a parent server answered.
+    pub parent: Option<Delegation>,
+    /// The NS set as the resolver returns it (the zone's own NS records).
+    pub child_ns: Vec<String>,
+    /// Every name server address asked, and what it said.
+    pub servers: Vec<ServerAnswers>,
+    /// Name servers with no address at all (no glue, no A/AAAA): nobody can ask them.
+    pub no_address: Vec<String>,
+    /// When the servers were asked (Unix seconds).
+    pub asked_at: i64,
+}
+
+/// Addresses a parent gave with a delegation, by name server name.
+pub type Glue = Vec<(String, IpAddr)>;
+
+/// The delegation as a parent server gave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delegation {
+    pub parent_zone: String,
+    pub ns: Vec<String>,
+    /// Addresses the parent gave with the delegation (glue), by name.
+    pub glue: Glue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerAnswers {
+    pub name: String,
+    pub address: IpAddr,
+    pub outcome: ServerOutcome,
+}
+
+/// What one name server address answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerOutcome {
+    /// An authoritative answer for the zone.
+    Answered(ZoneView),
+    /// It refused to answer for the zone.
+    Refused,
+    /// It answered, but not with authority for the zone: a lame delegation.
+    Lame,
+    /// No answer within the timeout.
+    Timeout,
+    /// Any other failure, in the library's words.
+    Failed(String),
+}
+
+/// The zone as one authoritative server serves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneView {
+    pub serial: Option<u32>,
+    pub mx: MxView,
+    /// Addresses of the in-zone MX hosts, as this server serves them.
+    pub hosts: Vec<(String, Vec<IpAddr>)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MxView {
+    /// (preference, exchange, TTL); sorted.
+    Records(Vec<(u16, String, u32)>),
+    /// The name exists but has no MX.
+    NoRecords,
+    NxDomain,
+    /// The server did not say (error or no answer to this question).
+    Unknown,
+}
+
+impl MxView {
+    /// The set of (preference, exchange) pairs, for comparisons.
+    pub fn set(&self) -> Option<Vec<(u16, String)>> {
+        match self {
+            Self::Records(r) => Some(r.iter().map(|(p, e, _)| (*p, e.clone())).collect()),
+            Self::NoRecords | Self::NxDomain => Some(Vec::new()),
+            Self::Unknown => None,
+        }
+    }
+
+    pub fn ttl(&self) -> Option<u32> {
+        match self {
+            Self::Records(r) => r.iter().map(|(_, _, t)| *t).min(),
+            _ => None,
+        }
+    }
+}
+
+/// Why the authoritative servers were not asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAsked {
+    /// `--no-authoritative`.
+    Disabled,
+    /// The resolver did not say which zone the domain is in.
+    NoZone(LookupError),
+    /// The zone's NS set could not be found.
+    NoNameServers(LookupError),
+}
+
+/// Finds the zone and its servers and asks each of them directly.
+pub async fn ask_the_source(
+    dns: &Dns,
+    domain: &str,
+    settings: AuthoritySettings,
+) -> Result<Authority, NotAsked> {
+    let zone = dns.zone_of(domain).await.map_err(NotAsked::NoZone)?;
+    let (child, parent) = tokio::join!(dns.ns(&zone), delegation(dns, &zone, settings));
+    // A resolver that cannot get the zone's own NS set (lame servers confuse some) still
+    // leaves the parent's delegation to ask.
+    let child_ns: Vec<String> = match child {
+        Ok(ns) => {
+            let mut names: Vec<String> = ns.into_iter().map(|(n, _)| n).collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+        Err(e) if parent.is_none() => return Err(NotAsked::NoNameServers(e)),
+        Err(_) => Vec::new(),
+    };
+    let mut names: Vec<String> = child_ns.clone();
+    for n in parent.iter().flat_map(|p| &p.ns) {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    names.truncate(MAX_NAME_SERVERS);
+    let glue: Vec<(String, IpAddr)> = parent.iter().flat_map(|p| p.glue.clone()).collect();
+    let addresses = join_all(names.iter().map(|n| addresses_of(dns, n, &glue))).await;
+    let no_address: Vec<String> = names
+        .iter()
+        .zip(&addresses)
+        .filter(|(_, a)| a.is_empty())
+        .map(|(n, _)| n.clone())
+        .collect();
+    let targets: Vec<(String, IpAddr)> = names
+        .iter()
+        .zip(addresses)
+        .flat_map(|(n, addrs)| addrs.into_iter().map(move |a| (n.clone(), a)))
+        .collect();
+    let asked_at = unix_now();
+    let mut servers = join_all(
+        targets
+            .iter()
+            .map(|(name, address)| ask_server(name, *address, &zone, domain, settings)),
+    )
+    .await;
+    servers.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
+    Ok(Authority {
+        zone,
+        parent,
+        child_ns,
+        servers,
+        no_address,
+        asked_at,
+    })
+}
+
+/// The parent's delegation of `zone`, from the first parent server that answers.
+async fn delegation(dns: &Dns, zone: &str, settings: AuthoritySettings) -> Option<Delegation> {
+    let parent_name = zone.split_once('.').map(|(_, p)| p)?;
+    let parent_zone = dns.zone_of(parent_name).await.ok()?;
+    let parent_ns = dns.ns(&parent_zone).await.ok()?;
+    // A few parent servers, all asked at once: one silent server costs no more than one timeout.
+    let names = parent_ns.iter().take(4).map(|(ns, _)| dns.addresses(ns));
+    let servers: Vec<SocketAddr> = join_all(names)
+        .await
+        .into_iter()
+        .flat_map(|a| a.all().into_iter().take(1))
+        .map(|a| SocketAddr::new(a, settings.port))
+        .collect();
+    let answers = join_all(
+        servers
+            .iter()
+            .map(|s| ask(*s, zone, Ask::Ns, settings.timeout)),
+    )
+    .await;
+    answers
+        .into_iter()
+        .flatten()
+        .find_map(|r| referral(&r, zone))
+        .map(|(ns, glue)| Delegation {
+            parent_zone,
+            ns,
+            glue,
+        })
+}
+
+/// The NS names and glue a parent server gives for `zone`, if it gave any.
+fn referral(r: &Response, zone: &str) -> Option<(Vec<String>, Glue)> {
+    if r.rcode != Rcode::NoError {
+        return None;
+    }
+    let mut ns: Vec<String> = r
+        .answers
+        .iter()
+        .chain(&r.authority)
+        .filter(|rr| rr.owner == zone)
+        .filter_map(|rr| match &rr.data {
+            Data::Ns(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    if ns.is_empty() {
+        return None;
+    }
+    ns.sort();
+    ns.dedup();
+    let glue = r
+        .additional
+        .iter()
+        .filter(|rr| ns.contains(&rr.owner))
+        .filter_map(|rr| match rr.data {
+            Data::Address(a) => Some((rr.owner.clone(), a)),
+            _ => None,
+        })
+        .collect();
+    Some((ns, glue))
+}
+
+/// A name server's addresses: the parent's glue, else the resolver's, a few per family.
+async fn addresses_of(dns: &Dns, name: &str, glue: &[(String, IpAddr)]) -> Vec<IpAddr> {
+    let glued: Vec<IpAddr> = glue
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, a)| *a)
+        .collect();
+    let all = if glued.is_empty() {
+        dns.addresses(name).await.all()
+    } else {
+        glued
+    };
+    let mut kept: Vec<IpAddr> = Vec::new();
+    for v4 in [true, false] {
+        kept.extend(
+            all.iter()
+                .filter(|a| a.is_ipv4() == v4)
+                .take(MAX_ADDRESSES_PER_FAMILY),
+        );
+    }
+    kept
+}
+
+async fn ask_server(
+    name: &str,
+    address: IpAddr,
+    zone: &str,
+    domain: &str,
+    settings: AuthoritySettings,
+) -> ServerAnswers {
+    let server = SocketAddr::new(address, settings.port);
+    let (soa, mx) = tokio::join!(
+        ask(server, zone, Ask::Soa, settings.timeout),
+        ask(server, domain, Ask::Mx, settings.timeout)
+    );
+    let outcome = match soa {
+        Err(AskError::Timeout) => ServerOutcome::Timeout,
+        Err(AskError::Failed(text)) => ServerOutcome::Failed(text),
+        Ok(r) if r.rcode == Rcode::Refused => ServerOutcome::Refused,
+        Ok(r) if !r.authoritative || r.rcode != Rcode::NoError => ServerOutcome::Lame,
+        Ok(r) => {
+            let mx = mx_view(domain, mx.ok().as_ref());
+            let hosts = in_zone_hosts(&mx, zone);
+            let addresses =
+                join_all(hosts.iter().map(|h| host_addresses(server, h, settings))).await;
+            ServerOutcome::Answered(ZoneView {
+                serial: serial(zone, &r),
+                mx,
+                hosts: hosts.into_iter().zip(addresses).collect(),
+            })
+        }
+    };
+    ServerAnswers {
+        name: name.to_string(),
+        address,
+        outcome,
+    }
+}
+
+fn serial(zone: &str, r: &Response) -> Option<u32> {
+    r.answers.iter().find_map(|rr| match rr.data {
+        Data::Soa { serial, .. } if rr.owner == zone => Some(serial),
+        _ => None,
+    })
+}
+
+fn mx_view(domain: &str, r: Option<&Response>) -> MxView {
+    let Some(r) = r.filter(|r| r.authoritative) else {
+        return MxView::Unknown;
+    };
+    match r.rcode {
+        Rcode::NxDomain => return MxView::NxDomain,
+        Rcode::NoError => {}
+        _ => return MxView::Unknown,
+    }
+    let mut records: Vec<(u16, String, u32)> = r
+        .answers
+        .iter()
+        .filter(|rr| rr.owner == domain)
+        .filter_map(|rr| match &rr.data {
+            Data::Mx {
+                preference,
+                exchange,
+            } => Some((*preference, exchange.clone(), rr.ttl)),
+            _ => None,
+        })
+        .collect();
+    records.sort();
+    if records.is_empty() {
+        MxView::NoRecords
+    } else {
+        MxView::Records(records)
+    }
+}
+
+/// MX hosts inside the zone: the only ones its servers answer for.
+fn in_zone_hosts(mx: &MxView, zone: &str) -> Vec<String> {
+    let MxView::Records(records) = mx else {
+        return Vec::new();
+    };
+    let mut hosts: Vec<String> = records
+        .iter()
+        .map(|(_, e, _)| e.clone())
+        .filter(|e| e == zone || e.ends_with(&format!(".{zone}")))
+        .collect();
+    hosts.dedup();
+    hosts.truncate(MAX_HOSTS);
+    hosts
+}
+
+async fn host_addresses(
+    server: SocketAddr,
+    host: &str,
+    settings: AuthoritySettings,
+) -> Vec<IpAddr> {
+    let (a, aaaa) = tokio::join!(
+        ask(server, host, Ask::A, settings.timeout),
+        ask(server, host, Ask::Aaaa, settings.timeout)
+    );
+    let mut out: Vec<IpAddr> = [a, aaaa]
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r.answers)
+        .filter(|rr| rr.owner == host)
+        .filter_map(|rr| match rr.data {
+            Data::Address(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,229 @@
+//! What the zone's own name servers said, compared with each other and with the resolver:
+//! propagation still pending, servers that lag or disagree, lame or silent servers, a
+//! delegation that differs between parent and child, all servers in one network.
+
+use std::net::IpAddr;
+
+use super::findings::{Fact, Finding, Lagging};
+use super::verdict::{Judgement, Verdict};
+use crate::discover::authority::{Authority, NotAsked, ServerOutcome, ZoneView};
+use crate::discover::Discovery;
+use crate::probe::ProbeResult;
+use crate::service::Protocol;
+
+/// The probes and their judgements: whether a new MX host already answers SMTP.
+#[derive(Clone, Copy)]
+pub struct Probed<'a> {
+    pub probes: &'a [ProbeResult],
+    pub judgements: &'a [Judgement],
+}
+
+impl Probed<'_> {
+    /// Some(true) when SMTP works on any of `hosts`, None when none was probed for SMTP.
+    fn smtp_works_on_any(&self, hosts: &[&str]) -> Option<bool> {
+        let mut seen = None;
+        for (p, j) in self.probes.iter().zip(self.judgements) {
+            if p.service.protocol == Protocol::Smtp && hosts.contains(&p.host.as_str()) {
+                let works = j.verdict != Verdict::Fails;
+                seen = Some(seen.unwrap_or(false) || works);
+            }
+        }
+        seen
+    }
+}
+
+pub fn findings(
+    authority: &Result<Authority, NotAsked>,
+    discovery: &Discovery,
+    probed: Probed<'_>,
+) -> Vec<Finding> {
+    let Ok(a) = authority else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let answered: Vec<(&str, IpAddr, &ZoneView)> = a
+        .servers
+        .iter()
+        .filter_map(|s| match &s.outcome {
+            ServerOutcome::Answered(view) => Some((s.name.as_str(), s.address, view)),
+            _ => None,
+        })
+        .collect();
+    let silent = a
+        .servers
+        .iter()
+        .filter(|s| matches!(s.outcome, ServerOutcome::Timeout | ServerOutcome::Failed(_)));
+    if answered.is_empty() && silent.clone().count() == a.servers.len() && !a.servers.is_empty() {
+        // None answered at all: most likely this network, not every server of the zone.
+        out.push(Finding::new(Fact::AuthoritativeUnreachable {
+            zone: a.zone.clone(),
+            servers: a.servers.len(),
+        }));
+        return out;
+    }
+    for name in &a.no_address {
+        out.push(
+            Finding::new(Fact::NameserverNoAddress {
+                name: name.clone(),
+                zone: a.zone.clone(),
+            })
+            .at(name, None),
+        );
+    }
+    for s in silent {
+        out.push(
+            Finding::new(Fact::NameserverUnreachable {
+                name: s.name.clone(),
+                address: s.address,
+            })
+            .at(&s.name, None),
+        );
+    }
+    for s in &a.servers {
+        let refused = match s.outcome {
+            ServerOutcome::Refused => true,
+            ServerOutcome::Lame => false,
+            _ => continue,
+        };
+        out.push(
+            Finding::new(Fact::NameserverLame {
+                name: s.name.clone(),
+                address: s.address,
+                zone: a.zone.clone(),
+                refused,
+            })
+            .at(&s.name, None),
+        );
+    }
+    out.extend(consistency(a, &answered));
+    out.extend(propagation(a, &answered, discovery, probed));
+    out.extend(delegation(a));
+    out.extend(one_network(a));
+    out
+}
+
+/// The newest serial and what the servers serving it say.
+fn newest<'a>(answered: &[(&str, IpAddr, &'a ZoneView)]) -> Option<&'a ZoneView> {
+    answered
+        .iter()
+        .max_by_key(|(_, _, v)| v.serial)
+        .map(|(_, _, v)| *v)
+}
+
+fn consistency(a: &Authority, answered: &[(&str, IpAddr, &ZoneView)]) -> Vec<Finding> {
+    let Some(best) = newest(answered) else {
+        return Vec::new();
+    };
+    let lagging: Vec<Lagging> = answered
+        .iter()
+        .filter(|(_, _, v)| v.serial != best.serial || v.mx.set() != best.mx.set())
+        .map(|(n, addr, v)| Lagging {
+            name: n.to_string(),
+            address: *addr,
+            serial: v.serial,
+            mx: v.mx.set(),
+        })
+        .collect();
+    if lagging.is_empty() {
+        return Vec::new();
+    }
+    vec![Finding::new(Fact::AuthoritativeInconsistent {
+        zone: a.zone.clone(),
+        newest_serial: best.serial,
+        newest_mx: best.mx.set().unwrap_or_default(),
+        lagging,
+    })]
+}
+
+fn propagation(
+    a: &Authority,
+    answered: &[(&str, IpAddr, &ZoneView)],
+    discovery: &Discovery,
+    probed: Probed<'_>,
+) -> Vec<Finding> {
+    let Some(best) = newest(answered) else {
+        return Vec::new();
+    };
+    let Some(source) = best.mx.set() else {
+        return Vec::new();
+    };
+    let mut resolver: Vec<(u16, String)> = discovery
+        .mx
+        .iter()
+        .filter(|m| !m.exchange.is_empty())
+        .map(|m| (m.preference, m.exchange.clone()))
+        .collect();
+    resolver.sort();
+    // An answer some authoritative server still gives is not a cache waiting to expire: a
+    // lagging server (authoritative_inconsistent) is what keeps it alive.
+    let still_served = answered
+        .iter()
+        .any(|(_, _, v)| v.mx.set().as_ref() == Some(&resolver));
+    if still_served || discovery.mx_error.is_some() && source.is_empty() {
+        return Vec::new();
+    }
+    let remaining = discovery.mx.iter().map(|m| m.ttl).min().unwrap_or(0);
+    let new_hosts: Vec<&str> = source
+        .iter()
+        .map(|(_, e)| e.as_str())
+        .filter(|e| !resolver.iter().any(|(_, r)| r == e))
+        .collect();
+    let new_mx_works = probed.smtp_works_on_any(&new_hosts);
+    vec![Finding::new(Fact::PropagationPending {
+        resolver_mx: resolver,
+        source_mx: source,
+        refresh_in: remaining,
+        refresh_at: a.asked_at + i64::from(remaining),
+        source_ttl: best.mx.ttl(),
+        new_mx_works,
+    })]
+}
+
+fn delegation(a: &Authority) -> Vec<Finding> {
+    let Some(parent) = &a.parent else {
+        return Vec::new();
+    };
+    if a.child_ns.is_empty() {
+        // The zone's own NS set is unknown: nothing to compare.
+        return Vec::new();
+    }
+    let mut p = parent.ns.clone();
+    let mut c = a.child_ns.clone();
+    p.sort();
+    c.sort();
+    if p == c {
+        return Vec::new();
+    }
+    vec![Finding::new(Fact::DelegationMismatch {
+        zone: a.zone.clone(),
+        parent: p,
+        child: c,
+    })]
+}
+
+/// Every IPv4 name server address in one /24: one outage or one route takes them all.
+fn one_network(a: &Authority) -> Vec<Finding> {
+    let mut names: Vec<&str> = a.servers.iter().map(|s| s.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    let nets: Vec<[u8; 3]> = a
+        .servers
+        .iter()
+        .filter_map(|s| match s.address {
+            IpAddr::V4(v4) => {
+                let o = v4.octets();
+                Some([o[0], o[1], o[2]])
+            }
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    let all_v4 = nets.len() == a.servers.len();
+    if names.len() < 2 || !all_v4 || nets.windows(2).any(|w| w[0] != w[1]) {
+        return Vec::new();
+    }
+    let [x, y, z] = nets[0];
+    vec![Finding::new(Fact::NameserversOneNetwork {
+        zone: a.zone.clone(),
+        network: std::net::Ipv4Addr::new(x, y, z, 0),
+    })]
+}

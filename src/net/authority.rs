@@ -1,0 +1,178 @@
+//! Questions to one given DNS server, recursion not desired: how mailprobe asks a zone's own
+//! name servers what they serve, bypassing every cache. Built on hickory's client side (no DNS
+//! wire code of our own); a truncated UDP answer is asked again over TCP.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::tcp::TcpClientStream;
+use hickory_resolver::net::udp::UdpClientStream;
+use hickory_resolver::net::xfer::{DnsHandle, FirstAnswer};
+use hickory_resolver::proto::op::{DnsRequestOptions, DnsResponse, Query, ResponseCode};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
+
+use crate::text::clean_name;
+
+/// The record types mailprobe asks name servers for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ask {
+    Soa,
+    Ns,
+    Mx,
+    A,
+    Aaaa,
+}
+
+impl Ask {
+    fn record_type(self) -> RecordType {
+        match self {
+            Self::Soa => RecordType::SOA,
+            Self::Ns => RecordType::NS,
+            Self::Mx => RecordType::MX,
+            Self::A => RecordType::A,
+            Self::Aaaa => RecordType::AAAA,
+        }
+    }
+}
+
+/// One record of an answer, in the forms mailprobe uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Data {
+    Address(IpAddr),
+    Mx { preference: u16, exchange: String },
+    Ns(String),
+    Soa { serial: u32, primary: String },
+    Cname(String),
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rr {
+    /// The owner name, lower case, without the trailing dot.
+    pub owner: String,
+    pub ttl: u32,
+    pub data: Data,
+}
+
+/// The response code, as far as mailprobe tells them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rcode {
+    NoError,
+    NxDomain,
+    Refused,
+    ServFail,
+    Other(u16),
+}
+
+/// What one server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    pub rcode: Rcode,
+    /// The AA bit: the server answered from its own zone.
+    pub authoritative: bool,
+    pub answers: Vec<Rr>,
+    pub authority: Vec<Rr>,
+    pub additional: Vec<Rr>,
+}
+
+/// Why a server gave no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AskError {
+    Timeout,
+    /// Any other failure, in the library's words (escaped).
+    Failed(String),
+}
+
+/// Asks `server` about `name`, recursion not desired, within `timeout` (UDP, then TCP when the
+/// answer was truncated).
+pub async fn ask(
+    server: SocketAddr,
+    name: &str,
+    what: Ask,
+    timeout: Duration,
+) -> Result<Response, AskError> {
+    let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
+        .map_err(|e| AskError::Failed(clean_name(&e.to_string())))?;
+    let query = Query::query(fqdn, what.record_type());
+    let mut options = DnsRequestOptions::default();
+    options.recursion_desired = false;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let attempt = async {
+        let provider = TokioRuntimeProvider::default();
+        let udp = UdpClientStream::builder(server, provider.clone())
+            .with_timeout(Some(timeout))
+            .with_max_retries(0)
+            .exchange();
+        let response = udp
+            .lookup(query.clone(), options)
+            .first_answer()
+            .await
+            .map_err(net_error)?;
+        if !response.metadata.truncation {
+            return Ok(response);
+        }
+        let tcp = TcpClientStream::exchange(server, None, timeout, None, provider)
+            .await
+            .map_err(net_error)?;
+        tcp.lookup(query, options)
+            .first_answer()
+            .await
+            .map_err(net_error)
+    };
+    let response = tokio::time::timeout_at(deadline, attempt)
+        .await
+        .map_err(|_| AskError::Timeout)??;
+    Ok(convert(&response))
+}
+
+fn net_error(e: hickory_resolver::net::NetError) -> AskError {
+    match e {
+        hickory_resolver::net::NetError::Timeout => AskError::Timeout,
+        other => AskError::Failed(clean_name(&other.to_string())),
+    }
+}
+
+fn convert(r: &DnsResponse) -> Response {
+    let list = |records: &[Record]| records.iter().map(rr).collect();
+    Response {
+        rcode: match r.metadata.response_code {
+            ResponseCode::NoError => Rcode::NoError,
+            ResponseCode::NXDomain => Rcode::NxDomain,
+            ResponseCode::Refused => Rcode::Refused,
+            ResponseCode::ServFail => Rcode::ServFail,
+            other => Rcode::Other(u16::from(other)),
+        },
+        authoritative: r.metadata.authoritative,
+        answers: list(&r.answers),
+        authority: list(&r.authorities),
+        additional: list(&r.additionals),
+    }
+}
+
+fn name(n: &Name) -> String {
+    clean_name(n.to_ascii().trim_end_matches('.')).to_ascii_lowercase()
+}
+
+fn rr(record: &Record) -> Rr {
+    let data = match &record.data {
+        RData::A(a) => Data::Address(IpAddr::V4(a.0)),
+        RData::AAAA(a) => Data::Address(super::address::canonical(IpAddr::V6(a.0))),
+        RData::MX(mx) => Data::Mx {
+            preference: mx.preference,
+            exchange: name(&mx.exchange),
+        },
+        RData::NS(ns) => Data::Ns(name(&ns.0)),
+        RData::SOA(soa) => Data::Soa {
+            serial: soa.serial,
+            primary: name(&soa.mname),
+        },
+        RData::CNAME(c) => Data::Cname(name(&c.0)),
+        _ => Data::Other,
+    };
+    Rr {
+        owner: name(&record.name),
+        ttl: record.ttl,
+        data,
+    }
+}
