@@ -32,7 +32,7 @@ examples=(
   "stale||stale.internal --no-probe"
 )
 # The propagation example: the resolver caches moved.internal's old MX, then the zone changes.
-ip netns exec "$NS" "$DIR/mailprobe" moved.internal --no-probe --dns 127.0.0.53 >/dev/null 2>&1
+ip netns exec "$NS" "$DIR/mailprobe" moved.internal --dns 127.0.0.53 >/dev/null 2>&1 || true
 tests/world/move-mx.sh "$NS" "$DIR"
 for entry in "${examples[@]}"; do
   IFS='|' read -r name user args <<<"$entry"

@@ -167,6 +167,8 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
     let target = &options.target;
     // Names that do not depend on the MX answer are resolved while discovery runs.
     let early = plan::early_names(target, &options.extra_hosts);
+    let mut probed_names = early.clone();
+    probed_names.push(target.domain.ascii.clone());
     let authority = async {
         if !options.authoritative {
             return Err(NotAsked::Disabled);
@@ -175,7 +177,8 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
             timeout: options.timeout,
             port: options.authority_port,
         };
-        discover::authority::ask_the_source(&dns, &target.domain.ascii, settings).await
+        discover::authority::ask_the_source(&dns, &target.domain.ascii, &probed_names, settings)
+            .await
     };
     let probing = trust.map(|trust| Probing {
         options,

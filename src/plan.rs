@@ -250,6 +250,7 @@ pub async fn resolve(
                     ipv4: Err(crate::net::dns::LookupError::Timeout),
                     ipv6: Err(crate::net::dns::LookupError::Timeout),
                     cname_chain: Vec::new(),
+                    ttl: None,
                 },
                 None => resolve_name(dns, &c.name).await,
             }
@@ -274,6 +275,7 @@ async fn resolve_name(dns: &Dns, name: &str) -> HostAddresses {
             ipv4: Ok(if ip.is_ipv4() { vec![ip] } else { vec![] }),
             ipv6: Ok(if ip.is_ipv6() { vec![ip] } else { vec![] }),
             cname_chain: Vec::new(),
+            ttl: None,
         },
         Err(_) => dns.addresses(name).await,
     }
@@ -484,6 +486,7 @@ mod tests {
                 ipv4: Ok(vec![]),
                 ipv6: Ok(vec![]),
                 cname_chain: vec![],
+                ttl: None,
             },
             srv: vec![],
             srv_errors: vec![],

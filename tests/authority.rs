@@ -279,3 +279,55 @@ async fn no_answer_from_any_server_is_blamed_on_this_network_not_the_domain() {
     assert!(quiet.authority.is_err());
     assert!(finding(&quiet, Code::AuthoritativeUnreachable).is_none());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_or_added_address_still_cached_by_the_resolver_is_named() {
+    let w = World::new();
+    let n = w.net.prefix();
+    let set = [ns(&w, 1), ns(&w, 2)];
+    // Before: mail.ok.test on .21, no imap.ok.test. After: mail on .20, imap added.
+    let old = zone(
+        "ok.test",
+        1,
+        &set,
+        &format!("@ IN MX 10 mail.ok.test.\nmail 3000 IN A {n}.21\n"),
+    );
+    let new = zone(
+        "ok.test",
+        2,
+        &set,
+        &format!("@ IN MX 10 mail.ok.test.\nmail 600 IN A {n}.20\nimap IN A {n}.20\n"),
+    );
+    let (_servers, port) = servers(&w, &[vec![new.clone()], vec![new]]).await;
+    let source = Source {
+        resolver: TestDns::start(&[old]).await,
+        _servers,
+        port,
+    };
+    let run = run(&w, &source, "a@ok.test").await;
+    let texts: Vec<String> = run
+        .diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::PropagationPending)
+        .map(message)
+        .collect();
+    let changed = texts
+        .iter()
+        .find(|t| t.contains("for mail.ok.test"))
+        .unwrap_or_else(|| panic!("{texts:?}"));
+    assert!(
+        changed.contains(&format!("holds {n}.21 for mail.ok.test"))
+            && changed.contains(&format!("now serve {n}.20"))
+            && changed.contains("refreshes in 50 min")
+            && changed.contains("up to 10 min"),
+        "{changed}"
+    );
+    let added = texts
+        .iter()
+        .find(|t| t.contains("for imap.ok.test"))
+        .unwrap_or_else(|| panic!("{texts:?}"));
+    assert!(added.contains("holds no address for imap.ok.test"), "{added}");
+    // The MX set did not change: no MX propagation is claimed.
+    assert!(texts.iter().all(|t| !t.contains("holds MX")), "{texts:?}");
+}

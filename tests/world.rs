@@ -358,7 +358,7 @@ fn real_servers_in_a_network_namespace() {
 /// through root hints: mailprobe finds the zone's servers itself, as on the internet.
 fn dns_from_the_source(world: &World) {
     // The MX changes after the resolver cached it: the old MX is still what the resolver says.
-    let before = world.probe(None, &["--no-probe", "moved.internal"]);
+    let before = world.probe(None, &["moved.internal"]);
     assert_eq!(before["mx"][0]["exchange"], "mx-old.moved.internal");
     assert!(!codes(&before).contains(&"propagation_pending".into()));
     world.run_script("move-mx.sh");
@@ -385,6 +385,20 @@ fn dns_from_the_source(world: &World) {
     // The new host is probed although the resolver does not name it yet.
     let new = probes(&v, "mx-new.moved.internal", 25);
     assert!(!new.is_empty() && new[0]["verdict"] != "fails", "{new:?}");
+    // imap.moved.internal's A record changed as well: the resolver still has the old address.
+    let m = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "propagation_pending")
+        .filter_map(|f| f["message"].as_str())
+        .find(|m| m.contains("imap.moved.internal"))
+        .unwrap_or_else(|| panic!("no address propagation: {}", v["findings"]))
+        .to_string();
+    assert!(
+        m.contains("holds 127.0.10.6") && m.contains("now serve 127.0.10.1"),
+        "{m}"
+    );
 
     // A stale secondary: older serial, old MX; it is named with what it serves.
     let v = world.probe(None, &["--no-probe", "stale.internal"]);

@@ -14,7 +14,8 @@ use crate::net::dns::{Dns, LookupError};
 /// Most name server names asked, and addresses per name and family.
 pub const MAX_NAME_SERVERS: usize = 8;
 const MAX_ADDRESSES_PER_FAMILY: usize = 2;
-/// Most in-zone host names (MX hosts) whose addresses are asked of every server.
+/// Most in-zone host names (MX hosts first, then the probed names) whose addresses are asked
+/// of every server.
 const MAX_HOSTS: usize = 8;
 
 /// How to reach the authoritative servers.
@@ -81,8 +82,18 @@ pub enum ServerOutcome {
 pub struct ZoneView {
     pub serial: Option<u32>,
     pub mx: MxView,
-    /// Addresses of the in-zone MX hosts, as this server serves them.
-    pub hosts: Vec<(String, Vec<IpAddr>)>,
+    /// Addresses of the in-zone MX hosts and probed names, as this server serves them.
+    pub hosts: Vec<HostView>,
+}
+
+/// One host name's addresses as one authoritative server serves them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostView {
+    pub name: String,
+    /// Sorted; empty when the server has none (or did not answer).
+    pub addresses: Vec<IpAddr>,
+    /// The smallest TTL of those records.
+    pub ttl: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,10 +136,12 @@ pub enum NotAsked {
     NoNameServers(LookupError),
 }
 
-/// Finds the zone and its servers and asks each of them directly.
+/// Finds the zone and its servers and asks each of them directly: the SOA, the domain's MX
+/// and the addresses of the in-zone MX hosts and of `names` (the names mailprobe probes).
 pub async fn ask_the_source(
     dns: &Dns,
     domain: &str,
+    probed: &[String],
     settings: AuthoritySettings,
 ) -> Result<Authority, NotAsked> {
     let zone = dns.zone_of(domain).await.map_err(NotAsked::NoZone)?;
@@ -169,7 +182,7 @@ pub async fn ask_the_source(
     let mut servers = join_all(
         targets
             .iter()
-            .map(|(name, address)| ask_server(name, *address, &zone, domain, settings)),
+            .map(|(name, address)| ask_server(name, *address, &zone, domain, probed, settings)),
     )
     .await;
     servers.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
@@ -273,6 +286,7 @@ async fn ask_server(
     address: IpAddr,
     zone: &str,
     domain: &str,
+    names: &[String],
     settings: AuthoritySettings,
 ) -> ServerAnswers {
     let server = SocketAddr::new(address, settings.port);
@@ -287,13 +301,12 @@ async fn ask_server(
         Ok(r) if !r.authoritative || r.rcode != Rcode::NoError => ServerOutcome::Lame,
         Ok(r) => {
             let mx = mx_view(domain, mx.ok().as_ref());
-            let hosts = in_zone_hosts(&mx, zone);
-            let addresses =
-                join_all(hosts.iter().map(|h| host_addresses(server, h, settings))).await;
+            let hosts = in_zone_hosts(&mx, names, zone);
+            let hosts = join_all(hosts.iter().map(|h| host_addresses(server, h, settings))).await;
             ServerOutcome::Answered(ZoneView {
                 serial: serial(zone, &r),
                 mx,
-                hosts: hosts.into_iter().zip(addresses).collect(),
+                hosts,
             })
         }
     };
@@ -340,43 +353,48 @@ fn mx_view(domain: &str, r: Option<&Response>) -> MxView {
     }
 }
 
-/// MX hosts inside the zone: the only ones its servers answer for.
-fn in_zone_hosts(mx: &MxView, zone: &str) -> Vec<String> {
-    let MxView::Records(records) = mx else {
-        return Vec::new();
+/// MX hosts and probed names inside the zone (the only ones its servers answer for), MX
+/// hosts first.
+fn in_zone_hosts(mx: &MxView, names: &[String], zone: &str) -> Vec<String> {
+    let exchanges = match mx {
+        MxView::Records(records) => records.iter().map(|(_, e, _)| e.clone()).collect(),
+        _ => Vec::new(),
     };
-    let mut hosts: Vec<String> = records
-        .iter()
-        .map(|(_, e, _)| e.clone())
-        .filter(|e| e == zone || e.ends_with(&format!(".{zone}")))
-        .collect();
-    hosts.dedup();
+    let mut hosts: Vec<String> = Vec::new();
+    for name in exchanges.into_iter().chain(names.iter().cloned()) {
+        let inside = name == zone || name.ends_with(&format!(".{zone}"));
+        if inside && !hosts.contains(&name) {
+            hosts.push(name);
+        }
+    }
     hosts.truncate(MAX_HOSTS);
     hosts
 }
 
-async fn host_addresses(
-    server: SocketAddr,
-    host: &str,
-    settings: AuthoritySettings,
-) -> Vec<IpAddr> {
+async fn host_addresses(server: SocketAddr, host: &str, settings: AuthoritySettings) -> HostView {
     let (a, aaaa) = tokio::join!(
         ask(server, host, Ask::A, settings.timeout),
         ask(server, host, Ask::Aaaa, settings.timeout)
     );
-    let mut out: Vec<IpAddr> = [a, aaaa]
+    let records: Vec<(IpAddr, u32)> = [a, aaaa]
         .into_iter()
         .flatten()
+        .filter(|r| r.authoritative)
         .flat_map(|r| r.answers)
         .filter(|rr| rr.owner == host)
         .filter_map(|rr| match rr.data {
-            Data::Address(a) => Some(a),
+            Data::Address(a) => Some((crate::net::address::canonical(a), rr.ttl)),
             _ => None,
         })
         .collect();
-    out.sort();
-    out.dedup();
-    out
+    let mut addresses: Vec<IpAddr> = records.iter().map(|(a, _)| *a).collect();
+    addresses.sort();
+    addresses.dedup();
+    HostView {
+        name: host.to_string(),
+        addresses,
+        ttl: records.iter().map(|(_, t)| *t).min(),
+    }
 }
 
 fn unix_now() -> i64 {

@@ -8,6 +8,8 @@ use super::findings::{Fact, Finding, Lagging};
 use super::verdict::{Judgement, Verdict};
 use crate::discover::authority::{Authority, NotAsked, ServerOutcome, ZoneView};
 use crate::discover::Discovery;
+use crate::net::dns::{HostAddresses, LookupError};
+use crate::plan::ResolvedCandidate;
 use crate::probe::ProbeResult;
 use crate::service::Protocol;
 
@@ -16,6 +18,8 @@ use crate::service::Protocol;
 pub struct Probed<'a> {
     pub probes: &'a [ProbeResult],
     pub judgements: &'a [Judgement],
+    /// The names resolved for probing, with the resolver's addresses.
+    pub candidates: &'a [ResolvedCandidate],
 }
 
 impl Probed<'_> {
@@ -97,6 +101,7 @@ pub fn findings(
     }
     out.extend(consistency(a, &answered));
     out.extend(propagation(a, &answered, discovery, probed));
+    out.extend(address_propagation(a, &answered, discovery, probed));
     out.extend(delegation(a));
     out.extend(one_network(a));
     out
@@ -177,6 +182,73 @@ fn propagation(
         source_ttl: best.mx.ttl(),
         new_mx_works,
     })]
+}
+
+/// Host names whose addresses the resolver holds differently from the newest servers, where no
+/// server still serves the resolver's copy (then a lagging server is the cause, not a cache).
+fn address_propagation(
+    a: &Authority,
+    answered: &[(&str, IpAddr, &ZoneView)],
+    discovery: &Discovery,
+    probed: Probed<'_>,
+) -> Vec<Finding> {
+    let Some(best) = newest(answered) else {
+        return Vec::new();
+    };
+    let resolver = |name: &str| -> Option<&HostAddresses> {
+        discovery
+            .mx
+            .iter()
+            .filter(|m| m.exchange == name)
+            .find_map(|m| m.addresses.as_ref())
+            .or_else(|| {
+                probed
+                    .candidates
+                    .iter()
+                    .find(|c| c.candidate.name == name)
+                    .map(|c| &c.addresses)
+            })
+    };
+    let mut out = Vec::new();
+    for host in best.hosts.iter().filter(|h| !h.addresses.is_empty()) {
+        let Some(held) = resolver(&host.name) else {
+            continue;
+        };
+        let mut resolver_set = held.all();
+        resolver_set.sort();
+        // An empty answer counts only when it is a real "no such name / no address", not a
+        // lookup that failed.
+        let negative = resolver_set.is_empty()
+            && [&held.ipv4, &held.ipv6].iter().all(|r| {
+                matches!(
+                    r,
+                    Ok(_) | Err(LookupError::NxDomain | LookupError::NoRecords)
+                )
+            });
+        if resolver_set.is_empty() && !negative || resolver_set == host.addresses {
+            continue;
+        }
+        let still_served = answered.iter().any(|(_, _, v)| {
+            v.hosts
+                .iter()
+                .any(|h| h.name == host.name && h.addresses == resolver_set)
+        });
+        if still_served {
+            continue;
+        }
+        out.push(
+            Finding::new(Fact::AddressPropagationPending {
+                name: host.name.clone(),
+                resolver: resolver_set,
+                source: host.addresses.clone(),
+                refresh_in: held.ttl,
+                refresh_at: held.ttl.map(|t| a.asked_at + i64::from(t)),
+                source_ttl: host.ttl,
+            })
+            .at(&host.name, None),
+        );
+    }
+    out
 }
 
 fn delegation(a: &Authority) -> Vec<Finding> {

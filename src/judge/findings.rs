@@ -277,6 +277,18 @@ pub enum Fact {
     MxSharedPreference {
         providers: Vec<String>,
     },
+    /// The resolver still holds addresses (or a "no such name") for a host that the zone's
+    /// servers no longer serve.
+    AddressPropagationPending {
+        name: String,
+        /// Empty: the resolver says the name has no address.
+        resolver: Vec<IpAddr>,
+        source: Vec<IpAddr>,
+        /// Seconds until the resolver's copy expires, when known (a negative answer's is not).
+        refresh_in: Option<u32>,
+        refresh_at: Option<i64>,
+        source_ttl: Option<u32>,
+    },
     /// The resolver still holds an MX set the zone's servers no longer serve.
     PropagationPending {
         resolver_mx: Vec<(u16, String)>,
@@ -467,7 +479,9 @@ impl Fact {
             Self::NoClientMailbox { .. } => Code::ProviderNoImap,
             Self::ProviderSettingsUnverified { .. } => Code::ProviderSettingsUnverified,
             Self::MxSharedPreference { .. } => Code::MxSharedPreference,
-            Self::PropagationPending { .. } => Code::PropagationPending,
+            Self::PropagationPending { .. } | Self::AddressPropagationPending { .. } => {
+                Code::PropagationPending
+            }
             Self::AuthoritativeInconsistent { .. } => Code::AuthoritativeInconsistent,
             Self::AuthoritativeUnreachable { .. } => Code::AuthoritativeUnreachable,
             Self::NameserverLame { .. } => Code::NameserverLame,

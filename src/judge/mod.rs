@@ -82,6 +82,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         let probed = authority::Probed {
             probes: ev.probes,
             judgements: &judgements,
+            candidates: ev.candidates,
         };
         findings.extend(authority::findings(a, ev.discovery, probed));
     }

@@ -133,6 +133,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::MxMixedProviders { .. }
         | Fact::NoClientMailbox { .. }
         | Fact::PropagationPending { .. }
+        | Fact::AddressPropagationPending { .. }
         | Fact::AuthoritativeUnreachable { .. }
         | Fact::NameserverUnreachable { .. }
         | Fact::NameserverNoAddress { .. }

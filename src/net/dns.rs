@@ -81,6 +81,8 @@ pub struct HostAddresses {
     pub ipv6: Result<Vec<IpAddr>, LookupError>,
     /// CNAME targets met on the way, first hop first.
     pub cname_chain: Vec<String>,
+    /// The smallest TTL of the address records: when the resolver's copy expires.
+    pub ttl: Option<u32>,
 }
 
 impl HostAddresses {
@@ -271,10 +273,14 @@ impl Dns {
             self.query(name, RecordType::AAAA)
         );
         let mut cname_chain = Vec::new();
+        let mut ttl: Option<u32> = None;
         let mut collect = |result: Result<Vec<(u32, RData)>, LookupError>| {
             result.map(|records| {
                 let mut addrs = Vec::new();
-                for (_, data) in records {
+                for (record_ttl, data) in records {
+                    if matches!(data, RData::A(_) | RData::AAAA(_)) {
+                        ttl = Some(ttl.map_or(record_ttl, |t: u32| t.min(record_ttl)));
+                    }
                     match data {
                         RData::A(a) => addrs.push(IpAddr::V4(a.0)),
                         // An IPv4-mapped AAAA is the IPv4 host it names, not another one.
@@ -300,6 +306,7 @@ impl Dns {
             ipv4,
             ipv6,
             cname_chain,
+            ttl,
         }
     }
 

@@ -202,6 +202,14 @@ fn published(s: &PublishedSetting) -> String {
     )
 }
 
+fn ip_list(addresses: &[std::net::IpAddr]) -> String {
+    addresses
+        .iter()
+        .map(|a| a.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn mx_list(mx: &[(u16, String)]) -> String {
     if mx.is_empty() {
         return "(none)".into();
@@ -552,6 +560,18 @@ fn fact_message(fact: &Fact) -> String {
                 .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
                 .unwrap_or_default()
         ),
+        Fact::AddressPropagationPending { name, resolver, source, refresh_in, refresh_at, source_ttl } => format!(
+            "the resolver still {} for {name}, but the domain's name servers now serve {}: {}{}",
+            if resolver.is_empty() { "holds no address".to_string() } else { format!("holds {}", ip_list(resolver)) },
+            ip_list(source),
+            match (refresh_in, refresh_at) {
+                (Some(i), Some(at)) => format!("the resolver refreshes {} (at {})", duration_from_now(u64::from(*i)), utc_time(*at)),
+                _ => "the resolver forgets its negative answer within the zone's negative-caching time".to_string(),
+            },
+            source_ttl
+                .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
+                .unwrap_or_default()
+        ),
         Fact::AuthoritativeInconsistent { zone, newest_serial, newest_mx, lagging } => format!(
             "the name servers of {zone} disagree: the newest serve serial {} with MX {}, but {}",
             newest_serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
@@ -716,6 +736,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::NoClientMailbox { forwarding: true, .. } => "Log in wherever the mail is forwarded to (check the forwarding rules), or try that host with --host.",
         Fact::NoClientMailbox { .. } => "Use the provider's own app or bridge; mailprobe does not guess hosts for it.",
         Fact::MxSharedPreference { .. } => "Senders pick among them at random: make sure each one delivers to the same mailboxes.",
+        Fact::AddressPropagationPending { .. } => "Nothing to fix if the change was meant: until the old answer expires, mail clients and senders using that resolver still reach the old address.",
         Fact::PropagationPending { .. } => "Nothing to fix if the change was meant: mail may still go to the old MX until the old answer expires everywhere, so keep the old host accepting mail until then.",
         Fact::AuthoritativeInconsistent { .. } => "Mail goes to the old or the new host depending on which server a sender asks: fix the zone transfer (NOTIFY, serial) of the lagging servers.",
         Fact::AuthoritativeUnreachable { .. } => "Test from another network, or run with --no-authoritative.",

@@ -139,6 +139,15 @@ pub struct ServerView {
     /// `{preference, exchange, ttl}`; null when the server did not say.
     pub mx: Option<Vec<AuthMxView>>,
     pub detail: Option<String>,
+    /// The in-zone MX hosts and probed names, with the addresses this server serves.
+    pub hosts: Vec<AuthHostView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthHostView {
+    pub name: String,
+    pub addresses: Vec<IpAddr>,
+    pub ttl: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
@@ -176,6 +185,18 @@ impl From<&Result<Authority, NotAsked>> for AuthorityView {
 
 impl From<&ServerAnswers> for ServerView {
     fn from(s: &ServerAnswers) -> Self {
+        let hosts = match &s.outcome {
+            ServerOutcome::Answered(v) => v
+                .hosts
+                .iter()
+                .map(|h| AuthHostView {
+                    name: h.name.clone(),
+                    addresses: h.addresses.clone(),
+                    ttl: h.ttl,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         let (outcome, serial, mx, detail) = match &s.outcome {
             ServerOutcome::Answered(v) => {
                 let mx = match &v.mx {
@@ -205,6 +226,7 @@ impl From<&ServerAnswers> for ServerView {
             serial,
             mx,
             detail,
+            hosts,
         }
     }
 }
