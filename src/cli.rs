@@ -113,6 +113,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_authoritative: bool,
 
+    /// Do not check delivery security (MTA-STS, TLS-RPT, DANE, SPF, DMARC).
+    #[arg(long)]
+    pub no_delivery: bool,
+
     /// Standard ports to probe: a comma-separated subset of 993,143,995,110,465,587,25, or "none".
     #[arg(short = 'p', long, value_name = "LIST")]
     pub ports: Option<String>,
@@ -325,6 +329,8 @@ impl Cli {
                 },
                 transcripts: self.verbose > 0,
                 authoritative: !self.no_authoritative,
+                delivery: !self.no_delivery,
+                https_port: 443,
                 authority_port: 53,
             },
             Output {

@@ -5,6 +5,7 @@
 //! [`render`]. Data flows forward: probing never prints, rendering never decides.
 
 pub mod cli;
+pub mod delivery;
 pub mod discover;
 pub mod exits;
 pub mod input;
@@ -22,12 +23,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use delivery::Delivery;
 use discover::authority::{Authority, NotAsked};
 use discover::Discovery;
 use input::Target;
 use judge::{Diagnosis, Evidence, Verdict};
 use net::dns::HostAddresses;
 use net::dns::{Dns, DnsSettings};
+use net::http::Http;
 use plan::{CapHit, PlanOptions, ResolvedCandidate};
 use probe::login::{Credentials, LoginOutcome};
 use probe::tls::TrustSource;
@@ -62,6 +65,10 @@ pub struct Options {
     pub authoritative: bool,
     /// The port name servers are asked on (53; tests run theirs on others).
     pub authority_port: u16,
+    /// Check what senders check: MTA-STS, TLS-RPT, DANE, SPF, DMARC (off with `--no-delivery`).
+    pub delivery: bool,
+    /// The port policies are fetched from over HTTPS (443; tests serve theirs elsewhere).
+    pub https_port: u16,
 }
 
 /// The default of `--max-time`.
@@ -86,6 +93,8 @@ impl Options {
             transcripts: false,
             authoritative: true,
             authority_port: 53,
+            delivery: true,
+            https_port: 443,
         }
     }
 }
@@ -114,6 +123,8 @@ pub struct Run {
     pub trust: Option<probe::tls::TrustSummary>,
     /// What the zone's own name servers answered, or why they were not asked.
     pub authority: Result<Authority, NotAsked>,
+    /// What senders check before delivering here, or why it was not checked.
+    pub delivery: Result<Delivery, delivery::NotChecked>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -200,13 +211,23 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
             plan::resolve_names(&dns, early)
         );
         let identification = provider::identify(&target.domain, &discovery);
-        let probed = match &probing {
-            Some(p) => p.everything(&discovery, &identification, &early).await,
-            None => (Vec::new(), Vec::new(), Vec::new()),
+        let probed = async {
+            match &probing {
+                Some(p) => p.everything(&discovery, &identification, &early).await,
+                None => (Vec::new(), Vec::new(), Vec::new()),
+            }
         };
-        (discovery, identification, early, probed)
+        let delivery = async {
+            match &probing {
+                Some(p) => p.delivery(&discovery).await,
+                None => Err(delivery::NotChecked::NoProbe),
+            }
+        };
+        let (probed, delivery) = tokio::join!(probed, delivery);
+        (discovery, identification, early, probed, delivery)
     };
-    let ((discovery, identification, early, probed), authority) = tokio::join!(main, authority);
+    let ((discovery, identification, early, probed, mut delivery), authority) =
+        tokio::join!(main, authority);
     let (mut candidates, mut probes, caps) = probed;
     // MX hosts the zone's servers serve but the resolver does not know yet: the new host of a
     // change still propagating is probed too.
@@ -214,6 +235,10 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         let (more, found) = p.source_only_mx(a, &discovery, &candidates, &early).await;
         candidates.extend(more);
         probes.extend(found);
+    }
+    if let Ok(d) = &mut delivery {
+        let senders = delivery::submission_addresses(&probes);
+        delivery::check_senders(&dns, &target.domain.ascii, d, &senders).await;
     }
     let username = options.login.as_ref().map(|c| c.username.as_str());
     let diagnosis = judge::diagnose(&Evidence {
@@ -226,6 +251,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         caps: &caps,
         username,
         authority: Some(&authority),
+        delivery: delivery.as_ref().ok(),
         probed: options.probe,
     });
     let login = match (&options.login, &probing) {
@@ -253,6 +279,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         login_user: username.map(str::to_string),
         resolvers: dns.servers().to_vec(),
         authority,
+        delivery,
         started_at,
         trust: trust_summary,
         exit_code,
@@ -306,6 +333,33 @@ impl Probing<'_> {
     }
 
     /// Probes the MX hosts the zone's own servers serve that the resolver's answer lacks.
+    /// Delivery security, while the probes run (HTTPS with the run's trust and resolver).
+    async fn delivery(&self, discovery: &Discovery) -> Result<Delivery, delivery::NotChecked> {
+        if !self.options.delivery {
+            return Err(delivery::NotChecked::Disabled);
+        }
+        let mx_hosts: Vec<String> = discovery
+            .mx
+            .iter()
+            .filter(|m| !m.exchange.is_empty())
+            .map(|m| m.exchange.clone())
+            .collect();
+        if mx_hosts.is_empty() {
+            return Err(delivery::NotChecked::NoMx);
+        }
+        let http = self
+            .trust
+            .verifying_config()
+            .ok()
+            .and_then(|tls| Http::new(self.dns, tls, self.options.timeout).ok());
+        let domain = &self.options.target.domain.ascii;
+        let settings = delivery::Settings {
+            timeout: self.options.timeout,
+            https_port: self.options.https_port,
+        };
+        Ok(delivery::gather(self.dns, http.as_ref(), domain, &mx_hosts, settings).await)
+    }
+
     async fn source_only_mx(
         &self,
         authority: &Authority,

@@ -327,7 +327,10 @@ async fn a_changed_or_added_address_still_cached_by_the_resolver_is_named() {
         .iter()
         .find(|t| t.contains("for imap.ok.test"))
         .unwrap_or_else(|| panic!("{texts:?}"));
-    assert!(added.contains("holds no address for imap.ok.test"), "{added}");
+    assert!(
+        added.contains("holds no address for imap.ok.test"),
+        "{added}"
+    );
     // The MX set did not change: no MX propagation is claimed.
     assert!(texts.iter().all(|t| !t.contains("holds MX")), "{texts:?}");
 }

@@ -36,6 +36,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         caps: &[],
         username: None,
         authority: None,
+        delivery: None,
         probed: true,
     });
     let mut out = run.clone();

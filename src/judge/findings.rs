@@ -94,6 +94,31 @@ pub enum Code {
     NameserverUnreachable,
     DelegationMismatch,
     NameserversOneNetwork,
+    // What senders check (delivery security)
+    MtaStsMxNotCovered,
+    MtaStsCertificateInvalid,
+    MtaStsNoStarttls,
+    MtaStsPolicyInvalid,
+    MtaStsPolicyUnavailable,
+    MtaStsRecordMissing,
+    MtaStsRecordInvalid,
+    MtaStsInOrder,
+    MtaStsNotChecked,
+    TlsRptMissing,
+    TlsRptInvalid,
+    DaneTlsaMismatch,
+    DaneNoStarttls,
+    DaneZoneInsecure,
+    DaneLookupFailed,
+    DaneInOrder,
+    DaneNotVerified,
+    SpfMissing,
+    SpfInvalid,
+    SpfNotAuthorizingServer,
+    SpfAuthorizesServer,
+    DmarcMissing,
+    DmarcInvalid,
+    DmarcPolicy,
 }
 
 /// A finding: a fact with its stable code and severity, and where it applies.
@@ -130,6 +155,36 @@ impl Finding {
 pub struct HostLabel {
     pub names: Vec<String>,
     pub address: IpAddr,
+}
+
+/// The MTA-STS mode a policy sets (what a failure means for senders).
+pub use crate::delivery::mta_sts::Mode as MtaStsMode;
+
+/// Why a certificate fails a sender's check (MTA-STS: trusted and valid for the MX name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertProblem {
+    NotValidForName,
+    Untrusted(crate::probe::tls::CertVerdict),
+}
+
+/// Why an MTA-STS policy could not be fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PolicyFetch {
+    Failed(crate::net::http::FetchError),
+    Status(u16),
+}
+
+/// Whose sending SPF was checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpfSender {
+    /// A server mailprobe probed (the recommended outgoing one), by one of its addresses.
+    Server {
+        host: String,
+        address: IpAddr,
+        result: crate::delivery::sender::SpfResult,
+    },
+    /// A recognised provider, by the include its help pages publish.
+    Provider { name: String, include: String },
 }
 
 /// A name server that serves something else than the newest of its zone's servers.
@@ -342,6 +397,121 @@ pub enum Fact {
         /// The /24 they all share (its first address).
         network: std::net::Ipv4Addr,
     },
+    /// An MX the MTA-STS policy does not list.
+    MtaStsMxNotCovered {
+        host: String,
+        mode: MtaStsMode,
+        patterns: Vec<String>,
+    },
+    /// A covered MX whose port-25 certificate senders will not accept under MTA-STS.
+    MtaStsCertificateInvalid {
+        host: String,
+        address: IpAddr,
+        mode: MtaStsMode,
+        problem: CertProblem,
+    },
+    /// A covered MX that offers no STARTTLS (or whose upgrade fails) on port 25.
+    MtaStsNoStarttls {
+        host: String,
+        address: IpAddr,
+        mode: MtaStsMode,
+    },
+    MtaStsPolicyInvalid {
+        url: String,
+        problems: Vec<crate::delivery::mta_sts::PolicyProblem>,
+    },
+    /// The `_mta-sts` record exists, but the policy cannot be fetched.
+    MtaStsPolicyUnavailable {
+        url: String,
+        why: PolicyFetch,
+    },
+    /// A policy is served, but no `_mta-sts` record tells senders to fetch it.
+    MtaStsRecordMissing {
+        domain: String,
+    },
+    /// Several `v=STSv1` records, or one that does not parse.
+    MtaStsRecordInvalid {
+        domain: String,
+        record: Option<String>,
+    },
+    /// Every MX covered, offering STARTTLS with a certificate valid for its name.
+    MtaStsInOrder {
+        mode: MtaStsMode,
+        hosts: usize,
+    },
+    /// A policy applies, but no MX could be reached on port 25 from here.
+    MtaStsNotChecked {
+        mode: MtaStsMode,
+    },
+    /// MTA-STS or DANE is used, but senders are not told where to report failures.
+    TlsRptMissing {
+        domain: String,
+    },
+    TlsRptInvalid {
+        domain: String,
+        record: Option<String>,
+    },
+    /// DNSSEC-secure TLSA records, none of which matches the certificate HOST presents.
+    DaneTlsaMismatch {
+        host: String,
+        address: IpAddr,
+        records: usize,
+    },
+    /// DNSSEC-secure TLSA records, but no STARTTLS on port 25.
+    DaneNoStarttls {
+        host: String,
+        address: IpAddr,
+    },
+    /// TLSA records the resolver did not vouch for: senders ignore them.
+    DaneZoneInsecure {
+        host: String,
+        resolver: std::net::SocketAddr,
+        /// The MX set itself was secure.
+        mx_secure: bool,
+    },
+    /// The TLSA lookup failed (SERVFAIL: with DNSSEC, often a bogus signature).
+    DaneLookupFailed {
+        host: String,
+        resolver: std::net::SocketAddr,
+    },
+    DaneInOrder {
+        host: String,
+        resolver: std::net::SocketAddr,
+    },
+    /// Secure TLSA records, but port 25 was not reached from here.
+    DaneNotVerified {
+        host: String,
+    },
+    SpfMissing {
+        domain: String,
+    },
+    SpfInvalid {
+        domain: String,
+        record: Option<String>,
+    },
+    /// The outgoing server (or the provider's sending domain) is not authorised by SPF.
+    SpfNotAuthorizingServer {
+        domain: String,
+        sender: SpfSender,
+        dmarc: Option<crate::delivery::sender::DmarcPolicy>,
+    },
+    SpfAuthorizesServer {
+        domain: String,
+        sender: SpfSender,
+    },
+    DmarcMissing {
+        domain: String,
+    },
+    DmarcInvalid {
+        domain: String,
+        record: String,
+    },
+    DmarcPolicy {
+        domain: String,
+        policy: crate::delivery::sender::DmarcPolicy,
+        subdomains: Option<crate::delivery::sender::DmarcPolicy>,
+        reports: bool,
+    },
     SrvNotOffered {
         service: String,
     },
@@ -490,6 +660,30 @@ impl Fact {
             }
             Self::DelegationMismatch { .. } => Code::DelegationMismatch,
             Self::NameserversOneNetwork { .. } => Code::NameserversOneNetwork,
+            Self::MtaStsMxNotCovered { .. } => Code::MtaStsMxNotCovered,
+            Self::MtaStsCertificateInvalid { .. } => Code::MtaStsCertificateInvalid,
+            Self::MtaStsNoStarttls { .. } => Code::MtaStsNoStarttls,
+            Self::MtaStsPolicyInvalid { .. } => Code::MtaStsPolicyInvalid,
+            Self::MtaStsPolicyUnavailable { .. } => Code::MtaStsPolicyUnavailable,
+            Self::MtaStsRecordMissing { .. } => Code::MtaStsRecordMissing,
+            Self::MtaStsRecordInvalid { .. } => Code::MtaStsRecordInvalid,
+            Self::MtaStsInOrder { .. } => Code::MtaStsInOrder,
+            Self::MtaStsNotChecked { .. } => Code::MtaStsNotChecked,
+            Self::TlsRptMissing { .. } => Code::TlsRptMissing,
+            Self::TlsRptInvalid { .. } => Code::TlsRptInvalid,
+            Self::DaneTlsaMismatch { .. } => Code::DaneTlsaMismatch,
+            Self::DaneNoStarttls { .. } => Code::DaneNoStarttls,
+            Self::DaneZoneInsecure { .. } => Code::DaneZoneInsecure,
+            Self::DaneLookupFailed { .. } => Code::DaneLookupFailed,
+            Self::DaneInOrder { .. } => Code::DaneInOrder,
+            Self::DaneNotVerified { .. } => Code::DaneNotVerified,
+            Self::SpfMissing { .. } => Code::SpfMissing,
+            Self::SpfInvalid { .. } => Code::SpfInvalid,
+            Self::SpfNotAuthorizingServer { .. } => Code::SpfNotAuthorizingServer,
+            Self::SpfAuthorizesServer { .. } => Code::SpfAuthorizesServer,
+            Self::DmarcMissing { .. } => Code::DmarcMissing,
+            Self::DmarcInvalid { .. } => Code::DmarcInvalid,
+            Self::DmarcPolicy { .. } => Code::DmarcPolicy,
             Self::SrvNotOffered { .. } => Code::SrvNotOffered,
             Self::SrvDnsError { .. } => Code::SrvDnsError,
             Self::SrvTruncated { .. } => Code::SrvTruncated,

@@ -3,6 +3,7 @@
 //! writes a sentence. What is decided lives in [`policy`].
 
 pub mod authority;
+pub mod delivery;
 pub mod domain;
 pub mod findings;
 mod inference;
@@ -67,6 +68,8 @@ pub struct Evidence<'a> {
     pub authority: Option<
         &'a Result<crate::discover::authority::Authority, crate::discover::authority::NotAsked>,
     >,
+    /// What senders check (MTA-STS, DANE, SPF, DMARC), when it was gathered.
+    pub delivery: Option<&'a crate::delivery::Delivery>,
     /// False with `--no-probe`: only DNS findings are made.
     pub probed: bool,
 }
@@ -94,6 +97,23 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         let recommended = recommend::recommend(&username, &settings);
         let checks = recommend::provider_checks(ev.identification, &settings);
         findings.extend(recommend::findings(&recommended, &checks, &settings));
+        if let Some(d) = ev.delivery {
+            let mx_hosts: Vec<String> = ev
+                .discovery
+                .mx
+                .iter()
+                .filter(|m| !m.exchange.is_empty())
+                .map(|m| m.exchange.clone())
+                .collect();
+            findings.extend(delivery::findings(
+                d,
+                &ev.target.domain.ascii,
+                &mx_hosts,
+                ev.probes,
+                &recommended,
+                ev.identification,
+            ));
+        }
         (recommended, checks)
     } else {
         (Recommended::default(), Vec::new())

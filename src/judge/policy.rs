@@ -2,8 +2,9 @@
 //! how settings rank, the thresholds, how severe each finding is, and the exit status. The rest
 //! of the judgement gathers facts; the renderers only put them into words.
 
-use super::findings::{Code, Fact, SettingProblem, Severity, Unconfirmed};
+use super::findings::{Code, Fact, MtaStsMode, SettingProblem, Severity, Unconfirmed};
 use super::{Recommendation, Recommended, SettingStatus, Verdict};
+use crate::delivery::sender::DmarcPolicy;
 use crate::discover::{Discovery, MxStatus};
 use crate::exits;
 use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
@@ -90,6 +91,38 @@ pub fn unprobed_standard_ports(services: &[Service]) -> Vec<u16> {
 pub fn severity(fact: &Fact) -> Severity {
     use Severity::*;
     match fact {
+        Fact::MtaStsMxNotCovered { mode, .. }
+        | Fact::MtaStsCertificateInvalid { mode, .. }
+        | Fact::MtaStsNoStarttls { mode, .. } => match mode {
+            // Enforcing senders refuse to deliver; testing ones deliver and report.
+            MtaStsMode::Enforce => Error,
+            MtaStsMode::Testing => Warning,
+            MtaStsMode::None => Info,
+        },
+        Fact::SpfNotAuthorizingServer { dmarc, .. } => match dmarc {
+            Some(DmarcPolicy::Reject | DmarcPolicy::Quarantine) => Error,
+            _ => Warning,
+        },
+        Fact::DaneTlsaMismatch { .. }
+        | Fact::DaneNoStarttls { .. }
+        | Fact::MtaStsPolicyInvalid { .. }
+        | Fact::SpfInvalid { .. } => Error,
+        Fact::MtaStsPolicyUnavailable { .. }
+        | Fact::MtaStsRecordMissing { .. }
+        | Fact::MtaStsRecordInvalid { .. }
+        | Fact::TlsRptInvalid { .. }
+        | Fact::DaneZoneInsecure { .. }
+        | Fact::DaneLookupFailed { .. }
+        | Fact::SpfMissing { .. }
+        | Fact::DmarcMissing { .. }
+        | Fact::DmarcInvalid { .. } => Warning,
+        Fact::MtaStsInOrder { .. }
+        | Fact::MtaStsNotChecked { .. }
+        | Fact::TlsRptMissing { .. }
+        | Fact::DaneInOrder { .. }
+        | Fact::DaneNotVerified { .. }
+        | Fact::SpfAuthorizesServer { .. }
+        | Fact::DmarcPolicy { .. } => Info,
         Fact::NullMx { .. }
         | Fact::Nxdomain { .. }
         | Fact::NoMailRecords { .. }

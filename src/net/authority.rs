@@ -22,6 +22,8 @@ pub enum Ask {
     Mx,
     A,
     Aaaa,
+    Txt,
+    Tlsa,
 }
 
 impl Ask {
@@ -32,6 +34,8 @@ impl Ask {
             Self::Mx => RecordType::MX,
             Self::A => RecordType::A,
             Self::Aaaa => RecordType::AAAA,
+            Self::Txt => RecordType::TXT,
+            Self::Tlsa => RecordType::TLSA,
         }
     }
 }
@@ -40,11 +44,29 @@ impl Ask {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Data {
     Address(IpAddr),
-    Mx { preference: u16, exchange: String },
+    Mx {
+        preference: u16,
+        exchange: String,
+    },
     Ns(String),
-    Soa { serial: u32, primary: String },
+    Soa {
+        serial: u32,
+        primary: String,
+    },
     Cname(String),
+    /// The character-strings of one TXT record, joined (RFC 7208 section 3.3).
+    Txt(Vec<u8>),
+    Tlsa(Tlsa),
     Other,
+}
+
+/// A TLSA record (RFC 6698): usage, selector, matching type and the association data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tlsa {
+    pub usage: u8,
+    pub selector: u8,
+    pub matching: u8,
+    pub data: Vec<u8>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +93,8 @@ pub struct Response {
     pub rcode: Rcode,
     /// The AA bit: the server answered from its own zone.
     pub authoritative: bool,
+    /// The AD bit: a validating resolver vouches for the answer (DNSSEC secure).
+    pub authentic_data: bool,
     pub answers: Vec<Rr>,
     pub authority: Vec<Rr>,
     pub additional: Vec<Rr>,
@@ -92,11 +116,36 @@ pub async fn ask(
     what: Ask,
     timeout: Duration,
 ) -> Result<Response, AskError> {
+    let mut options = DnsRequestOptions::default();
+    options.recursion_desired = false;
+    exchange(server, name, what, options, timeout).await
+}
+
+/// Asks a recursive resolver, with the DNSSEC OK bit set: its AD bit then says whether it
+/// validated the answer (the only DNSSEC evidence mailprobe has without validating itself).
+pub async fn ask_resolver(
+    server: SocketAddr,
+    name: &str,
+    what: Ask,
+    timeout: Duration,
+) -> Result<Response, AskError> {
+    let mut options = DnsRequestOptions::default();
+    options.recursion_desired = true;
+    options.use_edns = true;
+    options.edns_set_dnssec_ok = true;
+    exchange(server, name, what, options, timeout).await
+}
+
+async fn exchange(
+    server: SocketAddr,
+    name: &str,
+    what: Ask,
+    options: DnsRequestOptions,
+    timeout: Duration,
+) -> Result<Response, AskError> {
     let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
         .map_err(|e| AskError::Failed(clean_name(&e.to_string())))?;
     let query = Query::query(fqdn, what.record_type());
-    let mut options = DnsRequestOptions::default();
-    options.recursion_desired = false;
     let deadline = tokio::time::Instant::now() + timeout;
     let attempt = async {
         let provider = TokioRuntimeProvider::default();
@@ -144,6 +193,7 @@ fn convert(r: &DnsResponse) -> Response {
             other => Rcode::Other(u16::from(other)),
         },
         authoritative: r.metadata.authoritative,
+        authentic_data: r.metadata.authentic_data,
         answers: list(&r.answers),
         authority: list(&r.authorities),
         additional: list(&r.additionals),
@@ -168,6 +218,13 @@ fn rr(record: &Record) -> Rr {
             primary: name(&soa.mname),
         },
         RData::CNAME(c) => Data::Cname(name(&c.0)),
+        RData::TXT(t) => Data::Txt(t.txt_data.iter().flat_map(|s| s.iter().copied()).collect()),
+        RData::TLSA(t) => Data::Tlsa(Tlsa {
+            usage: u8::from(t.cert_usage),
+            selector: u8::from(t.selector),
+            matching: u8::from(t.matching),
+            data: t.cert_data.clone(),
+        }),
         _ => Data::Other,
     };
     Rr {

@@ -199,6 +199,23 @@ impl Dns {
         &self.servers
     }
 
+    /// The resolver itself, for libraries that resolve on their own (SPF evaluation).
+    pub fn resolver(&self) -> &TokioResolver {
+        &self.resolver
+    }
+
+    /// The TXT records of a name, each one's strings joined, with the resolver's deadline.
+    pub async fn txt(&self, name: &str) -> Result<Vec<Vec<u8>>, LookupError> {
+        let records = self.query(name, RecordType::TXT).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(_, data)| match data {
+                RData::TXT(t) => Some(t.txt_data.iter().flat_map(|s| s.iter().copied()).collect()),
+                _ => None,
+            })
+            .collect())
+    }
+
     pub async fn mx(&self, domain: &str) -> Result<Vec<MxAnswer>, LookupError> {
         let records = self.query(domain, RecordType::MX).await?;
         Ok(records

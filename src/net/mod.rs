@@ -4,3 +4,4 @@
 pub mod address;
 pub mod authority;
 pub mod dns;
+pub mod http;

@@ -76,11 +76,24 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
         certificates(run, out)?;
         card::settings(run, out)?;
     }
+    delivery(run, out)?;
     problems(&run.diagnosis.findings, out)?;
     if layout.verbose > 0 {
         transcripts(run, layout.verbose, out)?;
     }
     footer(run, out)
+}
+
+/// What senders check before delivering here (the verdicts are in the findings).
+fn delivery(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Ok(d) = &run.delivery else {
+        return Ok(());
+    };
+    writeln!(out, "\n{}", "Delivery to this domain".bold().underline())?;
+    for (label, text) in words::delivery_lines(d) {
+        writeln!(out, "  {label:<9} {}", safe(&text))?;
+    }
+    Ok(())
 }
 
 /// What the zone's own name servers answered, server by server.

@@ -4,9 +4,11 @@
 //! Text that came from outside (host names, banners, certificate fields) is passed through as
 //! data; the renderers escape it.
 
+use crate::delivery::sender::DmarcPolicy;
 use crate::discover::MxStatus;
 use crate::judge::findings::{
-    Code, Fact, Finding, HostLabel, SettingProblem, SettingRef, Unconfirmed,
+    CertProblem, Code, Fact, Finding, HostLabel, MtaStsMode, PolicyFetch, SettingProblem,
+    SettingRef, SpfSender, Unconfirmed,
 };
 use crate::judge::policy::Absence;
 use crate::judge::{ClientSecurity, Username};
@@ -508,6 +510,87 @@ pub fn message(f: &Finding) -> String {
     fact_message(&f.fact)
 }
 
+fn mta_sts_mode(mode: MtaStsMode) -> &'static str {
+    match mode {
+        MtaStsMode::Enforce => "enforce",
+        MtaStsMode::Testing => "testing",
+        MtaStsMode::None => "none",
+    }
+}
+
+/// What a sender enforcing MTA-STS does about a host that fails the policy.
+fn mta_sts_consequence(mode: MtaStsMode, host: &str) -> String {
+    match mode {
+        MtaStsMode::Enforce => {
+            format!("senders that enforce MTA-STS will refuse to deliver to {host}")
+        }
+        MtaStsMode::Testing => {
+            format!("in testing mode senders still deliver to {host} and report the failure")
+        }
+        MtaStsMode::None => {
+            "the policy is switched off (mode none), so senders do not act on it".into()
+        }
+    }
+}
+
+pub fn policy_problem(p: &crate::delivery::mta_sts::PolicyProblem) -> String {
+    use crate::delivery::mta_sts::PolicyProblem as P;
+    match p {
+        P::NoVersion => "no version line".into(),
+        P::BadVersion(v) => format!("version {v}, not STSv1"),
+        P::NoMode => "no mode".into(),
+        P::BadMode(m) => format!("mode {m}, not enforce, testing or none"),
+        P::NoMaxAge => "no max_age".into(),
+        P::BadMaxAge(v) => format!("max_age {v} is not a number of seconds up to one year"),
+        P::NoMx => "no mx line".into(),
+        P::BadMxPattern(m) => format!("mx {m} is not a host name or *.name"),
+        P::NotUtf8 => "not UTF-8 text".into(),
+    }
+}
+
+pub fn fetch_error(e: &crate::net::http::FetchError) -> String {
+    use crate::net::http::FetchError as F;
+    match e {
+        F::NoAddress => "the name has no address".into(),
+        F::Timeout => "no answer in time".into(),
+        F::Certificate(d) => format!("certificate refused: {d}"),
+        F::Connect(d) => format!("connection failed: {d}"),
+        F::Redirect { status, location } => format!(
+            "HTTP {status} redirect{}, which senders do not follow",
+            location
+                .as_ref()
+                .map(|l| format!(" to {l}"))
+                .unwrap_or_default()
+        ),
+        F::TooLarge => format!(
+            "larger than {} KiB",
+            crate::net::http::MAX_BODY_BYTES / 1024
+        ),
+        F::Other(d) => d.clone(),
+    }
+}
+
+fn spf_result(r: crate::delivery::sender::SpfResult) -> &'static str {
+    use crate::delivery::sender::SpfResult as S;
+    match r {
+        S::Pass => "pass",
+        S::Fail => "fail (-all: receivers may reject)",
+        S::SoftFail => "softfail (~all: receivers mark it suspicious)",
+        S::Neutral => "neutral (?all: no statement)",
+        S::None => "none",
+        S::TempError => "temporary error (a DNS lookup failed)",
+        S::PermError => "permanent error (a syntax error or more than 10 DNS lookups)",
+    }
+}
+
+fn dmarc_policy(p: DmarcPolicy) -> &'static str {
+    match p {
+        DmarcPolicy::None => "none",
+        DmarcPolicy::Quarantine => "quarantine",
+        DmarcPolicy::Reject => "reject",
+    }
+}
+
 pub fn hint(f: &Finding) -> Option<String> {
     fact_hint(&f.fact)
 }
@@ -600,6 +683,118 @@ fn fact_message(fact: &Fact) -> String {
             "the parent zone delegates {zone} to {}, but the zone itself lists {}",
             parent.join(", "),
             child.join(", ")
+        ),
+        Fact::MtaStsMxNotCovered { host, mode, patterns } => format!(
+            "the MTA-STS policy ({}) does not list MX {host} (its mx patterns: {}): {}",
+            mta_sts_mode(*mode),
+            if patterns.is_empty() { "none".to_string() } else { patterns.join(", ") },
+            mta_sts_consequence(*mode, host)
+        ),
+        Fact::MtaStsCertificateInvalid { host, address, mode, problem } => format!(
+            "MX {host} ({address}) presents a certificate on port 25 that MTA-STS senders do not accept ({}): {}",
+            match problem {
+                CertProblem::NotValidForName => "not valid for the MX name".to_string(),
+                CertProblem::Untrusted(v) => cert_verdict(v),
+            },
+            mta_sts_consequence(*mode, host)
+        ),
+        Fact::MtaStsNoStarttls { host, address, mode } => format!(
+            "MX {host} ({address}) offers no working STARTTLS on port 25, which MTA-STS requires: {}",
+            mta_sts_consequence(*mode, host)
+        ),
+        Fact::MtaStsPolicyInvalid { url, problems } => format!(
+            "the MTA-STS policy at {url} is invalid ({}): senders ignore it and deliver without MTA-STS",
+            problems.iter().map(policy_problem).collect::<Vec<_>>().join("; ")
+        ),
+        Fact::MtaStsPolicyUnavailable { url, why } => format!(
+            "the _mta-sts record announces a policy, but {url} {}: senders without a cached copy deliver without MTA-STS",
+            match why {
+                PolicyFetch::Status(s) => format!("answers HTTP {s}"),
+                PolicyFetch::Failed(e) => format!("cannot be fetched ({})", fetch_error(e)),
+            }
+        ),
+        Fact::MtaStsRecordMissing { domain } => format!(
+            "an MTA-STS policy is served, but _mta-sts.{domain} has no v=STSv1 record: senders never fetch it"
+        ),
+        Fact::MtaStsRecordInvalid { domain, record } => match record {
+            Some(r) => format!("_mta-sts.{domain} holds an invalid record ({r}): senders treat the domain as having no MTA-STS"),
+            None => format!("_mta-sts.{domain} holds more than one v=STSv1 record: senders treat the domain as having no MTA-STS"),
+        },
+        Fact::MtaStsInOrder { mode, hosts } => format!(
+            "MTA-STS ({}) is in order: {} covered, each offering STARTTLS with a trusted certificate valid for its name",
+            mta_sts_mode(*mode),
+            count(*hosts, "MX host", "MX hosts")
+        ),
+        Fact::MtaStsNotChecked { mode } => format!(
+            "an MTA-STS policy ({}) applies, but no MX answered on port 25 from here, so its certificates could not be checked against it",
+            mta_sts_mode(*mode)
+        ),
+        Fact::TlsRptMissing { domain } => format!(
+            "no TLS-RPT record (_smtp._tls.{domain}): senders have nowhere to report TLS failures"
+        ),
+        Fact::TlsRptInvalid { domain, record } => match record {
+            Some(r) => format!("_smtp._tls.{domain} holds an invalid TLS-RPT record ({r})"),
+            None => format!("_smtp._tls.{domain} holds more than one TLS-RPT record: senders ignore them"),
+        },
+        Fact::DaneTlsaMismatch { host, address, records } => format!(
+            "no TLSA record of {host} ({}) matches the certificate it presents on port 25 ({address}): DANE-validating senders will defer mail to {host}",
+            count(*records, "record", "records")
+        ),
+        Fact::DaneNoStarttls { host, address } => format!(
+            "{host} publishes DNSSEC-signed TLSA records but offers no working STARTTLS on port 25 ({address}): DANE-validating senders will defer mail to {host}"
+        ),
+        Fact::DaneZoneInsecure { host, resolver, mx_secure } => format!(
+            "{host} has TLSA records, but the resolver {resolver} did not mark them DNSSEC-validated (no AD bit){}: senders ignore TLSA records that are not secure",
+            if *mx_secure { "" } else { ", nor the MX set" }
+        ),
+        Fact::DaneLookupFailed { host, resolver } => format!(
+            "the TLSA lookup for {host} failed at {resolver} (SERVFAIL): with DNSSEC this usually means a broken signature, and DANE-validating senders defer mail"
+        ),
+        Fact::DaneInOrder { host, resolver } => format!(
+            "DANE is in order for {host}: DNSSEC-validated TLSA records (by the AD bit of {resolver}) match the certificate it presents on port 25"
+        ),
+        Fact::DaneNotVerified { host } => format!(
+            "{host} publishes DNSSEC-validated TLSA records, but port 25 could not be reached from here to compare them with its certificate"
+        ),
+        Fact::SpfMissing { domain } => format!("{domain} publishes no SPF record: receivers cannot tell which servers may send its mail"),
+        Fact::SpfInvalid { domain, record } => match record {
+            Some(r) => format!("the SPF record of {domain} is invalid ({r}): receivers treat it as a permanent error"),
+            None => format!("{domain} publishes more than one SPF record: receivers treat that as a permanent error"),
+        },
+        Fact::SpfNotAuthorizingServer { domain, sender, dmarc } => format!(
+            "{}{}",
+            match sender {
+                SpfSender::Server { host, address, result } => format!(
+                    "the SPF record of {domain} does not authorise the outgoing server {host} ({address}): SPF {}",
+                    spf_result(*result)
+                ),
+                SpfSender::Provider { name, include } => format!(
+                    "the SPF record of {domain} does not include {include}, {name}'s sending servers"
+                ),
+            },
+            match dmarc {
+                Some(DmarcPolicy::Reject) => "; under its DMARC policy (reject) receivers reject such mail unless DKIM passes",
+                Some(DmarcPolicy::Quarantine) => "; under its DMARC policy (quarantine) receivers put such mail in spam unless DKIM passes",
+                Some(DmarcPolicy::None) => "; its DMARC policy (none) asks receivers only to report it",
+                None => "; mail sent through it may land in spam",
+            }
+        ),
+        Fact::SpfAuthorizesServer { domain, sender } => match sender {
+            SpfSender::Server { host, address, .. } => format!("the SPF record of {domain} authorises the outgoing server {host} ({address})"),
+            SpfSender::Provider { name, include } => format!("the SPF record of {domain} includes {include} ({name}'s sending servers)"),
+        },
+        Fact::DmarcMissing { domain } => format!("{domain} publishes no DMARC record (_dmarc.{domain}): receivers apply their own policy to mail that fails SPF and DKIM"),
+        Fact::DmarcInvalid { domain, record } => format!("the DMARC record of {domain} is invalid ({record}): receivers ignore it"),
+        Fact::DmarcPolicy { domain, policy, subdomains, reports } => format!(
+            "DMARC for {domain}: p={}{}{}: {}",
+            dmarc_policy(*policy),
+            subdomains.map(|s| format!(", sp={}", dmarc_policy(s))).unwrap_or_default(),
+            if *reports { ", with aggregate reports" } else { ", no reports requested" },
+            match policy {
+                DmarcPolicy::Reject => "mail that fails both SPF and DKIM alignment is rejected",
+                DmarcPolicy::Quarantine => "mail that fails both SPF and DKIM alignment goes to spam",
+                DmarcPolicy::None => "failing mail is only reported, not acted on",
+            }
         ),
         Fact::NameserversOneNetwork { zone, network } => format!("every name server of {zone} is in {network}/24: one outage or route problem takes them all"),
         Fact::MxSharedPreference { providers } => format!("the most preferred MX records belong to more than one provider: {}", providers.join(", ")),
@@ -742,6 +937,25 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::AuthoritativeUnreachable { .. } => "Test from another network, or run with --no-authoritative.",
         Fact::NameserverLame { .. } => "Remove the server from the NS records (at the registrar too), or load the zone on it.",
         Fact::NameserverUnreachable { .. } | Fact::NameserverNoAddress { .. } => "Every lookup that tries it waits for the timeout: fix it or remove it from the NS records.",
+        Fact::MtaStsMxNotCovered { .. } => "Add an mx line for every MX host to the policy, change its id in the _mta-sts record, or switch the policy to testing while you move.",
+        Fact::MtaStsCertificateInvalid { .. } => "Install a certificate on the MX that is valid for its name and issued by a public CA (senders do not use your internal CA).",
+        Fact::MtaStsNoStarttls { .. } => "Enable STARTTLS on port 25 (Postfix: smtpd_tls_security_level = may with a certificate).",
+        Fact::MtaStsPolicyInvalid { .. } => "Fix the policy file: version: STSv1, mode, one mx line per MX host or pattern, max_age in seconds.",
+        Fact::MtaStsPolicyUnavailable { .. } => "Serve the policy over HTTPS at that address with a valid certificate for mta-sts.<domain> and no redirect, or remove the _mta-sts record.",
+        Fact::MtaStsRecordMissing { .. } => "Publish a TXT record \"v=STSv1; id=<a new value>\" at _mta-sts.<domain>.",
+        Fact::MtaStsRecordInvalid { .. } => "Keep exactly one record of the form \"v=STSv1; id=<value>\".",
+        Fact::TlsRptMissing { .. } => "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain> to hear about failures before users do.",
+        Fact::TlsRptInvalid { .. } => "Keep one record of the form \"v=TLSRPTv1; rua=mailto:<address>\".",
+        Fact::DaneTlsaMismatch { .. } => "Publish a TLSA record for the certificate (or key) now in use, e.g. 3 1 1 <SHA-256 of its public key>, and keep the old one until caches expire; then remove the stale one.",
+        Fact::DaneNoStarttls { .. } => "Enable STARTTLS on port 25, or remove the TLSA records.",
+        Fact::DaneZoneInsecure { .. } => "Sign the zone with DNSSEC (and publish the DS at the registrar), or remove the TLSA records; test with a validating resolver if this one does not validate.",
+        Fact::DaneLookupFailed { .. } => "Check the zone's DNSSEC signatures and DS record (e.g. with a validating resolver's logs or dnsviz).",
+        Fact::SpfMissing { .. } => "Publish a TXT record starting \"v=spf1\" that lists the servers sending for the domain.",
+        Fact::SpfInvalid { .. } => "Merge into one valid v=spf1 record; keep it within 10 DNS lookups.",
+        Fact::SpfNotAuthorizingServer { sender: SpfSender::Provider { include, .. }, .. } => return Some(format!("Add include:{include} to the domain's SPF record.")),
+        Fact::SpfNotAuthorizingServer { .. } => "Add the outgoing server (its address, a:<host> or the provider's include) to the domain's SPF record.",
+        Fact::DmarcMissing { .. } => "Publish \"v=DMARC1; p=none; rua=mailto:<address>\" at _dmarc.<domain> to start, then tighten the policy.",
+        Fact::DmarcInvalid { .. } => "Fix the record: v=DMARC1; p=none|quarantine|reject; …",
         Fact::DelegationMismatch { .. } => "Make the NS records at the registrar (parent) and in the zone the same.",
         Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
         Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
@@ -793,4 +1007,108 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
 /// The protocol's name as the report shows it.
 pub fn protocol(p: Protocol) -> &'static str {
     p.name()
+}
+
+/// The "Delivery to this domain" lines: (label, text), one per mechanism.
+pub fn delivery_lines(d: &crate::delivery::Delivery) -> Vec<(&'static str, String)> {
+    use crate::delivery::dane::TlsaLookup;
+    use crate::delivery::mta_sts::{PolicyState, TxtState};
+    use crate::delivery::sender::{Dmarc, SpfRecord};
+    use crate::delivery::tls_rpt::TlsRpt;
+    let mut lines = Vec::new();
+    if let Some(s) = &d.mta_sts {
+        let record = match &s.txt {
+            TxtState::Present { id } => format!("record id {id}"),
+            TxtState::Missing => "no _mta-sts record".into(),
+            TxtState::Several => "several _mta-sts records".into(),
+            TxtState::Invalid { .. } => "invalid _mta-sts record".into(),
+            TxtState::LookupFailed(e) => {
+                format!("record lookup failed ({})", lookup_error_short(e))
+            }
+        };
+        let policy = match &s.policy {
+            PolicyState::Fetched(p) => format!(
+                "policy {}, mx {}, max_age {}",
+                mta_sts_mode(p.mode),
+                if p.mx.is_empty() {
+                    "none".into()
+                } else {
+                    p.mx.join(", ")
+                },
+                duration(p.max_age)
+            ),
+            PolicyState::BadResponse { status, .. } => format!("policy: HTTP {status}"),
+            PolicyState::Invalid { .. } => "policy invalid".into(),
+            PolicyState::Unavailable(crate::net::http::FetchError::NoAddress) => {
+                "no policy host".into()
+            }
+            PolicyState::Unavailable(e) => format!("policy unavailable ({})", fetch_error(e)),
+        };
+        lines.push(("MTA-STS", format!("{record}; {policy}")));
+    }
+    lines.push((
+        "TLS-RPT",
+        match &d.tls_rpt {
+            TlsRpt::Present { report_to } => format!("reports to {}", report_to.join(", ")),
+            TlsRpt::Missing => "none".into(),
+            TlsRpt::Several => "several records (ignored)".into(),
+            TlsRpt::Invalid { .. } => "invalid record".into(),
+            TlsRpt::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
+        },
+    ));
+    if let Some(dane) = &d.dane {
+        for h in &dane.hosts {
+            let text = match &h.lookup {
+                TlsaLookup::Records { records, secure } => format!(
+                    "{}: {}, {} (AD bit of {})",
+                    h.host,
+                    count(records.len(), "TLSA record", "TLSA records"),
+                    if *secure {
+                        "DNSSEC-validated"
+                    } else {
+                        "not validated"
+                    },
+                    dane.resolver
+                ),
+                TlsaLookup::None { .. } => format!("{}: no TLSA records", h.host),
+                TlsaLookup::ServFail => format!("{}: TLSA lookup SERVFAIL", h.host),
+                TlsaLookup::Failed(_) => format!("{}: TLSA lookup failed", h.host),
+            };
+            lines.push(("DANE", text));
+        }
+    }
+    lines.push((
+        "SPF",
+        match &d.spf {
+            SpfRecord::Present { record, .. } => record.clone(),
+            SpfRecord::Missing => "none".into(),
+            SpfRecord::Several => "several records (a permanent error)".into(),
+            SpfRecord::Invalid { record } => format!("invalid: {record}"),
+            SpfRecord::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
+        },
+    ));
+    for c in &d.spf_checks {
+        lines.push((
+            "",
+            format!("from {} ({}): {}", c.host, c.address, spf_result(c.result)),
+        ));
+    }
+    lines.push((
+        "DMARC",
+        match &d.dmarc {
+            Dmarc::Present {
+                policy, subdomains, ..
+            } => format!(
+                "p={}{}",
+                dmarc_policy(*policy),
+                subdomains
+                    .map(|s| format!(", sp={}", dmarc_policy(s)))
+                    .unwrap_or_default()
+            ),
+            Dmarc::Missing => "none".into(),
+            Dmarc::Invalid { record } => format!("invalid: {record}"),
+            Dmarc::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
+        },
+    ));
+    lines
 }

@@ -2,6 +2,7 @@
 //! no `Serialize`: every key and every enum name is spelt out here (names in [`names`]), so the
 //! contract changes only when this file does. Keys are only ever added; a golden test guards it.
 
+pub mod delivery;
 pub mod names;
 
 use std::net::IpAddr;
@@ -55,6 +56,7 @@ pub struct Report {
     pub login: Option<Vec<LoginView>>,
     /// *New in 2*: what the zone's own name servers answered.
     pub authoritative: AuthorityView,
+    pub delivery: delivery::DeliveryView,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -111,6 +113,7 @@ impl Report {
             exit_code: run.exit_code,
             elapsed_ms: run.elapsed_ms,
             authoritative: AuthorityView::from(&run.authority),
+            delivery: delivery::DeliveryView::from(&run.delivery),
         }
     }
 }

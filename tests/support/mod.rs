@@ -27,6 +27,8 @@ pub fn options(
     o.timeout = timeout;
     // The zones' name servers are not running in these tests (tests/authority.rs runs them).
     o.authoritative = false;
+    // Nor are policy servers (tests/delivery.rs runs them).
+    o.delivery = false;
     o
 }
 

@@ -155,6 +155,12 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
         .is_ok_and(|asked| *asked);
     let seen = recorder.seen.lock().ok().and_then(|mut s| s.take());
     if let Some((chain, verdict, now)) = seen {
+        info.chain = chain
+            .iter()
+            .take(super::MAX_CHAIN)
+            .filter(|c| c.as_ref().len() <= super::MAX_CHAIN_CERT_BYTES)
+            .map(|c| c.as_ref().to_vec())
+            .collect();
         if let Some(leaf) = chain.first() {
             let now = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
             let mut cert = parse_certificate(leaf.as_ref(), chain.len(), now);

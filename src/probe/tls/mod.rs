@@ -92,7 +92,14 @@ pub struct TlsInfo {
     pub name_matches: Option<bool>,
     /// The server asked for a client certificate (none is ever sent).
     pub client_certificate_requested: bool,
+    /// The chain as presented (DER, leaf first; at most [`MAX_CHAIN`] certificates): what DANE
+    /// TLSA records are matched against.
+    pub chain: Vec<Vec<u8>>,
 }
+
+/// Most certificates of a presented chain kept, and the largest one kept.
+pub const MAX_CHAIN: usize = 8;
+pub const MAX_CHAIN_CERT_BYTES: usize = 64 * 1024;
 
 impl TlsInfo {
     pub fn new(sni: &str) -> Self {
@@ -104,6 +111,7 @@ impl TlsInfo {
             verdict: None,
             name_matches: None,
             client_certificate_requested: false,
+            chain: Vec::new(),
         }
     }
 

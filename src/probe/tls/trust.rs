@@ -154,6 +154,15 @@ impl Trust {
         })
     }
 
+    /// A plain client config on the same roots (HTTPS fetches): verification is strict, a
+    /// refused certificate ends the connection.
+    pub fn verifying_config(&self) -> Result<ClientConfig, rustls::Error> {
+        Ok(ClientConfig::builder_with_provider(self.provider.clone())
+            .with_safe_default_protocol_versions()?
+            .with_webpki_verifier(self.verifier.clone())
+            .with_no_client_auth())
+    }
+
     /// A config whose verifier and client-certificate resolver are the probe's recorder.
     pub(super) fn client_config(
         &self,

@@ -1,0 +1,155 @@
+//! DANE for SMTP (RFC 7672): the `_25._tcp.<mx>` TLSA records, whether the resolver vouched for
+//! them (its AD bit: mailprobe does not validate DNSSEC itself, and says so), and whether a
+//! record matches a presented certificate chain.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::net::authority::{ask_resolver, Ask, AskError, Data, Rcode, Tlsa};
+
+/// Most MX hosts whose TLSA records are looked up.
+pub const MAX_HOSTS: usize = 8;
+
+/// One MX host's TLSA records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostTlsa {
+    pub host: String,
+    pub lookup: TlsaLookup,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsaLookup {
+    /// `secure`: the resolver set the AD bit (it validated the answer with DNSSEC).
+    Records {
+        records: Vec<Tlsa>,
+        secure: bool,
+    },
+    /// No TLSA records (NXDOMAIN or no data).
+    None {
+        secure: bool,
+    },
+    /// SERVFAIL: with a validating resolver, often a DNSSEC failure (bogus).
+    ServFail,
+    Failed(AskError),
+}
+
+/// Whether the domain's MX set itself is DNSSEC-secure, and each MX host's TLSA records, all
+/// asked at once of the first resolver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dane {
+    /// The resolver whose AD bit is relied on.
+    pub resolver: SocketAddr,
+    /// None when the MX question failed.
+    pub mx_secure: Option<bool>,
+    pub hosts: Vec<HostTlsa>,
+}
+
+pub async fn check(
+    resolver: SocketAddr,
+    domain: &str,
+    mx_hosts: &[String],
+    timeout: Duration,
+) -> Dane {
+    let hosts = mx_hosts.iter().take(MAX_HOSTS);
+    let tlsa = hosts.map(|h| async move {
+        let lookup =
+            match ask_resolver(resolver, &format!("_25._tcp.{h}"), Ask::Tlsa, timeout).await {
+                Err(e) => TlsaLookup::Failed(e),
+                Ok(r) if r.rcode == Rcode::ServFail => TlsaLookup::ServFail,
+                Ok(r) => {
+                    let records: Vec<Tlsa> = r
+                        .answers
+                        .iter()
+                        .filter_map(|rr| match &rr.data {
+                            Data::Tlsa(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .take(16)
+                        .collect();
+                    if records.is_empty() {
+                        TlsaLookup::None {
+                            secure: r.authentic_data,
+                        }
+                    } else {
+                        TlsaLookup::Records {
+                            records,
+                            secure: r.authentic_data,
+                        }
+                    }
+                }
+            };
+        HostTlsa {
+            host: h.clone(),
+            lookup,
+        }
+    });
+    let (mx, hosts) = tokio::join!(
+        ask_resolver(resolver, domain, Ask::Mx, timeout),
+        futures::future::join_all(tlsa)
+    );
+    Dane {
+        resolver,
+        mx_secure: mx
+            .ok()
+            .filter(|r| r.rcode == Rcode::NoError)
+            .map(|r| r.authentic_data),
+        hosts,
+    }
+}
+
+/// How a TLSA record relates to a presented chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    Matches,
+    NoMatch,
+    /// Usages 0 and 1 (PKIX) are unusable for SMTP (RFC 7672 section 3.1.3), and unknown
+    /// selectors or matching types are unusable everywhere.
+    Unusable,
+}
+
+/// Checks one record against a chain (DER, leaf first): usage 3 (DANE-EE) against the leaf,
+/// usage 2 (DANE-TA) against the certificates above it.
+pub fn check_record(t: &Tlsa, chain: &[Vec<u8>]) -> Match {
+    let candidates: &[Vec<u8>] = match t.usage {
+        3 => chain.get(..1).unwrap_or_default(),
+        2 => chain.get(1..).unwrap_or_default(),
+        _ => return Match::Unusable,
+    };
+    if t.selector > 1 || t.matching > 2 {
+        return Match::Unusable;
+    }
+    let hit = candidates.iter().any(|der| {
+        let Some(selected) = select(der, t.selector) else {
+            return false;
+        };
+        digest(&selected, t.matching).is_some_and(|d| d == t.data)
+    });
+    if hit {
+        Match::Matches
+    } else {
+        Match::NoMatch
+    }
+}
+
+/// Selector 0: the whole certificate; 1: its SubjectPublicKeyInfo.
+fn select(der: &[u8], selector: u8) -> Option<Vec<u8>> {
+    match selector {
+        0 => Some(der.to_vec()),
+        1 => {
+            let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+            Some(cert.tbs_certificate.subject_pki.raw.to_vec())
+        }
+        _ => None,
+    }
+}
+
+/// Matching type 0: exact; 1: SHA-256; 2: SHA-512.
+fn digest(data: &[u8], matching: u8) -> Option<Vec<u8>> {
+    use ring::digest::{digest, SHA256, SHA512};
+    match matching {
+        0 => Some(data.to_vec()),
+        1 => Some(digest(&SHA256, data).as_ref().to_vec()),
+        2 => Some(digest(&SHA512, data).as_ref().to_vec()),
+        _ => None,
+    }
+}

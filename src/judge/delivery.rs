@@ -1,0 +1,419 @@
+//! What senders will do: the domain's MTA-STS policy and DANE records held against what its MX
+//! hosts actually present on port 25, TLS-RPT, and SPF/DMARC for the recommended outgoing
+//! server.
+
+use std::net::IpAddr;
+
+use super::findings::{CertProblem, Fact, Finding, MtaStsMode, PolicyFetch, SpfSender};
+use super::recommend::Recommended;
+use crate::delivery::dane::{check_record, HostTlsa, Match, TlsaLookup};
+use crate::delivery::mta_sts::{covers, MtaSts, PolicyState, TxtState};
+use crate::delivery::sender::{Dmarc, SpfRecord, SpfResult};
+use crate::delivery::tls_rpt::TlsRpt;
+use crate::delivery::Delivery;
+use crate::net::http::FetchError;
+use crate::probe::tls::CertVerdict;
+use crate::probe::{ProbeResult, StartTlsState};
+use crate::provider::Identification;
+use crate::service::{Protocol, Security};
+
+/// What the inbound SMTP port of one MX address showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Inbound<'a> {
+    NotReached,
+    NoStarttls,
+    Tls {
+        name_ok: bool,
+        verdict: Option<&'a CertVerdict>,
+        chain: &'a [Vec<u8>],
+    },
+}
+
+/// A server-to-server SMTP probe (port 25, or a custom SMTP STARTTLS port in tests): never
+/// the submission ports.
+fn inbound_smtp(p: &ProbeResult) -> bool {
+    p.service.protocol == Protocol::Smtp
+        && p.service.security != Security::Tls
+        && !matches!(p.service.port, 465 | 587)
+}
+
+/// Each probed address of `host` on its inbound SMTP port.
+fn inbound<'a>(probes: &'a [ProbeResult], host: &str) -> Vec<(IpAddr, Inbound<'a>)> {
+    probes
+        .iter()
+        .filter(|p| p.host == host && inbound_smtp(p))
+        .map(|p| {
+            let state = match (&p.starttls, &p.tls) {
+                (Some(StartTlsState::Upgraded), Some(tls)) => Inbound::Tls {
+                    name_ok: tls.name_matches == Some(true),
+                    verdict: tls.verdict.as_ref(),
+                    chain: &tls.chain,
+                },
+                (Some(StartTlsState::NotOffered | StartTlsState::Failed), _) => Inbound::NoStarttls,
+                _ => Inbound::NotReached,
+            };
+            (p.address, state)
+        })
+        .collect()
+}
+
+pub fn findings(
+    delivery: &Delivery,
+    domain: &str,
+    mx_hosts: &[String],
+    probes: &[ProbeResult],
+    recommended: &Recommended,
+    identification: &Identification,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut secured = false;
+    if let Some(sts) = &delivery.mta_sts {
+        let (f, used) = mta_sts(sts, domain, mx_hosts, probes);
+        out.extend(f);
+        secured |= used;
+    }
+    if let Some(dane) = &delivery.dane {
+        for host in &dane.hosts {
+            let (f, used) = dane_host(host, dane.resolver, dane.mx_secure, probes);
+            out.extend(f);
+            secured |= used;
+        }
+    }
+    out.extend(tls_rpt(&delivery.tls_rpt, domain, secured));
+    out.extend(sender(delivery, domain, recommended, identification));
+    out
+}
+
+/// MTA-STS findings, and whether the domain uses MTA-STS at all.
+fn mta_sts(
+    sts: &MtaSts,
+    domain: &str,
+    mx_hosts: &[String],
+    probes: &[ProbeResult],
+) -> (Vec<Finding>, bool) {
+    let mut out = Vec::new();
+    let announced = match &sts.txt {
+        TxtState::Present { .. } => true,
+        TxtState::Missing | TxtState::LookupFailed(_) => false,
+        TxtState::Several => {
+            out.push(Finding::new(Fact::MtaStsRecordInvalid {
+                domain: domain.to_string(),
+                record: None,
+            }));
+            false
+        }
+        TxtState::Invalid { record } => {
+            out.push(Finding::new(Fact::MtaStsRecordInvalid {
+                domain: domain.to_string(),
+                record: Some(record.clone()),
+            }));
+            false
+        }
+    };
+    let url = sts.policy_url.clone();
+    let policy = match &sts.policy {
+        PolicyState::Fetched(p) => p,
+        PolicyState::Invalid { problems } => {
+            if announced {
+                out.push(Finding::new(Fact::MtaStsPolicyInvalid {
+                    url,
+                    problems: problems.clone(),
+                }));
+            }
+            return (out, announced);
+        }
+        PolicyState::BadResponse { status, .. } => {
+            if announced {
+                out.push(Finding::new(Fact::MtaStsPolicyUnavailable {
+                    url,
+                    why: PolicyFetch::Status(*status),
+                }));
+            }
+            return (out, announced);
+        }
+        // No policy host at all and no record: the domain does not use MTA-STS.
+        PolicyState::Unavailable(FetchError::NoAddress) if !announced => return (out, false),
+        PolicyState::Unavailable(e) => {
+            if announced {
+                out.push(Finding::new(Fact::MtaStsPolicyUnavailable {
+                    url,
+                    why: PolicyFetch::Failed(e.clone()),
+                }));
+            }
+            return (out, announced);
+        }
+    };
+    if !announced {
+        out.push(Finding::new(Fact::MtaStsRecordMissing {
+            domain: domain.to_string(),
+        }));
+        return (out, false);
+    }
+    let mode = policy.mode;
+    if mode == MtaStsMode::None {
+        return (out, false);
+    }
+    let before = out.len();
+    let mut reached = 0;
+    for host in mx_hosts {
+        if !policy.mx.iter().any(|p| covers(p, host)) {
+            out.push(
+                Finding::new(Fact::MtaStsMxNotCovered {
+                    host: host.clone(),
+                    mode,
+                    patterns: policy.mx.clone(),
+                })
+                .at(host, Some(25)),
+            );
+            continue;
+        }
+        for (address, state) in inbound(probes, host) {
+            let fact = match state {
+                Inbound::NotReached => continue,
+                Inbound::NoStarttls => Fact::MtaStsNoStarttls {
+                    host: host.clone(),
+                    address,
+                    mode,
+                },
+                Inbound::Tls {
+                    verdict, name_ok, ..
+                } => {
+                    reached += 1;
+                    match (verdict, name_ok) {
+                        (Some(CertVerdict::Trusted), true) => continue,
+                        (Some(CertVerdict::Trusted | CertVerdict::NameMismatch), _) | (None, _) => {
+                            Fact::MtaStsCertificateInvalid {
+                                host: host.clone(),
+                                address,
+                                mode,
+                                problem: CertProblem::NotValidForName,
+                            }
+                        }
+                        (Some(v), _) => Fact::MtaStsCertificateInvalid {
+                            host: host.clone(),
+                            address,
+                            mode,
+                            problem: CertProblem::Untrusted(v.clone()),
+                        },
+                    }
+                }
+            };
+            out.push(Finding::new(fact).at(host, Some(25)));
+        }
+    }
+    if out.len() == before {
+        out.push(Finding::new(if reached == 0 {
+            Fact::MtaStsNotChecked { mode }
+        } else {
+            Fact::MtaStsInOrder {
+                mode,
+                hosts: mx_hosts.len(),
+            }
+        }));
+    }
+    (out, true)
+}
+
+/// DANE findings for one MX host, and whether it publishes TLSA records at all.
+fn dane_host(
+    t: &HostTlsa,
+    resolver: std::net::SocketAddr,
+    mx_secure: Option<bool>,
+    probes: &[ProbeResult],
+) -> (Vec<Finding>, bool) {
+    let host = t.host.clone();
+    let records = match &t.lookup {
+        TlsaLookup::None { .. } | TlsaLookup::Failed(_) => return (Vec::new(), false),
+        TlsaLookup::ServFail => {
+            let f = Finding::new(Fact::DaneLookupFailed {
+                host: host.clone(),
+                resolver,
+            });
+            return (vec![f.at(&host, Some(25))], true);
+        }
+        // RFC 7672 section 2.2: TLSA of an MX host counts only when the MX set is secure too.
+        TlsaLookup::Records { records, secure } if !*secure || mx_secure == Some(false) => {
+            let f = Finding::new(Fact::DaneZoneInsecure {
+                host: host.clone(),
+                resolver,
+                mx_secure: mx_secure.unwrap_or(false),
+            });
+            return (vec![f.at(&host, Some(25))], false);
+        }
+        TlsaLookup::Records { records, .. } => records,
+    };
+    let mut out = Vec::new();
+    let mut matched = 0;
+    for (address, state) in inbound(probes, &host) {
+        match state {
+            Inbound::NotReached => {}
+            Inbound::NoStarttls => out.push(Finding::new(Fact::DaneNoStarttls {
+                host: host.clone(),
+                address,
+            })),
+            Inbound::Tls { chain, .. } => {
+                if records
+                    .iter()
+                    .any(|r| check_record(r, chain) == Match::Matches)
+                {
+                    matched += 1;
+                } else {
+                    out.push(Finding::new(Fact::DaneTlsaMismatch {
+                        host: host.clone(),
+                        address,
+                        records: records.len(),
+                    }));
+                }
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::new(if matched > 0 {
+            Fact::DaneInOrder {
+                host: host.clone(),
+                resolver,
+            }
+        } else {
+            Fact::DaneNotVerified { host: host.clone() }
+        }));
+    }
+    let out = out.into_iter().map(|f| f.at(&host, Some(25))).collect();
+    (out, true)
+}
+
+fn tls_rpt(t: &TlsRpt, domain: &str, secured: bool) -> Vec<Finding> {
+    let domain = domain.to_string();
+    match t {
+        TlsRpt::Missing if secured => vec![Finding::new(Fact::TlsRptMissing { domain })],
+        TlsRpt::Several => vec![Finding::new(Fact::TlsRptInvalid {
+            domain,
+            record: None,
+        })],
+        TlsRpt::Invalid { record } => vec![Finding::new(Fact::TlsRptInvalid {
+            domain,
+            record: Some(record.clone()),
+        })],
+        _ => Vec::new(),
+    }
+}
+
+/// SPF for the recommended outgoing server (or the provider's include), and DMARC.
+fn sender(
+    d: &Delivery,
+    domain: &str,
+    recommended: &Recommended,
+    identification: &Identification,
+) -> Vec<Finding> {
+    let domain_s = domain.to_string();
+    let mut out = Vec::new();
+    let dmarc = match &d.dmarc {
+        Dmarc::Present {
+            policy,
+            subdomains,
+            reports,
+        } => {
+            out.push(Finding::new(Fact::DmarcPolicy {
+                domain: domain_s.clone(),
+                policy: *policy,
+                subdomains: *subdomains,
+                reports: *reports,
+            }));
+            Some(*policy)
+        }
+        Dmarc::Missing => {
+            out.push(Finding::new(Fact::DmarcMissing {
+                domain: domain_s.clone(),
+            }));
+            None
+        }
+        Dmarc::Invalid { record } => {
+            out.push(Finding::new(Fact::DmarcInvalid {
+                domain: domain_s.clone(),
+                record: record.clone(),
+            }));
+            None
+        }
+        Dmarc::LookupFailed(_) => None,
+    };
+    let includes = match &d.spf {
+        SpfRecord::Present { includes, .. } => includes,
+        SpfRecord::Missing => {
+            out.push(Finding::new(Fact::SpfMissing { domain: domain_s }));
+            return out;
+        }
+        SpfRecord::Several => {
+            out.push(Finding::new(Fact::SpfInvalid {
+                domain: domain_s,
+                record: None,
+            }));
+            return out;
+        }
+        SpfRecord::Invalid { record } => {
+            out.push(Finding::new(Fact::SpfInvalid {
+                domain: domain_s,
+                record: Some(record.clone()),
+            }));
+            return out;
+        }
+        SpfRecord::LookupFailed(_) => return out,
+    };
+    let provider = identification
+        .provider
+        .as_ref()
+        .filter(|p| p.is_known() && !p.spf_includes.is_empty());
+    if let Some(p) = provider {
+        let include = p.spf_includes[0].to_string();
+        let found = p
+            .spf_includes
+            .iter()
+            .any(|i| includes.iter().any(|x| x.eq_ignore_ascii_case(i)));
+        let sender = SpfSender::Provider {
+            name: p.name.clone(),
+            include,
+        };
+        out.push(Finding::new(if found {
+            Fact::SpfAuthorizesServer {
+                domain: domain_s,
+                sender,
+            }
+        } else {
+            Fact::SpfNotAuthorizingServer {
+                domain: domain_s,
+                sender,
+                dmarc,
+            }
+        }));
+        return out;
+    }
+    // The recommended outgoing server: every address of it that SPF was evaluated for.
+    let Some(best) = recommended.outgoing.first() else {
+        return out;
+    };
+    let checks: Vec<_> = d
+        .spf_checks
+        .iter()
+        .filter(|c| c.host == best.host)
+        .collect();
+    let failing = checks.iter().find(|c| c.result != SpfResult::Pass);
+    let sender = |c: &crate::delivery::sender::SpfCheck| SpfSender::Server {
+        host: c.host.clone(),
+        address: c.address,
+        result: c.result,
+    };
+    match (failing, checks.first()) {
+        (Some(c), _) => out.push(
+            Finding::new(Fact::SpfNotAuthorizingServer {
+                domain: domain_s,
+                sender: sender(c),
+                dmarc,
+            })
+            .at(&c.host, Some(best.port)),
+        ),
+        (None, Some(c)) => out.push(Finding::new(Fact::SpfAuthorizesServer {
+            domain: domain_s,
+            sender: sender(c),
+        })),
+        (None, None) => {}
+    }
+    out
+}

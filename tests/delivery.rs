@@ -1,0 +1,382 @@
+//! Delivery security against in-process servers: MTA-STS policies served over real HTTPS (test
+//! PKI), MX hosts speaking SMTP with STARTTLS, SPF/DMARC/TLS-RPT/TLSA records from the DNS test
+//! server, and TLSA matching for every usage, selector and matching type.
+
+mod support;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mailprobe::delivery::dane::{check_record, Match};
+use mailprobe::judge::findings::{Code, Severity};
+use mailprobe::net::authority::Tlsa;
+use mailprobe::service::{Protocol, Security, Service};
+use mailprobe::Run;
+use support::dns::zone;
+use support::pki::Leaf;
+use support::scenario::{finding, message, World};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// An HTTPS server answering every request with `response` (raw HTTP), after `delay`.
+async fn policy_server(addr: SocketAddr, leaf: &Leaf, response: Vec<u8>, delay: Duration) -> u16 {
+    let listener = TcpListener::bind(addr).await.expect("bind policy server");
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = tokio_rustls::TlsAcceptor::from(leaf.server_config());
+    let response = Arc::new(response);
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let response = response.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = [0u8; 4096];
+                let _ = tls.read(&mut buf).await;
+                tokio::time::sleep(delay).await;
+                let _ = tls.write_all(&response).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    port
+}
+
+fn http(status: &str, content_type: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+fn policy(mode: &str, mx: &[&str]) -> Vec<u8> {
+    let mut body = format!("version: STSv1\r\nmode: {mode}\r\n");
+    for m in mx {
+        body.push_str(&format!("mx: {m}\r\n"));
+    }
+    body.push_str("max_age: 86400\r\n");
+    http("200 OK", "text/plain; charset=utf-8", &body)
+}
+
+/// ok.test: MX mx.ok.test (.11, SMTP with STARTTLS), mta-sts.ok.test (.30), plus `records`.
+fn delivery_zone(w: &World, records: &str) -> String {
+    let n = w.net.prefix();
+    zone(
+        "ok.test",
+        &format!(
+            "@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\nmta-sts IN A {n}.30\nsmtp IN A {n}.10\n{records}"
+        ),
+    )
+}
+
+struct Setup {
+    w: World,
+    https_port: u16,
+    inbound: Service,
+}
+
+/// The MX (.11) with a certificate for `mx_names`, and a policy server (.30) answering
+/// `response`.
+async fn setup(mx_names: &[&str], response: Vec<u8>, delay: Duration) -> Setup {
+    let mut w = World::new();
+    let mx_leaf = w.ca.leaf(mx_names);
+    let inbound = w
+        .serve_tls(&[11], Protocol::Smtp, Security::StartTls, &mx_leaf)
+        .await;
+    let web = w.ca.leaf(&["mta-sts.ok.test"]);
+    let https_port = policy_server(SocketAddr::new(w.ip(30), 0), &web, response, delay).await;
+    Setup {
+        w,
+        https_port,
+        inbound,
+    }
+}
+
+async fn run(s: &Setup, records: &str) -> Run {
+    let zone = delivery_zone(&s.w, records);
+    s.w.run_with("a@ok.test", &[zone], |o| {
+        o.delivery = true;
+        o.https_port = s.https_port;
+    })
+    .await
+}
+
+const STS: &str = "_mta-sts IN TXT \"v=STSv1; id=20261124T000000;\"\n";
+const RPT: &str = "_smtp._tls IN TXT \"v=TLSRPTv1; rua=mailto:tls@ok.test\"\n";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_enforce_policy_that_leaves_out_the_mx_says_senders_will_refuse() {
+    let s = setup(
+        &["mx.ok.test"],
+        policy("enforce", &["mail.elsewhere.test"]),
+        Duration::ZERO,
+    )
+    .await;
+    let r = run(&s, &format!("{STS}{RPT}")).await;
+    let f = finding(&r, Code::MtaStsMxNotCovered).expect("mta_sts_mx_not_covered");
+    assert_eq!(f.severity, Severity::Error);
+    let text = message(f);
+    assert!(
+        text.contains("senders that enforce MTA-STS will refuse to deliver to mx.ok.test"),
+        "{text}"
+    );
+    assert!(text.contains("mail.elsewhere.test"), "{text}");
+    assert!(finding(&r, Code::MtaStsInOrder).is_none());
+    // The MX itself was probed on its inbound port all the same.
+    assert!(r
+        .probes
+        .iter()
+        .any(|p| p.host == "mx.ok.test" && p.service == s.inbound));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consistent_policy_is_in_order() {
+    let s = setup(
+        &["mx.ok.test"],
+        policy("enforce", &["*.ok.test"]),
+        Duration::ZERO,
+    )
+    .await;
+    let r = run(&s, &format!("{STS}{RPT}")).await;
+    let f = finding(&r, Code::MtaStsInOrder).unwrap_or_else(|| {
+        panic!(
+            "{:?}",
+            r.diagnosis.findings.iter().map(message).collect::<Vec<_>>()
+        )
+    });
+    assert!(message(f).contains("MTA-STS (enforce) is in order: 1 MX host covered"));
+    assert!(finding(&r, Code::TlsRptMissing).is_none());
+    let mut json = Vec::new();
+    mailprobe::render::json::render(&r, &mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let sts = &v["delivery"]["mta_sts"];
+    assert_eq!(sts["record"], "present");
+    assert_eq!(sts["id"], "20261124T000000");
+    assert_eq!(sts["mode"], "enforce");
+    assert_eq!(sts["mx"][0], "*.ok.test");
+    assert_eq!(
+        v["delivery"]["tls_rpt"]["report_to"][0],
+        "mailto:tls@ok.test"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_for_another_name_fails_mta_sts_testing_mode_delivers() {
+    let s = setup(
+        &["server1.hoster.test"],
+        policy("testing", &["mx.ok.test"]),
+        Duration::ZERO,
+    )
+    .await;
+    let r = run(&s, STS).await;
+    let f = finding(&r, Code::MtaStsCertificateInvalid).expect("mta_sts_certificate_invalid");
+    assert_eq!(f.severity, Severity::Warning);
+    let text = message(f);
+    assert!(text.contains("not valid for the MX name"), "{text}");
+    assert!(
+        text.contains("senders still deliver to mx.ok.test and report"),
+        "{text}"
+    );
+    // MTA-STS is in use: where are failures reported?
+    assert!(finding(&r, Code::TlsRptMissing).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn policies_that_cannot_be_used_are_named_with_the_reason() {
+    // A redirect is never followed.
+    let redirect =
+        b"HTTP/1.1 301 Moved\r\nLocation: https://elsewhere.test/p\r\nContent-Length: 0\r\n\r\n"
+            .to_vec();
+    let s = setup(&["mx.ok.test"], redirect, Duration::ZERO).await;
+    let r = run(&s, STS).await;
+    let text = message(finding(&r, Code::MtaStsPolicyUnavailable).expect("redirect"));
+    assert!(
+        text.contains("redirect to https://elsewhere.test/p"),
+        "{text}"
+    );
+
+    // More than 64 KiB is not read.
+    let big = http("200 OK", "text/plain", &"x".repeat(70_000));
+    let s = setup(&["mx.ok.test"], big, Duration::ZERO).await;
+    let r = run(&s, STS).await;
+    assert!(message(finding(&r, Code::MtaStsPolicyUnavailable).expect("big")).contains("64 KiB"));
+
+    // An invalid policy: every problem named.
+    let bad = http("200 OK", "text/plain", "version: STSv1\r\nmode: strict\r\n");
+    let s = setup(&["mx.ok.test"], bad, Duration::ZERO).await;
+    let r = run(&s, STS).await;
+    let text = message(finding(&r, Code::MtaStsPolicyInvalid).expect("invalid"));
+    assert!(
+        text.contains("mode strict") && text.contains("no max_age"),
+        "{text}"
+    );
+
+    // A policy without the TXT record: senders never fetch it.
+    let s = setup(
+        &["mx.ok.test"],
+        policy("enforce", &["mx.ok.test"]),
+        Duration::ZERO,
+    )
+    .await;
+    let r = run(&s, "").await;
+    assert!(finding(&r, Code::MtaStsRecordMissing).is_some());
+    assert!(finding(&r, Code::MtaStsMxNotCovered).is_none());
+
+    // A policy server that never answers costs one timeout, not more.
+    let s = setup(
+        &["mx.ok.test"],
+        policy("enforce", &["mx.ok.test"]),
+        Duration::from_secs(30),
+    )
+    .await;
+    let started = Instant::now();
+    let r = run(&s, STS).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+    let text = message(finding(&r, Code::MtaStsPolicyUnavailable).expect("slow"));
+    assert!(text.contains("no answer in time"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tlsa_records_the_resolver_does_not_vouch_for_are_ignored_by_senders() {
+    let s = setup(
+        &["mx.ok.test"],
+        http("404 Not Found", "text/plain", ""),
+        Duration::ZERO,
+    )
+    .await;
+    let r = run(
+        &s,
+        &format!("_25._tcp.mx IN TLSA 3 1 1 {}\n", "ab".repeat(32)),
+    )
+    .await;
+    let f = finding(&r, Code::DaneZoneInsecure).expect("dane_zone_insecure");
+    assert!(
+        message(f).contains("did not mark them DNSSEC-validated"),
+        "{}",
+        message(f)
+    );
+    assert!(finding(&r, Code::DaneTlsaMismatch).is_none());
+    // No _mta-sts record and a 404: the domain does not use MTA-STS; nothing is claimed.
+    assert!(r
+        .diagnosis
+        .findings
+        .iter()
+        .all(|f| !format!("{:?}", f.code).starts_with("MtaSts")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spf_is_evaluated_for_the_recommended_outgoing_server() {
+    let mut w = World::new();
+    let n = w.net.prefix();
+    let leaf = w.ca.leaf(&["smtp.ok.test", "mx.ok.test"]);
+    w.serve_tls(&[10], Protocol::Smtp, Security::Tls, &leaf)
+        .await;
+    let base = format!("@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\nsmtp IN A {n}.10\n");
+    let go = |records: String| {
+        let zone = zone("ok.test", &format!("{base}{records}"));
+        let w = &w;
+        async move {
+            w.run_with("a@ok.test", &[zone], |o| o.delivery = true)
+                .await
+        }
+    };
+    let r = go(format!("@ IN TXT \"v=spf1 ip4:{n}.10 -all\"\n")).await;
+    let f = finding(&r, Code::SpfAuthorizesServer).expect("spf pass");
+    assert!(
+        message(f).contains(&format!("smtp.ok.test ({n}.10)")),
+        "{}",
+        message(f)
+    );
+    assert!(finding(&r, Code::DmarcMissing).is_some());
+
+    let r = go(
+        "@ IN TXT \"v=spf1 ip4:192.0.2.1 -all\"\n_dmarc IN TXT \"v=DMARC1; p=reject; rua=mailto:d@ok.test\"\n"
+            .to_string(),
+    )
+    .await;
+    let f = finding(&r, Code::SpfNotAuthorizingServer).expect("spf fail");
+    assert_eq!(f.severity, Severity::Error);
+    assert!(message(f).contains("reject"), "{}", message(f));
+    assert!(finding(&r, Code::DmarcPolicy).is_some());
+
+    let r = go("@ IN TXT \"v=spf1 ip4:1.2.3.4 -all\"\n@ IN TXT \"v=spf1 -all\"\n".into()).await;
+    assert!(finding(&r, Code::SpfInvalid).is_some());
+    let r = go(String::new()).await;
+    assert!(finding(&r, Code::SpfMissing).is_some());
+}
+
+/// TLSA records for every usage, selector and matching type against a real chain.
+#[test]
+fn tlsa_records_match_as_rfc_7672_says() {
+    use ring::digest::{digest, SHA256, SHA512};
+    let ca = support::pki::TestCa::new();
+    let leaf = ca.leaf_via_intermediate(&["mx.ok.test"], true);
+    let chain: Vec<Vec<u8>> = leaf.chain.iter().map(|c| c.as_ref().to_vec()).collect();
+    assert!(chain.len() >= 2, "leaf and intermediate");
+    let spki = |der: &[u8]| {
+        let (_, c) = x509_parser::parse_x509_certificate(der).unwrap();
+        c.tbs_certificate.subject_pki.raw.to_vec()
+    };
+    let t = |usage, selector, matching, data: Vec<u8>| Tlsa {
+        usage,
+        selector,
+        matching,
+        data,
+    };
+    let leaf_der = chain[0].clone();
+    let ta_der = chain[1].clone();
+    let cases = [
+        (t(3, 0, 0, leaf_der.clone()), Match::Matches),
+        (
+            t(3, 1, 1, digest(&SHA256, &spki(&leaf_der)).as_ref().to_vec()),
+            Match::Matches,
+        ),
+        (
+            t(3, 0, 2, digest(&SHA512, &leaf_der).as_ref().to_vec()),
+            Match::Matches,
+        ),
+        (t(3, 1, 0, spki(&leaf_der)), Match::Matches),
+        (
+            t(2, 0, 1, digest(&SHA256, &ta_der).as_ref().to_vec()),
+            Match::Matches,
+        ),
+        (
+            t(2, 1, 2, digest(&SHA512, &spki(&ta_der)).as_ref().to_vec()),
+            Match::Matches,
+        ),
+        // DANE-TA never matches the leaf itself, DANE-EE never the issuer.
+        (
+            t(2, 0, 1, digest(&SHA256, &leaf_der).as_ref().to_vec()),
+            Match::NoMatch,
+        ),
+        (
+            t(3, 0, 1, digest(&SHA256, &ta_der).as_ref().to_vec()),
+            Match::NoMatch,
+        ),
+        // A stale record (another key).
+        (t(3, 1, 1, vec![0xab; 32]), Match::NoMatch),
+        // PKIX usages are unusable for SMTP; unknown selectors and matching types too.
+        (t(1, 0, 0, leaf_der.clone()), Match::Unusable),
+        (t(0, 0, 0, ta_der.clone()), Match::Unusable),
+        (t(3, 2, 0, leaf_der.clone()), Match::Unusable),
+        (t(3, 0, 3, leaf_der.clone()), Match::Unusable),
+    ];
+    for (record, expected) in cases {
+        assert_eq!(
+            check_record(&record, &chain),
+            expected,
+            "{} {} {}",
+            record.usage,
+            record.selector,
+            record.matching
+        );
+    }
+    assert_eq!(check_record(&t(3, 0, 0, leaf_der), &[]), Match::NoMatch);
+}
