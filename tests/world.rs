@@ -352,6 +352,7 @@ fn real_servers_in_a_network_namespace() {
     assert_eq!(v["recommended"]["outgoing"][0]["confirmed"], true);
 
     dns_from_the_source(&world);
+    delivery_security(&world);
 }
 
 /// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches
@@ -449,4 +450,66 @@ fn dns_from_the_source(world: &World) {
     );
     assert_eq!(v["authoritative"]["status"], "disabled");
     assert!(!codes(&v).contains(&"authoritative_inconsistent".into()));
+}
+
+/// What senders check, against real nginx (MTA-STS policies), NSD serving DNSSEC-signed zones
+/// validated by Unbound (DANE), and Postfix on port 25.
+fn delivery_security(world: &World) {
+    // A consistent MTA-STS policy in enforce mode.
+    let v = world.probe(None, &["sts.internal"]);
+    assert!(
+        codes(&v).contains(&"mta_sts_in_order".into()),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["delivery"]["mta_sts"]["mode"], "enforce");
+    assert_eq!(v["delivery"]["mta_sts"]["mx"][0], "mx.good.test");
+    assert_eq!(
+        v["delivery"]["tls_rpt"]["report_to"][0],
+        "mailto:tls-reports@sts.internal"
+    );
+    // An enforce policy that does not list the MX.
+    let v = world.probe(None, &["stsbad.internal"]);
+    let m = message(&v, "mta_sts_mx_not_covered");
+    assert!(
+        m.contains("senders that enforce MTA-STS will refuse to deliver to mx.good.test"),
+        "{m}"
+    );
+    // DNSSEC-signed TLSA matching the certificate Postfix presents, validated by Unbound.
+    let v = world.probe(None, &["dane.internal"]);
+    assert!(
+        codes(&v).contains(&"dane_in_order".into()),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["delivery"]["dane"]["hosts"][0]["secure"], true);
+    assert_eq!(v["delivery"]["dane"]["mx_secure"], true);
+    // A TLSA record left over from before a renewal.
+    let v = world.probe(None, &["danestale.internal"]);
+    let m = message(&v, "dane_tlsa_mismatch");
+    assert!(
+        m.contains("DANE-validating senders will defer mail to mx.danestale.internal"),
+        "{m}"
+    );
+    // An unsigned zone's TLSA-less MX: nothing is claimed about DANE.
+    let v = world.probe(None, &["sts.internal"]);
+    assert!(
+        !codes(&v).iter().any(|c| c.starts_with("dane_")),
+        "{:?}",
+        codes(&v)
+    );
+    // SPF: good.test authorises its server; wrongname.test's server is not authorised, and its
+    // DMARC policy quarantines what fails.
+    let v = world.probe(None, &["user@good.test"]);
+    assert!(message(&v, "spf_authorizes_server").contains("smtp.good.test (127.0.10.1)"));
+    assert!(message(&v, "dmarc_policy").contains("p=reject"));
+    let v = world.probe(None, &["user@wrongname.test"]);
+    let m = message(&v, "spf_not_authorizing_server");
+    assert!(
+        m.contains("server1.hoster.test (127.0.10.2)") && m.contains("quarantine"),
+        "{m}"
+    );
+    let v = world.probe(None, &["nostarttls.test"]);
+    assert!(codes(&v).contains(&"spf_missing".into()));
+    assert!(codes(&v).contains(&"dmarc_missing".into()));
 }

@@ -1087,10 +1087,27 @@ pub fn delivery_lines(d: &crate::delivery::Delivery) -> Vec<(&'static str, Strin
             SpfRecord::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
         },
     ));
+    // One line per address: SPF's answer depends on the address, not the name.
+    let mut seen: Vec<std::net::IpAddr> = Vec::new();
     for c in &d.spf_checks {
+        if seen.contains(&c.address) {
+            continue;
+        }
+        seen.push(c.address);
+        let names: Vec<&str> = d
+            .spf_checks
+            .iter()
+            .filter(|o| o.address == c.address)
+            .map(|o| o.host.as_str())
+            .collect();
         lines.push((
             "",
-            format!("from {} ({}): {}", c.host, c.address, spf_result(c.result)),
+            format!(
+                "from {} ({}): {}",
+                c.address,
+                names.join(", "),
+                spf_result(c.result)
+            ),
         ));
     }
     lines.push((

@@ -36,6 +36,8 @@ install_packages() {
     local missing=()
     command -v unbound >/dev/null || missing+=(unbound)
     command -v nsd >/dev/null || missing+=(nsd)
+    command -v ldns-signzone >/dev/null || missing+=(ldnsutils)
+    command -v nginx >/dev/null || missing+=(nginx-light)
     command -v dovecot >/dev/null || missing+=(dovecot-imapd dovecot-pop3d)
     [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
     [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
@@ -88,6 +90,7 @@ EOF
     leaf good "mail.good.test" "DNS:mail.good.test,DNS:imap.good.test,DNS:smtp.good.test,DNS:pop.good.test,DNS:mx.good.test" 20250101000000Z 20991231000000Z
     leaf wrongname "server1.hoster.test" "DNS:server1.hoster.test" 20250101000000Z 20991231000000Z
     leaf expired "mail.expired.test" "DNS:mail.expired.test,DNS:imap.expired.test,DNS:smtp.expired.test" 20200101000000Z 20210101000000Z
+    leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -127,12 +130,15 @@ server:
   logfile: "$DIR/unbound.log"
   use-syslog: no
   do-daemonize: yes
-  module-config: "iterator"
+  module-config: "validator iterator"
   root-hints: "$DIR/zones/root.hints"
   do-not-query-localhost: no
   local-zone: "test." static
 EOF
-        sed -e '/^\s*#/d' -e '/^\s*$/d' -e 's/.*/  local-data: "&"/' "$HERE/zones.txt"
+        # Only the signed zones have anchors: everything else is insecure, as an unsigned
+        # zone under a signed root would be.
+        cat "$DIR/trust-anchors.conf"
+        sed -e '/^\s*#/d' -e '/^\s*$/d' -e "s/.*/  local-data: '&'/" "$HERE/zones.txt"
     } >"$DIR/unbound.conf"
     daemon unbound -c "$DIR/unbound.conf"
 }
@@ -180,6 +186,64 @@ start_authorities() {
     start_nsd lame 127.0.20.31 lame.internal.:lame.zone
     start_nsd refusing 127.0.20.32 elsewhere.internal.:elsewhere.zone
     start_nsd split "127.0.20.41 127.0.20.42 127.0.20.43" split.internal.:split.zone
+    sign_dane_zones
+    start_nsd delivery 127.0.20.51 sts.internal.:sts.zone stsbad.internal.:stsbad.zone \
+        dane.internal.:dane.zone.signed danestale.internal.:danestale.zone.signed
+}
+
+# Signs dane.internal and danestale.internal (one ECDSA key each, used as Unbound's trust
+# anchor) after filling in their TLSA data: the SHA-256 of a certificate's public key.
+sign_dane_zones() {
+    local z="$DIR/zones" spki
+    spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
+    sed "s/@TLSA@/$(spki "$DIR/certs/good.crt")/" "$HERE/dns/dane.zone" >"$z/dane.zone"
+    sed "s/@TLSA@/$(spki "$DIR/certs/expired.crt")/" "$HERE/dns/danestale.zone" >"$z/danestale.zone"
+    local name key
+    for name in dane danestale; do
+        key=$(cd "$z" && ldns-keygen -a ECDSAP256SHA256 -k "$name.internal")
+        (cd "$z" && ldns-signzone -f "$name.zone.signed" "$name.zone" "$key" >/dev/null)
+        echo "  trust-anchor-file: \"$z/$key.key\"" >>"$DIR/trust-anchors.conf"
+    done
+}
+
+# nginx serving the MTA-STS policies of sts.internal and stsbad.internal over HTTPS.
+start_nginx() {
+    local n="$DIR/nginx" site
+    mkdir -p "$n/www" "$n/tmp"
+    {
+        cat <<EOF
+daemon on;
+pid $n/nginx.pid;
+error_log $n/error.log;
+user www-data;
+worker_processes 1;
+events { worker_connections 64; }
+http {
+  access_log off;
+  client_body_temp_path $n/tmp;
+  proxy_temp_path $n/tmp;
+  fastcgi_temp_path $n/tmp;
+  uwsgi_temp_path $n/tmp;
+  scgi_temp_path $n/tmp;
+  types { text/plain txt; }
+EOF
+        for site in sts stsbad; do
+            mkdir -p "$n/www/$site/.well-known"
+            cp "$HERE/www/$site.txt" "$n/www/$site/.well-known/mta-sts.txt"
+            cat <<EOF
+  server {
+    listen 127.0.20.50:443 ssl;
+    server_name mta-sts.$site.internal;
+    ssl_certificate $DIR/certs/web.pem;
+    ssl_certificate_key $DIR/certs/web.key;
+    root $n/www/$site;
+  }
+EOF
+        done
+        echo "}"
+    } >"$n/nginx.conf"
+    chmod -R a+rX "$n/www"
+    daemon nginx -c "$n/nginx.conf"
 }
 
 start_dovecot() { # name address cert|none
@@ -350,11 +414,13 @@ start_dovecot wrongname 127.0.10.2 wrongname
 start_dovecot expired 127.0.10.3 expired
 start_dovecot nostarttls 127.0.10.4 none
 start_postfix
+start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
 wait_for 127.0.10.8 25
 wait_for 127.0.10.4 143
 wait_for 127.0.10.4 587
-for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41; do
+wait_for 127.0.20.50 443
+for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
 done
 log "up: namespace $NS, files in $DIR, DNS 127.0.0.53, CA $DIR/certs/ca.pem"
