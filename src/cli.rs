@@ -117,6 +117,11 @@ pub struct Cli {
     #[arg(long)]
     pub no_delivery: bool,
 
+    /// DNSKEY records (zone-file lines) to trust for DNSSEC besides the root's keys: for
+    /// private and test zones.
+    #[arg(long, value_name = "FILE")]
+    pub trust_anchor: Option<PathBuf>,
+
     /// Standard ports to probe: a comma-separated subset of 993,143,995,110,465,587,25, or "none".
     #[arg(short = 'p', long, value_name = "LIST")]
     pub ports: Option<String>,
@@ -331,6 +336,7 @@ impl Cli {
                 authoritative: !self.no_authoritative,
                 delivery: !self.no_delivery,
                 https_port: 443,
+                trust_anchor: self.trust_anchor,
                 authority_port: 53,
             },
             Output {

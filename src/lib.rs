@@ -69,6 +69,8 @@ pub struct Options {
     pub delivery: bool,
     /// The port policies are fetched from over HTTPS (443; tests serve theirs elsewhere).
     pub https_port: u16,
+    /// DNSKEYs to trust besides the root's (`--trust-anchor`), for private and test zones.
+    pub trust_anchor: Option<PathBuf>,
 }
 
 /// The default of `--max-time`.
@@ -95,6 +97,7 @@ impl Options {
             authority_port: 53,
             delivery: true,
             https_port: 443,
+            trust_anchor: None,
         }
     }
 }
@@ -149,11 +152,15 @@ pub enum SetupError {
     Dns(#[from] net::dns::DnsSetupError),
     #[error(transparent)]
     Trust(#[from] probe::tls::TrustError),
+    #[error("--trust-anchor {path}: {reason}")]
+    TrustAnchor { path: String, reason: String },
 }
 
 /// What probing needs, built once per run.
 struct Probing<'a> {
     options: &'a Options,
+    /// Keys from `--trust-anchor`, for mailprobe's own DNSSEC validation.
+    anchors: Option<(hickory_resolver::proto::dnssec::TrustAnchors, usize)>,
     dns: &'a Dns,
     trust: Trust,
     limiter: Limiter,
@@ -191,8 +198,19 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         discover::authority::ask_the_source(&dns, &target.domain.ascii, &probed_names, settings)
             .await
     };
+    let anchors = options
+        .trust_anchor
+        .as_deref()
+        .map(|path| {
+            net::dnssec::read_anchors(path).map_err(|reason| SetupError::TrustAnchor {
+                path: text::escape_controls(&path.display().to_string()),
+                reason,
+            })
+        })
+        .transpose()?;
     let probing = trust.map(|trust| Probing {
         options,
+        anchors,
         dns: &dns,
         trust,
         limiter: Limiter::new(options.concurrency),
@@ -353,11 +371,27 @@ impl Probing<'_> {
             .ok()
             .and_then(|tls| Http::new(self.dns, tls, self.options.timeout).ok());
         let domain = &self.options.target.domain.ascii;
+        let (extra, count) = match &self.anchors {
+            Some((keys, n)) => (Some(keys.clone()), *n),
+            None => (None, 0),
+        };
+        let validator =
+            net::dnssec::Validator::new(self.dns.servers(), extra, count, self.options.timeout)
+                .ok();
         let settings = delivery::Settings {
             timeout: self.options.timeout,
+            validator: validator.as_ref(),
             https_port: self.options.https_port,
         };
-        Ok(delivery::gather(self.dns, http.as_ref(), domain, &mx_hosts, settings).await)
+        // Boxed: hickory's validating lookups make a deep future, kept off the stack.
+        Ok(Box::pin(delivery::gather(
+            self.dns,
+            http.as_ref(),
+            domain,
+            &mx_hosts,
+            settings,
+        ))
+        .await)
     }
 
     async fn source_only_mx(

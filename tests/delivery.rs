@@ -257,11 +257,7 @@ async fn tlsa_records_the_resolver_does_not_vouch_for_are_ignored_by_senders() {
     )
     .await;
     let f = finding(&r, Code::DaneZoneInsecure).expect("dane_zone_insecure");
-    assert!(
-        message(f).contains("did not mark them DNSSEC-validated"),
-        "{}",
-        message(f)
-    );
+    assert!(message(f).contains("not DNSSEC-secure"), "{}", message(f));
     assert!(finding(&r, Code::DaneTlsaMismatch).is_none());
     // No _mta-sts record and a 404: the domain does not use MTA-STS; nothing is claimed.
     assert!(r
@@ -379,4 +375,23 @@ fn tlsa_records_match_as_rfc_7672_says() {
         );
     }
     assert_eq!(check_record(&t(3, 0, 0, leaf_der), &[]), Match::NoMatch);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trust_anchor_file_that_is_not_one_stops_the_run_with_the_reason() {
+    let w = World::new();
+    let zone = delivery_zone(&w, "");
+    let dns = support::dns::TestDns::start(&[zone]).await;
+    for (path, reason) in [
+        ("/dev/zero", "not a regular file"),
+        ("/etc/hostname", "DNSKEY"),
+    ] {
+        let mut o = support::options("ok.test", dns.addr, &[], Duration::from_secs(1));
+        o.trust_anchor = Some(path.into());
+        let e = mailprobe::run(&o, &mailprobe::probe::engine::Silent)
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{path} accepted"));
+        assert!(e.to_string().contains(reason), "{path}: {e}");
+    }
 }

@@ -484,6 +484,28 @@ fn delivery_security(world: &World) {
     );
     assert_eq!(v["delivery"]["dane"]["hosts"][0]["secure"], true);
     assert_eq!(v["delivery"]["dane"]["mx_secure"], true);
+    // mailprobe's own validation, with the zone's key as a trust anchor (the private root is
+    // unsigned, so without it only the resolver's AD bit vouches, and the report says so).
+    assert!(message(&v, "dane_in_order").contains("AD bit of resolver"));
+    let key = std::fs::read_dir(world.dir.join("zones"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_string();
+            name.starts_with("Kdane.internal.") && name.ends_with(".key")
+        })
+        .expect("the dane.internal key");
+    let v = world.probe(
+        None,
+        &["dane.internal", "--trust-anchor", key.to_str().unwrap()],
+    );
+    assert_eq!(v["delivery"]["dane"]["hosts"][0]["validated"], "secure");
+    assert_eq!(v["delivery"]["dane"]["trust_anchors"], 1);
+    let m = message(&v, "dane_in_order");
+    assert!(
+        m.contains("mailprobe's own validation from the root keys and 1 key"),
+        "{m}"
+    );
     // A TLSA record left over from before a renewal.
     let v = world.probe(None, &["danestale.internal"]);
     let m = message(&v, "dane_tlsa_mismatch");

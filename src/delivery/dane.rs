@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::net::authority::{ask_resolver, Ask, AskError, Data, Rcode, Tlsa};
+use crate::net::dnssec::{Validated, Validator};
 
 /// Most MX hosts whose TLSA records are looked up.
 pub const MAX_HOSTS: usize = 8;
@@ -14,7 +15,11 @@ pub const MAX_HOSTS: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostTlsa {
     pub host: String,
+    /// As the resolver answered (records and its AD bit).
     pub lookup: TlsaLookup,
+    /// What mailprobe's own validation says (None when it did not run), with the records it
+    /// saw.
+    pub own: Option<(Validated, Vec<Tlsa>)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,50 +46,70 @@ pub struct Dane {
     pub resolver: SocketAddr,
     /// None when the MX question failed.
     pub mx_secure: Option<bool>,
+    /// mailprobe's own validation of the MX set.
+    pub mx_own: Option<Validated>,
+    /// Keys from `--trust-anchor` the validation used besides the root's.
+    pub own_anchors: usize,
     pub hosts: Vec<HostTlsa>,
 }
 
 pub async fn check(
     resolver: SocketAddr,
+    validator: Option<&Validator>,
     domain: &str,
     mx_hosts: &[String],
     timeout: Duration,
 ) -> Dane {
     let hosts = mx_hosts.iter().take(MAX_HOSTS);
     let tlsa = hosts.map(|h| async move {
-        let lookup =
-            match ask_resolver(resolver, &format!("_25._tcp.{h}"), Ask::Tlsa, timeout).await {
-                Err(e) => TlsaLookup::Failed(e),
-                Ok(r) if r.rcode == Rcode::ServFail => TlsaLookup::ServFail,
-                Ok(r) => {
-                    let records: Vec<Tlsa> = r
-                        .answers
-                        .iter()
-                        .filter_map(|rr| match &rr.data {
-                            Data::Tlsa(t) => Some(t.clone()),
-                            _ => None,
-                        })
-                        .take(16)
-                        .collect();
-                    if records.is_empty() {
-                        TlsaLookup::None {
-                            secure: r.authentic_data,
-                        }
-                    } else {
-                        TlsaLookup::Records {
-                            records,
-                            secure: r.authentic_data,
-                        }
+        let name = format!("_25._tcp.{h}");
+        let own = async {
+            match validator {
+                Some(v) => Some(Box::pin(v.tlsa(&name, timeout)).await),
+                None => None,
+            }
+        };
+        let (asked, own) = tokio::join!(ask_resolver(resolver, &name, Ask::Tlsa, timeout), own);
+        let lookup = match asked {
+            Err(e) => TlsaLookup::Failed(e),
+            Ok(r) if r.rcode == Rcode::ServFail => TlsaLookup::ServFail,
+            Ok(r) => {
+                let records: Vec<Tlsa> = r
+                    .answers
+                    .iter()
+                    .filter_map(|rr| match &rr.data {
+                        Data::Tlsa(t) => Some(t.clone()),
+                        _ => None,
+                    })
+                    .take(16)
+                    .collect();
+                if records.is_empty() {
+                    TlsaLookup::None {
+                        secure: r.authentic_data,
+                    }
+                } else {
+                    TlsaLookup::Records {
+                        records,
+                        secure: r.authentic_data,
                     }
                 }
-            };
+            }
+        };
         HostTlsa {
             host: h.clone(),
             lookup,
+            own: own.map(|(records, v)| (v, records)),
         }
     });
-    let (mx, hosts) = tokio::join!(
+    let mx_own = async {
+        match validator {
+            Some(v) => Some(Box::pin(v.mx(domain, timeout)).await),
+            None => None,
+        }
+    };
+    let (mx, mx_own, hosts) = tokio::join!(
         ask_resolver(resolver, domain, Ask::Mx, timeout),
+        mx_own,
         futures::future::join_all(tlsa)
     );
     Dane {
@@ -93,6 +118,8 @@ pub async fn check(
             .ok()
             .filter(|r| r.rcode == Rcode::NoError)
             .map(|r| r.authentic_data),
+        mx_own,
+        own_anchors: validator.map_or(0, |v| v.extra_anchors),
         hosts,
     }
 }

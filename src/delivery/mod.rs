@@ -36,8 +36,10 @@ pub enum NotChecked {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Settings {
+pub struct Settings<'a> {
     pub timeout: Duration,
+    /// mailprobe's own DNSSEC validation, when it could be set up.
+    pub validator: Option<&'a crate::net::dnssec::Validator>,
     /// 443; tests serve policies elsewhere.
     pub https_port: u16,
 }
@@ -49,7 +51,7 @@ pub async fn gather(
     http: Option<&Http>,
     domain: &str,
     mx_hosts: &[String],
-    settings: Settings,
+    settings: Settings<'_>,
 ) -> Delivery {
     let mta_sts = async {
         match http {
@@ -59,7 +61,9 @@ pub async fn gather(
     };
     let dane = async {
         match dns.servers().first() {
-            Some(r) => Some(dane::check(*r, domain, mx_hosts, settings.timeout).await),
+            Some(r) => {
+                Some(dane::check(*r, settings.validator, domain, mx_hosts, settings.timeout).await)
+            }
             None => None,
         }
     };

@@ -4,13 +4,16 @@
 
 use std::net::IpAddr;
 
-use super::findings::{CertProblem, Fact, Finding, MtaStsMode, PolicyFetch, SpfSender};
+use super::findings::{
+    CertProblem, DnssecBasis, Fact, Finding, MtaStsMode, PolicyFetch, SpfSender,
+};
 use super::recommend::Recommended;
-use crate::delivery::dane::{check_record, HostTlsa, Match, TlsaLookup};
+use crate::delivery::dane::{check_record, Dane, HostTlsa, Match, TlsaLookup};
 use crate::delivery::mta_sts::{covers, MtaSts, PolicyState, TxtState};
 use crate::delivery::sender::{Dmarc, SpfRecord, SpfResult};
 use crate::delivery::tls_rpt::TlsRpt;
 use crate::delivery::Delivery;
+use crate::net::dnssec::Validated;
 use crate::net::http::FetchError;
 use crate::probe::tls::CertVerdict;
 use crate::probe::{ProbeResult, StartTlsState};
@@ -73,8 +76,9 @@ pub fn findings(
         secured |= used;
     }
     if let Some(dane) = &delivery.dane {
+        let public = crate::net::address::is_public_domain(domain);
         for host in &dane.hosts {
-            let (f, used) = dane_host(host, dane.resolver, dane.mx_secure, probes);
+            let (f, used) = dane_host(host, dane, public, probes);
             out.extend(f);
             secured |= used;
         }
@@ -214,34 +218,76 @@ fn mta_sts(
     (out, true)
 }
 
+/// A DNSSEC status and whose word it rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Secure(DnssecBasis),
+    Insecure(DnssecBasis),
+    Bogus(DnssecBasis),
+}
+
+/// mailprobe's own validation decides; the resolver's AD bit counts where it cannot (a private
+/// tree whose keys it was not given). A failed validation of a private name without AD is an
+/// unsigned zone to mailprobe, not an attack.
+fn dnssec(own: Option<Validated>, ad: bool, dane: &Dane, public: bool) -> Status {
+    let own_basis = DnssecBasis::Own {
+        extra_anchors: dane.own_anchors,
+    };
+    let resolver = DnssecBasis::Resolver(dane.resolver);
+    match own {
+        Some(Validated::Secure) => Status::Secure(own_basis),
+        _ if ad => Status::Secure(resolver),
+        Some(Validated::Bogus) if public => Status::Bogus(own_basis),
+        Some(Validated::Insecure | Validated::Bogus) => Status::Insecure(own_basis),
+        _ => Status::Insecure(resolver),
+    }
+}
+
 /// DANE findings for one MX host, and whether it publishes TLSA records at all.
 fn dane_host(
     t: &HostTlsa,
-    resolver: std::net::SocketAddr,
-    mx_secure: Option<bool>,
+    dane: &Dane,
+    public: bool,
     probes: &[ProbeResult],
 ) -> (Vec<Finding>, bool) {
     let host = t.host.clone();
-    let records = match &t.lookup {
-        TlsaLookup::None { .. } | TlsaLookup::Failed(_) => return (Vec::new(), false),
-        TlsaLookup::ServFail => {
+    let own = t.own.as_ref();
+    let (records, ad) = match &t.lookup {
+        TlsaLookup::Records { records, secure } => (records.clone(), *secure),
+        _ => (own.map(|(_, r)| r.clone()).unwrap_or_default(), false),
+    };
+    if records.is_empty() {
+        if t.lookup == TlsaLookup::ServFail {
             let f = Finding::new(Fact::DaneLookupFailed {
                 host: host.clone(),
-                resolver,
+                basis: DnssecBasis::Resolver(dane.resolver),
+            });
+            return (vec![f.at(&host, Some(25))], true);
+        }
+        return (Vec::new(), false);
+    }
+    let tlsa = dnssec(own.map(|(v, _)| *v), ad, dane, public);
+    let mx = dnssec(dane.mx_own, dane.mx_secure == Some(true), dane, public);
+    let basis = match (tlsa, mx) {
+        (Status::Bogus(basis), _) | (_, Status::Bogus(basis)) => {
+            let f = Finding::new(Fact::DaneLookupFailed {
+                host: host.clone(),
+                basis,
             });
             return (vec![f.at(&host, Some(25))], true);
         }
         // RFC 7672 section 2.2: TLSA of an MX host counts only when the MX set is secure too.
-        TlsaLookup::Records { records, secure } if !*secure || mx_secure == Some(false) => {
+        (Status::Insecure(basis), _) | (Status::Secure(basis), Status::Insecure(_)) => {
             let f = Finding::new(Fact::DaneZoneInsecure {
                 host: host.clone(),
-                resolver,
-                mx_secure: mx_secure.unwrap_or(false),
+                basis,
+                mx_secure: matches!(mx, Status::Secure(_)),
             });
             return (vec![f.at(&host, Some(25))], false);
         }
-        TlsaLookup::Records { records, .. } => records,
+        (Status::Secure(basis), Status::Secure(_)) => basis,
     };
+    let records = &records;
     let mut out = Vec::new();
     let mut matched = 0;
     for (address, state) in inbound(probes, &host) {
@@ -271,7 +317,7 @@ fn dane_host(
         out.push(Finding::new(if matched > 0 {
             Fact::DaneInOrder {
                 host: host.clone(),
-                resolver,
+                basis,
             }
         } else {
             Fact::DaneNotVerified { host: host.clone() }

@@ -174,6 +174,15 @@ pub enum PolicyFetch {
     Status(u16),
 }
 
+/// Whose word a DNSSEC status rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnssecBasis {
+    /// mailprobe's own validation (the root keys, plus this many from `--trust-anchor`).
+    Own { extra_anchors: usize },
+    /// The AD bit of this resolver: mailprobe's own validation could not decide.
+    Resolver(std::net::SocketAddr),
+}
+
 /// Whose sending SPF was checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SpfSender {
@@ -465,18 +474,18 @@ pub enum Fact {
     /// TLSA records the resolver did not vouch for: senders ignore them.
     DaneZoneInsecure {
         host: String,
-        resolver: std::net::SocketAddr,
+        basis: DnssecBasis,
         /// The MX set itself was secure.
         mx_secure: bool,
     },
     /// The TLSA lookup failed (SERVFAIL: with DNSSEC, often a bogus signature).
     DaneLookupFailed {
         host: String,
-        resolver: std::net::SocketAddr,
+        basis: DnssecBasis,
     },
     DaneInOrder {
         host: String,
-        resolver: std::net::SocketAddr,
+        basis: DnssecBasis,
     },
     /// Secure TLSA records, but port 25 was not reached from here.
     DaneNotVerified {

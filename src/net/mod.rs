@@ -4,4 +4,5 @@
 pub mod address;
 pub mod authority;
 pub mod dns;
+pub mod dnssec;
 pub mod http;

@@ -7,8 +7,8 @@
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::MxStatus;
 use crate::judge::findings::{
-    CertProblem, Code, Fact, Finding, HostLabel, MtaStsMode, PolicyFetch, SettingProblem,
-    SettingRef, SpfSender, Unconfirmed,
+    CertProblem, Code, DnssecBasis, Fact, Finding, HostLabel, MtaStsMode, PolicyFetch,
+    SettingProblem, SettingRef, SpfSender, Unconfirmed,
 };
 use crate::judge::policy::Absence;
 use crate::judge::{ClientSecurity, Username};
@@ -510,6 +510,26 @@ pub fn message(f: &Finding) -> String {
     fact_message(&f.fact)
 }
 
+/// Whose word a DNSSEC status rests on, said every time.
+fn dnssec_basis(b: &DnssecBasis) -> String {
+    match b {
+        DnssecBasis::Own { extra_anchors: 0 } => {
+            "mailprobe's own validation from the root keys".into()
+        }
+        DnssecBasis::Own { extra_anchors } => format!(
+            "mailprobe's own validation from the root keys and {}",
+            count(
+                *extra_anchors,
+                "key from --trust-anchor",
+                "keys from --trust-anchor"
+            )
+        ),
+        DnssecBasis::Resolver(r) => {
+            format!("by the AD bit of resolver {r}; mailprobe's own validation could not decide")
+        }
+    }
+}
+
 fn mta_sts_mode(mode: MtaStsMode) -> &'static str {
     match mode {
         MtaStsMode::Enforce => "enforce",
@@ -743,15 +763,22 @@ fn fact_message(fact: &Fact) -> String {
         Fact::DaneNoStarttls { host, address } => format!(
             "{host} publishes DNSSEC-signed TLSA records but offers no working STARTTLS on port 25 ({address}): DANE-validating senders will defer mail to {host}"
         ),
-        Fact::DaneZoneInsecure { host, resolver, mx_secure } => format!(
-            "{host} has TLSA records, but the resolver {resolver} did not mark them DNSSEC-validated (no AD bit){}: senders ignore TLSA records that are not secure",
-            if *mx_secure { "" } else { ", nor the MX set" }
+        Fact::DaneZoneInsecure { host, basis, mx_secure } => format!(
+            "{host} has TLSA records, but {} not DNSSEC-secure ({}): senders ignore TLSA records that are not secure",
+            if *mx_secure { "they are" } else { "they (or the domain's MX set) are" },
+            dnssec_basis(basis)
         ),
-        Fact::DaneLookupFailed { host, resolver } => format!(
-            "the TLSA lookup for {host} failed at {resolver} (SERVFAIL): with DNSSEC this usually means a broken signature, and DANE-validating senders defer mail"
+        Fact::DaneLookupFailed { host, basis: basis @ DnssecBasis::Resolver(_) } => format!(
+            "the TLSA lookup for {host} failed ({}: SERVFAIL): with DNSSEC this usually means a broken signature, and DANE-validating senders defer mail",
+            dnssec_basis(basis)
         ),
-        Fact::DaneInOrder { host, resolver } => format!(
-            "DANE is in order for {host}: DNSSEC-validated TLSA records (by the AD bit of {resolver}) match the certificate it presents on port 25"
+        Fact::DaneLookupFailed { host, basis } => format!(
+            "the DNSSEC signatures of the TLSA records (or MX set) of {host} do not validate ({}): DANE-validating senders will defer mail to {host}",
+            dnssec_basis(basis)
+        ),
+        Fact::DaneInOrder { host, basis } => format!(
+            "DANE is in order for {host}: DNSSEC-secure TLSA records ({}) match the certificate it presents on port 25",
+            dnssec_basis(basis)
         ),
         Fact::DaneNotVerified { host } => format!(
             "{host} publishes DNSSEC-validated TLSA records, but port 25 could not be reached from here to compare them with its certificate"
@@ -1060,15 +1087,20 @@ pub fn delivery_lines(d: &crate::delivery::Delivery) -> Vec<(&'static str, Strin
         for h in &dane.hosts {
             let text = match &h.lookup {
                 TlsaLookup::Records { records, secure } => format!(
-                    "{}: {}, {} (AD bit of {})",
+                    "{}: {}; mailprobe's validation: {}; resolver {}: {}",
                     h.host,
                     count(records.len(), "TLSA record", "TLSA records"),
-                    if *secure {
-                        "DNSSEC-validated"
-                    } else {
-                        "not validated"
+                    match h.own.as_ref().map(|(v, _)| *v) {
+                        Some(crate::net::dnssec::Validated::Secure) => "secure",
+                        Some(crate::net::dnssec::Validated::Insecure) => "insecure",
+                        Some(crate::net::dnssec::Validated::Bogus) => {
+                            "no valid chain from the trust anchors"
+                        }
+                        Some(crate::net::dnssec::Validated::Indeterminate) => "undecided",
+                        None => "not run",
                     },
-                    dane.resolver
+                    dane.resolver,
+                    if *secure { "AD (validated)" } else { "no AD" }
                 ),
                 TlsaLookup::None { .. } => format!("{}: no TLSA records", h.host),
                 TlsaLookup::ServFail => format!("{}: TLSA lookup SERVFAIL", h.host),

@@ -9,6 +9,7 @@ use crate::delivery::mta_sts::{Mode, MtaSts, PolicyState, TxtState};
 use crate::delivery::sender::{Dmarc, DmarcPolicy, SpfCheck, SpfRecord, SpfResult};
 use crate::delivery::tls_rpt::TlsRpt;
 use crate::delivery::{Delivery, NotChecked};
+use crate::net::dnssec::Validated;
 use crate::render::words;
 
 #[derive(Debug, Serialize)]
@@ -51,6 +52,11 @@ pub struct DaneView {
     /// The resolver whose AD bit was relied on (mailprobe does not validate DNSSEC itself).
     pub resolver: SocketAddr,
     pub mx_secure: Option<bool>,
+    /// mailprobe's own validation of the MX set: `secure`, `insecure`, `bogus`,
+    /// `indeterminate`; null when it did not run.
+    pub mx_validated: Option<&'static str>,
+    /// Keys from `--trust-anchor` used besides the root's.
+    pub trust_anchors: usize,
     pub hosts: Vec<DaneHostView>,
 }
 
@@ -60,7 +66,18 @@ pub struct DaneHostView {
     /// `records`, `none`, `servfail`, `failed`.
     pub status: &'static str,
     pub secure: Option<bool>,
+    /// mailprobe's own validation of the TLSA answer (as `mx_validated`).
+    pub validated: Option<&'static str>,
     pub records: Vec<TlsaView>,
+}
+
+fn validated(v: Validated) -> &'static str {
+    match v {
+        Validated::Secure => "secure",
+        Validated::Insecure => "insecure",
+        Validated::Bogus => "bogus",
+        Validated::Indeterminate => "indeterminate",
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -197,6 +214,8 @@ fn dane(d: &Dane) -> DaneView {
     DaneView {
         resolver: d.resolver,
         mx_secure: d.mx_secure,
+        mx_validated: d.mx_own.map(validated),
+        trust_anchors: d.own_anchors,
         hosts: d
             .hosts
             .iter()
@@ -213,6 +232,7 @@ fn dane(d: &Dane) -> DaneView {
                     host: h.host.clone(),
                     status,
                     secure,
+                    validated: h.own.as_ref().map(|(v, _)| validated(*v)),
                     records: records
                         .iter()
                         .map(|r| TlsaView {
