@@ -32,6 +32,8 @@ examples=(
   "stale||stale.internal --no-probe"
   "mta-sts||stsbad.internal -p 25"
   "dane||danestale.internal -p 25"
+  "published||accounts@clients.test"
+  "export||accounts@clients.test --export autoconfig"
 )
 # The propagation example: the resolver caches moved.internal's old MX, then the zone changes.
 ip netns exec "$NS" "$DIR/mailprobe" moved.internal --dns 127.0.0.53 >/dev/null 2>&1 || true

@@ -20,6 +20,15 @@ pub enum ColorChoice {
     Never,
 }
 
+/// `--export`: a file a mail client imports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportChoice {
+    /// Mozilla autoconfig (config-v1.1.xml), to publish for Thunderbird and K-9.
+    Autoconfig,
+    /// Apple configuration profile (unsigned, no password) for iPhone, iPad and Mac.
+    Mobileconfig,
+}
+
 /// `--trust`: which certificate authorities to trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TrustChoice {
@@ -117,6 +126,18 @@ pub struct Cli {
     #[arg(long)]
     pub no_delivery: bool,
 
+    /// Do not fetch what mail clients are told (autoconfig, Autodiscover).
+    #[arg(long)]
+    pub no_published: bool,
+
+    /// Write the confirmed settings as a file a client imports (to stdout, or --output).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub export: Option<ExportChoice>,
+
+    /// Write the --export file here (whole or not at all) and print the report as usual.
+    #[arg(short = 'o', long, value_name = "FILE", requires = "export")]
+    pub output: Option<PathBuf>,
+
     /// DNSKEY records (zone-file lines) to trust for DNSSEC besides the root's keys: for
     /// private and test zones.
     #[arg(long, value_name = "FILE")]
@@ -189,6 +210,8 @@ pub struct LoginRequest {
 #[derive(Debug, Clone)]
 pub struct Output {
     pub format: Format,
+    /// `--export`, and the `--output` file (stdout when `None`).
+    pub export: Option<(crate::render::export::ExportKind, Option<PathBuf>)>,
     pub color: ColorChoice,
     /// `-v` count: 1 shows failed probes' conversations, 2 every probe's.
     pub verbose: u8,
@@ -301,6 +324,12 @@ impl Cli {
         } else {
             None
         };
+        if self.export.is_some() && self.no_probe {
+            return Err(
+                "--export needs probes: it exports only confirmed settings (drop --no-probe)"
+                    .into(),
+            );
+        }
         let format = if self.json {
             Format::Json
         } else if self.card {
@@ -336,11 +365,22 @@ impl Cli {
                 authoritative: !self.no_authoritative,
                 delivery: !self.no_delivery,
                 https_port: 443,
+                published: !self.no_published,
+                http_port: 80,
                 trust_anchor: self.trust_anchor,
                 authority_port: 53,
             },
             Output {
                 format,
+                export: self.export.map(|e| {
+                    let kind = match e {
+                        ExportChoice::Autoconfig => crate::render::export::ExportKind::Autoconfig,
+                        ExportChoice::Mobileconfig => {
+                            crate::render::export::ExportKind::Mobileconfig
+                        }
+                    };
+                    (kind, self.output.clone())
+                }),
                 color: self.color,
                 verbose: self.verbose,
             },

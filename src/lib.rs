@@ -14,6 +14,7 @@ pub mod net;
 pub mod plan;
 pub mod probe;
 pub mod provider;
+pub mod published;
 pub mod render;
 pub mod report;
 pub mod service;
@@ -71,6 +72,10 @@ pub struct Options {
     pub https_port: u16,
     /// DNSKEYs to trust besides the root's (`--trust-anchor`), for private and test zones.
     pub trust_anchor: Option<PathBuf>,
+    /// Fetch what mail clients are told: autoconfig, Autodiscover (off with `--no-published`).
+    pub published: bool,
+    /// The port plain-HTTP configuration is fetched from (80; tests serve theirs elsewhere).
+    pub http_port: u16,
 }
 
 /// The default of `--max-time`.
@@ -98,6 +103,8 @@ impl Options {
             delivery: true,
             https_port: 443,
             trust_anchor: None,
+            published: true,
+            http_port: 80,
         }
     }
 }
@@ -128,6 +135,8 @@ pub struct Run {
     pub authority: Result<Authority, NotAsked>,
     /// What senders check before delivering here, or why it was not checked.
     pub delivery: Result<Delivery, delivery::NotChecked>,
+    /// What mail clients are told (autoconfig, Autodiscover, SRV).
+    pub published: Result<published::Published, published::NotChecked>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -241,12 +250,32 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
                 None => Err(delivery::NotChecked::NoProbe),
             }
         };
-        let (probed, delivery) = tokio::join!(probed, delivery);
-        (discovery, identification, early, probed, delivery)
+        let published = async {
+            match &probing {
+                Some(p) => p.published(&discovery, &identification, &early).await,
+                None => (Err(published::NotChecked::NoProbe), Vec::new(), Vec::new()),
+            }
+        };
+        let (probed, delivery, published) = tokio::join!(probed, delivery, published);
+        (
+            discovery,
+            identification,
+            early,
+            probed,
+            delivery,
+            published,
+        )
     };
-    let ((discovery, identification, early, probed, mut delivery), authority) =
+    let ((discovery, identification, early, probed, mut delivery, published), authority) =
         tokio::join!(main, authority);
     let (mut candidates, mut probes, caps) = probed;
+    let (mut published, more_candidates, more_probes) = published;
+    candidates.extend(more_candidates);
+    probes.extend(more_probes);
+    if let Ok(p) = &mut published {
+        p.sources
+            .extend(published::from_srv(&target.domain.ascii, &discovery.srv));
+    }
     // MX hosts the zone's servers serve but the resolver does not know yet: the new host of a
     // change still propagating is probed too.
     if let (Some(p), Ok(a)) = (&probing, &authority) {
@@ -270,6 +299,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         username,
         authority: Some(&authority),
         delivery: delivery.as_ref().ok(),
+        published: published.as_ref().ok(),
         probed: options.probe,
     });
     let login = match (&options.login, &probing) {
@@ -298,6 +328,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         resolvers: dns.servers().to_vec(),
         authority,
         delivery,
+        published,
         started_at,
         trust: trust_summary,
         exit_code,
@@ -365,11 +396,7 @@ impl Probing<'_> {
         if mx_hosts.is_empty() {
             return Err(delivery::NotChecked::NoMx);
         }
-        let http = self
-            .trust
-            .verifying_config()
-            .ok()
-            .and_then(|tls| Http::new(self.dns, tls, self.options.timeout).ok());
+        let http = self.http();
         let domain = &self.options.target.domain.ascii;
         let (extra, count) = match &self.anchors {
             Some((keys, n)) => (Some(keys.clone()), *n),
@@ -392,6 +419,79 @@ impl Probing<'_> {
             settings,
         ))
         .await)
+    }
+
+    /// The run's HTTPS client: its resolver, its trust.
+    fn http(&self) -> Option<Http> {
+        self.trust
+            .verifying_config()
+            .ok()
+            .and_then(|tls| Http::new(self.dns, tls, self.options.timeout).ok())
+    }
+
+    /// What clients are told, fetched while the probes run; the published settings the plan
+    /// does not cover are probed as soon as they are known.
+    async fn published(
+        &self,
+        discovery: &Discovery,
+        identification: &Identification,
+        early: &[HostAddresses],
+    ) -> (
+        Result<published::Published, published::NotChecked>,
+        Vec<ResolvedCandidate>,
+        Vec<ProbeResult>,
+    ) {
+        if !self.options.published {
+            return (Err(published::NotChecked::Disabled), Vec::new(), Vec::new());
+        }
+        let Some(http) = self.http() else {
+            return (Err(published::NotChecked::NoHttps), Vec::new(), Vec::new());
+        };
+        let target = &self.options.target;
+        let settings = published::Settings {
+            timeout: self.options.timeout,
+            https_port: self.options.https_port,
+            http_port: self.options.http_port,
+            microsoft: identification
+                .provider
+                .as_ref()
+                .is_some_and(|p| p.id == "microsoft365"),
+        };
+        let allowed = published::Allowed {
+            provider_domains: identification
+                .provider
+                .iter()
+                .flat_map(|p| {
+                    p.published()
+                        .map(|s| s.host.clone())
+                        .chain(p.matched_mx.clone())
+                })
+                .filter_map(|h| psl::domain_str(&h.to_ascii_lowercase()).map(str::to_string))
+                .collect(),
+        };
+        let found = Box::pin(published::gather(
+            self.dns,
+            &http,
+            &target.domain.ascii,
+            target.address.as_deref(),
+            settings,
+            &allowed,
+        ))
+        .await;
+        let announced: Vec<published::Setting> = found.settings().map(|(_, s)| s.clone()).collect();
+        let plan_options = PlanOptions {
+            services: self.options.services.clone(),
+            extra_hosts: self.options.extra_hosts.clone(),
+        };
+        let planned = plan::candidates(target, discovery, identification, &plan_options);
+        let names = plan::published_candidates(&planned, &announced);
+        if names.is_empty() {
+            return (Ok(found), Vec::new(), Vec::new());
+        }
+        let resolved = plan::resolve(self.dns, discovery, early, names).await;
+        let tasks = plan::tasks(&resolved, plan::MAX_PROBES / 4, self.options.family);
+        let probes = self.round(&tasks.tasks).await;
+        (Ok(found), resolved, probes)
     }
 
     async fn source_only_mx(

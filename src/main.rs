@@ -76,6 +76,35 @@ fn main() -> ExitCode {
     };
     progress.clear();
     let mut stdout = io::stdout().lock();
+    let mut exit = run.exit_code;
+    if let Some((kind, file)) = &output.export {
+        let bytes = match render::export::export(&run, *kind) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                eprintln!("mailprobe: {}", render::words::export_error(&e));
+                return ExitCode::from(exits::NOTHING_WORKS);
+            }
+        };
+        match file {
+            Some(path) => {
+                if let Err(e) = render::export::write_file(path, &bytes) {
+                    let path = mailprobe::text::escape_controls(&path.display().to_string());
+                    eprintln!("mailprobe: cannot write {path}: {e}");
+                    exit = exits::NOTHING_WORKS;
+                }
+            }
+            // The file is the output: nothing else goes to stdout.
+            None => {
+                return match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {
+                    Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                        eprintln!("mailprobe: cannot write the export: {e}");
+                        ExitCode::from(exits::NOTHING_WORKS)
+                    }
+                    _ => ExitCode::from(run.exit_code),
+                };
+            }
+        }
+    }
     let written = match output.format {
         Format::Human => {
             let layout = render::human::Layout {
@@ -95,7 +124,7 @@ fn main() -> ExitCode {
             eprintln!("mailprobe: cannot write the report: {e}");
             ExitCode::from(exits::NOTHING_WORKS)
         }
-        _ => ExitCode::from(run.exit_code),
+        _ => ExitCode::from(exit),
     }
 }
 

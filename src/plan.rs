@@ -17,6 +17,8 @@ pub enum Source {
     User,
     /// An RFC 6186 SRV target: the domain's own statement of where the service is.
     Srv,
+    /// A host an autoconfig file or Autodiscover answer gives mail clients.
+    Published,
     /// The identified provider's published host.
     Provider,
     /// `imap.`, `pop.` or `smtp.` of the domain.
@@ -49,7 +51,8 @@ impl Candidate {
     /// Why this name is worth using for `service`: an SRV record or the provider speaks only
     /// for the services they announce, not for every port of the host.
     pub fn source_for(&self, service: &Service) -> Source {
-        let announcing = |s: &&Source| matches!(s, Source::Srv | Source::Provider);
+        let announcing =
+            |s: &&Source| matches!(s, Source::Srv | Source::Published | Source::Provider);
         let general = self
             .sources
             .iter()
@@ -414,6 +417,32 @@ pub fn source_mx_candidates(
         let known = known.iter().any(|c| c.candidate.name == exchange);
         if !in_resolver && !known && !exchange.is_empty() {
             add(&mut list, &exchange, Source::Mx, services);
+        }
+    }
+    list
+}
+
+/// Most published (autoconfig, Autodiscover) settings probed beyond the plan.
+pub const MAX_PUBLISHED_SETTINGS: usize = 16;
+
+/// Published settings the plan does not already cover, each on exactly the service a client
+/// would use (a published plaintext port is probed with STARTTLS, to see whether it is offered).
+pub fn published_candidates(
+    planned: &[Candidate],
+    published: &[crate::published::Setting],
+) -> Vec<Candidate> {
+    let mut list = Vec::new();
+    for s in published.iter().take(MAX_PUBLISHED_SETTINGS) {
+        let service = s.probe_service();
+        let covered = planned.iter().any(|c| {
+            c.name == s.host
+                && c.services
+                    .iter()
+                    .any(|x| x.port == service.port && x.protocol == service.protocol)
+        });
+        if !covered {
+            add(&mut list, &s.host, Source::Published, &[]);
+            announce(&mut list, &s.host, service);
         }
     }
     list

@@ -37,6 +37,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         username: None,
         authority: None,
         delivery: None,
+        published: None,
         probed: true,
     });
     let mut out = run.clone();

@@ -48,7 +48,14 @@ const ABOVE_EVIDENCE: &[&str] = &[
 fn evidence_stages_import_nothing_from_judgement_or_rendering() {
     let mut bad = Vec::new();
     for layer in [
-        "probe", "net", "discover", "delivery", "provider", "plan.rs", "input.rs",
+        "probe",
+        "net",
+        "discover",
+        "delivery",
+        "published",
+        "provider",
+        "plan.rs",
+        "input.rs",
     ] {
         bad.extend(offenders(layer, ABOVE_EVIDENCE));
     }

@@ -587,6 +587,7 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
         username: None,
         authority: None,
         delivery: None,
+        published: None,
         probed: true,
     });
     let codes: Vec<Code> = d.findings.iter().map(|f| f.code).collect();

@@ -133,3 +133,96 @@ fn the_escaper_covers_every_control_format_and_separator_code_point() {
     // Cc alone has 65 code points; Cf well over 150.
     assert!(checked > 200, "{checked}");
 }
+
+mod client_config {
+    use mailprobe::judge::{ClientSecurity, Recommendation, Username, Verdict};
+    use mailprobe::plan::Source;
+    use mailprobe::published::{autoconfig, autodiscover};
+    use mailprobe::service::{Protocol, Security};
+    use proptest::prelude::*;
+
+    fn recommendation(
+        protocol: Protocol,
+        host: String,
+        port: u16,
+        tls: bool,
+        user: String,
+    ) -> Recommendation {
+        Recommendation {
+            protocol,
+            host,
+            port,
+            security: if tls {
+                Security::Tls
+            } else {
+                Security::StartTls
+            },
+            client_security: if tls {
+                ClientSecurity::SslTls
+            } else {
+                ClientSecurity::StartTls
+            },
+            username: Username::Given(user),
+            confirmed: true,
+            verdict: Verdict::Works,
+            warnings: Vec::new(),
+            source: Source::Srv,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn readers_never_panic_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = autoconfig::parse(&bytes, "example.com");
+            let _ = autodiscover::parse(&bytes, "example.com");
+        }
+
+        #[test]
+        fn readers_never_panic_on_xml_like_text(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    Just("<clientConfig>".to_string()), Just("</clientConfig>".to_string()),
+                    Just("<emailProvider>".to_string()), Just("</emailProvider>".to_string()),
+                    Just("<incomingServer type=\"imap\">".to_string()), Just("</incomingServer>".to_string()),
+                    Just("<Autodiscover><Response><Account>".to_string()), Just("<Protocol>".to_string()),
+                    Just("<hostname>".to_string()), Just("</hostname>".to_string()),
+                    Just("&amp;".to_string()), Just("&#0;".to_string()), Just("&x;".to_string()),
+                    Just("<![CDATA[".to_string()), Just("]]>".to_string()), "[ -~]{0,12}",
+                ],
+                0..40,
+            )
+        ) {
+            let doc = parts.concat();
+            let _ = autoconfig::parse(doc.as_bytes(), "example.com");
+            let _ = autodiscover::parse(doc.as_bytes(), "example.com");
+        }
+
+        /// What mailprobe exports, mailprobe reads back to the same settings, whatever the
+        /// login name holds (markup characters included).
+        #[test]
+        fn exported_autoconfig_reads_back(
+            imap_host in "[a-z]{1,10}(\\.[a-z]{1,10}){1,3}",
+            smtp_host in "[a-z]{1,10}(\\.[a-z]{1,10}){1,3}",
+            imap_port in 1u16..,
+            smtp_port in 1u16..,
+            imap_tls in any::<bool>(),
+            smtp_tls in any::<bool>(),
+            user in "[!-~]{1,30}",
+        ) {
+            let imap = recommendation(Protocol::Imap, imap_host, imap_port, imap_tls, user.clone());
+            let smtp = recommendation(Protocol::Smtp, smtp_host, smtp_port, smtp_tls, user.clone());
+            let file = mailprobe::render::autoconfig::write("example.com", "Example <&> \"mail\"", &[&imap, &smtp]);
+            let read = autoconfig::parse(&file, "example.com").expect("its own file");
+            prop_assert_eq!(read.len(), 2);
+            for (r, w) in read.iter().zip([&imap, &smtp]) {
+                prop_assert_eq!(r.protocol, w.protocol);
+                prop_assert_eq!(&r.host, &w.host);
+                prop_assert_eq!(r.port, w.port);
+                prop_assert_eq!(r.security, w.security);
+                prop_assert_eq!(r.username.as_deref(), Some(user.as_str()));
+            }
+        }
+    }
+}

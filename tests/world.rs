@@ -353,6 +353,7 @@ fn real_servers_in_a_network_namespace() {
 
     dns_from_the_source(&world);
     delivery_security(&world);
+    what_clients_are_told(&world);
 }
 
 /// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches
@@ -454,6 +455,99 @@ fn dns_from_the_source(world: &World) {
 
 /// What senders check, against real nginx (MTA-STS policies), NSD serving DNSSEC-signed zones
 /// validated by Unbound (DANE), and Postfix on port 25.
+/// clients.test publishes a stale autoconfig (143 and 587, closed: the server answers on 993
+/// and 465 only) and a right Autodiscover answer, served by nginx.
+fn what_clients_are_told(world: &World) {
+    let v = world.probe(None, &["user@clients.test"]);
+    let c = codes(&v);
+    assert_eq!(v["published"]["status"], "checked");
+    let broken = c
+        .iter()
+        .filter(|x| *x == "published_setting_broken")
+        .count();
+    assert_eq!(broken, 2, "{c:?}");
+    let m = message(&v, "published_setting_broken");
+    assert!(
+        m.contains("mail.clients.test:143") || m.contains("mail.clients.test:587"),
+        "{m}"
+    );
+    assert!(m.contains("works instead"), "{m}");
+    assert!(c.contains(&"published_sources_disagree".into()), "{c:?}");
+    assert!(c.contains(&"published_setting_confirmed".into()), "{c:?}");
+    let sources = v["published"]["sources"].as_array().unwrap().clone();
+    let find = |method: &str, transport: &str| {
+        sources
+            .iter()
+            .find(|s| s["method"] == method && s["transport"] == transport)
+            .unwrap_or_else(|| panic!("{method} over {transport}: {sources:#?}"))
+            .clone()
+    };
+    let autoconfig = find("autoconfig", "https");
+    assert_eq!(autoconfig["settings"][0]["port"], 143);
+    assert_eq!(autoconfig["settings"][0]["check"], "failed");
+    // Thunderbird's plain-HTTP form is fetched as well, and shown as such.
+    assert_eq!(find("autoconfig", "http")["outcome"], "settings");
+    for method in ["autodiscover", "autodiscover_srv"] {
+        let s = find(method, "https");
+        let checks: Vec<&Value> = s["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| &x["check"])
+            .collect();
+        assert_eq!(
+            checks,
+            [&Value::from("confirmed"), &Value::from("confirmed")],
+            "{s:#?}"
+        );
+    }
+    // What is confirmed is exported: an Apple profile plistutil reads, an autoconfig file.
+    let profile = world.dir.join("clients.mobileconfig");
+    let v = world.probe(
+        None,
+        &[
+            "user@clients.test",
+            "--export",
+            "mobileconfig",
+            "-o",
+            profile.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        v["_status"], 1,
+        "problems found, the file written all the same"
+    );
+    let binary = world.dir.join("clients.bplist");
+    let out = Command::new("plistutil")
+        .args([
+            "-i",
+            profile.to_str().unwrap(),
+            "-o",
+            binary.to_str().unwrap(),
+        ])
+        .output()
+        .expect("plistutil");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&binary).unwrap().starts_with(b"bplist00"));
+    let text = std::fs::read_to_string(&profile).unwrap();
+    assert!(
+        text.contains("<string>mail.clients.test</string>"),
+        "{text}"
+    );
+    assert!(text.contains("<integer>993</integer>"), "{text}");
+    // Microsoft 365: the autodiscover CNAME Outlook needs, present and missing.
+    let v = world.probe(None, &["m365.test", "-p", "25"]);
+    assert_eq!(v["published"]["microsoft_cname"], "in_order");
+    assert!(!codes(&v).contains(&"autodiscover_cname_missing".into()));
+    let v = world.probe(None, &["m365bad.test", "-p", "25"]);
+    assert_eq!(v["published"]["microsoft_cname"], "missing");
+    assert!(codes(&v).contains(&"autodiscover_cname_missing".into()));
+}
+
 fn delivery_security(world: &World) {
     // A consistent MTA-STS policy in enforce mode.
     let v = world.probe(None, &["sts.internal"]);

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use crate::net::dns::LookupError;
 use crate::probe::{Failure, Unreachable};
 use crate::provider::PublishedSetting;
+use crate::published::{Method, Setting as Announced};
 use crate::service::Service;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -119,6 +120,19 @@ pub enum Code {
     DmarcMissing,
     DmarcInvalid,
     DmarcPolicy,
+    // What mail clients are told
+    PublishedSettingConfirmed,
+    PublishedSettingBroken,
+    PublishedSettingUnconfirmed,
+    PublishedSettingInsecure,
+    PublishedHostUnresolved,
+    PublishedSourcesDisagree,
+    PublishedConfigInsecureTransport,
+    PublishedConfigInvalid,
+    PublishedWorkingUnlisted,
+    PublishedNone,
+    AutodiscoverCnameMissing,
+    AutodiscoverCnameElsewhere,
 }
 
 /// A finding: a fact with its stable code and severity, and where it applies.
@@ -632,6 +646,59 @@ pub enum Fact {
         setting: PublishedSetting,
         why: Unconfirmed,
     },
+    // What mail clients are told
+    PublishedSettingConfirmed {
+        setting: Announced,
+        methods: Vec<Method>,
+    },
+    /// Every address failed; `instead` is a confirmed setting of the same protocol.
+    PublishedSettingBroken {
+        setting: Announced,
+        methods: Vec<Method>,
+        why: Unconfirmed,
+        instead: Option<SettingRef>,
+    },
+    PublishedSettingUnconfirmed {
+        setting: Announced,
+        methods: Vec<Method>,
+        why: Unconfirmed,
+    },
+    /// Published without encryption.
+    PublishedSettingInsecure {
+        setting: Announced,
+        methods: Vec<Method>,
+        instead: Option<SettingRef>,
+    },
+    PublishedHostUnresolved {
+        setting: Announced,
+        methods: Vec<Method>,
+    },
+    /// The first incoming (or outgoing) setting differs between sources.
+    PublishedSourcesDisagree {
+        incoming: bool,
+        choices: Vec<(Vec<Method>, Announced)>,
+    },
+    /// Configuration only over plain HTTP.
+    PublishedConfigInsecureTransport {
+        method: Method,
+        url: String,
+    },
+    PublishedConfigInvalid {
+        method: Method,
+        url: String,
+        error: crate::published::xml::XmlError,
+    },
+    /// A recommended, confirmed setting no source publishes.
+    PublishedWorkingUnlisted {
+        incoming: bool,
+        setting: SettingRef,
+    },
+    /// No autoconfig or Autodiscover source announces anything.
+    PublishedNone,
+    /// Microsoft 365's `autodiscover.<domain>` CNAME is missing or points elsewhere.
+    AutodiscoverCname {
+        found: crate::published::MicrosoftCname,
+    },
 }
 
 impl Fact {
@@ -722,6 +789,20 @@ impl Fact {
             Self::OnlyPort25Works => Code::OnlyPort25Works,
             Self::ProviderSettingConfirmed { .. } => Code::ProviderSettingConfirmed,
             Self::ProviderSettingUnconfirmed { .. } => Code::ProviderSettingUnconfirmed,
+            Self::PublishedSettingConfirmed { .. } => Code::PublishedSettingConfirmed,
+            Self::PublishedSettingBroken { .. } => Code::PublishedSettingBroken,
+            Self::PublishedSettingUnconfirmed { .. } => Code::PublishedSettingUnconfirmed,
+            Self::PublishedSettingInsecure { .. } => Code::PublishedSettingInsecure,
+            Self::PublishedHostUnresolved { .. } => Code::PublishedHostUnresolved,
+            Self::PublishedSourcesDisagree { .. } => Code::PublishedSourcesDisagree,
+            Self::PublishedConfigInsecureTransport { .. } => Code::PublishedConfigInsecureTransport,
+            Self::PublishedConfigInvalid { .. } => Code::PublishedConfigInvalid,
+            Self::PublishedWorkingUnlisted { .. } => Code::PublishedWorkingUnlisted,
+            Self::PublishedNone => Code::PublishedNone,
+            Self::AutodiscoverCname {
+                found: crate::published::MicrosoftCname::Missing,
+            } => Code::AutodiscoverCnameMissing,
+            Self::AutodiscoverCname { .. } => Code::AutodiscoverCnameElsewhere,
         }
     }
 }

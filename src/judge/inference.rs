@@ -200,6 +200,8 @@ fn unresolvable_candidates(ev: &Evidence<'_>, out: &mut Vec<Finding>) {
         let srv_target = match c.best_source() {
             Source::Srv => true,
             Source::User | Source::Provider | Source::CertificateName => false,
+            // Said in the comparison of what clients are told.
+            Source::Published => continue,
             _ => continue,
         };
         let fact = Fact::Unresolvable {

@@ -9,6 +9,7 @@ pub mod findings;
 mod inference;
 pub mod policy;
 mod problems;
+pub mod published;
 pub mod recommend;
 pub mod verdict;
 
@@ -48,6 +49,8 @@ pub struct Diagnosis {
     pub settings: Vec<SettingStatus>,
     pub recommended: Recommended,
     pub provider_checks: Vec<ProviderCheck>,
+    /// Each setting clients are told, and what the probes said of it.
+    pub published_checks: Vec<published::PublishedCheck>,
     pub findings: Vec<Finding>,
 }
 
@@ -70,6 +73,8 @@ pub struct Evidence<'a> {
     >,
     /// What senders check (MTA-STS, DANE, SPF, DMARC), when it was gathered.
     pub delivery: Option<&'a crate::delivery::Delivery>,
+    /// What mail clients are told, when it was fetched.
+    pub published: Option<&'a crate::published::Published>,
     /// False with `--no-probe`: only DNS findings are made.
     pub probed: bool,
 }
@@ -90,6 +95,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         findings.extend(authority::findings(a, ev.discovery, probed));
     }
     let settings = settings(ev, &judgements);
+    let mut published_checks = Vec::new();
     let (recommended, provider_checks) = if ev.probed {
         findings.extend(inference::findings(ev));
         findings.extend(problems::findings(ev, &judgements, &settings));
@@ -114,6 +120,19 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
                 ev.identification,
             ));
         }
+        if let Some(p) = ev.published {
+            published_checks = published::checks(p, &settings, ev.candidates);
+            findings.extend(published::findings(
+                p,
+                &published_checks,
+                &settings,
+                &recommended,
+                ev.identification
+                    .provider
+                    .as_ref()
+                    .is_some_and(|p| p.kind == crate::provider::ProviderKind::Mailbox),
+            ));
+        }
         (recommended, checks)
     } else {
         (Recommended::default(), Vec::new())
@@ -124,6 +143,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         settings,
         recommended,
         provider_checks,
+        published_checks,
         findings,
     }
 }

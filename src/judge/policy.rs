@@ -116,6 +116,16 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::SpfMissing { .. }
         | Fact::DmarcMissing { .. }
         | Fact::DmarcInvalid { .. } => Warning,
+        Fact::PublishedSettingBroken { .. } | Fact::PublishedHostUnresolved { .. } => Error,
+        Fact::PublishedSettingUnconfirmed { .. }
+        | Fact::PublishedSettingInsecure { .. }
+        | Fact::PublishedSourcesDisagree { .. }
+        | Fact::PublishedConfigInsecureTransport { .. }
+        | Fact::PublishedConfigInvalid { .. }
+        | Fact::AutodiscoverCname { .. } => Warning,
+        Fact::PublishedSettingConfirmed { .. }
+        | Fact::PublishedWorkingUnlisted { .. }
+        | Fact::PublishedNone => Info,
         Fact::MtaStsInOrder { .. }
         | Fact::MtaStsNotChecked { .. }
         | Fact::TlsRptMissing { .. }
@@ -206,6 +216,18 @@ fn setting_severity(problem: &SettingProblem) -> Severity {
 /// The settings handed to the client: the first of each list, where there is one.
 pub fn chosen(rec: &Recommended) -> [Option<&Recommendation>; 2] {
     [rec.incoming.first(), rec.outgoing.first()]
+}
+
+/// What `--export` hands over: the best confirmed setting of each protocol (IMAP, POP3, then
+/// SMTP submission). Nothing unconfirmed is ever exported.
+pub fn exportable(rec: &Recommended) -> Vec<&Recommendation> {
+    let mut out: Vec<&Recommendation> = Vec::new();
+    for r in rec.incoming.iter().chain(&rec.outgoing) {
+        if r.confirmed && !out.iter().any(|o| o.protocol == r.protocol) {
+            out.push(r);
+        }
+    }
+    out
 }
 
 /// The exit status of a run (see [`crate::exits`]). `logins` is `Some` when `--login` asked

@@ -271,6 +271,18 @@ impl Dns {
         }
     }
 
+    /// The CNAME target of a name, when it is an alias.
+    pub async fn cname(&self, name: &str) -> Result<String, LookupError> {
+        let records = self.query(name, RecordType::CNAME).await?;
+        records
+            .into_iter()
+            .find_map(|(_, data)| match data {
+                RData::CNAME(c) => Some(name_text(&c.0)),
+                _ => None,
+            })
+            .ok_or(LookupError::NoRecords)
+    }
+
     /// The NS names of a zone, with their TTL.
     pub async fn ns(&self, zone: &str) -> Result<Vec<(String, u32)>, LookupError> {
         let records = self.query(zone, RecordType::NS).await?;

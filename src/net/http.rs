@@ -112,8 +112,30 @@ impl Http {
             .map_err(|_| FetchError::Timeout)?
     }
 
+    /// POSTs `body` (of `content_type`) to `url`, under the same bounds as [`Http::get`].
+    pub async fn post(
+        &self,
+        url: &str,
+        content_type: &'static str,
+        body: Vec<u8>,
+    ) -> Result<Fetched, FetchError> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let request = self
+            .client
+            .post(url)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body);
+        tokio::time::timeout_at(deadline, Self::send(request))
+            .await
+            .map_err(|_| FetchError::Timeout)?
+    }
+
     async fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
-        let mut response = self.client.get(url).send().await.map_err(classify)?;
+        Self::send(self.client.get(url)).await
+    }
+
+    async fn send(request: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
+        let mut response = request.send().await.map_err(classify)?;
         let status = response.status().as_u16();
         if response.status().is_redirection() {
             let location = response

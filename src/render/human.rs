@@ -76,12 +76,35 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
         certificates(run, out)?;
         card::settings(run, out)?;
     }
+    published(run, out)?;
     delivery(run, out)?;
     problems(&run.diagnosis.findings, out)?;
     if layout.verbose > 0 {
         transcripts(run, layout.verbose, out)?;
     }
     footer(run, out)
+}
+
+/// What mail clients are told, each announced setting marked with what the probes found.
+fn published(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Ok(p) = &run.published else {
+        return Ok(());
+    };
+    writeln!(out, "\n{}", "What clients are told".bold().underline())?;
+    for line in super::published_words::lines(p, &run.diagnosis.published_checks) {
+        if line.url.is_none() && !line.text.contains('\n') {
+            writeln!(out, "  {}: {}", line.label, safe(&line.text))?;
+            continue;
+        }
+        match &line.url {
+            Some(url) => writeln!(out, "  {}  {}", line.label, safe(url))?,
+            None => writeln!(out, "  {}", line.label)?,
+        }
+        for item in line.text.lines() {
+            writeln!(out, "      {}", safe(item))?;
+        }
+    }
+    Ok(())
 }
 
 /// What senders check before delivering here (the verdicts are in the findings).

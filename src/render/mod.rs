@@ -1,6 +1,10 @@
 //! Output formats. Each writes to a writer and decides nothing.
 
+pub mod autoconfig;
 pub mod card;
+pub mod export;
 pub mod human;
 pub mod json;
+pub mod mobileconfig;
+pub mod published_words;
 pub mod words;

@@ -568,6 +568,21 @@ pub fn policy_problem(p: &crate::delivery::mta_sts::PolicyProblem) -> String {
     }
 }
 
+pub fn export_error(e: &super::export::ExportError) -> String {
+    use super::export::ExportError as E;
+    match e {
+        E::NothingConfirmed => "nothing to export: no setting was confirmed (trusted certificate, encrypted) from here".into(),
+        E::Incomplete { incoming, outgoing } => format!(
+            "nothing exported: a profile needs a confirmed incoming and outgoing setting, and {} was confirmed",
+            match (incoming, outgoing) {
+                (true, false) => "no outgoing setting",
+                (false, true) => "no incoming setting",
+                _ => "neither",
+            }
+        ),
+    }
+}
+
 pub fn fetch_error(e: &crate::net::http::FetchError) -> String {
     use crate::net::http::FetchError as F;
     match e {
@@ -616,6 +631,9 @@ pub fn hint(f: &Finding) -> Option<String> {
 }
 
 fn fact_message(fact: &Fact) -> String {
+    if let Some(text) = super::published_words::message(fact) {
+        return text;
+    }
     match fact {
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
@@ -873,10 +891,22 @@ fn fact_message(fact: &Fact) -> String {
             published(setting),
             unconfirmed(why)
         ),
+        // Worded in `published_words`.
+        Fact::PublishedSettingConfirmed { .. }
+        | Fact::PublishedSettingBroken { .. }
+        | Fact::PublishedSettingUnconfirmed { .. }
+        | Fact::PublishedSettingInsecure { .. }
+        | Fact::PublishedHostUnresolved { .. }
+        | Fact::PublishedSourcesDisagree { .. }
+        | Fact::PublishedConfigInsecureTransport { .. }
+        | Fact::PublishedConfigInvalid { .. }
+        | Fact::PublishedWorkingUnlisted { .. }
+        | Fact::PublishedNone
+        | Fact::AutodiscoverCname { .. } => String::new(),
     }
 }
 
-fn unconfirmed(why: &Unconfirmed) -> String {
+pub fn unconfirmed(why: &Unconfirmed) -> String {
     match why {
         Unconfirmed::Failed {
             service,
@@ -942,6 +972,9 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 }
 
 fn fact_hint(fact: &Fact) -> Option<String> {
+    if let Some(text) = super::published_words::hint(fact) {
+        return Some(text.to_string());
+    }
     let text = match fact {
         Fact::NullMx { .. } => "If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records.",
         Fact::ImplicitMx { .. } => "Publish an MX record naming the mail server explicitly.",

@@ -4,6 +4,7 @@
 
 pub mod delivery;
 pub mod names;
+pub mod published;
 
 use std::net::IpAddr;
 
@@ -57,6 +58,8 @@ pub struct Report {
     /// *New in 2*: what the zone's own name servers answered.
     pub authoritative: AuthorityView,
     pub delivery: delivery::DeliveryView,
+    /// *New in 2*: what mail clients are told (autoconfig, Autodiscover, SRV).
+    pub published: published::PublishedView,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -114,6 +117,10 @@ impl Report {
             elapsed_ms: run.elapsed_ms,
             authoritative: AuthorityView::from(&run.authority),
             delivery: delivery::DeliveryView::from(&run.delivery),
+            published: published::PublishedView::new(
+                &run.published,
+                &run.diagnosis.published_checks,
+            ),
         }
     }
 }

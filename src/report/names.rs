@@ -109,6 +109,18 @@ pub fn code(c: Code) -> &'static str {
         DmarcMissing => "dmarc_missing",
         DmarcInvalid => "dmarc_invalid",
         DmarcPolicy => "dmarc_policy",
+        PublishedSettingConfirmed => "published_setting_confirmed",
+        PublishedSettingBroken => "published_setting_broken",
+        PublishedSettingUnconfirmed => "published_setting_unconfirmed",
+        PublishedSettingInsecure => "published_setting_insecure",
+        PublishedHostUnresolved => "published_host_unresolved",
+        PublishedSourcesDisagree => "published_sources_disagree",
+        PublishedConfigInsecureTransport => "published_config_insecure_transport",
+        PublishedConfigInvalid => "published_config_invalid",
+        PublishedWorkingUnlisted => "published_working_unlisted",
+        PublishedNone => "published_none",
+        AutodiscoverCnameMissing => "autodiscover_cname_missing",
+        AutodiscoverCnameElsewhere => "autodiscover_cname_elsewhere",
     }
 }
 
@@ -125,6 +137,19 @@ pub fn verdict(v: Verdict) -> &'static str {
         Verdict::Works => "works",
         Verdict::Warnings => "warnings",
         Verdict::Fails => "fails",
+    }
+}
+
+pub fn published_method(m: crate::published::Method) -> &'static str {
+    use crate::published::Method as M;
+    match m {
+        M::Autoconfig => "autoconfig",
+        M::AutoconfigWellKnown => "autoconfig_well_known",
+        M::Autodiscover => "autodiscover",
+        M::AutodiscoverRoot => "autodiscover_domain",
+        M::AutodiscoverRedirect => "autodiscover_redirect",
+        M::AutodiscoverSrv => "autodiscover_srv",
+        M::Srv => "srv",
     }
 }
 
@@ -148,6 +173,7 @@ pub fn source(s: Source) -> &'static str {
     match s {
         Source::User => "user",
         Source::Srv => "srv",
+        Source::Published => "published",
         Source::Provider => "provider",
         Source::ProtocolName => "protocol_name",
         Source::MailName => "mail_name",

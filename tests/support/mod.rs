@@ -7,6 +7,7 @@ pub mod mail;
 pub mod net;
 pub mod pki;
 pub mod scenario;
+pub mod web;
 
 use std::time::Duration;
 
@@ -29,6 +30,7 @@ pub fn options(
     o.authoritative = false;
     // Nor are policy servers (tests/delivery.rs runs them).
     o.delivery = false;
+    o.published = false;
     o
 }
 

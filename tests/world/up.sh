@@ -38,6 +38,7 @@ install_packages() {
     command -v nsd >/dev/null || missing+=(nsd)
     command -v ldns-signzone >/dev/null || missing+=(ldnsutils)
     command -v nginx >/dev/null || missing+=(nginx-light)
+    command -v plistutil >/dev/null || missing+=(libplist-utils)
     command -v dovecot >/dev/null || missing+=(dovecot-imapd dovecot-pop3d)
     [ -x /usr/lib/dovecot/pop3 ] || missing+=(dovecot-pop3d)
     [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
@@ -90,7 +91,8 @@ EOF
     leaf good "mail.good.test" "DNS:mail.good.test,DNS:imap.good.test,DNS:smtp.good.test,DNS:pop.good.test,DNS:mx.good.test" 20250101000000Z 20991231000000Z
     leaf wrongname "server1.hoster.test" "DNS:server1.hoster.test" 20250101000000Z 20991231000000Z
     leaf expired "mail.expired.test" "DNS:mail.expired.test,DNS:imap.expired.test,DNS:smtp.expired.test" 20200101000000Z 20210101000000Z
-    leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal" 20250101000000Z 20991231000000Z
+    leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal,DNS:autoconfig.clients.test,DNS:autodiscover.clients.test,DNS:clients.test" 20250101000000Z 20991231000000Z
+    leaf clients "mail.clients.test" "DNS:mail.clients.test" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -240,14 +242,44 @@ EOF
   }
 EOF
         done
+        # What mail clients are told about clients.test: a stale autoconfig (plaintext ports,
+        # closed there) over HTTPS and plain HTTP, and an Autodiscover answer that is right.
+        mkdir -p "$n/www/clients/mail"
+        cp "$HERE/www/clients-autoconfig.xml" "$n/www/clients/mail/config-v1.1.xml"
+        local pox
+        pox=$(tr -d '\n' <"$HERE/www/clients-autodiscover.xml")
+        cat <<EOF
+  server {
+    listen 127.0.20.50:443 ssl;
+    listen 127.0.20.50:80;
+    server_name autoconfig.clients.test;
+    ssl_certificate $DIR/certs/web.pem;
+    ssl_certificate_key $DIR/certs/web.key;
+    root $n/www/clients;
+    types { text/xml xml; }
+  }
+  server {
+    listen 127.0.20.50:443 ssl;
+    server_name autodiscover.clients.test;
+    ssl_certificate $DIR/certs/web.pem;
+    ssl_certificate_key $DIR/certs/web.key;
+    location = /autodiscover/autodiscover.xml {
+      default_type text/xml;
+      return 200 '$pox';
+    }
+  }
+EOF
         echo "}"
     } >"$n/nginx.conf"
     chmod -R a+rX "$n/www"
     daemon nginx -c "$n/nginx.conf"
 }
 
-start_dovecot() { # name address cert|none
+start_dovecot() { # name address cert|none [tls-only]
     local name=$1 addr=$2 cert=$3 d="$DIR/dovecot-$1"
+    # tls-only: no plaintext listeners (143, 110): only the implicit-TLS ports answer.
+    local plain=143 plain_pop=110
+    [ "${4:-}" = tls-only ] && plain=0 plain_pop=0
     mkdir -p "$d"
     local ssl
     if [ "$cert" = none ]; then
@@ -286,7 +318,7 @@ service auth {
 }
 service imap-login {
   inet_listener imap {
-    port = 143
+    port = $plain
   }
   inet_listener imaps {
     port = $([ "$cert" = none ] && echo 0 || echo 993)
@@ -295,7 +327,7 @@ service imap-login {
 }
 service pop3-login {
   inet_listener pop3 {
-    port = 110
+    port = $plain_pop
   }
   inet_listener pop3s {
     port = $([ "$cert" = none ] && echo 0 || echo 995)
@@ -343,6 +375,10 @@ EOF
             svc "127.0.10.${host%%:*}:587" -o smtpd_tls_security_level=encrypt "$sub" "$cert"
             svc "127.0.10.${host%%:*}:465" -o smtpd_tls_wrappermode=yes "$sub" "$cert"
         done
+        # clients.test: SMTP on 25 and 465 only (587 closed), its own certificate.
+        local clients="-o smtpd_tls_cert_file=$DIR/certs/clients.pem -o smtpd_tls_key_file=$DIR/certs/clients.key"
+        svc 127.0.10.9:25 "$clients"
+        svc 127.0.10.9:465 -o smtpd_tls_wrappermode=yes "$sub" "$clients"
         svc 127.0.10.4:25 -o smtpd_tls_security_level=none
         svc 127.0.10.4:587 -o smtpd_tls_security_level=none -o smtpd_sasl_auth_enable=yes
         cat <<'EOF'
@@ -413,10 +449,12 @@ start_dovecot good 127.0.10.1 good
 start_dovecot wrongname 127.0.10.2 wrongname
 start_dovecot expired 127.0.10.3 expired
 start_dovecot nostarttls 127.0.10.4 none
+start_dovecot clients 127.0.10.9 clients tls-only
 start_postfix
 start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
 wait_for 127.0.10.8 25
+wait_for 127.0.10.9 993
 wait_for 127.0.10.4 143
 wait_for 127.0.10.4 587
 wait_for 127.0.20.50 443

@@ -1,0 +1,302 @@
+//! The words for what mail clients are told: the section's lines, the findings, the hints.
+//! Part of `words`, kept apart so each file stays readable.
+
+use super::words::{fetch_error, lookup_error_short, security};
+use crate::judge::findings::{Fact, SettingRef, Unconfirmed};
+use crate::judge::published::{CheckResult, PublishedCheck};
+use crate::published::xml::XmlError;
+use crate::published::{
+    Invalid, Method, MicrosoftCname, Outcome, Published, Refusal, Setting, Transport,
+};
+
+pub fn method(m: Method) -> &'static str {
+    match m {
+        Method::Autoconfig => "autoconfig",
+        Method::AutoconfigWellKnown => "autoconfig (.well-known)",
+        Method::Autodiscover => "Autodiscover",
+        Method::AutodiscoverRoot => "Autodiscover (domain)",
+        Method::AutodiscoverRedirect => "Autodiscover (HTTP redirect)",
+        Method::AutodiscoverSrv => "Autodiscover (SRV)",
+        Method::Srv => "SRV records (RFC 6186)",
+    }
+}
+
+fn methods(ms: &[Method]) -> String {
+    let mut names: Vec<&str> = ms.iter().map(|m| method(*m)).collect();
+    names.dedup();
+    names.join(", ")
+}
+
+/// "autoconfig tells" / "autoconfig, Autodiscover tell": the sources as a subject.
+fn tell(ms: &[Method]) -> String {
+    let plural = ms.len() > 1 || ms.contains(&Method::Srv);
+    format!("{} {}", methods(ms), if plural { "tell" } else { "tells" })
+}
+
+/// "IMAP imap.example.com:993 SSL/TLS".
+pub fn setting(s: &Setting) -> String {
+    format!(
+        "{} {}:{} {}",
+        s.protocol.name(),
+        s.host,
+        s.port,
+        security(s.security)
+    )
+}
+
+fn setting_ref(s: &SettingRef) -> String {
+    format!(
+        "{}:{} ({})",
+        s.host,
+        s.port,
+        super::words::client_security(s.security)
+    )
+}
+
+pub fn xml_error(e: &XmlError) -> String {
+    match e {
+        XmlError::Encoding => "not UTF-8 (or declared in another encoding)".into(),
+        XmlError::Doctype => "it carries a DOCTYPE (refused: entity declarations)".into(),
+        XmlError::Entity(n) => format!("it uses the undeclared entity &{n};"),
+        XmlError::TooDeep => format!(
+            "nested deeper than {} elements",
+            crate::published::xml::MAX_DEPTH
+        ),
+        XmlError::TooManyElements => {
+            format!("more than {} elements", crate::published::xml::MAX_ELEMENTS)
+        }
+        XmlError::TextTooLong => format!(
+            "a text longer than {} bytes",
+            crate::published::xml::MAX_TEXT
+        ),
+        XmlError::Syntax(d) => format!("not well-formed XML: {d}"),
+        XmlError::Empty => "empty".into(),
+    }
+}
+
+fn refusal(why: &Refusal) -> String {
+    match why {
+        Refusal::NotHttps => "not HTTPS".into(),
+        Refusal::OutsideDomain(h) => format!("{h} is a public suffix or a parent of the domain"),
+        Refusal::BadTarget => "not a usable URL or host name".into(),
+        Refusal::TooManyHops => format!("more than {} redirects", crate::published::MAX_HOPS),
+    }
+}
+
+pub fn outcome(o: &Outcome) -> String {
+    match o {
+        Outcome::Settings(s) if s.is_empty() => {
+            "a configuration with no IMAP, POP3 or SMTP server".into()
+        }
+        Outcome::Settings(s) => s.iter().map(setting).collect::<Vec<_>>().join("; "),
+        Outcome::Status(401) => "HTTP 401 (asks for a login; none sent)".into(),
+        Outcome::Status(s) => format!("HTTP {s}"),
+        Outcome::ServerError { code } => match code {
+            Some(c) => format!("Autodiscover error {c}"),
+            None => "Autodiscover error".into(),
+        },
+        Outcome::Invalid(Invalid::Xml(e)) => format!("unreadable: {}", xml_error(e)),
+        Outcome::Invalid(Invalid::NotAConfig { root }) => {
+            format!("not a configuration (a <{root}> document)")
+        }
+        Outcome::Unavailable(e) => fetch_error(e),
+        Outcome::Refused { target, why } => {
+            format!("redirect to {target} not followed: {}", refusal(why))
+        }
+        Outcome::NoRecord => "no record".into(),
+        Outcome::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
+    }
+}
+
+fn check(c: &PublishedCheck) -> &'static str {
+    match c.result {
+        CheckResult::Confirmed => "✔",
+        CheckResult::Warnings(_) => "!",
+        CheckResult::Failed(_) | CheckResult::Unresolved => "✘",
+        CheckResult::NotProbed => "?",
+    }
+}
+
+/// One source in the "What clients are told" section: where (the URL without its query, which
+/// the JSON keeps) and what it said.
+pub struct SourceLine {
+    pub label: String,
+    pub url: Option<String>,
+    pub text: String,
+}
+
+/// The "What clients are told" lines. Sources with nothing there are summed up in one line so
+/// the section stays short.
+pub fn lines(p: &Published, checks: &[PublishedCheck]) -> Vec<SourceLine> {
+    let mut out = Vec::new();
+    let mut nothing: Vec<&str> = Vec::new();
+    for s in &p.sources {
+        let found = matches!(
+            s.outcome,
+            Outcome::Settings(_) | Outcome::Invalid(Invalid::Xml(_))
+        ) || matches!(
+            s.outcome,
+            Outcome::Refused { .. } | Outcome::ServerError { .. }
+        ) || matches!(s.outcome, Outcome::Status(s) if s != 404 && s != 405 && s != 410);
+        if !found {
+            if !nothing.contains(&method(s.method)) {
+                nothing.push(method(s.method));
+            }
+            continue;
+        }
+        let transport = match s.transport {
+            Transport::Http => " (plain HTTP)",
+            _ => "",
+        };
+        let label = format!("{}{transport}", method(s.method));
+        let url = match s.method {
+            Method::Srv => None,
+            _ => {
+                let full = s.final_url.as_deref().unwrap_or(&s.url);
+                Some(full.split('?').next().unwrap_or(full).to_string())
+            }
+        };
+        let mut text = String::new();
+        match &s.outcome {
+            Outcome::Settings(settings) if !settings.is_empty() => {
+                let marked: Vec<String> = settings
+                    .iter()
+                    .map(|x| {
+                        let mark = checks.iter().find(|c| &c.setting == x).map_or("?", check);
+                        format!("{mark} {}", setting(x))
+                    })
+                    .collect();
+                // One setting per line.
+                text.push_str(&marked.join("\n"));
+            }
+            o => text.push_str(&outcome(o)),
+        }
+        out.push(SourceLine { label, url, text });
+    }
+    let line = |label: &str, text: String| SourceLine {
+        label: label.into(),
+        url: None,
+        text,
+    };
+    if !nothing.is_empty() {
+        out.push(line("nothing found at", nothing.join(", ")));
+    }
+    let cname = match &p.microsoft_cname {
+        Some(MicrosoftCname::InOrder) => {
+            Some("autodiscover CNAME → autodiscover.outlook.com".to_string())
+        }
+        Some(MicrosoftCname::Missing) => Some("no autodiscover CNAME".into()),
+        Some(MicrosoftCname::Elsewhere(t)) => Some(format!("autodiscover CNAME → {t}")),
+        Some(MicrosoftCname::NotAlias) => {
+            Some("autodiscover has its own address, not a CNAME".into())
+        }
+        None => None,
+    };
+    out.extend(cname.map(|c| line("Microsoft 365", c)));
+    out
+}
+
+fn why(u: &Unconfirmed) -> String {
+    super::words::unconfirmed(u)
+}
+
+fn instead(i: &Option<SettingRef>) -> String {
+    i.as_ref()
+        .map(|r| format!("; {} works instead", setting_ref(r)))
+        .unwrap_or_default()
+}
+
+/// The sentence of a finding about what clients are told, `None` for other facts.
+pub fn message(fact: &Fact) -> Option<String> {
+    Some(match fact {
+        Fact::PublishedSettingConfirmed { setting: s, methods: m } => {
+            format!("{} clients {}, and it works from here", tell(m), setting(s))
+        }
+        Fact::PublishedSettingBroken { setting: s, methods: m, why: w, instead: i } => format!(
+            "{} clients {}, which fails: {}{}",
+            tell(m), setting(s), why(w), instead(i)
+        ),
+        Fact::PublishedSettingUnconfirmed { setting: s, methods: m, why: w } => format!(
+            "{} clients {}, which could not be confirmed: {}",
+            tell(m), setting(s), why(w)
+        ),
+        Fact::PublishedSettingInsecure { setting: s, methods: m, instead: i } => format!(
+            "{} clients {}: without encryption, the password crosses the network in clear{}",
+            tell(m), setting(s), instead(i)
+        ),
+        Fact::PublishedHostUnresolved { setting: s, methods: m } => format!(
+            "{} clients {}, but {} does not resolve",
+            tell(m), setting(s), s.host
+        ),
+        Fact::PublishedSourcesDisagree { incoming, choices } => format!(
+            "the sources clients read disagree on the {} server: {}",
+            if *incoming { "incoming" } else { "outgoing" },
+            choices
+                .iter()
+                .map(|(m, s)| format!("{} says {}", methods(m), setting(s)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        Fact::PublishedConfigInsecureTransport { method: m, url } => format!(
+            "{} is served only over plain HTTP ({url}): anyone on the path can rewrite the settings clients receive",
+            method(*m)
+        ),
+        Fact::PublishedConfigInvalid { method: m, url, error } => format!(
+            "{} at {url} cannot be read: {}",
+            method(*m),
+            xml_error(error)
+        ),
+        Fact::PublishedWorkingUnlisted { incoming, setting: s } => format!(
+            "the {} setting that works, {}, is not what clients are told",
+            if *incoming { "incoming" } else { "outgoing" },
+            setting_ref(s)
+        ),
+        Fact::PublishedNone => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
+        Fact::AutodiscoverCname { found } => match found {
+            MicrosoftCname::Missing => format!(
+                "the domain's mail is at Microsoft 365 but autodiscover.<domain> has no CNAME to {}: Outlook cannot find the account",
+                crate::published::autodiscover::MICROSOFT_TARGET
+            ),
+            MicrosoftCname::Elsewhere(t) => format!(
+                "the domain's mail is at Microsoft 365 but autodiscover.<domain> points to {t}, not {}: Outlook may be sent to an old server",
+                crate::published::autodiscover::MICROSOFT_TARGET
+            ),
+            _ => format!(
+                "the domain's mail is at Microsoft 365 but autodiscover.<domain> is not a CNAME to {}: Outlook may be sent to an old server",
+                crate::published::autodiscover::MICROSOFT_TARGET
+            ),
+        },
+        _ => return None,
+    })
+}
+
+pub fn hint(fact: &Fact) -> Option<&'static str> {
+    Some(match fact {
+        Fact::PublishedSettingBroken { .. } | Fact::PublishedHostUnresolved { .. } => {
+            "Every client set up automatically gets this broken setting: correct the published configuration (mailprobe --export autoconfig writes one from what works)."
+        }
+        Fact::PublishedSettingInsecure { .. } => {
+            "Publish the encrypted port instead (SSL/TLS or STARTTLS)."
+        }
+        Fact::PublishedSettingUnconfirmed { .. } => {
+            "Clients set up automatically will meet the same problem: fix the server or publish a setting that works."
+        }
+        Fact::PublishedSourcesDisagree { .. } => {
+            "Thunderbird, Outlook and phones read different sources: publish the same settings in all of them."
+        }
+        Fact::PublishedConfigInsecureTransport { .. } => {
+            "Serve it over HTTPS with a certificate valid for that name."
+        }
+        Fact::PublishedConfigInvalid { .. } => "Clients ignore it: publish a well-formed file.",
+        Fact::PublishedWorkingUnlisted { .. } => {
+            "Publish it, so that clients set up automatically get it."
+        }
+        Fact::PublishedNone => {
+            "mailprobe --export autoconfig writes a file to publish at https://autoconfig.<domain>/mail/config-v1.1.xml."
+        }
+        Fact::AutodiscoverCname { .. } => {
+            "Publish autodiscover.<domain> as a CNAME to autodiscover.outlook.com (Microsoft 365 admin center, Domains)."
+        }
+        _ => return None,
+    })
+}
