@@ -34,7 +34,13 @@ examples=(
   "dane||danestale.internal -p 25"
   "published||accounts@clients.test"
   "export||accounts@clients.test --export autoconfig"
+  "fleet||--from clients.txt"
+  "fleet-compare||--from clients.txt --compare last-week.jsonl"
 )
+# The fleet examples: a client list, and last week's run of it (before the MX move below).
+printf '# our clients\ngood.test\nwrongname.test\nexpired.test\nnot a domain\nclients.test\nmoved.internal\n' >"$DIR/clients.txt"
+(cd "$DIR" && ip netns exec "$NS" ./mailprobe --from clients.txt --jsonl --dns 127.0.0.53 \
+    --ca-file "$DIR/certs/ca.pem" >last-week.jsonl 2>/dev/null) || true
 # The propagation example: the resolver caches moved.internal's old MX, then the zone changes.
 ip netns exec "$NS" "$DIR/mailprobe" moved.internal --dns 127.0.0.53 >/dev/null 2>&1 || true
 tests/world/move-mx.sh "$NS" "$DIR"
@@ -46,8 +52,8 @@ for entry in "${examples[@]}"; do
   [ "$user" = login ] && prefix=(env MAILPROBE_PASSWORD="${MAILPROBE_WORLD_PASSWORD:-world-secret}")
   # The world's own resolver and CA; the README shows the command as a user types it.
   # shellcheck disable=SC2086
-  ip netns exec "$NS" "${prefix[@]}" env COLUMNS=100 "$DIR/mailprobe" $args \
-      --dns 127.0.0.53 --ca-file "$DIR/certs/ca.pem" --color never >"$OUT/$name" 2>&1 || true
+  (cd "$DIR" && ip netns exec "$NS" "${prefix[@]}" env COLUMNS=100 "$DIR/mailprobe" $args \
+      --dns 127.0.0.53 --ca-file "$DIR/certs/ca.pem" --color never >"$OUT/$name" 2>&1) || true
   shown="mailprobe $args"
   [ "$user" = login ] && shown="MAILPROBE_PASSWORD=… $shown"
   printf '$ %s\n' "$shown" | cat - "$OUT/$name" >"$OUT/$name.shown"

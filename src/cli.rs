@@ -63,9 +63,48 @@ pub enum Format {
                   mailprobe accounts@example.com -v        (conversations of failed probes)"
 )]
 pub struct Cli {
-    /// An email address (accounts@example.com) or a bare domain (example.com).
-    #[arg(value_name = "ADDRESS", required_unless_present_any = ["completions", "man"])]
-    pub target: Option<String>,
+    /// An email address (accounts@example.com) or a bare domain (example.com); several make a
+    /// fleet run.
+    #[arg(value_name = "ADDRESS", required_unless_present_any = ["completions", "man", "from"])]
+    pub targets: Vec<String>,
+
+    /// Read addresses or domains from this file, one per line (# comments; - for stdin).
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<String>,
+
+    /// Stream one JSON report per domain, one per line, as each is done.
+    #[arg(long, conflicts_with_all = ["json", "card", "quiet"])]
+    pub jsonl: bool,
+
+    /// In a fleet run: print each domain's full report as well as the summary table.
+    #[arg(long)]
+    pub details: bool,
+
+    /// Only the domains of shard K of N (1-based; a stable hash of the domain).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+
+    /// Domains probed at once in a fleet run.
+    #[arg(long, value_name = "N", default_value_t = crate::fleet::DEFAULT_PARALLEL)]
+    pub parallel: usize,
+
+    /// In a fleet run: new connections per second to one address (after a burst of 8); 0 for
+    /// no limit.
+    #[arg(long, value_name = "N", default_value_t = crate::fleet::DEFAULT_RATE)]
+    pub rate: f64,
+
+    /// Compare with an earlier --jsonl run: regressions, improvements (exit status 4 on
+    /// regressions).
+    #[arg(long, value_name = "OLD.jsonl")]
+    pub compare: Option<PathBuf>,
+
+    /// With --compare: certificates expiring within this many days are regressions.
+    #[arg(long, value_name = "DAYS", default_value_t = 21)]
+    pub expiry_warn: i64,
+
+    /// Write a self-contained HTML report (one file, no external assets) here.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 
     /// Ask only this nameserver (IP or IP:PORT, e.g. 127.0.0.1:5353); repeatable.
     #[arg(long, value_name = "IP[:PORT]")]
@@ -221,6 +260,7 @@ pub struct Output {
 #[derive(Debug)]
 pub enum Request {
     Run(Box<(Options, Output, Option<LoginRequest>)>),
+    Fleet(Box<crate::fleet::FleetRequest>),
     Completions(clap_complete::Shell),
     Man,
 }
@@ -234,7 +274,92 @@ impl Cli {
         if self.man {
             return Ok(Request::Man);
         }
+        let fleet = self.targets.len() > 1
+            || self.from.is_some()
+            || self.jsonl
+            || self.details
+            || self.shard.is_some()
+            || self.compare.is_some()
+            || self.html.is_some();
+        if fleet {
+            return self.into_fleet().map(|r| Request::Fleet(Box::new(r)));
+        }
         self.into_options().map(|r| Request::Run(Box::new(r)))
+    }
+
+    /// A fleet run: every input line checked on its own, the shard taken.
+    fn into_fleet(mut self) -> Result<crate::fleet::FleetRequest, String> {
+        for (set, flag) in [
+            (self.json, "--json (use --jsonl)"),
+            (self.card, "--card"),
+            (self.quiet, "-q"),
+            (self.login, "--login"),
+            (self.export.is_some(), "--export"),
+            (self.verbose > 0, "-v"),
+        ] {
+            if set {
+                return Err(format!("{flag} works with one domain, not in a fleet run (--from, --jsonl, --html, --compare, --shard or several domains)"));
+            }
+        }
+        if self.parallel == 0 || self.parallel > 256 {
+            return Err("--parallel must be between 1 and 256".into());
+        }
+        if !(self.rate.is_finite() && (0.0..=10_000.0).contains(&self.rate)) {
+            return Err("--rate must be between 0 (no limit) and 10000".into());
+        }
+        if !(0..=3650).contains(&self.expiry_warn) {
+            return Err("--expiry-warn must be between 0 and 3650 days".into());
+        }
+        let shard: Option<crate::fleet::shard::Shard> =
+            self.shard.as_deref().map(str::parse).transpose()?;
+        let list = match &self.from {
+            Some(path) => Some(
+                crate::fleet::input::read_list(path)
+                    .map_err(|e| format!("--from {}: {e}", crate::text::escape_controls(path)))?,
+            ),
+            None => None,
+        };
+        let mut inputs = crate::fleet::input::collect(&self.targets, list.as_deref());
+        let before = inputs.targets.len();
+        if let Some(s) = shard {
+            inputs.targets.retain(|t| s.holds(&t.domain.ascii));
+        }
+        let other_shards = before - inputs.targets.len();
+        let (jsonl, details, html, compare, expiry_warn, color) = (
+            self.jsonl,
+            self.details,
+            self.html.take(),
+            self.compare.take(),
+            self.expiry_warn,
+            self.color,
+        );
+        let rate = (self.rate > 0.0).then_some(self.rate);
+        let parallel = self.parallel;
+        let targets = std::mem::take(&mut inputs.targets);
+        // The template's target is replaced by each domain's.
+        self.targets = vec!["fleet.invalid".into()];
+        let (base, _, _) = self.into_options()?;
+        Ok(crate::fleet::FleetRequest {
+            fleet: crate::fleet::FleetOptions {
+                base,
+                targets,
+                parallel,
+                rate,
+            },
+            bad: inputs.bad,
+            duplicates: inputs.duplicates,
+            other_shards,
+            jsonl,
+            details,
+            html,
+            compare,
+            expiry_warn,
+            color: match color {
+                ColorChoice::Always => Some(true),
+                ColorChoice::Never => Some(false),
+                ColorChoice::Auto => None,
+            },
+        })
     }
 }
 
@@ -253,7 +378,7 @@ pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 impl Cli {
     /// Validates everything; the error is one line for the user, and means exit status 2.
     pub fn into_options(self) -> Result<(Options, Output, Option<LoginRequest>), String> {
-        let text = self.target.clone().unwrap_or_default();
+        let text = self.targets.first().cloned().unwrap_or_default();
         let target = parse_target(&text).map_err(|e| {
             format!(
                 "invalid address '{}': {e}",

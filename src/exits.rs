@@ -8,3 +8,7 @@ pub const PROBLEMS: u8 = 1;
 pub const USAGE: u8 = 2;
 /// Nothing works, or DNS itself failed.
 pub const NOTHING_WORKS: u8 = 3;
+/// `--compare`: something got worse since the compared run.
+pub const REGRESSIONS: u8 = 4;
+/// Interrupted (Ctrl-C): what was done has been written.
+pub const INTERRUPTED: u8 = 130;

@@ -244,25 +244,27 @@ pub const MAX_CA_FILE_BYTES: u64 = 4 * 1024 * 1024;
 /// Reads a regular file of at most [`MAX_CA_FILE_BYTES`]: a device, a pipe that never ends or
 /// a huge file is refused with a reason, never read without bound.
 pub fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    read_bounded_to(path, MAX_CA_FILE_BYTES)
+}
+
+/// Reads a regular file of at most `max` bytes.
+pub fn read_bounded_to(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let escaped = |e: std::io::Error| crate::text::escape_controls(&e.to_string());
     let meta = std::fs::metadata(path).map_err(escaped)?;
     if !meta.is_file() {
         return Err("not a regular file (a device, pipe or folder)".into());
     }
-    if meta.len() > MAX_CA_FILE_BYTES {
-        return Err(format!(
-            "larger than {} MiB",
-            MAX_CA_FILE_BYTES / 1024 / 1024
-        ));
+    if meta.len() > max {
+        return Err(format!("larger than {} MiB", max / 1024 / 1024));
     }
     let mut data = Vec::new();
     std::fs::File::open(path)
         .map_err(escaped)?
-        .take(MAX_CA_FILE_BYTES + 1)
+        .take(max + 1)
         .read_to_end(&mut data)
         .map_err(escaped)?;
-    if data.len() as u64 > MAX_CA_FILE_BYTES {
+    if data.len() as u64 > max {
         return Err("grew while being read".into());
     }
     Ok(data)

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod delivery;
 pub mod discover;
 pub mod exits;
+pub mod fleet;
 pub mod input;
 pub mod judge;
 pub mod net;
@@ -172,25 +173,71 @@ struct Probing<'a> {
     anchors: Option<(hickory_resolver::proto::dnssec::TrustAnchors, usize)>,
     dns: &'a Dns,
     trust: Trust,
-    limiter: Limiter,
+    limiter: &'a Limiter,
+    /// Probes shared with the other domains of a fleet run.
+    cache: Option<&'a probe::cache::ProbeCache>,
     settings: ProbeSettings,
     observer: &'a dyn ProbeObserver,
 }
 
+/// What runs share: the resolver (and so its cache), the trust store, the connection caps and
+/// rate limit, and, in a fleet, the probes already done. A single run builds its own.
+#[derive(Clone)]
+pub struct Shared {
+    dns: Dns,
+    trust: Option<Trust>,
+    limiter: std::sync::Arc<Limiter>,
+    cache: Option<std::sync::Arc<probe::cache::ProbeCache>>,
+}
+
+impl Shared {
+    /// For one run of `options`.
+    pub fn new(options: &Options) -> Result<Self, SetupError> {
+        Self::build(options, None, false)
+    }
+
+    /// For many runs of options like these: connections to one address paced at `rate` per
+    /// second, and probes of names outside each domain shared.
+    pub fn for_fleet(options: &Options, rate: Option<f64>) -> Result<Self, SetupError> {
+        Self::build(options, rate, true)
+    }
+
+    fn build(options: &Options, rate: Option<f64>, fleet: bool) -> Result<Self, SetupError> {
+        let trust = options
+            .probe
+            .then(|| Trust::with_source(options.trust, options.ca_file.as_deref()))
+            .transpose()?;
+        let dns = Dns::new(&DnsSettings {
+            servers: options.dns_servers.clone(),
+            timeout: options.timeout,
+        })?;
+        Ok(Self {
+            dns,
+            trust,
+            limiter: std::sync::Arc::new(Limiter::with_rate(options.concurrency, rate)),
+            cache: fleet.then(|| std::sync::Arc::new(probe::cache::ProbeCache::new())),
+        })
+    }
+}
+
 /// Runs the whole pipeline.
 pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
+    let shared = Shared::new(options)?;
+    run_with(options, observer, &shared).await
+}
+
+/// Runs the whole pipeline with what other runs share (a fleet's resolver, caps and probes).
+pub async fn run_with(
+    options: &Options,
+    observer: &dyn ProbeObserver,
+    shared: &Shared,
+) -> Result<Run, SetupError> {
     let started = Instant::now();
     let started_at = now_rfc3339();
     let run_deadline = tokio::time::Instant::now() + options.max_time;
-    let trust = options
-        .probe
-        .then(|| Trust::with_source(options.trust, options.ca_file.as_deref()))
-        .transpose()?;
+    let trust = shared.trust.clone();
     let trust_summary = trust.as_ref().map(|t| t.summary.clone());
-    let dns = Dns::new(&DnsSettings {
-        servers: options.dns_servers.clone(),
-        timeout: options.timeout,
-    })?;
+    let dns = shared.dns.clone();
     let target = &options.target;
     // Names that do not depend on the MX answer are resolved while discovery runs.
     let early = plan::early_names(target, &options.extra_hosts);
@@ -222,7 +269,8 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
         anchors,
         dns: &dns,
         trust,
-        limiter: Limiter::new(options.concurrency),
+        limiter: &shared.limiter,
+        cache: shared.cache.as_deref(),
         settings: ProbeSettings {
             timeout: options.timeout,
             run_deadline: Some(run_deadline),
@@ -337,7 +385,7 @@ pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run,
 }
 
 /// The current time as RFC 3339 (UTC, whole seconds).
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     let now = time::OffsetDateTime::now_utc().replace_nanosecond(0);
     now.ok()
         .and_then(|t| {
@@ -512,14 +560,26 @@ impl Probing<'_> {
     }
 
     async fn round(&self, tasks: &[plan::ProbeTask]) -> Vec<ProbeResult> {
-        probe::run_probes(
-            tasks,
+        let Some(cache) = self.cache else {
+            return probe::run_probes(
+                tasks,
+                &self.trust,
+                self.limiter,
+                &self.settings,
+                self.observer,
+            )
+            .await;
+        };
+        let claim = cache.claim(tasks, &self.options.target.domain.ascii);
+        let mine = probe::run_probes(
+            &claim.tasks,
             &self.trust,
-            &self.limiter,
+            self.limiter,
             &self.settings,
             self.observer,
         )
-        .await
+        .await;
+        claim.finish(mine).await
     }
 
     /// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
@@ -554,7 +614,7 @@ impl Probing<'_> {
                 let result = probe::engine::login(
                     &task,
                     &self.trust,
-                    &self.limiter,
+                    self.limiter,
                     timeout,
                     creds,
                     self.options.transcripts,

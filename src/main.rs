@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     };
     let (mut options, output, login) = match cli.into_request() {
         Ok(Request::Run(parsed)) => *parsed,
+        Ok(Request::Fleet(request)) => return fleet(&request),
         Ok(Request::Completions(shell)) => {
             mailprobe::cli::completions(shell, &mut io::stdout());
             return ExitCode::from(exits::OK);
@@ -126,6 +127,41 @@ fn main() -> ExitCode {
         }
         _ => ExitCode::from(exit),
     }
+}
+
+/// Many domains: reports streamed as they finish, Ctrl-C ends the run cleanly (status 130).
+fn fleet(request: &mailprobe::fleet::FleetRequest) -> ExitCode {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    let colour = request.color.unwrap_or_else(|| {
+        !set("NO_COLOR") && (set("CLICOLOR_FORCE") || io::stdout().is_terminal())
+    });
+    colored::control::set_override(colour && !request.jsonl);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mailprobe: cannot start: {e}");
+            return ExitCode::from(exits::NOTHING_WORKS);
+        }
+    };
+    let mut stdout = io::stdout();
+    let mut stderr = io::stderr();
+    let sinks = mailprobe::fleet::output::Sinks {
+        out: &mut stdout,
+        err: &mut stderr,
+        progress: io::stderr().is_terminal(),
+        width: terminal_width(),
+    };
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handling here: never interrupt.
+            std::future::pending::<()>().await;
+        }
+    };
+    let code = runtime.block_on(mailprobe::fleet::output::run(request, sinks, interrupt));
+    ExitCode::from(code)
 }
 
 /// The terminal's width when stdout is one, else 80 (pipes, files, e-mail).

@@ -266,6 +266,23 @@ pub fn exit_status(
     }
 }
 
+/// The exit status of a fleet run: the worst of its domains (0, then 1, then 3 when none
+/// works at all), 1 when input lines were refused, 4 when `--compare` found regressions.
+pub fn fleet_exit(domain_codes: &[u8], refused_lines: usize, regressions: bool) -> u8 {
+    if regressions {
+        return exits::REGRESSIONS;
+    }
+    let all_failed =
+        !domain_codes.is_empty() && domain_codes.iter().all(|c| *c == exits::NOTHING_WORKS);
+    if all_failed {
+        exits::NOTHING_WORKS
+    } else if refused_lines > 0 || domain_codes.iter().any(|c| *c != exits::OK) {
+        exits::PROBLEMS
+    } else {
+        exits::OK
+    }
+}
+
 /// Why the card has no setting to give for one direction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Absence {

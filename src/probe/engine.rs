@@ -49,6 +49,10 @@ impl ProbeObserver for Silent {}
 pub struct Limiter {
     global: Arc<Semaphore>,
     per_address: Mutex<HashMap<IpAddr, Arc<Semaphore>>>,
+    /// New connections per second per address, when limited (fleet runs).
+    rate: Option<f64>,
+    /// When each address may take its next connection.
+    next_slot: Mutex<HashMap<IpAddr, tokio::time::Instant>>,
 }
 
 /// The permits one connection holds while it is open.
@@ -59,10 +63,39 @@ pub struct Permits {
 
 impl Limiter {
     pub fn new(concurrency: usize) -> Self {
+        Self::with_rate(concurrency, None)
+    }
+
+    /// Also spaces new connections to one address `1/rate` seconds apart after a burst of
+    /// [`PER_ADDRESS_CONNECTIONS`]: what a shared server's connection-rate limit (Postfix
+    /// anvil, fail2ban) tolerates from one client.
+    pub fn with_rate(concurrency: usize, rate: Option<f64>) -> Self {
         Self {
             global: Arc::new(Semaphore::new(concurrency.max(1))),
             per_address: Mutex::new(HashMap::new()),
+            rate: rate.filter(|r| r.is_finite() && *r > 0.0),
+            next_slot: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Waits for this address's next connection slot under the rate limit.
+    async fn pace(&self, address: IpAddr) {
+        let Some(rate) = self.rate else { return };
+        let interval = std::time::Duration::from_secs_f64(1.0 / rate);
+        let burst = interval * PER_ADDRESS_CONNECTIONS as u32;
+        let wait_until = {
+            let Ok(mut slots) = self.next_slot.lock() else {
+                return;
+            };
+            let now = tokio::time::Instant::now();
+            // Generic cell rate: a slot is free when the theoretical arrival time is within
+            // one burst of now.
+            let tat = slots.get(&address).copied().unwrap_or(now).max(now);
+            let start = tat.checked_sub(burst).unwrap_or(now).max(now);
+            slots.insert(address, tat + interval);
+            start
+        };
+        tokio::time::sleep_until(wait_until).await;
     }
 
     /// Waits for a slot at `address` and in the run. The address's permit first: waiting for
@@ -74,7 +107,9 @@ impl Limiter {
                 .or_insert_with(|| Arc::new(Semaphore::new(PER_ADDRESS_CONNECTIONS)))
                 .clone()
         };
+        let canonical = address::canonical(address);
         let address = semaphore.acquire_owned().await.ok()?;
+        self.pace(canonical).await;
         let global = self.global.clone().acquire_owned().await.ok()?;
         Some(Permits {
             _address: address,

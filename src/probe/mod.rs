@@ -1,6 +1,7 @@
 //! Active probing: TCP, TLS and one dialect per mail protocol. Every outcome is data; nothing
 //! here prints.
 
+pub mod cache;
 pub mod conn;
 pub mod dialect;
 pub mod engine;

@@ -3,6 +3,8 @@
 pub mod autoconfig;
 pub mod card;
 pub mod export;
+pub mod fleet;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod mobileconfig;

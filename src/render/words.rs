@@ -568,6 +568,18 @@ pub fn policy_problem(p: &crate::delivery::mta_sts::PolicyProblem) -> String {
     }
 }
 
+pub fn old_run_error(e: &crate::fleet::compare::OldRunError) -> String {
+    use crate::fleet::compare::OldRunError as E;
+    match e {
+        E::Open(why) => why.clone(),
+        E::NotAReport(n) => format!("line {n} is not a mailprobe JSON report"),
+        E::LineTooLong(n) => format!(
+            "line {n} is longer than {} MiB",
+            crate::fleet::compare::MAX_LINE_BYTES / 1024 / 1024
+        ),
+    }
+}
+
 pub fn export_error(e: &super::export::ExportError) -> String {
     use super::export::ExportError as E;
     match e {

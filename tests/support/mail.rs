@@ -103,6 +103,8 @@ pub struct MailServer {
     pub log: Arc<Mutex<Vec<String>>>,
     /// The most connections that were open at once.
     pub peak_connections: Arc<AtomicUsize>,
+    /// Every connection accepted.
+    pub connections: Arc<AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -124,8 +126,11 @@ impl MailServer {
         let peak = Arc::new(AtomicUsize::new(0));
         let open = Arc::new(AtomicUsize::new(0));
         let task_peak = peak.clone();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = connections.clone();
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let spec = spec.clone();
                 let log = task_log.clone();
                 let (open, peak) = (open.clone(), task_peak.clone());
@@ -141,6 +146,7 @@ impl MailServer {
             addr,
             log,
             peak_connections: peak,
+            connections,
             task,
         }
     }

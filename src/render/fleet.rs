@@ -1,0 +1,186 @@
+//! The fleet's human output: a summary table (one domain per line), the changes since the
+//! compared run, and what was refused or not run.
+
+use std::io::{self, Write};
+
+use super::words;
+use crate::fleet::compare::{Change, Setting};
+use crate::fleet::input::BadLine;
+use crate::fleet::Row;
+use crate::judge::findings::Severity;
+use crate::judge::Recommendation;
+use crate::text::{escape_controls, truncate};
+
+/// The status word of a domain's exit status.
+pub fn status(exit_code: u8) -> &'static str {
+    match exit_code {
+        crate::exits::OK => "ok",
+        crate::exits::PROBLEMS => "problems",
+        _ => "nothing works",
+    }
+}
+
+fn mark(exit_code: u8) -> &'static str {
+    match exit_code {
+        crate::exits::OK => "✔",
+        crate::exits::PROBLEMS => "!",
+        _ => "✘",
+    }
+}
+
+pub fn setting(r: Option<&Recommendation>) -> String {
+    match r {
+        Some(r) => format!(
+            "{}:{} {}{}",
+            r.host,
+            r.port,
+            words::client_security(r.client_security),
+            if r.confirmed { "" } else { " (!)" }
+        ),
+        None => "—".into(),
+    }
+}
+
+/// The provider, short: the table has no room for the self-hosted explanation.
+pub fn provider(row: &Row) -> String {
+    match &row.provider {
+        Some((id, _)) if id == "self_hosted" => "self-hosted".into(),
+        Some((_, name)) => truncate(name, 28),
+        None => String::new(),
+    }
+}
+
+pub fn worst(row: &Row) -> String {
+    match row.worst {
+        Some((severity, code)) => format!(
+            "{} {}",
+            match severity {
+                Severity::Error => "✘",
+                Severity::Warning => "!",
+                Severity::Info => "i",
+            },
+            crate::report::names::code(code)
+        ),
+        None => String::new(),
+    }
+}
+
+/// The table, columns sized to their content (each capped so one long name cannot push the
+/// others off the screen).
+pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+    let cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|r| {
+            [
+                format!("{} {}", mark(r.exit_code), status(r.exit_code)),
+                r.domain.clone(),
+                setting(r.incoming.as_ref()),
+                setting(r.outgoing.as_ref()),
+                provider(r),
+                worst(r),
+            ]
+        })
+        .map(|c| c.map(|s| truncate(&escape_controls(&s), 40)))
+        .collect();
+    let header = [
+        "STATUS",
+        "DOMAIN",
+        "INCOMING",
+        "OUTGOING",
+        "PROVIDER",
+        "WORST FINDING",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for c in &cells {
+        for (w, s) in widths.iter_mut().zip(c) {
+            *w = (*w).max(s.chars().count());
+        }
+    }
+    let line = |c: &[String]| {
+        c.iter()
+            .zip(widths)
+            .map(|(s, w)| format!("{s:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(out, "{}", line(&header.map(str::to_string)))?;
+    for c in &cells {
+        writeln!(out, "{}", line(c))?;
+    }
+    Ok(())
+}
+
+fn setting_text(s: &Setting) -> String {
+    format!("{}:{} ({})", s.host, s.port, s.security)
+}
+
+/// One change in words.
+pub fn change(c: &Change) -> String {
+    let direction = |incoming: bool| if incoming { "incoming" } else { "outgoing" };
+    match c {
+        Change::StoppedWorking { incoming, was } => format!(
+            "the {} setting {} worked and no longer does",
+            direction(*incoming),
+            setting_text(was)
+        ),
+        Change::SettingMoved { incoming, was, now } => format!(
+            "the {} setting moved from {} to {}",
+            direction(*incoming),
+            setting_text(was),
+            setting_text(now)
+        ),
+        Change::MxChanged { was, now } => {
+            format!("MX changed from {} to {}", was.join(", "), now.join(", "))
+        }
+        Change::ProviderChanged { was, now } => format!(
+            "provider changed from {} to {}",
+            was.as_deref().unwrap_or("none"),
+            now.as_deref().unwrap_or("none")
+        ),
+        Change::CertificateExpiring { host, days_left } if *days_left < 0 => {
+            format!("the certificate of {host} expired {} days ago", -days_left)
+        }
+        Change::CertificateExpiring { host, days_left } => {
+            format!("the certificate of {host} expires in {days_left} days")
+        }
+        Change::NewError { code } => format!("new error: {code}"),
+        Change::NowWorking { incoming, now } => format!(
+            "the {} setting {} works now",
+            direction(*incoming),
+            setting_text(now)
+        ),
+        Change::ErrorGone { code } => format!("error gone: {code}"),
+    }
+}
+
+/// The changes per domain, regressions first.
+pub fn changes(per_domain: &[(String, Vec<Change>)], out: &mut dyn Write) -> io::Result<()> {
+    let changed: Vec<&(String, Vec<Change>)> =
+        per_domain.iter().filter(|(_, c)| !c.is_empty()).collect();
+    if changed.is_empty() {
+        return writeln!(out, "\nSince the compared run: no changes");
+    }
+    writeln!(out, "\nSince the compared run")?;
+    for (domain, list) in changed {
+        writeln!(out, "  {}", escape_controls(domain))?;
+        let (worse, better): (Vec<&Change>, Vec<&Change>) =
+            list.iter().partition(|c| c.is_regression());
+        for c in worse {
+            writeln!(out, "    ✘ {}", escape_controls(&change(c)))?;
+        }
+        for c in better {
+            writeln!(out, "    ✔ {}", escape_controls(&change(c)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Refused input lines, one per line: `line 5: 'text': why`.
+pub fn bad_line(b: &BadLine) -> String {
+    match b.line {
+        Some(n) => format!("line {n}: '{}': {}", b.text, b.error),
+        None => format!("'{}': {}", b.text, b.error),
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTML report in a real browser (Debian's chromium, headless): the expected text is in
+//! the DOM, the page's own script runs (its hash is in the Content Security Policy), and markup
+//! a server sent (here in a certificate issuer's name) is shown as text, with no script run.
+//! Chromium is installed by tests/browser/ensure-chromium.sh when missing (root); elsewhere the
+//! test says it skipped, and under CI=true a missing browser is a failure.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use mailprobe::fleet::{self, FleetOptions, FleetRequest};
+use mailprobe::input::parse_target;
+use mailprobe::service::{Protocol, Security};
+use support::dns::{zone, TestDns};
+use support::pki::TestCa;
+use support::scenario::World;
+
+const HOSTILE: &str = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"><script>document.body.setAttribute('data-pwned','script')</script>";
+
+fn chromium() -> Result<(), String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/ensure-chromium.sh");
+    let out = Command::new(script).output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).to_string())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_report_renders_in_a_browser_and_server_markup_stays_text() {
+    if let Err(why) = chromium() {
+        assert!(std::env::var("CI").is_err(), "chromium: {why}");
+        eprintln!("SKIPPED the browser test: {why}");
+        return;
+    }
+    let mut w = World::new();
+    w.ca = TestCa::named(HOSTILE);
+    let leaf = w.ca.leaf(&["mx.hoster.test"]);
+    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    w.serve_tls(&[10], Protocol::Smtp, Security::Tls, &leaf)
+        .await;
+    let p = w.net.prefix();
+    let mut zones = vec![zone("hoster.test", &format!("mx IN A {p}.10\n"))];
+    for d in ["alpha.test", "beta.test"] {
+        zones.push(zone(d, "@ IN MX 10 mx.hoster.test.\n"));
+    }
+    let dns = TestDns::start(&zones).await;
+    let ca = w.ca.pem_file();
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("report.html");
+    let mut base = support::options("x.test", dns.addr, &w.services, support::scenario::TIMEOUT);
+    base.ca_file = Some(ca.path().to_path_buf());
+    let req = FleetRequest {
+        fleet: FleetOptions {
+            base,
+            targets: ["alpha.test", "beta.test"]
+                .iter()
+                .map(|d| parse_target(d).unwrap())
+                .collect(),
+            parallel: 2,
+            rate: None,
+        },
+        bad: Vec::new(),
+        duplicates: 0,
+        other_shards: 0,
+        jsonl: false,
+        details: false,
+        html: Some(page.clone()),
+        compare: None,
+        expiry_warn: 21,
+        color: Some(false),
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    fleet::output::run(
+        &req,
+        fleet::output::Sinks {
+            out: &mut out,
+            err: &mut err,
+            progress: false,
+            width: 100,
+        },
+        std::future::pending(),
+    )
+    .await;
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("issued by CN=&lt;img src=x"),
+        "the issuer is in the page"
+    );
+
+    let profile = dir.path().join("chromium-profile");
+    let dumped = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&dumped.stdout);
+    assert!(dom.contains("<title>mailprobe: 2 domains</title>"), "{dom}");
+    assert!(
+        dom.contains("alpha.test") && dom.contains("beta.test"),
+        "{dom}"
+    );
+    // The page's own script ran: its hash is allowed.
+    assert!(dom.contains("data-sortable=\"yes\""), "{dom}");
+    // The server's markup is text: shown, never run.
+    assert!(!dom.contains("data-pwned=\""), "{dom}");
+    assert!(
+        dom.contains("&lt;script&gt;document.body.setAttribute"),
+        "{}",
+        dom.lines()
+            .filter(|l| l.contains("issued"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
