@@ -354,6 +354,7 @@ fn real_servers_in_a_network_namespace() {
     dns_from_the_source(&world);
     delivery_security(&world);
     what_clients_are_told(&world);
+    fleet(&world);
 }
 
 /// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches
@@ -455,6 +456,70 @@ fn dns_from_the_source(world: &World) {
 
 /// What senders check, against real nginx (MTA-STS policies), NSD serving DNSSEC-signed zones
 /// validated by Unbound (DANE), and Postfix on port 25.
+/// The world's domains as a fleet: one JSON report per line, a bad line skipped with its
+/// number, and two shards that together hold every domain exactly once.
+fn fleet(world: &World) {
+    let list = world.dir.join("fleet.txt");
+    std::fs::write(
+        &list,
+        "# the world's clients\ngood.test\nwrongname.test\nexpired.test\nnot a domain\nnostarttls.test\nclients.test\nsts.internal\n",
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let ca = world.dir.join("certs/ca.pem");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &world.ns])
+            .arg(&world.binary)
+            .args([
+                "--from",
+                list.to_str().unwrap(),
+                "--jsonl",
+                "--dns",
+                "127.0.0.53",
+            ])
+            .args(["--ca-file", ca.to_str().unwrap(), "--timeout", "2"])
+            .args(extra)
+            .output()
+            .expect("run the fleet");
+        let domains: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| {
+                let v: Value = serde_json::from_str(l).expect("one JSON report per line");
+                v["domain"].as_str().unwrap().to_string()
+            })
+            .collect();
+        (
+            out.status.code(),
+            domains,
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, mut all, err) = run(&[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("skipped line 5: 'not a domain'"), "{err}");
+    all.sort();
+    assert_eq!(
+        all,
+        [
+            "clients.test",
+            "expired.test",
+            "good.test",
+            "nostarttls.test",
+            "sts.internal",
+            "wrongname.test"
+        ]
+    );
+    let (_, mut first, _) = run(&["--shard", "1/2"]);
+    let (_, second, _) = run(&["--shard", "2/2"]);
+    assert!(
+        !first.is_empty() && !second.is_empty(),
+        "{first:?} {second:?}"
+    );
+    first.extend(second);
+    first.sort();
+    assert_eq!(first, all, "the shards together hold every domain once");
+}
+
 /// clients.test publishes a stale autoconfig (143 and 587, closed: the server answers on 993
 /// and 465 only) and a right Autodiscover answer, served by nginx.
 fn what_clients_are_told(world: &World) {
