@@ -23,11 +23,19 @@ use support::scenario::World;
 
 const SHARED: u8 = 64;
 
-/// The largest peak RSS of the finished child processes.
-fn child_peak_rss_mib() -> f64 {
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    usage.ru_maxrss as f64 / 1024.0
+/// GNU time measures the peak RSS: `getrusage(RUSAGE_CHILDREN)` here would count this
+/// process's own pages (thousands of zones), which a forked child holds until it execs.
+const TIME: &str = "/usr/bin/time";
+
+fn peak_rss_mib(report: &std::path::Path) -> Option<f64> {
+    let text = std::fs::read_to_string(report).ok()?;
+    let kib: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("maxrss="))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kib / 1024.0)
 }
 
 #[tokio::main(flavor = "multi_thread")]
@@ -91,7 +99,18 @@ async fn main() {
     let text: String = (0..n).map(|i| format!("d{i}.fleet.test\n")).collect();
     std::fs::write(&list, text).unwrap();
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+    let rss_report = dir.path().join("rss");
+    let measured = std::path::Path::new(TIME).exists();
+    let mut command = if measured {
+        let mut c = tokio::process::Command::new(TIME);
+        c.args(["-f", "maxrss=%M", "-o"])
+            .arg(&rss_report)
+            .arg(env!("CARGO_BIN_EXE_mailprobe"));
+        c
+    } else {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_mailprobe"))
+    };
+    let mut child = command
         .arg("--from")
         .arg(&list)
         .args([
@@ -153,9 +172,9 @@ async fn main() {
         "  connections         {accepted} ({:.0}/s)",
         accepted as f64 / wall
     );
-    println!(
-        "  peak RSS            {:.1} MiB (mailprobe)",
-        child_peak_rss_mib()
-    );
+    match peak_rss_mib(&rss_report) {
+        Some(mib) => println!("  peak RSS            {mib:.1} MiB (mailprobe)"),
+        None => println!("  peak RSS            not measured (needs GNU time at {TIME})"),
+    }
     println!("  busiest server      {busiest} connections at once (cap 8)");
 }
