@@ -325,9 +325,11 @@ impl Cli {
             inputs.targets.retain(|t| s.holds(&t.domain.ascii));
         }
         let other_shards = before - inputs.targets.len();
+        // One domain (with --html or --compare) still gets its whole report.
+        let single = self.targets.len() == 1 && self.from.is_none();
         let (jsonl, details, html, compare, expiry_warn, color) = (
             self.jsonl,
-            self.details,
+            self.details || single,
             self.html.take(),
             self.compare.take(),
             self.expiry_warn,

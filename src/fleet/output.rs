@@ -199,6 +199,17 @@ fn summary(
     code: u8,
     out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
+    // One domain's whole report was printed already: a table of one line adds nothing.
+    let single = req.details && g.rows.len() == 1 && req.fleet.targets.len() == 1;
+    if single {
+        if req.compare.is_some() {
+            words::changes(&g.changes, out)?;
+        }
+        if g.rows[0].exit_code != code {
+            writeln!(out, "\nexit status {code}")?;
+        }
+        return out.flush();
+    }
     if !req.details {
         writeln!(out)?;
     }
@@ -206,8 +217,13 @@ fn summary(
     let count = |code: u8| g.rows.iter().filter(|r| r.exit_code == code).count();
     writeln!(
         out,
-        "\n{} domains: {} ok, {} with problems, {} where nothing works{}{}",
+        "\n{} {}: {} ok, {} with problems, {} where nothing works{}{}",
         g.rows.len(),
+        if g.rows.len() == 1 {
+            "domain"
+        } else {
+            "domains"
+        },
         count(crate::exits::OK),
         count(crate::exits::PROBLEMS),
         count(crate::exits::NOTHING_WORKS),
