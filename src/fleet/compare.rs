@@ -17,6 +17,8 @@ pub struct Snapshot {
     pub errors: Vec<String>,
     /// (host, days left) of every certificate presented.
     pub certificates: Vec<(String, i64)>,
+    /// The MTA-STS record's id and the policy fetched (mode, mx patterns, max_age), when any.
+    pub mta_sts: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +58,16 @@ pub enum Change {
     NewError {
         code: String,
     },
+    /// The MTA-STS policy changed but its id did not: senders keep the policy they cached
+    /// (up to its max_age) and never fetch the new one.
+    MtaStsPolicyChangedSameId {
+        id: String,
+    },
+    /// The id changed, the policy did not: harmless, senders fetch the same policy again.
+    MtaStsIdChangedSamePolicy {
+        was: String,
+        now: String,
+    },
     /// Improvements.
     NowWorking {
         incoming: bool,
@@ -76,6 +88,7 @@ impl Change {
                 | Self::ProviderChanged { .. }
                 | Self::CertificateExpiring { .. }
                 | Self::NewError { .. }
+                | Self::MtaStsPolicyChangedSameId { .. }
         )
     }
 }
@@ -164,7 +177,16 @@ pub fn snapshot(v: &Value) -> Snapshot {
             certificates.push((host.to_string(), days));
         }
     }
+    let sts = &v["delivery"]["mta_sts"];
+    let mta_sts = match (sts["id"].as_str(), sts["policy"].as_str()) {
+        (Some(id), Some("fetched")) => Some((
+            id.to_string(),
+            format!("{} {} {}", sts["mode"], sts["mx"], sts["max_age"]),
+        )),
+        _ => None,
+    };
     Snapshot {
+        mta_sts,
         incoming: setting("incoming"),
         outgoing: setting("outgoing"),
         mx,
@@ -215,6 +237,16 @@ pub fn compare(old: &Snapshot, new: &Snapshot, expiry_days: i64) -> Vec<Change> 
             });
         }
     }
+    if let (Some((old_id, old_policy)), Some((new_id, new_policy))) = (&old.mta_sts, &new.mta_sts) {
+        if old_id == new_id && old_policy != new_policy {
+            out.push(Change::MtaStsPolicyChangedSameId { id: new_id.clone() });
+        } else if old_id != new_id && old_policy == new_policy {
+            out.push(Change::MtaStsIdChangedSamePolicy {
+                was: old_id.clone(),
+                now: new_id.clone(),
+            });
+        }
+    }
     for code in new.errors.iter().filter(|c| !old.errors.contains(c)) {
         out.push(Change::NewError { code: code.clone() });
     }
@@ -246,6 +278,7 @@ mod tests {
             provider: Some("self_hosted".into()),
             errors: vec!["no_working_outgoing".into()],
             certificates: vec![],
+            mta_sts: None,
         };
         let new = Snapshot {
             incoming: s("imap.a.test", false),
@@ -254,6 +287,7 @@ mod tests {
             provider: Some("self_hosted".into()),
             errors: vec!["certificate_expired".into()],
             certificates: vec![("imap.a.test".into(), 5), ("smtp.a.test".into(), 90)],
+            mta_sts: None,
         };
         let changes = compare(&old, &new, 21);
         let regressions: Vec<&Change> = changes.iter().filter(|c| c.is_regression()).collect();
@@ -273,5 +307,22 @@ mod tests {
             }
         )));
         assert!(compare(&new, &new, 1).is_empty());
+    }
+
+    #[test]
+    fn an_mta_sts_policy_changed_under_the_same_id_is_a_regression() {
+        let with = |id: &str, policy: &str| Snapshot {
+            mta_sts: Some((id.into(), policy.into())),
+            ..Snapshot::default()
+        };
+        let changes = compare(&with("1", "enforce mx.a"), &with("1", "enforce mx.b"), 21);
+        assert_eq!(
+            changes,
+            [Change::MtaStsPolicyChangedSameId { id: "1".into() }]
+        );
+        assert!(changes[0].is_regression());
+        let changes = compare(&with("1", "enforce mx.a"), &with("2", "enforce mx.a"), 21);
+        assert!(!changes[0].is_regression());
+        assert!(compare(&with("1", "p"), &with("2", "q"), 21).is_empty());
     }
 }

@@ -146,6 +146,12 @@ pub fn change(c: &Change) -> String {
             format!("the certificate of {host} expires in {days_left} days")
         }
         Change::NewError { code } => format!("new error: {code}"),
+        Change::MtaStsPolicyChangedSameId { id } => format!(
+            "the MTA-STS policy changed but its id ({id}) did not: senders keep the old policy until it expires; change the id in the _mta-sts record"
+        ),
+        Change::MtaStsIdChangedSamePolicy { was, now } => {
+            format!("the MTA-STS id changed ({was} → {now}) with the same policy: harmless")
+        }
         Change::NowWorking { incoming, now } => format!(
             "the {} setting {} works now",
             direction(*incoming),
