@@ -56,15 +56,9 @@ fn main() -> ExitCode {
         }
     }
     decide_colour(&output);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mailprobe: cannot start: {e}");
-            return ExitCode::from(exits::NOTHING_WORKS);
-        }
+        Err(code) => return code,
     };
     let progress = Progress::new(io::stderr().is_terminal());
     let run = match runtime.block_on(mailprobe::run(&options, &progress)) {
@@ -131,20 +125,10 @@ fn main() -> ExitCode {
 
 /// Many domains: reports streamed as they finish, Ctrl-C ends the run cleanly (status 130).
 fn fleet(request: &mailprobe::fleet::FleetRequest) -> ExitCode {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    let colour = request.color.unwrap_or_else(|| {
-        !set("NO_COLOR") && (set("CLICOLOR_FORCE") || io::stdout().is_terminal())
-    });
-    colored::control::set_override(colour && !request.jsonl);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    colored::control::set_override(colour_wanted(request.color) && !request.jsonl);
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("mailprobe: cannot start: {e}");
-            return ExitCode::from(exits::NOTHING_WORKS);
-        }
+        Err(code) => return code,
     };
     let mut stdout = io::stdout();
     let mut stderr = io::stderr();
@@ -219,18 +203,33 @@ fn read_password(username: &str) -> Result<Secret, String> {
     }
 }
 
-/// Colour is decided once: --color, then NO_COLOR, then CLICOLOR_FORCE, then whether stdout is
-/// a terminal.
-fn decide_colour(output: &Output) {
+/// The runtime both kinds of run use; failing to start it is reported once, here.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("mailprobe: cannot start: {e}");
+            ExitCode::from(exits::NOTHING_WORKS)
+        })
+}
+
+/// Colour is decided once: --color (`forced`), then NO_COLOR, then CLICOLOR_FORCE, then whether
+/// stdout is a terminal.
+fn colour_wanted(forced: Option<bool>) -> bool {
     let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
-    let on = match output.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            !set("NO_COLOR") && (set("CLICOLOR_FORCE") || io::stdout().is_terminal())
-        }
+    forced.unwrap_or_else(|| {
+        !set("NO_COLOR") && (set("CLICOLOR_FORCE") || io::stdout().is_terminal())
+    })
+}
+
+fn decide_colour(output: &Output) {
+    let forced = match output.color {
+        ColorChoice::Always => Some(true),
+        ColorChoice::Never => Some(false),
+        ColorChoice::Auto => None,
     };
-    colored::control::set_override(on && output.format != Format::Json);
+    colored::control::set_override(colour_wanted(forced) && output.format != Format::Json);
 }
 
 /// A one-line counter on stderr, only when stderr is a terminal.

@@ -162,14 +162,16 @@ fn finished(
         let _ = out.write_all(b"\n");
         let _ = out.flush();
     }
-    let human = || {
+    // The human report, rendered once when the details or the HTML page need it.
+    let details = req.details && !req.jsonl;
+    let human = (details || req.html.is_some()).then(|| {
         let mut text = Vec::new();
         let layout = render::human::Layout { width, verbose: 0 };
         let _ = render::human::render_with(run, layout, &mut text);
         String::from_utf8_lossy(&text).to_string()
-    };
-    if req.details && !req.jsonl {
-        let _ = writeln!(out, "{}", human());
+    });
+    if let Some(text) = human.as_deref().filter(|_| details) {
+        let _ = writeln!(out, "{text}");
         let _ = out.flush();
     }
     let domain = run.target.domain.ascii.clone();
@@ -180,10 +182,10 @@ fn finished(
             .unwrap_or_default()
     });
     let row = Row::of(run);
-    if req.html.is_some() {
+    if let Some(text) = human.filter(|_| req.html.is_some()) {
         gathered.html.push(render::html::Domain {
             row: row.clone(),
-            report: render::html::strip_colour(&human()),
+            report: render::html::strip_colour(&text),
             changes: changes.clone(),
         });
     }

@@ -362,7 +362,8 @@ impl Dns {
     }
 }
 
-fn name_server(addr: &SocketAddr) -> NameServerConfig {
+/// A name server asked over UDP and TCP on its own port (tests run theirs off port 53).
+pub(crate) fn name_server(addr: &SocketAddr) -> NameServerConfig {
     let mut udp = ConnectionConfig::udp();
     udp.port = addr.port();
     let mut tcp = ConnectionConfig::tcp();

@@ -9,7 +9,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hickory_resolver::config::{ConnectionConfig, NameServerConfig, ResolverConfig};
+use hickory_resolver::config::ResolverConfig;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
@@ -81,7 +81,9 @@ impl Validator {
                 anchors.insert(key);
             }
         }
-        let config = ResolverConfig::from_name_servers(servers.iter().map(name_server).collect());
+        let config = ResolverConfig::from_name_servers(
+            servers.iter().map(super::dns::name_server).collect(),
+        );
         let mut builder =
             TokioResolver::builder_with_config(config, TokioRuntimeProvider::default())
                 .with_trust_anchor(Arc::new(anchors));
@@ -179,14 +181,4 @@ fn convert(p: Proof) -> Validated {
         Proof::Bogus => Validated::Bogus,
         _ => Validated::Indeterminate,
     }
-}
-
-fn name_server(addr: &SocketAddr) -> NameServerConfig {
-    let mut udp = ConnectionConfig::udp();
-    udp.port = addr.port();
-    let mut tcp = ConnectionConfig::tcp();
-    tcp.port = addr.port();
-    let mut config = NameServerConfig::udp_and_tcp(addr.ip());
-    config.connections = vec![udp, tcp];
-    config
 }

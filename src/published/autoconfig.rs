@@ -115,9 +115,7 @@ pub fn parse(body: &[u8], domain: &str) -> Result<Vec<Setting>, Invalid> {
             .filter(|c| c.name == "incomingServer" || c.name == "outgoingServer")
         {
             if let Some(s) = setting(server, domain) {
-                if !out.contains(&s) && out.len() < super::MAX_SETTINGS {
-                    out.push(s);
-                }
+                super::keep(&mut out, s);
             }
         }
     }
@@ -131,8 +129,7 @@ fn setting(server: &Element, domain: &str) -> Option<Setting> {
         "smtp" => Protocol::Smtp,
         _ => return None,
     };
-    let host = server.text_of("hostname")?.replace("%EMAILDOMAIN%", domain);
-    let host = crate::input::parse_domain(&host).ok()?.ascii;
+    let host = super::host(server.text_of("hostname")?, domain)?;
     let port: u16 = server.text_of("port")?.parse().ok().filter(|p| *p != 0)?;
     let security = match server.text_of("socketType")?.to_ascii_uppercase().as_str() {
         "SSL" | "TLS" => Security::Tls,

@@ -200,9 +200,7 @@ pub fn parse(body: &[u8], domain: &str) -> Result<Response, Invalid> {
             let mut out: Vec<Setting> = Vec::new();
             for p in account.children_named("Protocol") {
                 if let Some(s) = setting(p, domain) {
-                    if !out.contains(&s) && out.len() < super::MAX_SETTINGS {
-                        out.push(s);
-                    }
+                    super::keep(&mut out, s);
                 }
             }
             Ok(Response::Settings(out))
@@ -217,9 +215,7 @@ fn setting(p: &Element, domain: &str) -> Option<Setting> {
         "SMTP" => Protocol::Smtp,
         _ => return None,
     };
-    let host = crate::input::parse_domain(&p.text_of("Server")?.replace("%EMAILDOMAIN%", domain))
-        .ok()?
-        .ascii;
+    let host = super::host(p.text_of("Server")?, domain)?;
     let port: u16 = p.text_of("Port")?.parse().ok().filter(|n| *n != 0)?;
     // SSL defaults to on; Encryption, when present, says which kind.
     let ssl = !p

@@ -36,6 +36,20 @@ impl Setting {
     }
 }
 
+/// A published host name with `%EMAILDOMAIN%` filled in, when it is a valid name.
+fn host(text: &str, domain: &str) -> Option<String> {
+    crate::input::parse_domain(&text.replace("%EMAILDOMAIN%", domain))
+        .ok()
+        .map(|d| d.ascii)
+}
+
+/// Adds a setting read from a document: each once, at most [`MAX_SETTINGS`].
+fn keep(out: &mut Vec<Setting>, s: Setting) {
+    if !out.contains(&s) && out.len() < MAX_SETTINGS {
+        out.push(s);
+    }
+}
+
 /// Which mechanism a source belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Method {

@@ -1,7 +1,7 @@
 //! The words for what mail clients are told: the section's lines, the findings, the hints.
 //! Part of `words`, kept apart so each file stays readable.
 
-use super::words::{fetch_error, lookup_error_short, security};
+use super::words::{fetch_error, lookup_error_short, setting_ref};
 use crate::judge::findings::{Fact, SettingRef, Unconfirmed};
 use crate::judge::published::{CheckResult, PublishedCheck};
 use crate::published::xml::XmlError;
@@ -35,22 +35,7 @@ fn tell(ms: &[Method]) -> String {
 
 /// "IMAP imap.example.com:993 SSL/TLS".
 pub fn setting(s: &Setting) -> String {
-    format!(
-        "{} {}:{} {}",
-        s.protocol.name(),
-        s.host,
-        s.port,
-        security(s.security)
-    )
-}
-
-fn setting_ref(s: &SettingRef) -> String {
-    format!(
-        "{}:{} ({})",
-        s.host,
-        s.port,
-        super::words::client_security(s.security)
-    )
+    super::words::endpoint(s.protocol, &s.host, s.port, s.security)
 }
 
 pub fn xml_error(e: &XmlError) -> String {

@@ -190,18 +190,18 @@ fn host_label(h: &HostLabel) -> String {
     }
 }
 
-fn setting_ref(s: &SettingRef) -> String {
+pub fn setting_ref(s: &SettingRef) -> String {
     format!("{}:{} ({})", s.host, s.port, client_security(s.security))
 }
 
 fn published(s: &PublishedSetting) -> String {
-    format!(
-        "{} {}:{} {}",
-        s.protocol.name(),
-        s.host,
-        s.port,
-        security(s.security)
-    )
+    endpoint(s.protocol, &s.host, s.port, s.security)
+}
+
+/// "IMAP imap.example.com:993 SSL/TLS": a setting as a provider or a client configuration
+/// states it.
+pub fn endpoint(protocol: Protocol, host: &str, port: u16, sec: Security) -> String {
+    format!("{} {host}:{port} {}", protocol.name(), security(sec))
 }
 
 fn ip_list(addresses: &[std::net::IpAddr]) -> String {
