@@ -281,6 +281,11 @@ impl Cli {
             || self.shard.is_some()
             || self.compare.is_some()
             || self.html.is_some();
+        for (path, flag) in [(&self.output, "--output"), (&self.html, "--html")] {
+            if let Some(path) = path {
+                check_output_path(path, flag)?;
+            }
+        }
         if fleet {
             return self.into_fleet().map(|r| Request::Fleet(Box::new(r)));
         }
@@ -513,6 +518,20 @@ impl Cli {
             },
             login,
         ))
+    }
+}
+
+/// An output file that cannot be written is a usage error, found before the run.
+fn check_output_path(path: &std::path::Path, flag: &str) -> Result<(), String> {
+    let shown = crate::text::escape_controls(&path.display().to_string());
+    match crate::files::check(path) {
+        Ok(()) => Ok(()),
+        Err(crate::files::Unusable::Directory) => {
+            Err(format!("{flag} {shown}: is a folder, not a file"))
+        }
+        Err(crate::files::Unusable::NoFolder) => Err(format!(
+            "{flag} {shown}: the folder it would go in does not exist"
+        )),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod delivery;
 pub mod discover;
 pub mod exits;
+pub mod files;
 pub mod fleet;
 pub mod input;
 pub mod judge;
@@ -354,6 +355,9 @@ pub async fn run_with(
         (Some(creds), Some(p)) => Some(p.check_logins(&diagnosis, &probes, creds).await),
         _ => None,
     };
+    if let Some(creds) = &options.login {
+        scrub_transcripts(&mut probes, creds);
+    }
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {
         checks
             .iter()
@@ -382,6 +386,17 @@ pub async fn run_with(
         exit_code,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
+}
+
+/// Any server of the run may have heard the secret (a shared server, a second look): no
+/// conversation kept for `-v` may quote it back.
+fn scrub_transcripts(probes: &mut [ProbeResult], creds: &probe::login::Credentials) {
+    let redactor = creds.redactor();
+    for transcript in probes.iter_mut().filter_map(|p| p.transcript.as_mut()) {
+        for line in &mut transcript.lines {
+            line.text = redactor.redact_text(&line.text);
+        }
+    }
 }
 
 /// The current time as RFC 3339 (UTC, whole seconds).

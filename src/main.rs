@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         };
         match file {
             Some(path) => {
-                if let Err(e) = render::export::write_file(path, &bytes) {
+                if let Err(e) = mailprobe::files::write(path, &bytes) {
                     let path = mailprobe::text::escape_controls(&path.display().to_string());
                     eprintln!("mailprobe: cannot write {path}: {e}");
                     exit = exits::NOTHING_WORKS;

@@ -80,6 +80,22 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
             vec!["example.com", "--ca-file", "/etc/hostname"],
             "no PEM certificate",
         ),
+        // An output that is a folder is the user's mistake, found before any work.
+        (
+            vec!["example.com", "--export", "autoconfig", "-o", "/tmp"],
+            "is a folder",
+        ),
+        (vec!["a.test", "b.test", "--html", "/tmp/"], "is a folder"),
+        (
+            vec![
+                "example.com",
+                "--export",
+                "autoconfig",
+                "-o",
+                "/nonexistent/x.xml",
+            ],
+            "does not exist",
+        ),
     ];
     for (args, needle) in cases {
         let out = mailprobe(&args);

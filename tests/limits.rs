@@ -659,3 +659,73 @@ async fn a_resolver_slow_on_every_query_costs_two_rounds_not_one_per_phase() {
         .first()
         .is_some_and(|r| r.confirmed));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn secrets_quoted_in_the_goodbye_are_scrubbed_in_every_encoding() {
+    use base64::Engine;
+    // Characters the escaper rewrites: redaction must run on the raw bytes, before escaping.
+    const PASSWORD: &str = "tab\there\u{200d}zwj\u{ad}shy-Pw";
+    const USER: &str = "a@ok.test";
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test", "smtp.ok.test"]);
+    for (protocol, security, tls) in [
+        (
+            Protocol::Imap,
+            Security::Tls,
+            TlsMode::Implicit(leaf.clone()),
+        ),
+        (
+            Protocol::Smtp,
+            Security::StartTls,
+            TlsMode::StartTls(leaf.clone()),
+        ),
+    ] {
+        let spec = Spec::new(protocol, tls)
+            .with_account(USER, PASSWORD)
+            .behaving(Behaviour::EchoOnClose(USER.into(), PASSWORD.into()));
+        w.serve(&[10], security, spec).await;
+    }
+    let creds = Credentials {
+        username: USER.into(),
+        password: Secret::new(PASSWORD.into()),
+        allow_insecure: false,
+    };
+    let run = w
+        .run_with(USER, &[ok_zone(&w.net)], |o| {
+            o.login = Some(creds);
+            o.transcripts = true;
+        })
+        .await;
+    let checks = run.login.as_ref().unwrap();
+    assert!(
+        checks
+            .iter()
+            .all(|c| matches!(c.outcome, LoginOutcome::Accepted { .. })),
+        "{checks:?}"
+    );
+    let mut json = Vec::new();
+    mailprobe::render::json::render(&run, &mut json).unwrap();
+    let json = String::from_utf8(json).unwrap();
+    let human = support::human_report(&run);
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    let escaped = mailprobe::text::escape_controls(PASSWORD);
+    let forms = [
+        PASSWORD.to_string(),
+        escaped.clone(),
+        serde_json::to_string(PASSWORD)
+            .unwrap()
+            .trim_matches('"')
+            .to_string(),
+        b64(format!("x{PASSWORD}")),
+        b64(format!("{USER}:{PASSWORD}")),
+        b64(format!("\0{USER}\0{PASSWORD}")),
+        "tab".to_string() + "\\t",
+    ];
+    for text in [&json, &human] {
+        for form in &forms {
+            assert!(!text.contains(form.as_str()), "{form:?} in output:\n{text}");
+        }
+    }
+    // The goodbye was recorded (`-v`), scrubbed.
+    assert!(human.contains("you were <redacted>"), "{human}");
+}

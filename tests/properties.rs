@@ -226,3 +226,33 @@ mod client_config {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Passwords drawn from all of Unicode, quoted back by a server in the encodings a client
+    /// sends them in, never survive redaction in any form that output could show.
+    #[test]
+    fn redaction_catches_any_password_in_any_encoding(
+        password in "[^\r\n\0]{8,24}",
+        prefix in "[ -~]{0,5}",
+        which in 0usize..5,
+    ) {
+        use base64::Engine;
+        use mailprobe::probe::redact::Redactor;
+        use mailprobe::text::escape_controls;
+        let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+        let echoed = match which {
+            0 => password.clone(),
+            1 => b64(format!("{prefix}{password}")),
+            2 => b64(format!("alice:{password}")),
+            3 => b64(format!("\0alice\0{password}")),
+            _ => escape_controls(&password),
+        };
+        let line = format!("535 5.7.8 you sent {echoed} and that was wrong");
+        let kept = from_wire(&Redactor::new(&password).redact(line.as_bytes()));
+        prop_assert!(!kept.contains(&escape_controls(&password)), "{kept}");
+        prop_assert!(!kept.contains(&echoed), "{kept}");
+        prop_assert!(kept.contains("<redacted>"), "{kept}");
+    }
+}

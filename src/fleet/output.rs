@@ -117,7 +117,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
     };
     if let Some(path) = &req.html {
         let page = render::html::page(&gathered.html, &started_at);
-        if let Err(e) = render::export::write_file(path, page.as_bytes()) {
+        if let Err(e) = crate::files::write(path, page.as_bytes()) {
             let _ = writeln!(
                 err,
                 "mailprobe: cannot write {}: {e}",
@@ -158,8 +158,7 @@ fn finished(
 ) {
     let report = Report::new(run);
     if req.jsonl {
-        let _ = serde_json::to_writer(&mut *out, &report);
-        let _ = out.write_all(b"\n");
+        let _ = render::json::write_line(&mut *out, &report);
         let _ = out.flush();
     }
     // The human report, rendered once when the details or the HTML page need it.

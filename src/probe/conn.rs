@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadBuf};
 use tokio::time::{timeout_at, Instant};
 
+use super::redact::Redactor;
 use super::transcript::{Direction, Recorder};
 use super::{FailureKind, MAX_LINE, MAX_PROBE_BYTES};
 
@@ -28,6 +29,8 @@ pub struct Conn {
     pending: Vec<u8>,
     /// Where the conversation is recorded, when it is (`-v`).
     transcript: Option<Recorder>,
+    /// Set once credentials went out: scrubs every line read afterwards, on its raw bytes.
+    redactor: Option<Arc<Redactor>>,
 }
 
 impl Conn {
@@ -43,6 +46,7 @@ impl Conn {
             read_total,
             pending: Vec::new(),
             transcript: None,
+            redactor: None,
         }
     }
 
@@ -50,6 +54,11 @@ impl Conn {
     pub fn recording(mut self, transcript: Option<Recorder>) -> Self {
         self.transcript = transcript;
         self
+    }
+
+    /// Scrubs the secret from every line read from now until the connection closes.
+    pub fn guard(&mut self, redactor: Arc<Redactor>) {
+        self.redactor = Some(redactor);
     }
 
     pub fn deadline(&self) -> Instant {
@@ -101,6 +110,9 @@ impl Conn {
                 let mut line = std::mem::take(&mut self.pending);
                 while matches!(line.last(), Some(b'\n' | b'\r')) {
                     line.pop();
+                }
+                if let Some(r) = &self.redactor {
+                    line = r.redact(&line);
                 }
                 if let Some(t) = &self.transcript {
                     t.record(Direction::Received, &line);

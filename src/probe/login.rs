@@ -11,6 +11,7 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use super::conn::Conn;
+use super::redact::Redactor;
 use super::tls::{CertVerdict, TlsInfo};
 use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::service::Protocol;
@@ -99,38 +100,14 @@ pub fn refusal(tls: Option<&TlsInfo>, creds: &Credentials) -> Option<LoginRefusa
 }
 
 impl Credentials {
-    /// `text` with every form the secret could be sent in replaced by `<redacted>`: the
-    /// password, the username+password pair, and their base64 and SASL PLAIN encodings.
+    /// `text` with every form the secret could be sent in replaced by `<redacted>`.
     pub fn redact(&self, text: &str) -> String {
-        let password = self.password.expose();
-        if password.is_empty() {
-            return text.to_string();
-        }
-        let forms = [
-            BASE64.encode(format!("\0{}\0{password}", self.username)),
-            BASE64.encode(password),
-            imap_quote(password).to_string(),
-            format!("{} {password}", self.username),
-            password.to_string(),
-        ];
-        let mut out = text.to_string();
-        for form in forms.iter().filter(|f| !f.is_empty()) {
-            out = out.replace(form.as_str(), "<redacted>");
-        }
-        // A reply cut short ("…") may end in the first part of a secret.
-        if let Some(kept) = out.strip_suffix('…') {
-            for form in &forms {
-                let cut = (4..form.len())
-                    .rev()
-                    .filter(|n| form.is_char_boundary(*n))
-                    .find(|n| kept.ends_with(&form[..*n]));
-                if let Some(n) = cut {
-                    out = format!("{}<redacted>…", &kept[..kept.len() - n]);
-                    break;
-                }
-            }
-        }
-        out
+        self.redactor().redact_text(text)
+    }
+
+    /// What scrubs the secret from a connection's replies once it has been sent.
+    pub fn redactor(&self) -> std::sync::Arc<Redactor> {
+        std::sync::Arc::new(Redactor::new(self.password.expose()))
     }
 
     /// False when the username or password holds a byte that ends or splits a protocol line.
@@ -155,6 +132,8 @@ pub async fn authenticate(
     caps: &[String],
     creds: &Credentials,
 ) -> Result<LoginOutcome, FailureKind> {
+    // From here until the connection closes, nothing the server says may carry the secret.
+    conn.guard(creds.redactor());
     let outcome = match protocol {
         Protocol::Imap => imap_login(conn, caps, creds).await,
         Protocol::Pop3 => pop3_login(conn, caps, creds).await,

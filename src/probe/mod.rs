@@ -8,6 +8,7 @@ pub mod engine;
 pub mod imap;
 pub mod login;
 pub mod pop3;
+pub mod redact;
 pub mod script;
 pub mod session;
 pub mod smtp;

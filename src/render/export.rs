@@ -1,9 +1,6 @@
 //! `--export`: the confirmed settings as a file a mail client imports. What may be exported is
 //! policy's (`policy::exportable`); this picks the format and writes it whole or not at all.
 
-use std::io::Write;
-use std::path::Path;
-
 use crate::judge::policy;
 use crate::service::Protocol;
 use crate::Run;
@@ -51,28 +48,4 @@ pub fn export(run: &Run, kind: ExportKind) -> Result<Vec<u8>, ExportError> {
             }
         }
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-/// reader never sees half a file and a failure leaves nothing behind.
-pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let folder = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let temporary = folder.join(format!(
-        ".{}.mailprobe-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = std::fs::File::create(&temporary)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&temporary, path));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result
 }

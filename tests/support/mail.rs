@@ -54,6 +54,8 @@ pub enum Behaviour {
     InjectLateAfterStartTls,
     /// A failed login is answered with the very line the client sent (credentials included).
     EchoCredentials,
+    /// The goodbye (LOGOUT, QUIT) quotes this username and password back in several encodings.
+    EchoOnClose(String, String),
     /// TLS port: stalls the handshake when the client asks for this name (SNI), serves others.
     StallHandshakeFor(String),
     /// TLS port: asks for a client certificate and refuses the connection without one.
@@ -430,6 +432,22 @@ fn imap_auth_reply(spec: &Spec, tag: &str, ok: bool, line: &str) -> Reply {
     })
 }
 
+/// What an echoing server says as the connection closes: the account's password in the
+/// encodings a client could have sent it in, shifted inside other text.
+fn echoed_after_login(spec: &Spec) -> String {
+    use base64::Engine;
+    let Behaviour::EchoOnClose(user, password) = &spec.behaviour else {
+        return String::new();
+    };
+    let b64 = |s: String| base64::engine::general_purpose::STANDARD.encode(s);
+    format!(
+        " you were {password} ({}) ({}) ({})",
+        b64(format!("x{password}")),
+        b64(format!("{user}:{password}")),
+        b64(format!("\0{user}\0{password}"))
+    )
+}
+
 fn unquote(s: &str) -> String {
     s.trim_matches('"')
         .replace("\\\"", "\"")
@@ -458,7 +476,10 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 "STARTTLS" if offer_starttls => {
                     Reply::Upgrade(format!("{tag} OK Begin TLS negotiation now\r\n"))
                 }
-                "LOGOUT" => Reply::Close(format!("* BYE logging out\r\n{tag} OK done\r\n")),
+                "LOGOUT" => Reply::Close(format!(
+                    "* BYE logging out{}\r\n{tag} OK done\r\n",
+                    echoed_after_login(spec)
+                )),
                 c if c.starts_with("AUTHENTICATE PLAIN ") => {
                     let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
                     imap_auth_reply(spec, tag, ok, line)
@@ -515,7 +536,7 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             } else if upper == "STARTTLS" && offer_starttls {
                 Reply::Upgrade("220 Ready to start TLS\r\n".into())
             } else if upper == "QUIT" {
-                Reply::Close("221 bye\r\n".into())
+                Reply::Close(format!("221 bye{}\r\n", echoed_after_login(spec)))
             } else if upper.starts_with("AUTH PLAIN ") {
                 Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
                     "235 2.7.0 Authentication successful\r\n".into()
