@@ -175,6 +175,9 @@ struct Probing<'a> {
     dns: &'a Dns,
     trust: Trust,
     limiter: &'a Limiter,
+    /// The same limiter and the domain's address rule, for the stages that open their own
+    /// connections (web fetches, the zone's name servers).
+    gate: net::gate::Gate,
     /// Probes shared with the other domains of a fleet run.
     cache: Option<&'a probe::cache::ProbeCache>,
     settings: ProbeSettings,
@@ -240,6 +243,10 @@ pub async fn run_with(
     let trust_summary = trust.as_ref().map(|t| t.summary.clone());
     let dns = shared.dns.clone();
     let target = &options.target;
+    let gate = net::gate::Gate::new(
+        shared.limiter.clone(),
+        net::address::is_public_domain(&target.domain.ascii),
+    );
     // Names that do not depend on the MX answer are resolved while discovery runs.
     let early = plan::early_names(target, &options.extra_hosts);
     let mut probed_names = early.clone();
@@ -249,6 +256,7 @@ pub async fn run_with(
             return Err(NotAsked::Disabled);
         }
         let settings = discover::authority::AuthoritySettings {
+            gate: &gate,
             timeout: options.timeout,
             port: options.authority_port,
         };
@@ -271,6 +279,7 @@ pub async fn run_with(
         dns: &dns,
         trust,
         limiter: &shared.limiter,
+        gate: gate.clone(),
         cache: shared.cache.as_deref(),
         settings: ProbeSettings {
             timeout: options.timeout,
@@ -489,7 +498,7 @@ impl Probing<'_> {
         self.trust
             .verifying_config()
             .ok()
-            .and_then(|tls| Http::new(self.dns, tls, self.options.timeout).ok())
+            .and_then(|tls| Http::new(self.dns, tls, self.options.timeout, self.gate.clone()).ok())
     }
 
     /// What clients are told, fetched while the probes run; the published settings the plan

@@ -729,3 +729,62 @@ async fn secrets_quoted_in_the_goodbye_are_scrubbed_in_every_encoding() {
     // The goodbye was recorded (`-v`), scrubbed.
     assert!(human.contains("you were <redacted>"), "{human}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn web_and_name_server_stages_never_contact_special_addresses_of_a_public_domain() {
+    use support::web::{response, Web};
+    // A public-looking domain whose web names and name server all point at this machine: what
+    // answers there is not the domain's policy, and asking it would reach local services.
+    let web_log = Web::start("127.0.0.1:0".parse().unwrap(), None, |_| {
+        response(
+            "200 OK",
+            "text/plain",
+            "version: STSv1\nmode: enforce\nmx: *\nmax_age: 86400\n",
+        )
+    })
+    .await;
+    let body = "@ IN MX 10 mx.mailprobe-hostile.com.\n\
+                @ IN NS ns.mailprobe-hostile.com.\n\
+                ns IN A 127.0.0.1\n\
+                mx IN A 192.0.2.25\n\
+                mta-sts IN A 127.0.0.1\n\
+                autoconfig IN A 127.0.0.1\n\
+                autodiscover IN A 127.0.0.1\n\
+                _mta-sts IN TXT \"v=STSv1; id=20260101\"\n";
+    let dns = TestDns::start_at(
+        "127.0.0.1:0".parse().unwrap(),
+        &[zone("mailprobe-hostile.com", body)],
+    )
+    .await;
+    let mut o = support::options("mailprobe-hostile.com", dns.addr, &[], TIMEOUT);
+    o.probe = true;
+    o.delivery = true;
+    o.published = true;
+    o.authoritative = true;
+    o.authority_port = dns.addr.port();
+    o.https_port = web_log.port;
+    o.http_port = web_log.port;
+    let run = support::run(&o).await;
+    assert!(web_log.requests().is_empty(), "{:?}", web_log.requests());
+    let authority = run
+        .authority
+        .as_ref()
+        .expect("the zone's servers were looked at");
+    assert!(!authority.servers.is_empty());
+    for s in &authority.servers {
+        assert!(
+            matches!(
+                s.outcome,
+                mailprobe::discover::authority::ServerOutcome::NotAsked(AddressClass::Loopback)
+            ),
+            "{s:?}"
+        );
+    }
+    let f = finding(&run, Code::SpecialAddressNotContacted).expect("said");
+    assert!(message(f).contains("127.0.0.1"), "{}", message(f));
+    let human = support::human_report(&run);
+    assert!(
+        human.contains("not fetched: its address 127.0.0.1"),
+        "{human}"
+    );
+}

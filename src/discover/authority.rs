@@ -10,6 +10,7 @@ use futures::future::join_all;
 
 use crate::net::authority::{ask, Ask, AskError, Data, Rcode, Response};
 use crate::net::dns::{Dns, LookupError};
+use crate::net::gate::{Closed, Gate};
 
 /// Most name server names asked, and addresses per name and family.
 pub const MAX_NAME_SERVERS: usize = 8;
@@ -20,7 +21,9 @@ const MAX_HOSTS: usize = 8;
 
 /// How to reach the authoritative servers.
 #[derive(Debug, Clone, Copy)]
-pub struct AuthoritySettings {
+pub struct AuthoritySettings<'a> {
+    /// Every name server address passes it: special-purpose ones are never asked.
+    pub gate: &'a Gate,
     pub timeout: Duration,
     /// The port name servers listen on (53; tests run theirs elsewhere).
     pub port: u16,
@@ -75,6 +78,8 @@ pub enum ServerOutcome {
     Timeout,
     /// Any other failure, in the library's words.
     Failed(String),
+    /// Not asked: its address is special-purpose (the run's gate refused it).
+    NotAsked(crate::net::address::AddressClass),
 }
 
 /// The zone as one authoritative server serves it.
@@ -142,7 +147,7 @@ pub async fn ask_the_source(
     dns: &Dns,
     domain: &str,
     probed: &[String],
-    settings: AuthoritySettings,
+    settings: AuthoritySettings<'_>,
 ) -> Result<Authority, NotAsked> {
     let zone = dns.zone_of(domain).await.map_err(NotAsked::NoZone)?;
     let (child, parent) = tokio::join!(dns.ns(&zone), delegation(dns, &zone, settings));
@@ -197,7 +202,7 @@ pub async fn ask_the_source(
 }
 
 /// The parent's delegation of `zone`, from the first parent server that answers.
-async fn delegation(dns: &Dns, zone: &str, settings: AuthoritySettings) -> Option<Delegation> {
+async fn delegation(dns: &Dns, zone: &str, settings: AuthoritySettings<'_>) -> Option<Delegation> {
     let parent_name = zone.split_once('.').map(|(_, p)| p)?;
     let parent_zone = dns.zone_of(parent_name).await.ok()?;
     let parent_ns = dns.ns(&parent_zone).await.ok()?;
@@ -207,6 +212,7 @@ async fn delegation(dns: &Dns, zone: &str, settings: AuthoritySettings) -> Optio
         .await
         .into_iter()
         .flat_map(|a| a.all().into_iter().take(1))
+        .filter(|a| settings.gate.admits(*a).is_ok())
         .map(|a| SocketAddr::new(a, settings.port))
         .collect();
     let answers = join_all(
@@ -287,9 +293,24 @@ async fn ask_server(
     zone: &str,
     domain: &str,
     names: &[String],
-    settings: AuthoritySettings,
+    settings: AuthoritySettings<'_>,
 ) -> ServerAnswers {
     let server = SocketAddr::new(address, settings.port);
+    let deadline = tokio::time::Instant::now() + settings.timeout;
+    // One conversation with one server holds one of its address's permits.
+    let _permits = match settings.gate.enter(address, deadline).await {
+        Ok(p) => p,
+        Err(closed) => {
+            return ServerAnswers {
+                name: name.to_string(),
+                address,
+                outcome: match closed {
+                    Closed::Address(class) => ServerOutcome::NotAsked(class),
+                    Closed::NoSlot => ServerOutcome::Timeout,
+                },
+            }
+        }
+    };
     let (soa, mx) = tokio::join!(
         ask(server, zone, Ask::Soa, settings.timeout),
         ask(server, domain, Ask::Mx, settings.timeout)
@@ -371,7 +392,11 @@ fn in_zone_hosts(mx: &MxView, names: &[String], zone: &str) -> Vec<String> {
     hosts
 }
 
-async fn host_addresses(server: SocketAddr, host: &str, settings: AuthoritySettings) -> HostView {
+async fn host_addresses(
+    server: SocketAddr,
+    host: &str,
+    settings: AuthoritySettings<'_>,
+) -> HostView {
     let (a, aaaa) = tokio::join!(
         ask(server, host, Ask::A, settings.timeout),
         ask(server, host, Ask::Aaaa, settings.timeout)

@@ -84,6 +84,18 @@ pub fn findings(
         );
     }
     for s in &a.servers {
+        if let ServerOutcome::NotAsked(class) = s.outcome {
+            out.push(
+                Finding::new(Fact::NameserverSpecialAddress {
+                    name: s.name.clone(),
+                    address: s.address,
+                    class,
+                })
+                .at(&s.name, None),
+            );
+        }
+    }
+    for s in &a.servers {
         let refused = match s.outcome {
             ServerOutcome::Refused => true,
             ServerOutcome::Lame => false,

@@ -93,6 +93,7 @@ pub enum Code {
     AuthoritativeUnreachable,
     NameserverLame,
     NameserverUnreachable,
+    SpecialAddressNotContacted,
     DelegationMismatch,
     NameserversOneNetwork,
     // What senders check (delivery security)
@@ -404,6 +405,12 @@ pub enum Fact {
     NameserverUnreachable {
         name: String,
         address: IpAddr,
+    },
+    /// A name server of a public domain has a special-purpose address: never asked.
+    NameserverSpecialAddress {
+        name: String,
+        address: IpAddr,
+        class: crate::net::address::AddressClass,
     },
     /// A listed name server has no address at all (no glue, no A/AAAA).
     NameserverNoAddress {
@@ -734,6 +741,7 @@ impl Fact {
             Self::NameserverUnreachable { .. } | Self::NameserverNoAddress { .. } => {
                 Code::NameserverUnreachable
             }
+            Self::NameserverSpecialAddress { .. } => Code::SpecialAddressNotContacted,
             Self::DelegationMismatch { .. } => Code::DelegationMismatch,
             Self::NameserversOneNetwork { .. } => Code::NameserversOneNetwork,
             Self::MtaStsMxNotCovered { .. } => Code::MtaStsMxNotCovered,

@@ -180,6 +180,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::AuthoritativeUnreachable { .. }
         | Fact::NameserverUnreachable { .. }
         | Fact::NameserverNoAddress { .. }
+        | Fact::NameserverSpecialAddress { .. }
         | Fact::DelegationMismatch { .. }
         | Fact::NameserversOneNetwork { .. }
         | Fact::SrvDnsError { .. }

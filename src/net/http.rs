@@ -1,12 +1,19 @@
 //! One bounded HTTPS fetcher for the run: reqwest on rustls (ring), names resolved through the
 //! run's own resolver (so split DNS and `--dns` hold here too), the run's trust (the same
 //! verifier as the probes), no redirects followed, a size cap and a hard deadline.
+//!
+//! Every request passes the run's [`Gate`] first: the host's addresses are resolved here, the
+//! special-purpose ones refused (a public domain's policy is never fetched from this machine or
+//! a cloud metadata address), and the request is pinned to the one address whose permits it
+//! holds, on a connection that is not pooled, so the caps count it while it is open.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::net::address::AddressClass;
 use crate::net::dns::Dns;
+use crate::net::gate::{Closed, Gate};
 use crate::text::clean_name;
 
 /// Largest body read (MTA-STS policies are a few hundred bytes; RFC 8461 suggests 64 KiB).
@@ -38,13 +45,22 @@ pub enum FetchError {
     },
     /// More than [`MAX_BODY_BYTES`].
     TooLarge,
+    /// Not fetched: the host's only addresses are special-purpose ones.
+    Refused {
+        address: std::net::IpAddr,
+        class: AddressClass,
+    },
+    /// Not fetched: the run's connection caps left no slot in time.
+    NoSlot,
     Other(String),
 }
 
 /// The fetcher: cheap to clone.
 #[derive(Clone)]
 pub struct Http {
-    client: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
+    dns: Dns,
+    gate: Gate,
     timeout: Duration,
 }
 
@@ -54,33 +70,18 @@ impl std::fmt::Debug for Http {
     }
 }
 
-struct Resolver(Dns);
+/// The one address a request may connect to, whatever name it asks for.
+struct Pinned(SocketAddr);
 
-impl reqwest::dns::Resolve for Resolver {
-    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let dns = self.0.clone();
+impl reqwest::dns::Resolve for Pinned {
+    fn resolve(&self, _name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let addr = self.0;
         Box::pin(async move {
-            let found = dns.addresses(name.as_str()).await.all();
-            if found.is_empty() {
-                return Err(Box::new(NoAddress) as Box<dyn std::error::Error + Send + Sync>);
-            }
-            let addrs: reqwest::dns::Addrs =
-                Box::new(found.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            let addrs: reqwest::dns::Addrs = Box::new(std::iter::once(addr));
             Ok(addrs)
         })
     }
 }
-
-#[derive(Debug)]
-struct NoAddress;
-
-impl std::fmt::Display for NoAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("no address")
-    }
-}
-
-impl std::error::Error for NoAddress {}
 
 impl Http {
     /// `tls` carries the run's trust; ALPN is set here (reqwest adds none to a preconfigured
@@ -89,27 +90,20 @@ impl Http {
         dns: &Dns,
         mut tls: rustls::ClientConfig,
         timeout: Duration,
+        gate: Gate,
     ) -> Result<Self, String> {
         tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-        let client = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .dns_resolver(Arc::new(Resolver(dns.clone())))
-            .redirect(reqwest::redirect::Policy::none())
-            .no_proxy()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| clean_name(&e.to_string()))?;
-        Ok(Self { client, timeout })
+        Ok(Self {
+            tls: Arc::new(tls),
+            dns: dns.clone(),
+            gate,
+            timeout,
+        })
     }
 
     /// GETs `url` within the timeout, reading at most [`MAX_BODY_BYTES`].
     pub async fn get(&self, url: &str) -> Result<Fetched, FetchError> {
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        tokio::time::timeout_at(deadline, self.fetch(url))
-            .await
-            .map_err(|_| FetchError::Timeout)?
+        self.request(url, |c| c.get(url)).await
     }
 
     /// POSTs `body` (of `content_type`) to `url`, under the same bounds as [`Http::get`].
@@ -119,19 +113,81 @@ impl Http {
         content_type: &'static str,
         body: Vec<u8>,
     ) -> Result<Fetched, FetchError> {
+        self.request(url, move |c| {
+            c.post(url)
+                .header(reqwest::header::CONTENT_TYPE, content_type)
+                .body(body)
+        })
+        .await
+    }
+
+    /// Resolves, passes the gate, then sends on a client pinned to the admitted address; the
+    /// permits are held until the body is read and the connection dropped.
+    async fn request(
+        &self,
+        url: &str,
+        build: impl FnOnce(&reqwest::Client) -> reqwest::RequestBuilder,
+    ) -> Result<Fetched, FetchError> {
         let deadline = tokio::time::Instant::now() + self.timeout;
-        let request = self
-            .client
-            .post(url)
-            .header(reqwest::header::CONTENT_TYPE, content_type)
-            .body(body);
-        tokio::time::timeout_at(deadline, Self::send(request))
+        let parsed = reqwest::Url::parse(url).map_err(|e| FetchError::Other(e.to_string()))?;
+        let port = parsed
+            .port_or_known_default()
+            .ok_or_else(|| FetchError::Other("no port".into()))?;
+        let work = async {
+            let address = self.admitted(&parsed).await?;
+            let _permits =
+                self.gate
+                    .enter(address, deadline)
+                    .await
+                    .map_err(|closed| match closed {
+                        Closed::Address(class) => FetchError::Refused { address, class },
+                        Closed::NoSlot => FetchError::NoSlot,
+                    })?;
+            let client = self.client(SocketAddr::new(address, port))?;
+            Self::send(build(&client)).await
+        };
+        tokio::time::timeout_at(deadline, work)
             .await
             .map_err(|_| FetchError::Timeout)?
     }
 
-    async fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
-        Self::send(self.client.get(url)).await
+    /// The first address of the URL's host the gate admits.
+    async fn admitted(&self, url: &reqwest::Url) -> Result<std::net::IpAddr, FetchError> {
+        let host = url.host_str().unwrap_or_default();
+        let literal = host.trim_start_matches('[').trim_end_matches(']');
+        let found = match literal.parse::<std::net::IpAddr>() {
+            Ok(ip) => vec![ip],
+            Err(_) => self.dns.addresses(host).await.all(),
+        };
+        let first = *found.first().ok_or(FetchError::NoAddress)?;
+        found
+            .iter()
+            .copied()
+            .find(|ip| self.gate.admits(*ip).is_ok())
+            .ok_or_else(|| FetchError::Refused {
+                address: first,
+                class: self
+                    .gate
+                    .admits(first)
+                    .err()
+                    .unwrap_or(AddressClass::Reserved),
+            })
+    }
+
+    /// A client for one request: no pool (the connection closes with it), no redirects, no
+    /// proxy, every name resolving to the admitted address.
+    fn client(&self, address: SocketAddr) -> Result<reqwest::Client, FetchError> {
+        reqwest::Client::builder()
+            .tls_backend_preconfigured((*self.tls).clone())
+            .dns_resolver(Arc::new(Pinned(address)))
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .pool_max_idle_per_host(0)
+            .timeout(self.timeout)
+            .connect_timeout(self.timeout)
+            .user_agent(concat!("mailprobe/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Other(clean_name(&e.to_string())))
     }
 
     async fn send(request: reqwest::RequestBuilder) -> Result<Fetched, FetchError> {
@@ -187,13 +243,6 @@ fn classify(e: reqwest::Error) -> FetchError {
             }
             other => FetchError::Connect(clean_name(&other.to_string())),
         };
-    }
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
-    while let Some(s) = source {
-        if s.downcast_ref::<NoAddress>().is_some() {
-            return FetchError::NoAddress;
-        }
-        source = s.source();
     }
     if e.is_connect() {
         return FetchError::Connect(clean_name(&deepest(&e)));

@@ -5,4 +5,5 @@ pub mod address;
 pub mod authority;
 pub mod dns;
 pub mod dnssec;
+pub mod gate;
 pub mod http;

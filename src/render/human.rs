@@ -173,6 +173,9 @@ fn dns_source(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             ServerOutcome::Lame => "not authoritative (lame)".red(),
             ServerOutcome::Timeout => "no answer (timeout)".red(),
             ServerOutcome::Failed(t) => format!("failed: {}", safe(t)).red(),
+            ServerOutcome::NotAsked(class) => {
+                format!("not asked: {}", words::address_class(*class)).yellow()
+            }
         };
         writeln!(out, "  {}  {}  {what}", safe(&s.name), s.address)?;
     }

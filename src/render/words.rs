@@ -613,6 +613,11 @@ pub fn fetch_error(e: &crate::net::http::FetchError) -> String {
             "larger than {} KiB",
             crate::net::http::MAX_BODY_BYTES / 1024
         ),
+        F::Refused { address, class } => format!(
+            "not fetched: its address {address} is {}, which mailprobe does not contact for this domain",
+            address_class(*class)
+        ),
+        F::NoSlot => "not fetched: the run's connection limits left no slot in time".into(),
         F::Other(d) => d.clone(),
     }
 }
@@ -728,6 +733,7 @@ fn fact_message(fact: &Fact) -> String {
         Fact::NameserverLame { name, address, zone, refused: true } => format!("name server {name} ({address}) refuses to answer for {zone}: a lame delegation"),
         Fact::NameserverLame { name, address, zone, .. } => format!("name server {name} ({address}) answers without authority for {zone}: a lame delegation"),
         Fact::NameserverUnreachable { name, address } => format!("name server {name} ({address}) did not answer"),
+        Fact::NameserverSpecialAddress { name, address, class } => format!("name server {name} was not asked: its address {address} is {}", address_class(*class)),
         Fact::NameserverNoAddress { name, zone } => format!("name server {name} of {zone} has no address (no glue at the parent, no A/AAAA): nobody can ask it"),
         Fact::DelegationMismatch { zone, parent, child } => format!(
             "the parent zone delegates {zone} to {}, but the zone itself lists {}",
@@ -1008,6 +1014,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::AuthoritativeInconsistent { .. } => "Mail goes to the old or the new host depending on which server a sender asks: fix the zone transfer (NOTIFY, serial) of the lagging servers.",
         Fact::AuthoritativeUnreachable { .. } => "Test from another network, or run with --no-authoritative.",
         Fact::NameserverLame { .. } => "Remove the server from the NS records (at the registrar too), or load the zone on it.",
+        Fact::NameserverSpecialAddress { .. } => "No resolver on the internet can reach a name server there: give it a public address in the NS records and glue.",
         Fact::NameserverUnreachable { .. } | Fact::NameserverNoAddress { .. } => "Every lookup that tries it waits for the timeout: fix it or remove it from the NS records.",
         Fact::MtaStsMxNotCovered { .. } => "Add an mx line for every MX host to the policy, change its id in the _mta-sts record, or switch the policy to testing while you move.",
         Fact::MtaStsCertificateInvalid { .. } => "Install a certificate on the MX that is valid for its name and issued by a public CA (senders do not use your internal CA).",

@@ -228,6 +228,12 @@ impl From<&ServerAnswers> for ServerView {
             ServerOutcome::Lame => ("lame", None, None, None),
             ServerOutcome::Timeout => ("timeout", None, None, None),
             ServerOutcome::Failed(t) => ("failed", None, None, Some(t.clone())),
+            ServerOutcome::NotAsked(class) => (
+                "not_asked",
+                None,
+                None,
+                Some(words::address_class(*class).to_string()),
+            ),
         };
         Self {
             name: s.name.clone(),

@@ -83,6 +83,7 @@ pub fn code(c: Code) -> &'static str {
         AuthoritativeUnreachable => "authoritative_unreachable",
         NameserverLame => "nameserver_lame",
         NameserverUnreachable => "nameserver_unreachable",
+        SpecialAddressNotContacted => "special_address_not_contacted",
         DelegationMismatch => "delegation_mismatch",
         NameserversOneNetwork => "nameservers_one_network",
         MtaStsMxNotCovered => "mta_sts_mx_not_covered",
