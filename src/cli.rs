@@ -319,8 +319,11 @@ impl Cli {
             self.shard.as_deref().map(str::parse).transpose()?;
         let list = match &self.from {
             Some(path) => Some(
-                crate::fleet::input::read_list(path)
-                    .map_err(|e| format!("--from {}: {e}", crate::text::escape_controls(path)))?,
+                crate::fleet::input::read_list(
+                    path,
+                    Duration::from_secs_f64(self.max_time.clamp(0.001, 3600.0)),
+                )
+                .map_err(|e| format!("--from {}: {e}", crate::text::escape_controls(path)))?,
             ),
             None => None,
         };

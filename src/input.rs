@@ -54,13 +54,20 @@ pub enum InputError {
     NoDomain,
     IpLiteral(String),
     EmptyLabel,
-    LabelTooLong { label: String, octets: usize },
+    LabelTooLong {
+        label: String,
+        octets: usize,
+    },
     NameTooLong(usize),
     SingleLabel(String),
-    InvalidCharacter { character: char },
+    InvalidCharacter {
+        character: char,
+    },
     LeadingOrTrailingHyphen(String),
     NumericTopLevel(String),
     Idna(String),
+    /// A line of a list that is not UTF-8 text.
+    NotUtf8,
 }
 
 impl fmt::Display for InputError {
@@ -118,6 +125,7 @@ impl fmt::Display for InputError {
                 )
             }
             Self::Idna(s) => write!(f, "the domain is not a valid internationalised name: {s}"),
+            Self::NotUtf8 => write!(f, "the line is not UTF-8 text"),
         }
     }
 }

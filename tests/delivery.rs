@@ -304,6 +304,16 @@ async fn spf_is_evaluated_for_the_recommended_outgoing_server() {
 
     let r = go("@ IN TXT \"v=spf1 ip4:1.2.3.4 -all\"\n@ IN TXT \"v=spf1 -all\"\n".into()).await;
     assert!(finding(&r, Code::SpfInvalid).is_some());
+    // Two DMARC records: none applies (RFC 7489 6.6.3), never the stricter one.
+    let r = go("_dmarc IN TXT \"v=DMARC1; p=reject\"\n_dmarc IN TXT \"v=DMARC1; p=none\"\n".into())
+        .await;
+    assert!(finding(&r, Code::DmarcPolicy).is_none());
+    let f = finding(&r, Code::DmarcInvalid).expect("two records said");
+    assert!(
+        message(f).contains("more than one DMARC record"),
+        "{}",
+        message(f)
+    );
     let r = go(String::new()).await;
     assert!(finding(&r, Code::SpfMissing).is_some());
 }

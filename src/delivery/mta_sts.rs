@@ -7,8 +7,6 @@ use crate::net::http::{FetchError, Http};
 
 /// The largest `max_age` the RFC allows (one year).
 pub const MAX_AGE_LIMIT: u64 = 31_557_600;
-/// Most `mx` patterns kept from a policy.
-const MAX_PATTERNS: usize = 32;
 
 /// Everything learnt about a domain's MTA-STS.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,13 +122,21 @@ fn txt_state(found: Result<Vec<Vec<u8>>, LookupError>) -> TxtState {
     match sts.as_slice() {
         [] => TxtState::Missing,
         [one] => match mail_auth::mta_sts::MtaSts::parse(one) {
-            Ok(parsed) => TxtState::Present { id: parsed.id },
+            // RFC 8461 section 3.1: id = 1*32(ALPHA / DIGIT).
+            Ok(parsed) if valid_id(&parsed.id) => TxtState::Present { id: parsed.id },
+            Ok(_) => TxtState::Invalid {
+                record: crate::text::truncate(&crate::text::from_wire(one), 200),
+            },
             Err(_) => TxtState::Invalid {
                 record: crate::text::truncate(&crate::text::from_wire(one), 200),
             },
         },
         _ => TxtState::Several,
     }
+}
+
+fn valid_id(id: &str) -> bool {
+    (1..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Parses a policy file: `key: value` lines (CRLF or LF), unknown keys ignored.
@@ -150,7 +156,8 @@ pub fn parse_policy(body: &[u8]) -> Result<Policy, Vec<PolicyProblem>> {
             "version" => version = Some(value.to_string()),
             "mode" => mode = Some(value.to_string()),
             "max_age" => max_age = Some(value.to_string()),
-            "mx" if mx.len() < MAX_PATTERNS => {
+            // Every `mx` line counts (the body is already capped): a sender reads them all.
+            "mx" => {
                 if valid_pattern(value) {
                     mx.push(value.trim_end_matches('.').to_ascii_lowercase());
                 } else {
@@ -294,10 +301,37 @@ mod tests {
             state(&["v=STSv1; id=1;", "v=STSv1; id=2;"]),
             TxtState::Several
         );
+        for bad in [
+            "v=STSv1; id=2026-01-01;",
+            "v=STSv1; id=123456789012345678901234567890123;",
+        ] {
+            assert!(matches!(state(&[bad]), TxtState::Invalid { .. }), "{bad}");
+        }
+        assert_eq!(
+            state(&["v=STSv1; id=12345678901234567890123456789012;"]),
+            TxtState::Present {
+                id: "12345678901234567890123456789012".into()
+            }
+        );
+        assert_eq!(
+            state(&["v=STSv1; id=1;", "v=STSv1; id=2;"]),
+            TxtState::Several
+        );
         assert!(matches!(
             state(&["v=STSv1; nothing"]),
             TxtState::Invalid { .. }
         ));
         assert_eq!(txt_state(Err(LookupError::NxDomain)), TxtState::Missing);
+    }
+
+    #[test]
+    fn every_mx_line_is_read() {
+        let mut body = String::from("version: STSv1\nmode: enforce\nmax_age: 86400\n");
+        for i in 1..=40 {
+            body.push_str(&format!("mx: mx{i}.example.com\n"));
+        }
+        let p = parse_policy(body.as_bytes()).unwrap();
+        assert_eq!(p.mx.len(), 40);
+        assert_eq!(p.mx[39], "mx40.example.com");
     }
 }

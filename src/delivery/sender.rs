@@ -55,6 +55,8 @@ pub enum Dmarc {
     Invalid {
         record: String,
     },
+    /// More than one `v=DMARC1` record: none applies (RFC 7489 section 6.6.3).
+    Several,
     LookupFailed(LookupError),
 }
 
@@ -152,11 +154,14 @@ pub async fn dmarc(dns: &Dns, domain: &str) -> Dmarc {
         Err(LookupError::NxDomain | LookupError::NoRecords) => return Dmarc::Missing,
         Err(e) => return Dmarc::LookupFailed(e),
     };
-    let Some(one) = records
+    let dmarc: Vec<&Vec<u8>> = records
         .iter()
-        .find(|r| r.len() >= 8 && r[..8].eq_ignore_ascii_case(b"v=DMARC1"))
-    else {
-        return Dmarc::Missing;
+        .filter(|r| r.len() >= 8 && r[..8].eq_ignore_ascii_case(b"v=DMARC1"))
+        .collect();
+    let one = match dmarc.as_slice() {
+        [] => return Dmarc::Missing,
+        [one] => *one,
+        _ => return Dmarc::Several,
     };
     let policy = |p: &Policy| match p {
         Policy::Quarantine => Some(DmarcPolicy::Quarantine),

@@ -375,7 +375,14 @@ fn sender(
         Dmarc::Invalid { record } => {
             out.push(Finding::new(Fact::DmarcInvalid {
                 domain: domain_s.clone(),
-                record: record.clone(),
+                record: Some(record.clone()),
+            }));
+            None
+        }
+        Dmarc::Several => {
+            out.push(Finding::new(Fact::DmarcInvalid {
+                domain: domain_s.clone(),
+                record: None,
             }));
             None
         }

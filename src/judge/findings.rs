@@ -532,9 +532,10 @@ pub enum Fact {
     DmarcMissing {
         domain: String,
     },
+    /// `record: None`: more than one DMARC record, so none applies (RFC 7489 6.6.3).
     DmarcInvalid {
         domain: String,
-        record: String,
+        record: Option<String>,
     },
     DmarcPolicy {
         domain: String,

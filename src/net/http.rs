@@ -146,7 +146,8 @@ impl Http {
             let client = self.client(SocketAddr::new(address, port))?;
             Self::send(build(&client)).await
         };
-        tokio::time::timeout_at(deadline, work)
+        // Boxed: reqwest's request future is large, and callers nest several fetches.
+        tokio::time::timeout_at(deadline, Box::pin(work))
             .await
             .map_err(|_| FetchError::Timeout)?
     }

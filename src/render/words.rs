@@ -847,7 +847,10 @@ fn fact_message(fact: &Fact) -> String {
             SpfSender::Provider { name, include } => format!("the SPF record of {domain} includes {include} ({name}'s sending servers)"),
         },
         Fact::DmarcMissing { domain } => format!("{domain} publishes no DMARC record (_dmarc.{domain}): receivers apply their own policy to mail that fails SPF and DKIM"),
-        Fact::DmarcInvalid { domain, record } => format!("the DMARC record of {domain} is invalid ({record}): receivers ignore it"),
+        Fact::DmarcInvalid { domain, record } => match record {
+            Some(r) => format!("the DMARC record of {domain} is invalid ({r}): receivers ignore it"),
+            None => format!("{domain} publishes more than one DMARC record: receivers apply none of them"),
+        },
         Fact::DmarcPolicy { domain, policy, subdomains, reports } => format!(
             "DMARC for {domain}: p={}{}{}: {}",
             dmarc_policy(*policy),
@@ -1034,7 +1037,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::SpfNotAuthorizingServer { sender: SpfSender::Provider { include, .. }, .. } => return Some(format!("Add include:{include} to the domain's SPF record.")),
         Fact::SpfNotAuthorizingServer { .. } => "Add the outgoing server (its address, a:<host> or the provider's include) to the domain's SPF record.",
         Fact::DmarcMissing { .. } => "Publish \"v=DMARC1; p=none; rua=mailto:<address>\" at _dmarc.<domain> to start, then tighten the policy.",
-        Fact::DmarcInvalid { .. } => "Fix the record: v=DMARC1; p=none|quarantine|reject; …",
+        Fact::DmarcInvalid { .. } => "Keep one valid record: v=DMARC1; p=none|quarantine|reject; …",
         Fact::DelegationMismatch { .. } => "Make the NS records at the registrar (parent) and in the zone the same.",
         Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
         Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
@@ -1207,6 +1210,7 @@ pub fn delivery_lines(d: &crate::delivery::Delivery) -> Vec<(&'static str, Strin
                     .unwrap_or_default()
             ),
             Dmarc::Missing => "none".into(),
+            Dmarc::Several => "several records (none applies)".into(),
             Dmarc::Invalid { record } => format!("invalid: {record}"),
             Dmarc::LookupFailed(e) => format!("lookup failed ({})", lookup_error_short(e)),
         },

@@ -308,6 +308,7 @@ fn dmarc(d: &Dmarc) -> DmarcView {
             view.reports = Some(*reports);
         }
         Dmarc::Missing => view.status = "missing",
+        Dmarc::Several => view.status = "several",
         Dmarc::Invalid { record } => {
             view.status = "invalid";
             view.record = Some(record.clone());
