@@ -266,3 +266,41 @@ async fn one_record_type_timing_out_is_reported() {
     assert!(addrs.ipv4.is_ok());
     assert!(has(&run, Code::DnsPartialFailure));
 }
+
+/// A list of domains must not overwhelm the user's own resolver: a dnsmasq-like resolver that
+/// refuses beyond 60 queries in flight never has to refuse one, and every answer is the real
+/// one (before, 300 lookups at once were refused and read as "does not resolve").
+#[tokio::test(flavor = "multi_thread")]
+async fn queries_in_flight_stay_within_what_a_small_resolver_takes() {
+    use std::sync::atomic::Ordering;
+    let upstream = TestDns::start(&[support::dns::zone(
+        "cap.test",
+        "@ IN MX 10 mx.cap.test.\nmx IN A 127.0.0.1\n",
+    )])
+    .await;
+    let capped =
+        support::dns::CappedDns::start(upstream.addr, 60, Duration::from_millis(100)).await;
+    let dns = mailprobe::net::dns::Dns::new(&mailprobe::net::dns::DnsSettings {
+        servers: vec![capped.addr],
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    let names: Vec<String> = (0..300).map(|i| format!("d{i}.cap.test")).collect();
+    let answers = futures::future::join_all(names.iter().map(|n| dns.mx(n))).await;
+    for a in &answers {
+        assert_eq!(a.as_ref().err(), Some(&LookupError::NxDomain), "{a:?}");
+    }
+    assert_eq!(capped.refused.load(Ordering::SeqCst), 0);
+    let most = capped.most_in_flight.load(Ordering::SeqCst);
+    assert!(
+        most <= mailprobe::net::dns::MAX_QUERIES_IN_FLIGHT,
+        "{most} in flight"
+    );
+    // Identical questions asked at once are asked once.
+    let before = capped.queries.load(Ordering::SeqCst);
+    let same = futures::future::join_all((0..50).map(|_| dns.mx("cap.test"))).await;
+    assert!(same
+        .iter()
+        .all(|a| a.as_ref().is_ok_and(|mx| mx.len() == 1)));
+    assert!(capped.queries.load(Ordering::SeqCst) - before <= 2);
+}

@@ -1,8 +1,14 @@
 //! DNS queries. The only file that imports hickory: its error API changes with every minor
 //! version, so everything it returns is turned into our own types here.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
+use tokio::sync::Semaphore;
 
 use crate::text::clean_name;
 use hickory_resolver::config::{
@@ -134,12 +140,55 @@ impl HostAddresses {
     }
 }
 
+/// Most queries in flight to the user's resolvers at once (across a fleet too). Home and
+/// office resolvers refuse or drop beyond a limit of their own (dnsmasq: 150 by default); a
+/// refused or dropped query would read as "this domain's record is missing".
+pub const MAX_QUERIES_IN_FLIGHT: usize = 48;
+/// The floor the in-flight limit adapts down to when the resolver refuses or drops queries.
+const MIN_QUERIES_IN_FLIGHT: usize = 8;
+/// The longest name DNS can carry, without the final dot (RFC 1035 3.1: 255 octets on the wire).
+const MAX_NAME_OCTETS: usize = 253;
+
+type Answer = Result<Vec<(u32, RData)>, LookupError>;
+
 /// A resolver with our settings and our error types.
 #[derive(Clone)]
 pub struct Dns {
     resolver: TokioResolver,
     timeout: Duration,
     servers: Vec<SocketAddr>,
+    discipline: Arc<Discipline>,
+}
+
+/// How queries are spent: a bounded number in flight, adapting down when the resolver shows
+/// overload, and identical questions asked once while one is in flight.
+struct Discipline {
+    in_flight: Arc<Semaphore>,
+    limit: AtomicUsize,
+    pending: Mutex<HashMap<(String, RecordType), Shared<BoxFuture<'static, Answer>>>>,
+}
+
+impl Discipline {
+    fn new() -> Self {
+        Self {
+            in_flight: Arc::new(Semaphore::new(MAX_QUERIES_IN_FLIGHT)),
+            limit: AtomicUsize::new(MAX_QUERIES_IN_FLIGHT),
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The resolver refused or dropped a query: one slot fewer from now on, to the floor.
+    fn back_off(&self) {
+        let lowered = self
+            .limit
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n > MIN_QUERIES_IN_FLIGHT).then_some(n - 1)
+            })
+            .is_ok();
+        if lowered {
+            self.in_flight.forget_permits(1);
+        }
+    }
 }
 
 /// Building the resolver failed (e.g. an unreadable /etc/resolv.conf).
@@ -191,6 +240,7 @@ impl Dns {
             resolver,
             timeout: settings.timeout,
             servers,
+            discipline: Arc::new(Discipline::new()),
         })
     }
 
@@ -250,24 +300,35 @@ impl Dns {
 
     /// The zone `name` belongs to (its apex), from the SOA the resolver finds: in the answer
     /// when `name` is the apex, in the authority section of a negative answer otherwise.
+    /// Only an SOA owned by the name or one of its ancestors is its zone: a server's SOA of
+    /// some other zone would blame that zone's servers.
     pub async fn zone_of(&self, name: &str) -> Result<String, LookupError> {
-        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
-            .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))?;
+        let fqdn = fqdn(name)?;
         let deadline = self.timeout + Duration::from_millis(250);
-        let lookup = tokio::time::timeout(deadline, self.resolver.lookup(fqdn, RecordType::SOA))
-            .await
-            .map_err(|_| LookupError::Timeout)?;
-        match lookup {
+        let _slot = self.discipline.in_flight.acquire().await;
+        let lookup = tokio::time::timeout(
+            deadline,
+            self.resolver.lookup(fqdn.clone(), RecordType::SOA),
+        )
+        .await
+        .map_err(|_| LookupError::Timeout)?;
+        let owner = match lookup {
             Ok(found) => found
                 .answers()
                 .iter()
                 .find(|r| r.record_type() == RecordType::SOA)
-                .map(|r| name_text(&r.name))
-                .ok_or(LookupError::NoRecords),
-            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) if nr.soa.is_some() => {
-                Ok(nr.soa.map(|s| name_text(&s.name)).unwrap_or_default())
-            }
-            Err(e) => Err(classify(e)),
+                .map(|r| r.name.clone())
+                .ok_or(LookupError::NoRecords)?,
+            Err(NetError::Dns(DnsError::NoRecordsFound(nr))) if nr.soa.is_some() => nr
+                .soa
+                .map(|s| s.name.clone())
+                .ok_or(LookupError::NoRecords)?,
+            Err(e) => return Err(classify(e)),
+        };
+        if owner.zone_of(&fqdn) {
+            Ok(name_text(&owner))
+        } else {
+            Err(LookupError::NoRecords)
         }
     }
 
@@ -339,20 +400,62 @@ impl Dns {
         }
     }
 
+    /// One query under the run's discipline: a name DNS cannot carry (a record name derived
+    /// from a long domain) has no records rather than a failure; an identical query already in
+    /// flight is joined, not repeated.
+    async fn query(&self, name: &str, record_type: RecordType) -> Answer {
+        if name.trim_end_matches('.').len() > MAX_NAME_OCTETS {
+            return Err(LookupError::NoRecords);
+        }
+        let key = (name.trim_end_matches('.').to_ascii_lowercase(), record_type);
+        let shared = {
+            let Ok(mut pending) = self.discipline.pending.lock() else {
+                return self.clone().ask(key.0, record_type).await;
+            };
+            pending
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    self.clone()
+                        .ask(key.0.clone(), record_type)
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        let answer = shared.await;
+        if let Ok(mut pending) = self.discipline.pending.lock() {
+            pending.remove(&key);
+        }
+        answer
+    }
+
+    /// Asks once more, after a pause, when the resolver refused: an overloaded resolver
+    /// refuses what it would answer a moment later. Each refusal lowers the in-flight limit.
+    async fn ask(self, name: String, record_type: RecordType) -> Answer {
+        let first = self.ask_once(&name, record_type).await;
+        if !matches!(first, Err(LookupError::Refused)) {
+            return first;
+        }
+        self.discipline.back_off();
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        self.ask_once(&name, record_type).await
+    }
+
     /// One query with a hard deadline on top of the resolver's own, returning (ttl, data) pairs.
-    async fn query(
-        &self,
-        name: &str,
-        record_type: RecordType,
-    ) -> Result<Vec<(u32, RData)>, LookupError> {
-        let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
-            .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))?;
+    async fn ask_once(&self, name: &str, record_type: RecordType) -> Answer {
+        let fqdn = fqdn(name)?;
         let deadline = self.timeout + Duration::from_millis(250);
-        let lookup =
-            tokio::time::timeout(deadline, self.resolver.lookup(fqdn.clone(), record_type))
-                .await
-                .map_err(|_| LookupError::Timeout)?
-                .map_err(classify)?;
+        let lookup = {
+            let _slot = self.discipline.in_flight.acquire().await;
+            tokio::time::timeout(deadline, self.resolver.lookup(fqdn.clone(), record_type)).await
+        };
+        let lookup = match lookup {
+            Err(_) | Ok(Err(NetError::Timeout)) => {
+                self.discipline.back_off();
+                return Err(LookupError::Timeout);
+            }
+            Ok(found) => found.map_err(classify)?,
+        };
         let records = owned_by(&fqdn, lookup.answers());
         // An answer made only of CNAMEs (a chain that ends nowhere) holds no records of the type.
         if !records.iter().any(|(_, d)| d.record_type() == record_type) {
@@ -360,6 +463,11 @@ impl Dns {
         }
         Ok(records)
     }
+}
+
+fn fqdn(name: &str) -> Result<Name, LookupError> {
+    Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
+        .map_err(|e| LookupError::Other(clean_name(&format!("bad name: {e}"))))
 }
 
 /// A name server asked over UDP and TCP on its own port (tests run theirs off port 53).

@@ -160,14 +160,16 @@ fn dns_source(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                     .unwrap_or_else(|| "?".into());
                 let mx = match v.mx.set() {
                     Some(m) if m.is_empty() => "no MX".to_string(),
-                    Some(m) => m
-                        .iter()
-                        .map(|(p, e)| format!("{p} {e}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    Some(m) => format!(
+                        "MX {}",
+                        m.iter()
+                            .map(|(p, e)| format!("{p} {e}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     None => "MX unknown".to_string(),
                 };
-                format!("serial {serial}  MX {}", safe(&mx)).normal()
+                format!("serial {serial}  {}", safe(&mx)).normal()
             }
             ServerOutcome::Refused => "refused (lame)".red(),
             ServerOutcome::Lame => "not authoritative (lame)".red(),

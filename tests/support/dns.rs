@@ -206,3 +206,80 @@ pub fn zone(origin: &str, body: &str) -> String {
         "$ORIGIN {origin}.\n$TTL 300\n@ 3600 IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 60\n@ IN NS ns.{origin}.\nns IN A 127.0.0.1\n{body}\n"
     )
 }
+
+/// A resolver that holds every query `delay` and, like dnsmasq, refuses any query beyond
+/// `limit` in flight; it counts the most it ever had in flight and how many it refused.
+pub struct CappedDns {
+    pub addr: SocketAddr,
+    pub most_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    pub refused: Arc<std::sync::atomic::AtomicUsize>,
+    /// Every query received.
+    pub queries: Arc<std::sync::atomic::AtomicUsize>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for CappedDns {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl CappedDns {
+    pub async fn start(upstream: SocketAddr, limit: usize, delay: Duration) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.expect("bind"));
+        let addr = socket.local_addr().expect("addr");
+        let most_in_flight = Arc::new(AtomicUsize::new(0));
+        let refused = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let queries = Arc::new(AtomicUsize::new(0));
+        let (most, refusals, received) = (most_in_flight.clone(), refused.clone(), queries.clone());
+        let task = tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            loop {
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
+                let query = buf[..n].to_vec();
+                let Ok(msg) = Message::from_vec(&query) else {
+                    continue;
+                };
+                received.fetch_add(1, Ordering::SeqCst);
+                let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                if now > limit {
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    refusals.fetch_add(1, Ordering::SeqCst);
+                    let mut reply = Message::error_msg(
+                        msg.metadata.id,
+                        msg.metadata.op_code,
+                        ResponseCode::Refused,
+                    );
+                    if let Some(q) = msg.queries.first() {
+                        reply.add_query(q.clone());
+                    }
+                    if let Ok(bytes) = reply.to_vec() {
+                        let _ = socket.send_to(&bytes, peer).await;
+                    }
+                    continue;
+                }
+                let (socket, in_flight) = (socket.clone(), in_flight.clone());
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    let answer = forward(&query, upstream).await;
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                    if let Some(answer) = answer {
+                        let _ = socket.send_to(&answer, peer).await;
+                    }
+                });
+            }
+        });
+        Self {
+            addr,
+            most_in_flight,
+            refused,
+            queries,
+            task,
+        }
+    }
+}
