@@ -150,6 +150,8 @@ const MIN_QUERIES_IN_FLIGHT: usize = 8;
 const MAX_NAME_OCTETS: usize = 253;
 
 type Answer = Result<Vec<(u32, RData)>, LookupError>;
+/// A query in flight that others asking the same may join.
+type InFlight = Shared<BoxFuture<'static, Answer>>;
 
 /// A resolver with our settings and our error types.
 #[derive(Clone)]
@@ -165,7 +167,7 @@ pub struct Dns {
 struct Discipline {
     in_flight: Arc<Semaphore>,
     limit: AtomicUsize,
-    pending: Mutex<HashMap<(String, RecordType), Shared<BoxFuture<'static, Answer>>>>,
+    pending: Mutex<HashMap<(String, RecordType), InFlight>>,
 }
 
 impl Discipline {
