@@ -227,7 +227,7 @@ impl Shared {
 /// Runs the whole pipeline.
 pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
     let shared = Shared::new(options)?;
-    run_with(options, observer, &shared).await
+    Box::pin(run_with(options, observer, &shared)).await
 }
 
 /// Runs the whole pipeline with what other runs share (a fleet's resolver, caps and probes).
@@ -325,7 +325,8 @@ pub async fn run_with(
         )
     };
     let ((discovery, identification, early, probed, mut delivery, published), authority) =
-        tokio::join!(main, authority);
+        // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.
+        tokio::join!(Box::pin(main), Box::pin(authority));
     let (mut candidates, mut probes, caps) = probed;
     let (mut published, more_candidates, more_probes) = published;
     candidates.extend(more_candidates);

@@ -349,8 +349,11 @@ async fn redirect_loops_stop_at_the_cap_and_parents_or_suffixes_are_never_asked(
         matches!(&by_redirect.outcome, Outcome::Refused { why: Refusal::OutsideDomain(h), .. } if h == "autodiscover.com"),
         "{by_redirect:?}"
     );
-    // Nothing was published, so clients must be set up by hand.
-    assert!(finding(&r, Code::PublishedNone).is_some());
+    // Nothing usable came back, but refused redirects are not "nothing published": the
+    // finding says which sources could not be read and why.
+    assert!(finding(&r, Code::PublishedNone).is_none());
+    let f = finding(&r, Code::PublishedUnreadable).expect("unknown, said so");
+    assert!(message(f).contains("autodiscover.com"), "{}", message(f));
     let v = json(&r);
     let refused = v["published"]["sources"]
         .as_array()
@@ -575,4 +578,30 @@ async fn nothing_confirmed_exports_nothing() {
         export(&r, ExportKind::Mobileconfig),
         Err(ExportError::NothingConfirmed)
     );
+}
+
+/// A source that could not be read says how it failed; "nothing is published" is said only
+/// when every place clients look answered that nothing is there.
+#[tokio::test(flavor = "multi_thread")]
+async fn sources_that_cannot_be_read_are_never_nothing_published() {
+    let site = site().await;
+    // A web server that accepts and then says nothing: every fetch times out.
+    let silent = support::mail::BlackHole::start(SocketAddr::new(site.w.ip(30), 0)).await;
+    let zone = site_zone(&site.w, "");
+    let r = site
+        .w
+        .run_with("a@ok.test", &[zone], |o| {
+            o.published = true;
+            o.https_port = silent.addr.port();
+            o.http_port = silent.addr.port();
+            o.timeout = std::time::Duration::from_millis(600);
+        })
+        .await;
+    assert!(
+        finding(&r, Code::PublishedNone).is_none(),
+        "{:#?}",
+        r.diagnosis.findings
+    );
+    let f = finding(&r, Code::PublishedUnreadable).expect("said unknown");
+    assert!(message(f).contains("no answer in time"), "{}", message(f));
 }

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use crate::net::dns::LookupError;
 use crate::probe::{Failure, Unreachable};
 use crate::provider::PublishedSetting;
-use crate::published::{Method, Setting as Announced};
+use crate::published::{Method, Outcome, Setting as Announced};
 use crate::service::Service;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -132,6 +132,7 @@ pub enum Code {
     PublishedConfigInvalid,
     PublishedWorkingUnlisted,
     PublishedNone,
+    PublishedUnreadable,
     AutodiscoverCnameMissing,
     AutodiscoverCnameElsewhere,
 }
@@ -703,6 +704,11 @@ pub enum Fact {
     },
     /// No autoconfig or Autodiscover source announces anything.
     PublishedNone,
+    /// Nothing usable was read, and these sources could not be read at all: whether anything
+    /// is published is unknown (never "nothing published").
+    PublishedUnreadable {
+        failed: Vec<(crate::published::Method, Outcome)>,
+    },
     /// Microsoft 365's `autodiscover.<domain>` CNAME is missing or points elsewhere.
     AutodiscoverCname {
         found: crate::published::MicrosoftCname,
@@ -808,6 +814,7 @@ impl Fact {
             Self::PublishedConfigInvalid { .. } => Code::PublishedConfigInvalid,
             Self::PublishedWorkingUnlisted { .. } => Code::PublishedWorkingUnlisted,
             Self::PublishedNone => Code::PublishedNone,
+            Self::PublishedUnreadable { .. } => Code::PublishedUnreadable,
             Self::AutodiscoverCname {
                 found: crate::published::MicrosoftCname::Missing,
             } => Code::AutodiscoverCnameMissing,

@@ -9,6 +9,20 @@ use crate::discover::{Discovery, MxStatus};
 use crate::exits;
 use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
 
+/// Whether a published-configuration source shows that nothing is published there: a 404 or
+/// 410, no such record, no such name. A time-out, a refused certificate, a refused address, a
+/// failed lookup or a server error shows nothing either way; a 401 is an Autodiscover that wants
+/// a login, so something is there.
+pub fn shows_absence(outcome: &crate::published::Outcome) -> bool {
+    use crate::net::http::FetchError;
+    use crate::published::Outcome;
+    match outcome {
+        Outcome::Status(status) => matches!(status, 404 | 410),
+        Outcome::NoRecord | Outcome::Unavailable(FetchError::NoAddress) => true,
+        _ => false,
+    }
+}
+
 /// Certificates expiring sooner than this many days are reported.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
 
@@ -125,7 +139,8 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::AutodiscoverCname { .. } => Warning,
         Fact::PublishedSettingConfirmed { .. }
         | Fact::PublishedWorkingUnlisted { .. }
-        | Fact::PublishedNone => Info,
+        | Fact::PublishedNone
+        | Fact::PublishedUnreadable { .. } => Info,
         Fact::MtaStsInOrder { .. }
         | Fact::MtaStsNotChecked { .. }
         | Fact::TlsRptMissing { .. }

@@ -125,7 +125,17 @@ pub fn findings(
         .iter()
         .any(|s| s.method != Method::Srv && !s.settings().is_empty());
     if !announced && !known_provider {
-        out.push(Finding::new(Fact::PublishedNone));
+        let failed: Vec<(Method, Outcome)> = published
+            .sources
+            .iter()
+            .filter(|s| s.method != Method::Srv && !policy::shows_absence(&s.outcome))
+            .map(|s| (s.method, s.outcome.clone()))
+            .collect();
+        out.push(Finding::new(if failed.is_empty() {
+            Fact::PublishedNone
+        } else {
+            Fact::PublishedUnreadable { failed }
+        }));
     }
     out
 }

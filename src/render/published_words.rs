@@ -237,6 +237,14 @@ pub fn message(fact: &Fact) -> Option<String> {
             setting_ref(s)
         ),
         Fact::PublishedNone => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
+        Fact::PublishedUnreadable { failed } => format!(
+            "whether autoconfig or Autodiscover is published is unknown: {}",
+            failed
+                .iter()
+                .map(|(m, o)| format!("{} {}", method(*m), outcome(o)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
         Fact::AutodiscoverCname { found } => match found {
             MicrosoftCname::Missing => format!(
                 "the domain's mail is at Microsoft 365 but autodiscover.<domain> has no CNAME to {}: Outlook cannot find the account",
@@ -275,6 +283,9 @@ pub fn hint(fact: &Fact) -> Option<&'static str> {
         Fact::PublishedConfigInvalid { .. } => "Clients ignore it: publish a well-formed file.",
         Fact::PublishedWorkingUnlisted { .. } => {
             "Publish it, so that clients set up automatically get it."
+        }
+        Fact::PublishedUnreadable { .. } => {
+            "Run it again from a network that reaches the domain's web servers, or check them there."
         }
         Fact::PublishedNone => {
             "mailprobe --export autoconfig writes a file to publish at https://autoconfig.<domain>/mail/config-v1.1.xml."

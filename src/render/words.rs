@@ -923,6 +923,7 @@ fn fact_message(fact: &Fact) -> String {
         | Fact::PublishedConfigInvalid { .. }
         | Fact::PublishedWorkingUnlisted { .. }
         | Fact::PublishedNone
+        | Fact::PublishedUnreadable { .. }
         | Fact::AutodiscoverCname { .. } => String::new(),
     }
 }

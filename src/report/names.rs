@@ -120,6 +120,7 @@ pub fn code(c: Code) -> &'static str {
         PublishedConfigInvalid => "published_config_invalid",
         PublishedWorkingUnlisted => "published_working_unlisted",
         PublishedNone => "published_none",
+        PublishedUnreadable => "published_unreadable",
         AutodiscoverCnameMissing => "autodiscover_cname_missing",
         AutodiscoverCnameElsewhere => "autodiscover_cname_elsewhere",
     }
