@@ -178,6 +178,10 @@ struct Probing<'a> {
     /// The same limiter and the domain's address rule, for the stages that open their own
     /// connections (web fetches, the zone's name servers).
     gate: net::gate::Gate,
+    /// The run's one probe budget, shared by every round.
+    budget: plan::Budget,
+    /// Caps met by later rounds (published settings, the zone's new MX hosts).
+    later_caps: std::sync::Mutex<Vec<CapHit>>,
     /// Probes shared with the other domains of a fleet run.
     cache: Option<&'a probe::cache::ProbeCache>,
     settings: ProbeSettings,
@@ -280,6 +284,8 @@ pub async fn run_with(
         trust,
         limiter: &shared.limiter,
         gate: gate.clone(),
+        budget: plan::Budget::new(plan::MAX_PROBES),
+        later_caps: std::sync::Mutex::new(Vec::new()),
         cache: shared.cache.as_deref(),
         settings: ProbeSettings {
             timeout: options.timeout,
@@ -327,7 +333,7 @@ pub async fn run_with(
     let ((discovery, identification, early, probed, mut delivery, published), authority) =
         // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.
         tokio::join!(Box::pin(main), Box::pin(authority));
-    let (mut candidates, mut probes, caps) = probed;
+    let (mut candidates, mut probes, mut caps) = probed;
     let (mut published, more_candidates, more_probes) = published;
     candidates.extend(more_candidates);
     probes.extend(more_probes);
@@ -341,6 +347,9 @@ pub async fn run_with(
         let (more, found) = p.source_only_mx(a, &discovery, &candidates, &early).await;
         candidates.extend(more);
         probes.extend(found);
+    }
+    if let Some(p) = &probing {
+        caps.extend(p.later_caps.lock().map(|c| c.clone()).unwrap_or_default());
     }
     if let Ok(d) = &mut delivery {
         let senders = delivery::submission_addresses(&probes);
@@ -437,16 +446,20 @@ impl Probing<'_> {
         let target = &self.options.target;
         let names = plan::candidates(target, discovery, identification, &plan_options);
         let mut candidates = plan::resolve(self.dns, discovery, early, names).await;
-        let first = plan::tasks(&candidates, plan::MAX_PROBES, self.options.family);
+        let first = plan::tasks(
+            &candidates,
+            &self.budget,
+            plan::LATER_ROUNDS_RESERVE,
+            self.options.family,
+        );
         let mut caps = first.caps;
         let mut probes = self.round(&first.tasks).await;
 
         // Second round: names the certificates are valid for, when they did not cover ours.
         let alternatives = plan::certificate_candidates(&probes, &candidates, identification);
-        let budget = plan::MAX_PROBES.saturating_sub(first.probes);
         if !alternatives.is_empty() {
             let resolved = plan::resolve(self.dns, discovery, early, alternatives).await;
-            let second = plan::tasks(&resolved, budget, self.options.family);
+            let second = plan::tasks(&resolved, &self.budget, 0, self.options.family);
             caps.extend(second.caps);
             probes.extend(self.round(&second.tasks).await);
             candidates.extend(resolved);
@@ -562,8 +575,9 @@ impl Probing<'_> {
             return (Ok(found), Vec::new(), Vec::new());
         }
         let resolved = plan::resolve(self.dns, discovery, early, names).await;
-        let tasks = plan::tasks(&resolved, plan::MAX_PROBES / 4, self.options.family);
+        let tasks = plan::tasks(&resolved, &self.budget, 0, self.options.family);
         let probes = self.round(&tasks.tasks).await;
+        self.later_caps(tasks.caps);
         (Ok(found), resolved, probes)
     }
 
@@ -579,9 +593,17 @@ impl Probing<'_> {
             return (Vec::new(), Vec::new());
         }
         let resolved = plan::resolve(self.dns, discovery, early, names).await;
-        let tasks = plan::tasks(&resolved, plan::MAX_PROBES / 4, self.options.family);
+        let tasks = plan::tasks(&resolved, &self.budget, 0, self.options.family);
         let probes = self.round(&tasks.tasks).await;
+        self.later_caps(tasks.caps);
         (resolved, probes)
+    }
+
+    /// Caps met by the rounds that run beside or after the plan, kept for the findings.
+    fn later_caps(&self, caps: Vec<CapHit>) {
+        if let Ok(mut kept) = self.later_caps.lock() {
+            kept.extend(caps);
+        }
     }
 
     async fn round(&self, tasks: &[plan::ProbeTask]) -> Vec<ProbeResult> {

@@ -344,7 +344,43 @@ pub fn probed_addresses(addresses: &HostAddresses) -> (Vec<IpAddr>, usize) {
 
 /// Groups (name, address, service) triples by address and service, in candidate order (best
 /// sources first), within a budget of `budget` probes.
-pub fn tasks(resolved: &[ResolvedCandidate], budget: usize, family: Option<Family>) -> Tasks {
+/// The run's one probe budget, shared by every round (the plan, published settings, the
+/// certificates' names, the zone's new MX hosts), concurrent rounds included: a run never makes
+/// more than [`MAX_PROBES`] probes, whatever its rounds found.
+#[derive(Debug)]
+pub struct Budget(std::sync::atomic::AtomicUsize);
+
+/// What the first round leaves for the rounds that learn more (published settings, names from
+/// certificates, the zone's own new MX hosts).
+pub const LATER_ROUNDS_RESERVE: usize = 64;
+
+impl Budget {
+    pub fn new(probes: usize) -> Self {
+        Self(std::sync::atomic::AtomicUsize::new(probes))
+    }
+
+    /// Takes one probe if more than `keep` are left.
+    fn take_one(&self, keep: usize) -> bool {
+        use std::sync::atomic::Ordering;
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                (left > keep).then(|| left - 1)
+            })
+            .is_ok()
+    }
+
+    pub fn left(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The probes of `resolved`, spending `budget` (but leaving `keep` of it for later rounds).
+pub fn tasks(
+    resolved: &[ResolvedCandidate],
+    budget: &Budget,
+    keep: usize,
+    family: Option<Family>,
+) -> Tasks {
     let mut out = Tasks::default();
     let mut index: std::collections::HashMap<(IpAddr, Service), usize> =
         std::collections::HashMap::new();
@@ -366,7 +402,7 @@ pub fn tasks(resolved: &[ResolvedCandidate], budget: usize, family: Option<Famil
         {
             for service in &rc.candidate.services {
                 planned += 1;
-                if out.probes >= budget {
+                if !budget.take_one(keep) {
                     continue;
                 }
                 out.probes += 1;
@@ -556,6 +592,43 @@ mod tests {
             "example.com",
         ] {
             assert!(list.iter().any(|c| c.name == name), "{name}");
+        }
+    }
+
+    fn many(prefix: &str, names: usize) -> Vec<ResolvedCandidate> {
+        (0..names)
+            .map(|i| ResolvedCandidate {
+                candidate: Candidate {
+                    name: format!("{prefix}{i}.ok.test"),
+                    sources: vec![Source::Mx],
+                    services: crate::service::STANDARD_SERVICES.to_vec(),
+                    announced: Vec::new(),
+                },
+                addresses: HostAddresses {
+                    name: format!("{prefix}{i}.ok.test"),
+                    ipv4: Ok((0..4).map(|a| IpAddr::from([10, i as u8, 0, a])).collect()),
+                    ipv6: Ok(Vec::new()),
+                    cname_chain: Vec::new(),
+                    ttl: None,
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_round_draws_on_one_budget_and_says_when_it_ran_out() {
+        let budget = Budget::new(MAX_PROBES);
+        let first = tasks(&many("mx", 16), &budget, LATER_ROUNDS_RESERVE, None);
+        assert_eq!(first.probes, MAX_PROBES - LATER_ROUNDS_RESERVE);
+        let published = tasks(&many("pub", 4), &budget, 0, None);
+        let source = tasks(&many("new", 4), &budget, 0, None);
+        assert_eq!(first.probes + published.probes + source.probes, MAX_PROBES);
+        assert_eq!(budget.left(), 0);
+        for round in [&first, &source] {
+            assert!(round
+                .caps
+                .iter()
+                .any(|c| matches!(c, CapHit::ProbeBudget { .. })));
         }
     }
 }
