@@ -171,7 +171,7 @@ pub enum SetupError {
 struct Probing<'a> {
     options: &'a Options,
     /// Keys from `--trust-anchor`, for mailprobe's own DNSSEC validation.
-    anchors: Option<(hickory_resolver::proto::dnssec::TrustAnchors, usize)>,
+    anchors: Option<net::dnssec::Anchors>,
     dns: &'a Dns,
     trust: Trust,
     limiter: &'a Limiter,
@@ -485,12 +485,24 @@ impl Probing<'_> {
         let http = self.http();
         let domain = &self.options.target.domain.ascii;
         let (extra, count) = match &self.anchors {
-            Some((keys, n)) => (Some(keys.clone()), *n),
-            None => (None, 0),
+            Some(a) => {
+                let resolver = self.dns.servers().first().copied();
+                let expanded = match resolver {
+                    Some(r) => net::dnssec::expand(a, r, self.options.timeout).await,
+                    None => hickory_resolver::proto::dnssec::TrustAnchors::default(),
+                };
+                (Some(expanded), Some(a))
+            }
+            None => (None, None),
         };
-        let validator =
-            net::dnssec::Validator::new(self.dns.servers(), extra, count, self.options.timeout)
-                .ok();
+        let validator = net::dnssec::Validator::new(
+            self.dns.servers(),
+            extra,
+            count.map_or(0, |a| a.count),
+            count.map(net::dnssec::Anchors::zones).unwrap_or_default(),
+            self.options.timeout,
+        )
+        .ok();
         let settings = delivery::Settings {
             timeout: self.options.timeout,
             validator: validator.as_ref(),

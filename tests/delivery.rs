@@ -392,9 +392,22 @@ async fn a_trust_anchor_file_that_is_not_one_stops_the_run_with_the_reason() {
     let w = World::new();
     let zone = delivery_zone(&w, "");
     let dns = support::dns::TestDns::start(&[zone]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let unbound = dir.path().join("unbound.conf");
+    std::fs::write(&unbound, "server:\n  trust-anchor-file: \"/x.key\"\n").unwrap();
+    let broken = dir.path().join("broken.key");
+    std::fs::write(&broken, "dane.test. IN DNSKEY 257 3 13 !!notbase64\n").unwrap();
     for (path, reason) in [
         ("/dev/zero", "not a regular file"),
-        ("/etc/hostname", "DNSKEY"),
+        ("/etc/hostname", "line 1 is not a DNSKEY or DS record"),
+        (
+            unbound.to_str().unwrap(),
+            "line 1 is not a DNSKEY or DS record: 'server:'",
+        ),
+        (
+            broken.to_str().unwrap(),
+            "a DNSKEY record in it cannot be read",
+        ),
     ] {
         let mut o = support::options("ok.test", dns.addr, &[], Duration::from_secs(1));
         o.trust_anchor = Some(path.into());

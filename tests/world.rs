@@ -665,6 +665,32 @@ fn delivery_security(world: &World) {
         m.contains("mailprobe's own validation from the root keys and 1 key"),
         "{m}"
     );
+    // The usual KSK+ZSK split, anchored by its KSK alone, then by its DS record alone (as
+    // Unbound takes them): mailprobe checks the KSK's signature over the key set itself.
+    let zones = world.dir.join("zones");
+    for anchor in ["danesplit.ksk", "danesplit.ds"] {
+        let path = zones.join(anchor);
+        let v = world.probe(
+            None,
+            &[
+                "danesplit.internal",
+                "--trust-anchor",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            v["delivery"]["dane"]["hosts"][0]["validated"], "secure",
+            "{anchor}: {}",
+            v["delivery"]["dane"]
+        );
+        assert_eq!(v["delivery"]["dane"]["mx_validated"], "secure", "{anchor}");
+        assert!(
+            codes(&v).contains(&"dane_in_order".into()),
+            "{anchor}: {:?}",
+            codes(&v)
+        );
+        assert!(message(&v, "dane_in_order").contains("mailprobe's own validation"));
+    }
     // A TLSA record left over from before a renewal.
     let v = world.probe(None, &["danestale.internal"]);
     let m = message(&v, "dane_tlsa_mismatch");

@@ -50,6 +50,10 @@ pub struct Dane {
     pub mx_own: Option<Validated>,
     /// Keys from `--trust-anchor` the validation used besides the root's.
     pub own_anchors: usize,
+    /// The zones `--trust-anchor` anchors (where mailprobe's own verdict is authoritative).
+    pub anchored_zones: Vec<String>,
+    /// The domain whose MX set was asked.
+    pub domain: String,
     pub hosts: Vec<HostTlsa>,
 }
 
@@ -120,7 +124,21 @@ pub async fn check(
             .map(|r| r.authentic_data),
         mx_own,
         own_anchors: validator.map_or(0, |v| v.extra_anchors),
+        anchored_zones: validator
+            .map(|v| v.anchored_zones.clone())
+            .unwrap_or_default(),
+        domain: domain.to_string(),
         hosts,
+    }
+}
+
+impl Dane {
+    /// Whether `name` lies in a zone `--trust-anchor` anchors.
+    pub fn anchored(&self, name: &str) -> bool {
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        self.anchored_zones
+            .iter()
+            .any(|z| z.is_empty() || name == *z || name.ends_with(&format!(".{z}")))
     }
 }
 

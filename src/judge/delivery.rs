@@ -226,18 +226,21 @@ enum Status {
     Bogus(DnssecBasis),
 }
 
-/// mailprobe's own validation decides; the resolver's AD bit counts where it cannot (a private
-/// tree whose keys it was not given). A failed validation of a private name without AD is an
-/// unsigned zone to mailprobe, not an attack.
-fn dnssec(own: Option<Validated>, ad: bool, dane: &Dane, public: bool) -> Status {
+/// mailprobe's own validation decides; the resolver's AD bit counts only where it cannot (a
+/// private tree whose keys it was not given). Its "bogus" wins over an AD bit wherever it holds
+/// the keys: a public name (the root's keys) or a name under `--trust-anchor`. A failed
+/// validation of a private name it holds no keys for, without AD, is an unsigned zone to
+/// mailprobe, not an attack.
+fn dnssec(own: Option<Validated>, ad: bool, dane: &Dane, name: &str, public: bool) -> Status {
     let own_basis = DnssecBasis::Own {
         extra_anchors: dane.own_anchors,
     };
     let resolver = DnssecBasis::Resolver(dane.resolver);
+    let keys_held = public || dane.anchored(name);
     match own {
         Some(Validated::Secure) => Status::Secure(own_basis),
+        Some(Validated::Bogus) if keys_held => Status::Bogus(own_basis),
         _ if ad => Status::Secure(resolver),
-        Some(Validated::Bogus) if public => Status::Bogus(own_basis),
         Some(Validated::Insecure | Validated::Bogus) => Status::Insecure(own_basis),
         _ => Status::Insecure(resolver),
     }
@@ -266,8 +269,14 @@ fn dane_host(
         }
         return (Vec::new(), false);
     }
-    let tlsa = dnssec(own.map(|(v, _)| *v), ad, dane, public);
-    let mx = dnssec(dane.mx_own, dane.mx_secure == Some(true), dane, public);
+    let tlsa = dnssec(own.map(|(v, _)| *v), ad, dane, &host, public);
+    let mx = dnssec(
+        dane.mx_own,
+        dane.mx_secure == Some(true),
+        dane,
+        &dane.domain,
+        public,
+    );
     let basis = match (tlsa, mx) {
         (Status::Bogus(basis), _) | (_, Status::Bogus(basis)) => {
             let f = Finding::new(Fact::DaneLookupFailed {
@@ -469,4 +478,46 @@ fn sender(
         (None, None) => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dane(anchored: &[&str]) -> Dane {
+        Dane {
+            resolver: "127.0.0.53:53".parse().unwrap(),
+            mx_secure: Some(true),
+            mx_own: None,
+            own_anchors: anchored.len(),
+            anchored_zones: anchored.iter().map(|z| z.to_string()).collect(),
+            domain: "dane.internal".into(),
+            hosts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn our_bogus_wins_over_the_resolvers_ad_bit_where_we_hold_the_keys() {
+        let bogus = Some(Validated::Bogus);
+        // Under an anchored zone: bogus, whatever the resolver says.
+        let d = dane(&["dane.internal"]);
+        assert!(matches!(
+            dnssec(bogus, true, &d, "_25._tcp.mx.dane.internal", false),
+            Status::Bogus(_)
+        ));
+        // A public name: the root's keys are ours.
+        assert!(matches!(
+            dnssec(bogus, true, &dane(&[]), "mx.example.com", true),
+            Status::Bogus(_)
+        ));
+        // A private name we hold no keys for: only the resolver can tell.
+        assert!(matches!(
+            dnssec(bogus, true, &d, "mx.other.internal", false),
+            Status::Secure(DnssecBasis::Resolver(_))
+        ));
+        assert!(matches!(
+            dnssec(bogus, false, &d, "mx.other.internal", false),
+            Status::Insecure(_)
+        ));
+    }
 }

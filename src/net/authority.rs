@@ -136,6 +136,21 @@ pub async fn ask_resolver(
     exchange(server, name, what, options, timeout).await
 }
 
+/// A zone's DNSKEY set with its signatures, as the resolver hands it out (DNSSEC OK set), for
+/// mailprobe's own check of a trust anchor given as a KSK or a DS record.
+pub async fn key_set(
+    server: SocketAddr,
+    zone: &str,
+    timeout: Duration,
+) -> Result<Vec<Record>, AskError> {
+    let mut options = DnsRequestOptions::default();
+    options.recursion_desired = true;
+    options.use_edns = true;
+    options.edns_set_dnssec_ok = true;
+    let response = exchange_raw(server, zone, RecordType::DNSKEY, options, timeout).await?;
+    Ok(response.answers.clone())
+}
+
 async fn exchange(
     server: SocketAddr,
     name: &str,
@@ -143,9 +158,20 @@ async fn exchange(
     options: DnsRequestOptions,
     timeout: Duration,
 ) -> Result<Response, AskError> {
+    let response = exchange_raw(server, name, what.record_type(), options, timeout).await?;
+    Ok(convert(&response))
+}
+
+async fn exchange_raw(
+    server: SocketAddr,
+    name: &str,
+    record_type: RecordType,
+    options: DnsRequestOptions,
+    timeout: Duration,
+) -> Result<DnsResponse, AskError> {
     let fqdn = Name::from_ascii(format!("{}.", name.trim_end_matches('.')))
         .map_err(|e| AskError::Failed(clean_name(&e.to_string())))?;
-    let query = Query::query(fqdn, what.record_type());
+    let query = Query::query(fqdn, record_type);
     let deadline = tokio::time::Instant::now() + timeout;
     let attempt = async {
         let provider = TokioRuntimeProvider::default();
@@ -169,10 +195,9 @@ async fn exchange(
             .await
             .map_err(net_error)
     };
-    let response = tokio::time::timeout_at(deadline, attempt)
+    tokio::time::timeout_at(deadline, attempt)
         .await
-        .map_err(|_| AskError::Timeout)??;
-    Ok(convert(&response))
+        .map_err(|_| AskError::Timeout)?
 }
 
 fn net_error(e: hickory_resolver::net::NetError) -> AskError {

@@ -12,8 +12,9 @@ use std::time::Duration;
 use hickory_resolver::config::ResolverConfig;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
-use hickory_resolver::proto::dnssec::{Proof, TrustAnchors};
-use hickory_resolver::proto::rr::{Name, RData, RecordType};
+use hickory_resolver::proto::dnssec::rdata::{DNSSECRData, DNSKEY, DS};
+use hickory_resolver::proto::dnssec::{Proof, TrustAnchors, Verifier};
+use hickory_resolver::proto::rr::{DNSClass, LowerName, Name, RData, Record, RecordType};
 use hickory_resolver::TokioResolver;
 
 use crate::net::authority::Tlsa;
@@ -38,6 +39,8 @@ pub struct Validator {
     resolver: TokioResolver,
     /// Keys read from `--trust-anchor` (besides the built-in root keys).
     pub extra_anchors: usize,
+    /// The zones those keys anchor: under them, mailprobe's own verdict is authoritative.
+    pub anchored_zones: Vec<String>,
 }
 
 impl std::fmt::Debug for Validator {
@@ -46,25 +49,194 @@ impl std::fmt::Debug for Validator {
     }
 }
 
-/// Reads a trust-anchor file: DNSKEY records in zone-file form (`name IN DNSKEY 257 3 13 …`),
-/// as `ldns-keygen` and `dig DNSKEY` print them. Bounded like the CA file.
-pub fn read_anchors(path: &Path) -> Result<(TrustAnchors, usize), String> {
+/// What `--trust-anchor` gave: DNSKEY records (a zone's KSK alone is enough, as Unbound's
+/// `trust-anchor-file` takes it) and DS records, each for its zone.
+#[derive(Clone)]
+pub struct Anchors {
+    /// The DNSKEYs as given.
+    keys: TrustAnchors,
+    /// The zones the DNSKEYs were given for, lower case, with the final dot.
+    key_zones: Vec<Name>,
+    /// The DS records, with their zones.
+    digests: Vec<(Name, DS)>,
+    /// Records read (DNSKEY and DS).
+    pub count: usize,
+}
+
+impl Anchors {
+    /// The zones an anchor was given for (without the final dot).
+    pub fn zones(&self) -> Vec<String> {
+        let mut zones: Vec<String> = self
+            .key_zones
+            .iter()
+            .chain(self.digests.iter().map(|(z, _)| z))
+            .map(|z| {
+                z.to_lowercase()
+                    .to_ascii()
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .collect();
+        zones.sort();
+        zones.dedup();
+        zones
+    }
+}
+
+/// Reads a trust-anchor file: DNSKEY or DS records in zone-file form (`name IN DNSKEY 257 3 13
+/// …`, `name IN DS 2371 13 2 …`), as `ldns-keygen`, `ldns-key2ds` and `dig` print them. Bounded
+/// like the CA file.
+pub fn read_anchors(path: &Path) -> Result<Anchors, String> {
     let bytes = crate::input::read_bounded(path)?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
-    // Comments after the record (ldns writes `;{id = …}`) are not part of it.
-    let records: String = text
-        .lines()
-        .map(|l| l.split(';').next().unwrap_or_default().trim_end())
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("{l}\n"))
-        .collect();
-    let count = records.lines().count();
-    if count == 0 {
-        return Err("no DNSKEY records in it".into());
+    let mut dnskeys = String::new();
+    let mut key_zones = Vec::new();
+    let mut digests = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        // Comments after the record (ldns writes `;{id = …}`) are not part of it.
+        let line = line.split(';').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let tokens: Vec<&str> = line.split_whitespace().collect();
+        let kind = |t: &&str| t.eq_ignore_ascii_case("DS") || t.eq_ignore_ascii_case("DNSKEY");
+        if !tokens.iter().any(kind) {
+            return Err(format!(
+                "line {} is not a DNSKEY or DS record: '{}'",
+                number + 1,
+                crate::text::truncate(&clean_name(line), 60)
+            ));
+        }
+        let zone = tokens
+            .first()
+            .and_then(|t| Name::from_ascii(t).ok())
+            .map(|n| n.to_lowercase())
+            .ok_or_else(|| format!("not a DNS record: {}", clean_name(line)))?;
+        match tokens.iter().position(|t| t.eq_ignore_ascii_case("DS")) {
+            Some(at) => {
+                let rdata = RData::try_from_str(RecordType::DS, &tokens[at + 1..].join(" "))
+                    .map_err(|e| format!("not a DS record ({})", clean_name(&e.to_string())))?;
+                let RData::DNSSEC(DNSSECRData::DS(ds)) = rdata else {
+                    return Err("not a DS record".into());
+                };
+                digests.push((zone, ds));
+            }
+            None => {
+                dnskeys.push_str(line);
+                dnskeys.push('\n');
+                key_zones.push(zone);
+            }
+        }
     }
-    let parsed = TrustAnchors::from_str(&records)
-        .map_err(|e| format!("not DNSKEY records ({})", clean_name(&e.to_string())))?;
-    Ok((parsed, count))
+    let count = key_zones.len() + digests.len();
+    if count == 0 {
+        return Err("no DNSKEY or DS records in it".into());
+    }
+    let keys = if dnskeys.is_empty() {
+        TrustAnchors::empty()
+    } else {
+        // The parser's own words quote Rust debug text: say what is wrong instead.
+        TrustAnchors::from_str(&dnskeys)
+            .map_err(|_| "a DNSKEY record in it cannot be read (owner, class, flags, protocol, algorithm, key)".to_string())?
+    };
+    Ok(Anchors {
+        keys,
+        key_zones,
+        digests,
+        count,
+    })
+}
+
+/// The keys validation starts from: the IANA root keys, the DNSKEYs given, and for each zone
+/// anchored by a KSK or a DS alone, its whole DNSKEY set once a signature by an anchored key
+/// over that set checks out (what Unbound does with a `trust-anchor-file`). A set that does not
+/// check out adds nothing: validation then finds the zone bogus, which it is.
+pub async fn expand(anchors: &Anchors, resolver: SocketAddr, timeout: Duration) -> TrustAnchors {
+    let mut out = anchors.keys.clone();
+    let builtin = TrustAnchors::default();
+    for i in 0..builtin.len() {
+        if let Some(key) = builtin.get(i) {
+            out.insert(key);
+        }
+    }
+    let zones: Vec<Name> = anchors
+        .key_zones
+        .iter()
+        .chain(anchors.digests.iter().map(|(z, _)| z))
+        .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let sets = zones.iter().map(|zone| async move {
+        let records = crate::net::authority::key_set(resolver, &zone.to_ascii(), timeout).await;
+        (
+            zone,
+            records.ok().and_then(|r| verified_keys(anchors, zone, &r)),
+        )
+    });
+    for (zone, keys) in futures::future::join_all(sets).await {
+        for key in keys.into_iter().flatten() {
+            out.insert_with_name(key.public_key(), LowerName::from(zone));
+        }
+    }
+    out
+}
+
+/// The zone's DNSKEYs, if a current signature over the set was made by a key that is anchored
+/// (given as a DNSKEY, or matching a given DS).
+fn verified_keys(anchors: &Anchors, zone: &Name, records: &[Record]) -> Option<Vec<DNSKEY>> {
+    let key_records: Vec<&Record> = records
+        .iter()
+        .filter(|r| r.name.to_lowercase() == *zone && r.record_type() == RecordType::DNSKEY)
+        .collect();
+    let keys: Vec<DNSKEY> = key_records
+        .iter()
+        .filter_map(|r| match &r.data {
+            RData::DNSSEC(DNSSECRData::DNSKEY(k)) => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    let lower = LowerName::from(zone);
+    let anchored = |k: &DNSKEY| {
+        anchors.keys.contains_with_name(k.public_key(), &lower)
+            || anchors
+                .digests
+                .iter()
+                .any(|(z, ds)| z == zone && ds.covers(zone, k).unwrap_or(false))
+    };
+    let now = u32::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
+    .unwrap_or(u32::MAX);
+    let signed = records.iter().filter_map(|r| match &r.data {
+        RData::DNSSEC(DNSSECRData::RRSIG(sig))
+            if sig.input().type_covered == RecordType::DNSKEY =>
+        {
+            Some(sig)
+        }
+        _ => None,
+    });
+    for sig in signed {
+        let input = sig.input();
+        let current = input.sig_inception.get() <= now && now <= input.sig_expiration.get();
+        let by = keys.iter().filter(|k| {
+            anchored(k)
+                && k.algorithm() == input.algorithm
+                && k.calculate_key_tag().ok() == Some(input.key_tag)
+        });
+        for key in by {
+            let verified = key
+                .verify_rrsig(zone, DNSClass::IN, sig, key_records.iter().copied())
+                .is_ok();
+            if current && verified {
+                return Some(keys);
+            }
+        }
+    }
+    None
 }
 
 impl Validator {
@@ -72,6 +244,7 @@ impl Validator {
         servers: &[SocketAddr],
         extra: Option<TrustAnchors>,
         extra_anchors: usize,
+        anchored_zones: Vec<String>,
         timeout: Duration,
     ) -> Result<Self, String> {
         let builtin = TrustAnchors::default();
@@ -96,6 +269,7 @@ impl Validator {
         Ok(Self {
             resolver,
             extra_anchors,
+            anchored_zones,
         })
     }
 

@@ -190,7 +190,8 @@ start_authorities() {
     start_nsd split "127.0.20.41 127.0.20.42 127.0.20.43" split.internal.:split.zone
     sign_dane_zones
     start_nsd delivery 127.0.20.51 sts.internal.:sts.zone stsbad.internal.:stsbad.zone \
-        dane.internal.:dane.zone.signed danestale.internal.:danestale.zone.signed
+        dane.internal.:dane.zone.signed danestale.internal.:danestale.zone.signed \
+        danesplit.internal.:danesplit.zone.signed
 }
 
 # Signs dane.internal and danestale.internal (one ECDSA key each, used as Unbound's trust
@@ -206,6 +207,15 @@ sign_dane_zones() {
         (cd "$z" && ldns-signzone -f "$name.zone.signed" "$name.zone" "$key" >/dev/null)
         echo "  trust-anchor-file: \"$z/$key.key\"" >>"$DIR/trust-anchors.conf"
     done
+    # The usual split: a KSK (the anchor, also as a DS record) and a ZSK.
+    sed "s/@TLSA@/$(spki "$DIR/certs/good.crt")/" "$HERE/dns/danesplit.zone" >"$z/danesplit.zone"
+    local ksk zsk
+    ksk=$(cd "$z" && ldns-keygen -a ECDSAP256SHA256 -k danesplit.internal)
+    zsk=$(cd "$z" && ldns-keygen -a ECDSAP256SHA256 danesplit.internal)
+    (cd "$z" && ldns-signzone -f danesplit.zone.signed danesplit.zone "$zsk" "$ksk" >/dev/null)
+    cp "$z/$ksk.key" "$z/danesplit.ksk"
+    (cd "$z" && ldns-key2ds -n -2 "$ksk.key") >"$z/danesplit.ds"
+    echo "  trust-anchor-file: \"$z/danesplit.ksk\"" >>"$DIR/trust-anchors.conf"
 }
 
 # nginx serving the MTA-STS policies of sts.internal and stsbad.internal over HTTPS.
