@@ -230,11 +230,58 @@ async fn compare_finds_a_setting_that_stopped_working_and_an_expiring_certificat
     let (_, out, _) = run(&same).await;
     std::fs::write(&again, out).unwrap();
     same.jsonl = false;
-    same.compare = Some(again);
+    same.compare = Some(again.clone());
+    // The certificate still expires within the threshold: said as persisting, never as a
+    // regression (a weekly job must not exit 4 forever for one unchanged problem).
+    let (code, out, _) = run(&same).await;
+    assert_eq!(code, mailprobe::exits::PROBLEMS, "{out}");
+    assert!(
+        out.contains("the certificate of mx.hoster.test still expires in"),
+        "{out}"
+    );
     same.expiry_warn = 0;
     let (code, out, _) = run(&same).await;
     assert_eq!(code, mailprobe::exits::PROBLEMS, "{out}");
     assert!(out.contains("Since the compared run: no changes"), "{out}");
+}
+
+/// `--compare` reads a large old run line by line into a few fields: a 20 MB file is compared
+/// without holding it, a FIFO is refused instead of waited on.
+#[test]
+fn compare_reads_large_old_runs_in_bounded_memory_and_refuses_fifos() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.jsonl");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&old).unwrap());
+    let filler = "x".repeat(2_000);
+    for i in 0..10_000 {
+        writeln!(
+            f,
+            r#"{{"domain":"d{i}.test","mx":[{{"exchange":"mx.d{i}.test","note":"{filler}"}}],"findings":[{{"severity":"error","code":"tls_expired"}}],"probes":[{{"host":"mx.d{i}.test","tls":{{"certificate":{{"days_left":-3}}}}}}]}}"#
+        )
+        .unwrap();
+    }
+    drop(f);
+    assert!(std::fs::metadata(&old).unwrap().len() > 20_000_000);
+    let snapshots = fleet::compare::read_old(&old).unwrap();
+    assert_eq!(snapshots.len(), 10_000);
+    let s = &snapshots["d7.test"];
+    assert_eq!(s.mx, ["mx.d7.test"]);
+    assert_eq!(s.certificates, [("mx.d7.test".to_string(), -3)]);
+    // The same expired certificate again is not a regression.
+    let changes = fleet::compare::compare(s, s, 21);
+    assert!(changes.iter().all(|c| !c.is_regression()), "{changes:?}");
+    // A FIFO would block the run until someone writes to it.
+    let fifo = dir.path().join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    assert_eq!(
+        fleet::compare::read_old(&fifo).err(),
+        Some(fleet::compare::OldRunError::NotARegularFile)
+    );
 }
 
 /// Runs the real binary: Ctrl-C (SIGINT) after the first domain is done keeps its report, says

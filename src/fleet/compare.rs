@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 use std::io::BufRead;
 
-use serde_json::Value;
-
 /// What is kept of one report: a few hundred bytes, whatever the report's size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Snapshot {
@@ -51,7 +49,13 @@ pub enum Change {
         was: Option<String>,
         now: Option<String>,
     },
+    /// A certificate came within the expiry threshold (or expired) since the compared run.
     CertificateExpiring {
+        host: String,
+        days_left: i64,
+    },
+    /// It was already within the threshold then: a problem that persists, not a regression.
+    CertificateStillExpiring {
         host: String,
         days_left: i64,
     },
@@ -103,12 +107,21 @@ pub enum OldRunError {
     /// A line that is not a report (its number).
     NotAReport(usize),
     LineTooLong(usize),
+    /// A FIFO, device or folder: only a finished run's file is compared.
+    NotARegularFile,
 }
 
-/// The snapshots of an old JSONL run, by domain (the last report of a domain wins).
+/// The snapshots of an old JSONL run, by canonical domain (the last report of a domain wins).
+/// Streamed line by line into the few fields compared: memory stays a few hundred bytes per
+/// domain, plus one line, whatever the file's size.
 pub fn read_old(path: &std::path::Path) -> Result<HashMap<String, Snapshot>, OldRunError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| OldRunError::Open(crate::text::escape_controls(&e.to_string())))?;
+    let open_error =
+        |e: std::io::Error| OldRunError::Open(crate::text::escape_controls(&e.to_string()));
+    // Opening a FIFO would wait for a writer forever: only regular files are read.
+    if !std::fs::metadata(path).map_err(open_error)?.is_file() {
+        return Err(OldRunError::NotARegularFile);
+    }
+    let file = std::fs::File::open(path).map_err(open_error)?;
     let mut reader = std::io::BufReader::new(file);
     let mut out = HashMap::new();
     let mut line = Vec::new();
@@ -118,7 +131,7 @@ pub fn read_old(path: &std::path::Path) -> Result<HashMap<String, Snapshot>, Old
         number += 1;
         let read = std::io::Read::take(&mut reader, MAX_LINE_BYTES as u64 + 1)
             .read_until(b'\n', &mut line)
-            .map_err(|e| OldRunError::Open(crate::text::escape_controls(&e.to_string())))?;
+            .map_err(open_error)?;
         if read == 0 {
             break;
         }
@@ -128,69 +141,176 @@ pub fn read_old(path: &std::path::Path) -> Result<HashMap<String, Snapshot>, Old
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let v: Value =
+        let report: view::Report =
             serde_json::from_slice(&line).map_err(|_| OldRunError::NotAReport(number))?;
-        let Some(domain) = v["domain"].as_str() else {
+        let Some(domain) = &report.domain else {
             return Err(OldRunError::NotAReport(number));
         };
-        out.insert(domain.to_string(), snapshot(&v));
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        out.insert(domain, snapshot(report));
     }
     Ok(out)
 }
 
+/// The few fields of a JSON report that are compared: a `Deserialize` subset of the report's
+/// view (unknown keys ignored, so newer reports read as well as older ones).
+pub mod view {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Report {
+        pub domain: Option<String>,
+        pub recommended: Option<Recommended>,
+        pub mx: Option<Vec<Mx>>,
+        pub provider: Option<Provider>,
+        pub findings: Option<Vec<Finding>>,
+        pub probes: Option<Vec<Probe>>,
+        pub delivery: Option<Delivery>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Recommended {
+        pub incoming: Option<Vec<Setting>>,
+        pub outgoing: Option<Vec<Setting>>,
+    }
+
+    #[derive(Deserialize, Default, Clone)]
+    #[serde(default)]
+    pub struct Setting {
+        pub host: Option<String>,
+        pub port: Option<u64>,
+        pub security: Option<String>,
+        pub confirmed: Option<bool>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Mx {
+        pub exchange: Option<String>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Provider {
+        pub id: Option<String>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Finding {
+        pub severity: Option<String>,
+        pub code: Option<String>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Probe {
+        pub host: Option<String>,
+        pub tls: Option<Tls>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Tls {
+        pub certificate: Option<Certificate>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Certificate {
+        pub days_left: Option<i64>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Delivery {
+        pub mta_sts: Option<MtaSts>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct MtaSts {
+        pub id: Option<String>,
+        pub policy: Option<String>,
+        pub mode: Option<String>,
+        pub mx: Option<Vec<String>>,
+        pub max_age: Option<u64>,
+    }
+}
+
+/// The snapshot of a run just made: its report read through the same view as an old file's.
+pub fn snapshot_of(report: &crate::report::Report) -> Snapshot {
+    serde_json::to_value(report)
+        .ok()
+        .and_then(|v| serde_json::from_value::<view::Report>(v).ok())
+        .map(snapshot)
+        .unwrap_or_default()
+}
+
 /// What a report says, in the few fields compared.
-pub fn snapshot(v: &Value) -> Snapshot {
-    let setting = |key: &str| {
-        let r = &v["recommended"][key][0];
-        r["host"].as_str().map(|host| Setting {
-            host: host.to_string(),
-            port: r["port"].as_u64().unwrap_or(0),
-            security: r["security"].as_str().unwrap_or_default().to_string(),
-            confirmed: r["confirmed"].as_bool().unwrap_or(false),
+pub fn snapshot(v: view::Report) -> Snapshot {
+    let setting = |list: &Option<Vec<view::Setting>>| {
+        list.iter().flatten().next().and_then(|r| {
+            r.host.as_ref().map(|host| Setting {
+                host: host.clone(),
+                port: r.port.unwrap_or_default(),
+                security: r.security.clone().unwrap_or_default(),
+                confirmed: r.confirmed.unwrap_or_default(),
+            })
         })
     };
-    let mut mx: Vec<String> = v["mx"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["exchange"].as_str().map(str::to_string))
-        .collect();
+    let mut mx: Vec<String> =
+        v.mx.iter()
+            .flatten()
+            .filter_map(|m| m.exchange.clone())
+            .collect();
     mx.sort();
-    let mut errors: Vec<String> = v["findings"]
-        .as_array()
-        .into_iter()
+    let mut errors: Vec<String> = v
+        .findings
+        .iter()
         .flatten()
-        .filter(|f| f["severity"] == "error")
-        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .filter(|f| f.severity.as_deref() == Some("error"))
+        .filter_map(|f| f.code.clone())
         .collect();
     errors.sort();
     errors.dedup();
     let mut certificates: Vec<(String, i64)> = Vec::new();
-    for p in v["probes"].as_array().into_iter().flatten() {
-        let (Some(host), Some(days)) = (
-            p["host"].as_str(),
-            p["tls"]["certificate"]["days_left"].as_i64(),
-        ) else {
-            continue;
-        };
-        if !certificates.iter().any(|(h, _)| h == host) {
-            certificates.push((host.to_string(), days));
+    for p in v.probes.iter().flatten() {
+        let Some(host) = &p.host else { continue };
+        let days = p
+            .tls
+            .as_ref()
+            .and_then(|t| t.certificate.as_ref())
+            .and_then(|c| c.days_left);
+        if let Some(days) = days {
+            if !certificates.iter().any(|(h, _)| h == host) {
+                certificates.push((host.clone(), days));
+            }
         }
     }
-    let sts = &v["delivery"]["mta_sts"];
-    let mta_sts = match (sts["id"].as_str(), sts["policy"].as_str()) {
-        (Some(id), Some("fetched")) => Some((
-            id.to_string(),
-            format!("{} {} {}", sts["mode"], sts["mx"], sts["max_age"]),
-        )),
-        _ => None,
-    };
+    let mta_sts =
+        v.delivery
+            .and_then(|d| d.mta_sts)
+            .and_then(|s| match (s.id, s.policy.as_deref()) {
+                (Some(id), Some("fetched")) => Some((
+                    id,
+                    format!(
+                        "{} {} {}",
+                        s.mode.unwrap_or_default(),
+                        s.mx.unwrap_or_default().join(","),
+                        s.max_age.unwrap_or_default()
+                    ),
+                )),
+                _ => None,
+            });
     Snapshot {
         mta_sts,
-        incoming: setting("incoming"),
-        outgoing: setting("outgoing"),
+        incoming: setting(&v.recommended.as_ref().and_then(|r| r.incoming.clone())),
+        outgoing: setting(&v.recommended.as_ref().and_then(|r| r.outgoing.clone())),
         mx,
-        provider: v["provider"]["id"].as_str().map(str::to_string),
+        provider: v.provider.and_then(|p| p.id),
         errors,
         certificates,
     }
@@ -230,12 +350,27 @@ pub fn compare(old: &Snapshot, new: &Snapshot, expiry_days: i64) -> Vec<Change> 
         });
     }
     for (host, days_left) in &new.certificates {
-        if *days_left <= expiry_days {
-            out.push(Change::CertificateExpiring {
+        if *days_left > expiry_days {
+            continue;
+        }
+        let before = old
+            .certificates
+            .iter()
+            .find(|(h, _)| h == host)
+            .map(|(_, d)| *d);
+        // Already expiring (or expired) last time: still a problem, no longer news.
+        let persisting = before.is_some_and(|d| d <= expiry_days);
+        out.push(if persisting {
+            Change::CertificateStillExpiring {
                 host: host.clone(),
                 days_left: *days_left,
-            });
-        }
+            }
+        } else {
+            Change::CertificateExpiring {
+                host: host.clone(),
+                days_left: *days_left,
+            }
+        });
     }
     if let (Some((old_id, old_policy)), Some((new_id, new_policy))) = (&old.mta_sts, &new.mta_sts) {
         if old_id == new_id && old_policy != new_policy {

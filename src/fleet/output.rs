@@ -175,7 +175,7 @@ fn finished(
     }
     let domain = run.target.domain.ascii.clone();
     let changes = old.map(|old| {
-        let new = compare::snapshot(&serde_json::to_value(&report).unwrap_or_default());
+        let new = compare::snapshot_of(&report);
         old.get(&domain)
             .map(|o| compare::compare(o, &new, req.expiry_warn))
             .unwrap_or_default()

@@ -15,8 +15,9 @@ pub const MAX_TEXT: usize = 4_096;
 /// Why a document was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XmlError {
-    /// Not UTF-8, or declared in another encoding.
-    Encoding,
+    /// The bytes are not text in the encoding they declare (UTF-8 when none), or the declared
+    /// encoding is not one a browser knows (its label, escaped).
+    Encoding(Option<String>),
     /// A `<!DOCTYPE>`: entity declarations are how XML bombs and external fetches start.
     Doctype,
     /// An entity other than XML's five predefined ones.
@@ -68,10 +69,54 @@ impl Element {
     }
 }
 
+/// The document as text, decoded as XML says (section 4.3.3, appendix F): a byte-order mark
+/// first (UTF-8, UTF-16), else the declaration's `encoding` (ISO-8859-1, windows-1252, …, as
+/// Thunderbird reads them), else UTF-8. Bytes that are not valid in that encoding are refused.
+fn decode(body: &[u8]) -> Result<std::borrow::Cow<'_, str>, XmlError> {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(body) {
+        return encoding
+            .decode_without_bom_handling_and_without_replacement(&body[bom..])
+            .ok_or(XmlError::Encoding(None));
+    }
+    let encoding = match declared_encoding(body) {
+        None => encoding_rs::UTF_8,
+        Some(label) => encoding_rs::Encoding::for_label(label.as_bytes())
+            // UTF-16 without a byte-order mark cannot have been read this far as ASCII.
+            .filter(|e| *e != encoding_rs::UTF_16LE && *e != encoding_rs::UTF_16BE)
+            .ok_or_else(|| {
+                XmlError::Encoding(Some(crate::text::truncate(
+                    &crate::text::clean_name(&label),
+                    40,
+                )))
+            })?,
+    };
+    encoding
+        .decode_without_bom_handling_and_without_replacement(body)
+        .ok_or(XmlError::Encoding(None))
+}
+
+/// The `encoding` of an XML declaration at the very start, read as ASCII.
+fn declared_encoding(body: &[u8]) -> Option<String> {
+    let head = body.get(..body.len().min(200))?;
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = head.windows(2).position(|w| w == b"?>")?;
+    let decl = String::from_utf8_lossy(&head[..end]);
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
+}
+
 /// Parses `body` into its root element.
 pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
-    let text = std::str::from_utf8(body).map_err(|_| XmlError::Encoding)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let decoded = decode(body)?;
+    let text = decoded.as_ref();
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
     let mut stack: Vec<Element> = Vec::new();
@@ -80,14 +125,8 @@ pub fn parse(body: &[u8]) -> Result<Element, XmlError> {
     loop {
         let event = reader.read_event().map_err(syntax)?;
         match event {
-            Event::Decl(d) => {
-                if let Some(Ok(enc)) = d.encoding() {
-                    let enc = enc.to_ascii_lowercase();
-                    if !matches!(enc.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
-                        return Err(XmlError::Encoding);
-                    }
-                }
-            }
+            // The encoding was honoured in `decode`.
+            Event::Decl(_) => {}
             Event::DocType(_) => return Err(XmlError::Doctype),
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let _ = start;
@@ -236,13 +275,27 @@ mod tests {
         let many = format!("<r>{}</r>", "<a/>".repeat(MAX_ELEMENTS + 1));
         assert_eq!(parse(many.as_bytes()), Err(XmlError::TooManyElements));
         assert_eq!(
-            parse(br#"<?xml version="1.0" encoding="ISO-8859-1"?><r/>"#),
-            Err(XmlError::Encoding)
+            parse(br#"<?xml version="1.0" encoding="x-klingon"?><r/>"#),
+            Err(XmlError::Encoding(Some("x-klingon".into())))
         );
-        assert_eq!(parse(b"<r>\xff</r>"), Err(XmlError::Encoding));
+        assert_eq!(parse(b"<r>\xff</r>"), Err(XmlError::Encoding(None)));
         assert!(matches!(parse(b"<r><a></r>"), Err(XmlError::Syntax(_))));
         assert_eq!(parse(b"  "), Err(XmlError::Empty));
         let long = format!("<r>{}</r>", "x".repeat(MAX_TEXT + 1));
         assert_eq!(parse(long.as_bytes()), Err(XmlError::TextTooLong));
+    }
+
+    #[test]
+    fn documents_in_other_encodings_are_read_as_thunderbird_reads_them() {
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r>M\xfcller</r>";
+        assert_eq!(parse(latin1).unwrap().text, "M\u{fc}ller");
+        let mut utf16 = vec![0xff, 0xfe];
+        for unit in "<?xml version=\"1.0\" encoding=\"UTF-16\"?><r>\u{e9}t\u{e9}</r>".encode_utf16()
+        {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(parse(&utf16).unwrap().text, "\u{e9}t\u{e9}");
+        let bom8 = b"\xef\xbb\xbf<r>ok</r>";
+        assert_eq!(parse(bom8).unwrap().text, "ok");
     }
 }

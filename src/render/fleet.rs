@@ -145,6 +145,12 @@ pub fn change(c: &Change) -> String {
         Change::CertificateExpiring { host, days_left } => {
             format!("the certificate of {host} expires in {days_left} days")
         }
+        Change::CertificateStillExpiring { host, days_left } if *days_left < 0 => {
+            format!("the certificate of {host} is still expired ({} days ago)", -days_left)
+        }
+        Change::CertificateStillExpiring { host, days_left } => {
+            format!("the certificate of {host} still expires in {days_left} days")
+        }
         Change::NewError { code } => format!("new error: {code}"),
         Change::MtaStsPolicyChangedSameId { id } => format!(
             "the MTA-STS policy changed but its id ({id}) did not: senders keep the old policy until it expires; change the id in the _mta-sts record"

@@ -40,7 +40,10 @@ pub fn setting(s: &Setting) -> String {
 
 pub fn xml_error(e: &XmlError) -> String {
     match e {
-        XmlError::Encoding => "not UTF-8 (or declared in another encoding)".into(),
+        XmlError::Encoding(None) => {
+            "its bytes are not valid text in the encoding it declares (UTF-8 when none)".into()
+        }
+        XmlError::Encoding(Some(label)) => format!("it declares the unknown encoding '{label}'"),
         XmlError::Doctype => "it carries a DOCTYPE (refused: entity declarations)".into(),
         XmlError::Entity(n) => format!("it uses the undeclared entity &{n};"),
         XmlError::TooDeep => format!(

@@ -577,6 +577,7 @@ pub fn old_run_error(e: &crate::fleet::compare::OldRunError) -> String {
             "line {n} is longer than {} MiB",
             crate::fleet::compare::MAX_LINE_BYTES / 1024 / 1024
         ),
+        E::NotARegularFile => "not a regular file (compare with the file of a finished run)".into(),
     }
 }
 
