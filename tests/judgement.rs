@@ -285,7 +285,16 @@ async fn running_out_of_descriptors_is_named_as_local_not_blamed_on_servers() {
             p
         })
         .collect();
+    // The same host answers on its second address: the first was never tried, not failing.
+    let mut probes = probes;
+    let second = w.ip(12).to_string();
+    probes.extend(
+        STANDARD_SERVICES
+            .iter()
+            .map(|s| answered("mx.ok.test", &second, *s)),
+    );
     let run = rejudge(&run, probes, &STANDARD_SERVICES);
+    assert!(finding(&run, Code::AddressFailing).is_none());
     let f = finding(&run, Code::LocalResourceExhausted).expect("local_resource_exhausted");
     assert!(message(f).contains("file descriptors"), "{}", message(f));
     for code in [

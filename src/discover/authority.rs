@@ -367,6 +367,9 @@ fn mx_view(domain: &str, r: Option<&Response>) -> MxView {
         })
         .collect();
     records.sort();
+    // The zone's own answer is capped like the resolver's: a hostile zone's thousands of MX
+    // records must not turn into thousands of lookups and probes.
+    records.truncate(crate::discover::MAX_MX_RECORDS);
     if records.is_empty() {
         MxView::NoRecords
     } else {

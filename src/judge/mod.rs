@@ -184,7 +184,13 @@ fn settings(ev: &Evidence<'_>, judgements: &[Judgement]) -> Vec<SettingStatus> {
             }
         };
         let s = &mut out[i];
-        if j.verdict == Verdict::Fails {
+        // A probe this machine could not make (no descriptor, skipped) says nothing about the
+        // address: it is neither failing nor working.
+        if !p.was_made() {
+            if s.cause.is_none() {
+                s.cause = j.cause.clone();
+            }
+        } else if j.verdict == Verdict::Fails {
             s.failing_addresses.push(p.address);
             if s.cause.is_none() {
                 s.cause = j.cause.clone();

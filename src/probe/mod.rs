@@ -273,6 +273,13 @@ pub struct ProbeResult {
 }
 
 impl ProbeResult {
+    /// False when the probe was never made: skipped (address rule, budget, deadline, a busy
+    /// address) or stopped by this machine before a packet left (no descriptor, local error).
+    pub fn was_made(&self) -> bool {
+        let skipped = matches!(&self.failure, Some(f) if matches!(f.kind, FailureKind::Skipped(_)));
+        !skipped && !matches!(self.tcp, TcpOutcome::Failed(_) | TcpOutcome::NotAttempted)
+    }
+
     pub fn new(host: &str, address: IpAddr, service: Service) -> Self {
         Self {
             host: host.to_string(),

@@ -91,6 +91,8 @@ pub enum Refusal {
     NotHttps,
     /// The name is a public suffix or a parent of the domain: the "autodiscover.<tld>" leak.
     OutsideDomain(String),
+    /// The name is neither under the domain nor the recognised provider's: a stranger.
+    Stranger(String),
     /// Not a usable URL or host name.
     BadTarget,
     /// More than [`MAX_HOPS`] redirects.
@@ -356,7 +358,9 @@ pub fn allowed_host(host: &str, domain: &str) -> Result<String, Refusal> {
     let host = parsed.ascii;
     let is_suffix = psl::suffix_str(&host).is_some_and(|s| s == host) || !host.contains('.');
     let is_parent = domain.ends_with(&format!(".{host}"));
-    if is_suffix || is_parent {
+    // autodiscover.<the domain's public suffix>: the classic leak of Outlook's old back-off.
+    let is_leak = psl::suffix_str(domain).is_some_and(|s| host == format!("autodiscover.{s}"));
+    if is_suffix || is_parent || is_leak {
         return Err(Refusal::OutsideDomain(host));
     }
     Ok(host)
@@ -400,7 +404,7 @@ pub fn follow_target(url: &str, domain: &str, allowed: &Allowed) -> Result<Strin
     if within(&host, domain, allowed) {
         Ok(host)
     } else {
-        Err(Refusal::OutsideDomain(host))
+        Err(Refusal::Stranger(host))
     }
 }
 

@@ -65,7 +65,12 @@ pub fn xml_error(e: &XmlError) -> String {
 fn refusal(why: &Refusal) -> String {
     match why {
         Refusal::NotHttps => "not HTTPS".into(),
-        Refusal::OutsideDomain(h) => format!("{h} is a public suffix or a parent of the domain"),
+        Refusal::OutsideDomain(h) => format!(
+            "{h} is a public suffix, a parent of the domain or autodiscover.<its suffix>: never asked"
+        ),
+        Refusal::Stranger(h) => format!(
+            "{h} is neither under the domain nor its provider's: a server may not send mailprobe, or a client's password, to a stranger"
+        ),
         Refusal::BadTarget => "not a usable URL or host name".into(),
         Refusal::TooManyHops => format!("more than {} redirects", crate::published::MAX_HOPS),
     }
