@@ -788,3 +788,55 @@ async fn web_and_name_server_stages_never_contact_special_addresses_of_a_public_
         "{human}"
     );
 }
+
+/// Web fetches pass the run's gate: with `--concurrency 1`, nine fetches at once to one web
+/// host open one connection at a time (before, all nine sockets were open together); with a
+/// wide cap they do run together, so the test can tell the difference.
+#[tokio::test(flavor = "multi_thread")]
+async fn web_fetches_keep_the_connection_caps() {
+    use mailprobe::net::gate::{Gate, Limiter};
+    use mailprobe::net::http::Http;
+    use support::web::{not_found, Web};
+    let w = World::new();
+    let leaf = w.ca.leaf(&["web.ok.test"]);
+    let addr = std::net::SocketAddr::new(w.ip(30), 0);
+    let n = w.net.prefix();
+    let dns = TestDns::start(&[zone("ok.test", &format!("web IN A {n}.30\n"))]).await;
+    let resolver = mailprobe::net::dns::Dns::new(&mailprobe::net::dns::DnsSettings {
+        servers: vec![dns.addr],
+        timeout: TIMEOUT,
+    })
+    .unwrap();
+    let ca = w.ca.pem_file();
+    let trust = mailprobe::probe::Trust::with_source(
+        mailprobe::probe::tls::TrustSource::Both,
+        Some(ca.path()),
+    )
+    .unwrap();
+    // Wide open, the per-address cap (8) still holds.
+    for (concurrency, most) in [(1, 1), (64, 8)] {
+        let web = Web::start_slow(addr, Some(&leaf), Duration::from_millis(200), |_| {
+            not_found()
+        })
+        .await;
+        let gate = Gate::new(std::sync::Arc::new(Limiter::new(concurrency)), false);
+        let http = Http::new(
+            &resolver,
+            trust.verifying_config().unwrap(),
+            Duration::from_secs(10),
+            gate,
+        )
+        .unwrap();
+        let url = format!("https://web.ok.test:{}/x", web.port);
+        let fetches = (0..9).map(|_| http.get(&url));
+        for r in futures::future::join_all(fetches).await {
+            assert_eq!(r.map(|f| f.status).ok(), Some(404));
+        }
+        let seen = web.most_open.load(Ordering::SeqCst);
+        if concurrency == 1 {
+            assert_eq!(seen, 1, "--concurrency 1");
+        } else {
+            assert!(seen > 1 && seen <= most, "{seen}");
+        }
+    }
+}

@@ -22,6 +22,8 @@ type Handler = Arc<dyn Fn(&Request) -> Vec<u8> + Send + Sync>;
 pub struct Web {
     pub port: u16,
     pub requests: Arc<Mutex<Vec<Request>>>,
+    /// The most connections it ever had open at once.
+    pub most_open: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Web {
@@ -31,6 +33,20 @@ impl Web {
         leaf: Option<&Leaf>,
         handler: impl Fn(&Request) -> Vec<u8> + Send + Sync + 'static,
     ) -> Self {
+        Self::start_slow(addr, leaf, std::time::Duration::ZERO, handler).await
+    }
+
+    /// The same, holding each connection `delay` before it reads the request.
+    pub async fn start_slow(
+        addr: SocketAddr,
+        leaf: Option<&Leaf>,
+        delay: std::time::Duration,
+        handler: impl Fn(&Request) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let open = Arc::new(AtomicUsize::new(0));
+        let most_open = Arc::new(AtomicUsize::new(0));
+        let most = most_open.clone();
         let listener = TcpListener::bind(addr).await.expect("bind web server");
         let port = listener.local_addr().unwrap().port();
         let acceptor = leaf.map(|l| tokio_rustls::TlsAcceptor::from(l.server_config()));
@@ -40,19 +56,29 @@ impl Web {
         tokio::spawn(async move {
             while let Ok((tcp, _)) = listener.accept().await {
                 let (acceptor, handler, log) = (acceptor.clone(), handler.clone(), log.clone());
+                let now = open.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                let open = open.clone();
                 tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
                     match acceptor {
                         Some(a) => {
                             if let Ok(tls) = a.accept(tcp).await {
-                                serve(tls, &handler, &log).await;
+                                serve(tls, &handler, &log, &open).await;
+                            } else {
+                                open.fetch_sub(1, Ordering::SeqCst);
                             }
                         }
-                        None => serve(tcp, &handler, &log).await,
+                        None => serve(tcp, &handler, &log, &open).await,
                     }
                 });
             }
         });
-        Self { port, requests }
+        Self {
+            port,
+            requests,
+            most_open,
+        }
     }
 
     pub fn requests(&self) -> Vec<Request> {
@@ -60,10 +86,26 @@ impl Web {
     }
 }
 
+/// Serves one request; `open` counts the connection until its answer is sent (or it ends
+/// without one), so a client that waits for answers is never seen twice at once.
 async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    s: S,
+    handler: &Handler,
+    log: &Arc<Mutex<Vec<Request>>>,
+    open: &std::sync::atomic::AtomicUsize,
+) {
+    let mut counted = Some(open);
+    serve_one(s, handler, log, &mut counted).await;
+    if let Some(open) = counted {
+        open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn serve_one<S: AsyncRead + AsyncWrite + Unpin>(
     mut s: S,
     handler: &Handler,
     log: &Arc<Mutex<Vec<Request>>>,
+    counted: &mut Option<&std::sync::atomic::AtomicUsize>,
 ) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -110,6 +152,9 @@ async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     };
     log.lock().unwrap().push(request.clone());
     let response = handler(&request);
+    if let Some(open) = counted.take() {
+        open.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
     let _ = s.write_all(&response).await;
     let _ = s.shutdown().await;
 }
