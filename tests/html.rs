@@ -111,6 +111,45 @@ async fn the_report_renders_in_a_browser_and_server_markup_stays_text() {
         dom.contains("alpha.test") && dom.contains("beta.test"),
         "{dom}"
     );
+    // Each domain's report keeps its lines (not one line of literal "\n").
+    let pre = dom
+        .split("<pre>")
+        .nth(1)
+        .and_then(|rest| rest.split("</pre>").next())
+        .expect("a report block");
+    assert!(pre.lines().count() >= 10, "{pre}");
+    assert!(!pre.contains("\\n"), "{pre}");
+    // And it renders: a screenshot of the page with the first report open is not blank.
+    let shot = dir.path().join("page.png");
+    let opened = dir.path().join("opened.html");
+    std::fs::write(
+        &opened,
+        html.replacen("<details id=\"d0\">", "<details id=\"d0\" open>", 1),
+    )
+    .unwrap();
+    let status = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--window-size=1200,1600")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", opened.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 20_000, "screenshot of {size} bytes");
+    if let Ok(keep) = std::env::var("MAILPROBE_KEEP_SCREENSHOT") {
+        let _ = std::fs::copy(&shot, keep);
+    }
     // The page's own script ran: its hash is allowed.
     assert!(dom.contains("data-sortable=\"yes\""), "{dom}");
     // The server's markup is text: shown, never run.

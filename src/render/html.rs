@@ -51,6 +51,11 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Escapes a block of lines (a `<pre>`): each line as [`escape`] does, the line breaks kept.
+pub fn escape_lines(text: &str) -> String {
+    text.lines().map(escape).collect::<Vec<_>>().join("\n")
+}
+
 /// The report's text without terminal colour sequences.
 pub fn strip_colour(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -165,7 +170,10 @@ pub fn page(domains: &[Domain], started_at: &str) -> String {
             }
             h.push_str("</ul>\n");
         }
-        h.push_str(&format!("<pre>{}</pre></details>\n", escape(&d.report)));
+        h.push_str(&format!(
+            "<pre>{}</pre></details>\n",
+            escape_lines(&d.report)
+        ));
     }
     h.push_str(&format!("<script>{SCRIPT}</script>\n</body></html>\n"));
     h
