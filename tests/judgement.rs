@@ -305,3 +305,67 @@ async fn running_out_of_descriptors_is_named_as_local_not_blamed_on_servers() {
         assert!(finding(&run, code).is_none(), "{code:?}");
     }
 }
+
+/// A setting clients are told whose probes the run's limits left out is "not probed", with the
+/// limit named: never "broken", never a failure (before, a fleet of addresses sharing a domain
+/// reported a healthy server as `published_setting_broken … not probed`).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_published_setting_left_out_by_a_limit_is_not_called_broken() {
+    use mailprobe::probe::Skip;
+    use mailprobe::published::{Method, Outcome, Published, Setting, Source, Transport};
+    let w = World::new();
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let smtp = Service::new(465, Protocol::Smtp, Security::Tls);
+    let mut skipped = ProbeResult::new("smtp.ok.test", w.ip(10), smtp);
+    skipped.tcp = TcpOutcome::NotAttempted;
+    skipped.failure = Some(Failure::new(
+        Phase::Connect,
+        FailureKind::Skipped(Skip::AddressBusy),
+    ));
+    let published = Published {
+        address: "a@ok.test".into(),
+        sources: vec![Source {
+            method: Method::Autoconfig,
+            url: "https://autoconfig.ok.test/mail/config-v1.1.xml".into(),
+            final_url: None,
+            transport: Transport::Https,
+            outcome: Outcome::Settings(vec![Setting {
+                protocol: Protocol::Smtp,
+                host: "smtp.ok.test".into(),
+                port: 465,
+                security: Security::Tls,
+                username: None,
+            }]),
+        }],
+        microsoft_cname: None,
+    };
+    let probes = vec![skipped];
+    let diagnosis = diagnose(&Evidence {
+        target: &run.target,
+        discovery: &run.discovery,
+        identification: &run.identification,
+        candidates: &run.candidates,
+        probes: &probes,
+        services: &[smtp],
+        caps: &[],
+        username: None,
+        authority: None,
+        delivery: None,
+        published: Some(&published),
+        probed: true,
+    });
+    let codes: Vec<Code> = diagnosis.findings.iter().map(|f| f.code).collect();
+    assert!(!codes.contains(&Code::PublishedSettingBroken), "{codes:?}");
+    assert!(!codes.contains(&Code::AddressFailing), "{codes:?}");
+    assert!(!codes.contains(&Code::NoWorkingOutgoing), "{codes:?}");
+    let f = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.code == Code::PublishedSettingUnconfirmed)
+        .expect("unconfirmed");
+    let text = message(f);
+    assert!(
+        text.contains("not probed: other names on this address used up the time"),
+        "{text}"
+    );
+}

@@ -239,6 +239,8 @@ pub enum Unconfirmed {
     Warnings(Vec<Code>),
     /// It was not probed (no address, or its port was not selected).
     NotProbed,
+    /// Its probes were never made: this limit of the run left them out. Not a failure.
+    Skipped(crate::probe::Skip),
 }
 
 /// A problem of one setting (host and service), grouped over the hosts and ports that share it.

@@ -41,6 +41,28 @@ pub struct SettingStatus {
     pub cause: Option<Failure>,
 }
 
+impl SettingStatus {
+    /// Whether any of its probes was made (answered or failed) rather than left out by a limit
+    /// of the run (budget, deadline, a busy address, this machine). An address that cannot be
+    /// a server at all counts as probed: that setting is broken, whatever the limits.
+    pub fn was_probed(&self) -> bool {
+        !self.working_addresses.is_empty()
+            || !self.failing_addresses.is_empty()
+            || matches!(self.skip(), Some(crate::probe::Skip::Address(_)))
+    }
+
+    /// The run's limit that left its probes out, when one did.
+    pub fn skip(&self) -> Option<crate::probe::Skip> {
+        match &self.cause {
+            Some(Failure {
+                kind: crate::probe::FailureKind::Skipped(why),
+                ..
+            }) => Some(*why),
+            _ => None,
+        }
+    }
+}
+
 /// Everything the judgement concluded.
 #[derive(Debug, Clone)]
 pub struct Diagnosis {

@@ -181,7 +181,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::AddressesTruncated { .. }
         | Fact::ProviderSettingConfirmed { .. } => Info,
         Fact::ProviderSettingUnconfirmed {
-            why: Unconfirmed::NotProbed,
+            why: Unconfirmed::NotProbed | Unconfirmed::Skipped(_),
             ..
         } => Info,
         Fact::ImplicitMx { .. }

@@ -28,8 +28,9 @@ pub enum CheckResult {
     Failed(Unconfirmed),
     /// The host has no address.
     Unresolved,
-    /// Not probed (its address family or the probe cap left it out).
-    NotProbed,
+    /// Not probed (its address family or the probe cap left it out), with the run's limit
+    /// that left it out when one did.
+    NotProbed(Option<crate::probe::Skip>),
 }
 
 /// Checks every distinct published setting against the settings the probes judged.
@@ -74,6 +75,8 @@ fn result(
         Some(x) if policy::confirmed(x.verdict) && s.security != Security::Plain => {
             CheckResult::Confirmed
         }
+        // Probes that were never made are not a failure of the setting.
+        Some(x) if !x.was_probed() => CheckResult::NotProbed(x.skip()),
         Some(x) if x.verdict == Verdict::Fails => CheckResult::Failed(match &x.cause {
             Some(failure) => Unconfirmed::Failed {
                 service: x.service,
@@ -90,7 +93,7 @@ fn result(
             if unresolved {
                 CheckResult::Unresolved
             } else {
-                CheckResult::NotProbed
+                CheckResult::NotProbed(None)
             }
         }
     }
@@ -167,10 +170,10 @@ fn setting_finding(c: &PublishedCheck, settings: &[SettingStatus]) -> Option<Fin
             methods: c.methods.clone(),
             why: Unconfirmed::Warnings(w.clone()),
         }),
-        CheckResult::NotProbed => at(Fact::PublishedSettingUnconfirmed {
+        CheckResult::NotProbed(skip) => at(Fact::PublishedSettingUnconfirmed {
             setting: s.clone(),
             methods: c.methods.clone(),
-            why: Unconfirmed::NotProbed,
+            why: skip.map_or(Unconfirmed::NotProbed, Unconfirmed::Skipped),
         }),
         CheckResult::Confirmed => at(Fact::PublishedSettingConfirmed {
             setting: s.clone(),

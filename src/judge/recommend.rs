@@ -146,6 +146,10 @@ pub fn provider_checks(id: &Identification, settings: &[SettingStatus]) -> Vec<P
             let why = match status {
                 _ if confirmed => None,
                 None => Some(Unconfirmed::NotProbed),
+                Some(s) if !s.was_probed() => Some(
+                    s.skip()
+                        .map_or(Unconfirmed::NotProbed, Unconfirmed::Skipped),
+                ),
                 Some(s) => Some(match &s.cause {
                     Some(failure) => Unconfirmed::Failed {
                         service: s.service,
@@ -170,10 +174,12 @@ pub fn findings(
     settings: &[SettingStatus],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
+    // "Nothing works" needs a probe that was made: settings the run's limits left out are
+    // said by those limits' findings, never as a failure.
     let tried = |incoming: bool| {
         settings
             .iter()
-            .any(|s| s.service.protocol.is_incoming() == incoming)
+            .any(|s| s.service.protocol.is_incoming() == incoming && s.was_probed())
     };
     let [incoming, outgoing] = policy::chosen(rec);
     if tried(true) && !incoming.is_some_and(|r| r.confirmed) {

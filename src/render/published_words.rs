@@ -106,7 +106,7 @@ fn check(c: &PublishedCheck) -> &'static str {
         CheckResult::Confirmed => "✔",
         CheckResult::Warnings(_) => "!",
         CheckResult::Failed(_) | CheckResult::Unresolved => "✘",
-        CheckResult::NotProbed => "?",
+        CheckResult::NotProbed(_) => "?",
     }
 }
 

@@ -943,6 +943,7 @@ pub fn unconfirmed(why: &Unconfirmed) -> String {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
+        Unconfirmed::Skipped(why) => format!("it was not probed: {}", skip(why)),
         Unconfirmed::NotProbed => {
             "it was not probed (no address, or its port was not selected)".into()
         }

@@ -132,7 +132,7 @@ fn source(s: &Source, checks: &[PublishedCheck]) -> SourceView {
                         Some(CheckResult::Warnings(_)) => "warnings",
                         Some(CheckResult::Failed(_)) => "failed",
                         Some(CheckResult::Unresolved) => "unresolved",
-                        Some(CheckResult::NotProbed) | None => "not_probed",
+                        Some(CheckResult::NotProbed(_)) | None => "not_probed",
                     },
                     warnings: match result {
                         Some(CheckResult::Warnings(w)) => {
