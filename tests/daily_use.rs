@@ -214,3 +214,40 @@ async fn clicolor_force_colours_a_pipe_and_no_color_wins() {
     assert!(String::from_utf8_lossy(&forced.stdout).contains('\u{1b}'));
     assert!(!String::from_utf8_lossy(&both.stdout).contains('\u{1b}'));
 }
+
+/// `-v` tells every probe outcome in words, a refused connection and a TLS verdict included,
+/// and no output of any kind carries Rust's debug formatting.
+#[tokio::test(flavor = "multi_thread")]
+async fn verbose_words_every_outcome_and_no_output_shows_debug_text() {
+    let mut w = World::new();
+    let expired =
+        w.ca.leaf_with_validity(&["imap.ok.test", "smtp.ok.test"], -400, -10);
+    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &expired)
+        .await;
+    w.dead_service(Protocol::Smtp, Security::Tls);
+    let run = w
+        .run_with("a@ok.test", &[ok_zone(&w.net)], |o| o.transcripts = true)
+        .await;
+    let report = support::human_report(&run);
+    assert!(
+        report.contains("connecting to") && report.contains("refused"),
+        "{report}"
+    );
+    assert!(report.contains("verdict: certificate expired"), "{report}");
+    let mut json = Vec::new();
+    mailprobe::render::json::render(&run, &mut json).unwrap();
+    let mut card = Vec::new();
+    mailprobe::render::card::render(&run, &mut card).unwrap();
+    let mut quiet = Vec::new();
+    mailprobe::render::card::quiet(&run, &mut quiet).unwrap();
+    for text in [
+        report,
+        String::from_utf8(json).unwrap(),
+        String::from_utf8(card).unwrap(),
+        String::from_utf8(quiet).unwrap(),
+    ] {
+        for debug in ["Some(", "None)", "Err(", "Ok(", "verifier:"] {
+            assert!(!text.contains(debug), "{debug} in:\n{text}");
+        }
+    }
+}

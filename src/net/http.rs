@@ -240,7 +240,7 @@ fn classify(e: reqwest::Error) -> FetchError {
     if let Some(tls) = find_rustls(&e) {
         return match tls {
             rustls::Error::InvalidCertificate(c) => {
-                FetchError::Certificate(clean_name(&format!("{c:?}")))
+                FetchError::Certificate(clean_name(&c.to_string()))
             }
             other => FetchError::Connect(clean_name(&other.to_string())),
         };

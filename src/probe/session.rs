@@ -11,7 +11,7 @@ use super::engine::Limiter;
 use super::login::{self, Credentials, LoginOutcome};
 use super::sniff::{classify_greeting, expected};
 use super::tls::{self, TlsInfo, Trust};
-use super::transcript::Recorder;
+use super::transcript::{Event, Recorder};
 use super::{
     imap, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
     MAX_CAPABILITIES,
@@ -141,7 +141,17 @@ async fn run(
     let stream = match tcp::connect(SocketAddr::new(result.address, service.port), deadline).await {
         Ok(s) => s,
         Err(outcome) => {
-            result.failure = Some(Failure::new(Phase::Connect, connect_failure(&outcome)));
+            let failure = Failure::new(Phase::Connect, connect_failure(&outcome));
+            if let Some(t) = &transcript {
+                t.event(
+                    format!(
+                        "connecting to {}",
+                        SocketAddr::new(result.address, service.port)
+                    ),
+                    Event::ConnectFailed(failure.clone()),
+                );
+            }
+            result.failure = Some(failure);
             result.tcp = outcome;
             return;
         }
@@ -352,7 +362,7 @@ async fn upgrade(
         Ok((stream, info)) => {
             result.timings.tls_ms = Some(millis(started.elapsed()));
             if let Some(t) = &session.transcript {
-                t.note(tls_summary(&info));
+                t.event(tls_summary(&info), Event::Certificate(info.verdict.clone()));
             }
             result.tls = Some(info);
             Ok(Conn::with_budget(stream, deadline, read_total)
@@ -360,7 +370,10 @@ async fn upgrade(
         }
         Err((kind, info)) => {
             if let Some(t) = &session.transcript {
-                t.note(tls_summary(&info));
+                t.event(
+                    tls_summary(&info),
+                    Event::HandshakeFailed(Failure::new(Phase::TlsHandshake, kind.clone())),
+                );
             }
             result.tls = Some(info);
             if let FailureKind::ProtocolMismatch { heard, .. } = &kind {
@@ -475,13 +488,12 @@ fn late_injection(f: Failure) -> Failure {
 fn tls_summary(info: &TlsInfo) -> String {
     let cert = info.certificate.as_ref();
     format!(
-        "TLS handshake with SNI {}: {} {}; certificate for [{}] issued by {}; verifier: {:?}",
+        "TLS handshake with SNI {}: {} {}; certificate for [{}] issued by {}",
         info.sni,
         info.version.as_deref().unwrap_or("not completed"),
         info.cipher.as_deref().unwrap_or(""),
         cert.map(|c| c.names.join(", ")).unwrap_or_default(),
         cert.map(|c| c.issuer.as_str()).unwrap_or("-"),
-        info.verdict,
     )
 }
 

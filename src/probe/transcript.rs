@@ -21,6 +21,19 @@ pub enum Direction {
 pub struct Line {
     pub direction: Direction,
     pub text: String,
+    /// What a note is about, as data: its words are the report's.
+    pub event: Option<Event>,
+}
+
+/// What mailprobe's own notes record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The connection attempt failed (refused, timed out, unreachable, a local error).
+    ConnectFailed(super::Failure),
+    /// A TLS handshake's certificate verdict (`None`: no certificate was judged).
+    Certificate(Option<super::tls::CertVerdict>),
+    /// The handshake failed.
+    HandshakeFailed(super::Failure),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -47,10 +60,27 @@ impl Recorder {
         );
     }
 
+    /// A note about `event`, with `text` for its data (addresses, names).
+    pub fn event(&self, text: String, event: Event) {
+        self.push_line(Line {
+            direction: Direction::Note,
+            text: crate::text::truncate(&text, MAX_LINE_CHARS),
+            event: Some(event),
+        });
+    }
+
     fn push(&self, direction: Direction, text: String) {
+        self.push_line(Line {
+            direction,
+            text,
+            event: None,
+        });
+    }
+
+    fn push_line(&self, line: Line) {
         if let Ok(mut t) = self.0.lock() {
             if t.lines.len() < MAX_TRANSCRIPT_LINES {
-                t.lines.push(Line { direction, text });
+                t.lines.push(line);
             } else {
                 t.dropped += 1;
             }

@@ -201,7 +201,7 @@ fn transcripts(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
             p.port,
             p.address
         );
-        (title, t)
+        (title, p.service, t)
     });
     let logins = run.login.iter().flatten().filter_map(|c| {
         let title = format!(
@@ -211,10 +211,11 @@ fn transcripts(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
             c.port,
             c.address
         );
-        c.transcript.as_ref().map(|t| (title, t))
+        let service = crate::service::Service::new(c.port, c.protocol, c.security);
+        c.transcript.as_ref().map(|t| (title, service, t))
     });
     let mut first = true;
-    for (title, t) in probes.chain(logins).filter(|(_, t)| !t.lines.is_empty()) {
+    for (title, service, t) in probes.chain(logins).filter(|(_, _, t)| !t.lines.is_empty()) {
         if first {
             writeln!(out, "\n{}", "Transcripts".bold().underline())?;
             first = false;
@@ -226,7 +227,15 @@ fn transcripts(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
                 crate::probe::transcript::Direction::Received => "S:".normal(),
                 crate::probe::transcript::Direction::Note => "**".dimmed(),
             };
-            writeln!(out, "    {mark} {}", safe(&line.text))?;
+            match &line.event {
+                Some(event) => writeln!(
+                    out,
+                    "    {mark} {}: {}",
+                    safe(&line.text),
+                    words::transcript_event(service, event)
+                )?,
+                None => writeln!(out, "    {mark} {}", safe(&line.text))?,
+            }
         }
         if t.dropped > 0 {
             writeln!(

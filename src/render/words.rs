@@ -277,6 +277,16 @@ pub fn date(rfc3339: &str) -> &str {
 // ---- probe outcomes ---------------------------------------------------------------------
 
 /// One sentence on why a probe of `service` failed, naming the phase.
+/// What a transcript note records, in words.
+pub fn transcript_event(service: Service, event: &crate::probe::transcript::Event) -> String {
+    use crate::probe::transcript::Event;
+    match event {
+        Event::ConnectFailed(f) | Event::HandshakeFailed(f) => failure(service, f),
+        Event::Certificate(Some(v)) => format!("verdict: {}", cert_verdict(v)),
+        Event::Certificate(None) => "no certificate was judged".into(),
+    }
+}
+
 pub fn failure(service: Service, f: &Failure) -> String {
     let protocol = service.protocol.name();
     match (&f.kind, f.phase) {
