@@ -46,9 +46,12 @@ impl SettingStatus {
     /// of the run (budget, deadline, a busy address, this machine). An address that cannot be
     /// a server at all counts as probed: that setting is broken, whatever the limits.
     pub fn was_probed(&self) -> bool {
-        !self.working_addresses.is_empty()
-            || !self.failing_addresses.is_empty()
-            || matches!(self.skip(), Some(crate::probe::Skip::Address(_)))
+        use crate::probe::{FailureKind, Skip};
+        let left_out = matches!(
+            self.cause.as_ref().map(|c| &c.kind),
+            Some(FailureKind::Local(_))
+        ) || matches!(self.skip(), Some(s) if !matches!(s, Skip::Address(_)));
+        !self.working_addresses.is_empty() || !self.failing_addresses.is_empty() || !left_out
     }
 
     /// The run's limit that left its probes out, when one did.
