@@ -6,7 +6,8 @@ pub const OK: u8 = 0;
 pub const PROBLEMS: u8 = 1;
 /// Bad usage or input.
 pub const USAGE: u8 = 2;
-/// Nothing works, or DNS itself failed.
+/// Nothing works for a mail client, the domain receives no mail (NXDOMAIN, null MX), or DNS
+/// itself failed.
 pub const NOTHING_WORKS: u8 = 3;
 /// `--compare`: something got worse since the compared run.
 pub const REGRESSIONS: u8 = 4;

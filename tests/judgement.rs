@@ -265,6 +265,45 @@ async fn a_providers_own_host_with_a_foreign_certificate_is_interception() {
         .iter()
         .any(|p| p.host == "imap.gmail.com" && p.service == imaps));
     assert_ne!(run.exit_code, exits::OK);
+    // The card travels alone: it carries the warning and what to do, not "see the report".
+    let card = card(&run);
+    assert!(card.contains("intercept.evil.test"), "{card}");
+    assert!(card.contains("→"), "{card}");
+}
+
+/// A domain that receives no mail (null MX) gets no settings, no export and no publishing
+/// advice, whatever answers on the names mailprobe tried; and exits 3, as nothing applies.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_null_mx_domain_gets_no_settings_whatever_answers() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["mail.nullmx.test"]);
+    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let n = w.net.prefix();
+    let run = w
+        .run_with(
+            "accounts@nullmx.test",
+            &[zone(
+                "nullmx.test",
+                &format!("@ IN MX 0 .\nmail IN A {n}.10\n"),
+            )],
+            |o| o.extra_hosts = vec!["mail.nullmx.test".into()],
+        )
+        .await;
+    assert!(run.probes.iter().any(|p| p.host == "mail.nullmx.test"));
+    assert!(run.diagnosis.recommended.incoming.is_empty());
+    assert!(run.diagnosis.recommended.outgoing.is_empty());
+    assert!(finding(&run, Code::NullMx).is_some());
+    assert!(finding(&run, Code::NoWorkingIncoming).is_none());
+    assert!(finding(&run, Code::PublishedNone).is_none());
+    let card = card(&run);
+    assert!(!card.contains("confirmed"), "{card}");
+    assert_eq!(run.exit_code, exits::NOTHING_WORKS);
+    assert!(mailprobe::render::export::export(
+        &run,
+        mailprobe::render::export::ExportKind::Autoconfig
+    )
+    .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -125,9 +125,18 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         findings.extend(inference::findings(ev));
         findings.extend(problems::findings(ev, &judgements, &settings));
         let username = Username::for_target(ev.target, ev.username);
-        let recommended = recommend::recommend(&username, &settings);
+        // A domain that receives no mail (null MX) has no settings to recommend, whatever
+        // answers on the names mailprobe tried.
+        let receives_mail = policy::receives_mail(ev.discovery);
+        let recommended = if receives_mail {
+            recommend::recommend(&username, &settings)
+        } else {
+            recommend::Recommended::default()
+        };
         let checks = recommend::provider_checks(ev.identification, &settings);
-        findings.extend(recommend::findings(&recommended, &checks, &settings));
+        if receives_mail {
+            findings.extend(recommend::findings(&recommended, &checks, &settings));
+        }
         if let Some(d) = ev.delivery {
             let mx_hosts: Vec<String> = ev
                 .discovery
@@ -145,7 +154,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
                 ev.identification,
             ));
         }
-        if let Some(p) = ev.published {
+        if let Some(p) = ev.published.filter(|_| receives_mail) {
             published_checks = published::checks(p, &settings, ev.candidates);
             findings.extend(published::findings(
                 p,

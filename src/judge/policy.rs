@@ -246,6 +246,20 @@ pub fn exportable(rec: &Recommended) -> Vec<&Recommendation> {
     out
 }
 
+/// The one finding a card or a one-line summary must carry: the first error, else the first
+/// warning (findings are kept in severity order). Information never outranks the settings.
+pub fn most_important(diagnosis: &super::Diagnosis) -> Option<&super::findings::Finding> {
+    let first = |s: Severity| diagnosis.findings.iter().find(|f| f.severity == s);
+    first(Severity::Error).or_else(|| first(Severity::Warning))
+}
+
+/// Whether the domain receives mail at all: a domain with no DNS name (NXDOMAIN) or with a
+/// null MX (RFC 7505) has no mailbox to configure, no settings to recommend and nothing to
+/// publish for clients.
+pub fn receives_mail(discovery: &Discovery) -> bool {
+    !matches!(discovery.mx_status, MxStatus::NullMx | MxStatus::Nxdomain)
+}
+
 /// The exit status of a run (see [`crate::exits`]). `logins` is `Some` when `--login` asked
 /// for checks: all of them must have been accepted.
 pub fn exit_status(
@@ -260,11 +274,13 @@ pub fn exit_status(
     if !probed {
         return exits::OK;
     }
-    if !diagnosis
+    // Nothing works for a mail client: port 25 answering is a server's, not a client's, and a
+    // domain that receives no mail has nothing that could work.
+    let client_setting_answers = diagnosis
         .settings
         .iter()
-        .any(|s| s.verdict != Verdict::Fails)
-    {
+        .any(|s| s.verdict != Verdict::Fails && client_may_use(&s.service));
+    if !client_setting_answers || !receives_mail(discovery) {
         return exits::NOTHING_WORKS;
     }
     let errors = diagnosis
@@ -349,9 +365,8 @@ pub fn absence(
         .any(|s| s.service.protocol.is_incoming() == incoming);
     Some(match discovery.mx_status {
         MxStatus::DnsError => Absence::DnsFailed,
-        status @ (MxStatus::Nxdomain | MxStatus::NullMx | MxStatus::NoRecords) if !tried => {
-            Absence::NoMailDomain(status)
-        }
+        status @ (MxStatus::Nxdomain | MxStatus::NullMx) => Absence::NoMailDomain(status),
+        status @ MxStatus::NoRecords if !tried => Absence::NoMailDomain(status),
         _ if !probed || !tried => Absence::NotProbed,
         _ if !incoming && !rec.server_to_server.is_empty() => Absence::OnlyServerToServer,
         _ => Absence::NothingWorks,

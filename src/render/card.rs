@@ -13,18 +13,26 @@ use crate::probe::CertInfo;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
-/// `-q`: the incoming and outgoing setting, one line each, nothing else.
+/// `-q`: the incoming and outgoing setting, one line each, and, when the run is not clean, the
+/// one finding that says why (so a non-zero exit status never comes without a reason).
 pub fn quiet(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let rec = &run.diagnosis.recommended;
     let [incoming, outgoing] = policy::chosen(rec);
     line(run, out, "Incoming", incoming, true)?;
-    line(run, out, "Outgoing", outgoing, false)
+    line(run, out, "Outgoing", outgoing, false)?;
+    if run.exit_code != crate::exits::OK {
+        if let Some(f) = policy::most_important(&run.diagnosis) {
+            writeln!(out, "  Why       {}", safe(&words::message(f)))?;
+        }
+    }
+    Ok(())
 }
 
 /// The card alone (`--card`), for handing to a client.
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Mail settings for {}", safe(&run.target.input))?;
-    settings(run, out)
+    settings(run, out)?;
+    most_important(run, out)
 }
 
 pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
@@ -48,6 +56,23 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     }
     provider_lines(run, out)?;
     alternatives(rec, [incoming, outgoing], out)
+}
+
+/// The card goes to the client alone: the one finding that matters most travels with it, with
+/// what to do (an intercepted network's "do not enter a password here", an expired certificate).
+fn most_important(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Some(f) = policy::most_important(&run.diagnosis) else {
+        return Ok(());
+    };
+    let mark = match f.severity {
+        crate::judge::findings::Severity::Error => "✘".red(),
+        _ => "!".yellow(),
+    };
+    writeln!(out, "  {mark} {}", safe(&words::message(f)))?;
+    if let Some(hint) = words::hint(f) {
+        writeln!(out, "    → {}", safe(&hint))?;
+    }
+    Ok(())
 }
 
 fn login_name(run: &Run) -> Option<&str> {
