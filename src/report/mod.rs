@@ -702,9 +702,14 @@ pub struct RecommendationView {
     pub protocol: &'static str,
     pub host: String,
     pub port: u16,
+    /// The port's security as probed (`starttls` for a submission port, even one that turned
+    /// out not to offer it): see `client_security` for what the client is set to.
     pub security: &'static str,
     /// The words for the client's settings dialog: `SSL/TLS`, `STARTTLS`, `None`.
     pub security_label: &'static str,
+    /// What the client is set to: `tls`, `starttls`, or `none` (no encryption: the password
+    /// crosses the network in clear).
+    pub client_security: &'static str,
     pub username: String,
     pub confirmed: bool,
     pub verdict: &'static str,
@@ -720,6 +725,7 @@ impl From<&Recommendation> for RecommendationView {
             port: r.port,
             security: names::security(r.security),
             security_label: words::client_security(r.client_security),
+            client_security: names::client_security(r.client_security),
             username: words::username(&r.username),
             confirmed: r.confirmed,
             verdict: names::verdict(r.verdict),

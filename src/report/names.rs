@@ -171,6 +171,16 @@ pub fn security(s: Security) -> &'static str {
     }
 }
 
+/// What the client is set to: `tls`, `starttls`, or `none` when the port offers no encryption.
+pub fn client_security(s: crate::judge::ClientSecurity) -> &'static str {
+    use crate::judge::ClientSecurity as C;
+    match s {
+        C::SslTls => "tls",
+        C::StartTls => "starttls",
+        C::None => "none",
+    }
+}
+
 pub fn source(s: Source) -> &'static str {
     match s {
         Source::User => "user",
