@@ -286,6 +286,21 @@ impl Cli {
                 check_output_path(path, flag)?;
             }
         }
+        // A flag that would be silently ignored is refused, with what to do instead.
+        if self.export.is_some() && self.output.is_none() {
+            for (set, flag) in [
+                (self.json, "--json"),
+                (self.card, "--card"),
+                (self.quiet, "-q"),
+            ] {
+                if set && !fleet {
+                    return Err(format!("--export without --output writes the file to standard output, so {flag} would not be shown: add --output FILE"));
+                }
+            }
+        }
+        if self.quiet && self.verbose > 0 {
+            return Err("-v shows conversations in the full report; -q prints only the settings: use one of them".into());
+        }
         if fleet {
             return self.into_fleet().map(|r| Request::Fleet(Box::new(r)));
         }

@@ -87,6 +87,11 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         ),
         (vec!["a.test", "b.test", "--html", "/tmp/"], "is a folder"),
         (
+            vec!["example.com", "--export", "autoconfig", "--json"],
+            "--json would not be shown",
+        ),
+        (vec!["example.com", "-q", "-v"], "use one of them"),
+        (
             vec![
                 "example.com",
                 "--export",

@@ -69,7 +69,7 @@ fn most_important(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         _ => "!".yellow(),
     };
     writeln!(out, "  {mark} {}", safe(&words::message(f)))?;
-    if let Some(hint) = words::hint(f) {
+    if let Some(hint) = words::hint_for(f, &run.target.domain.ascii) {
         writeln!(out, "    → {}", safe(&hint))?;
     }
     Ok(())

@@ -78,7 +78,7 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
     }
     published(run, out)?;
     delivery(run, out)?;
-    problems(&run.diagnosis.findings, out)?;
+    problems(&run.diagnosis.findings, &run.target.domain.ascii, out)?;
     if layout.verbose > 0 {
         transcripts(run, layout.verbose, out)?;
     }
@@ -614,7 +614,7 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+fn problems(findings: &[Finding], domain: &str, out: &mut dyn Write) -> io::Result<()> {
     if findings.is_empty() {
         return Ok(());
     }
@@ -631,7 +631,7 @@ fn problems(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
             names::code(f.code).dimmed(),
             safe(&words::message(f))
         )?;
-        if let Some(h) = words::hint(f) {
+        if let Some(h) = words::hint_for(f, domain) {
             writeln!(out, "      → {}", safe(&h))?;
         }
     }

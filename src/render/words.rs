@@ -509,7 +509,7 @@ pub fn absence(
             format!("none: {provider} offers no IMAP/POP3/SMTP to mail clients; use its app or bridge")
         }
         Absence::NothingWorks => {
-            "none works from here (the full report says why each one failed)".into()
+            "none works from here".into()
         }
     }
 }
@@ -656,6 +656,11 @@ fn dmarc_policy(p: DmarcPolicy) -> &'static str {
 
 pub fn hint(f: &Finding) -> Option<String> {
     fact_hint(&f.fact)
+}
+
+/// The hint with the run's domain in place of `<domain>`: advice names the real records.
+pub fn hint_for(f: &Finding, domain: &str) -> Option<String> {
+    hint(f).map(|h| h.replace("<domain>", domain))
 }
 
 fn fact_message(fact: &Fact) -> String {
@@ -1073,7 +1078,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
 
 fn setting_hint(problem: &SettingProblem) -> Option<String> {
     let text = match problem {
-        SettingProblem::CertificateNameMismatch { .. } => "Mail clients will warn or refuse. Use a name the certificate covers (see below), or install a certificate for this name.",
+        SettingProblem::CertificateNameMismatch { .. } => "Mail clients will warn or refuse. Use a name the certificate covers (they are listed with the certificate), or install a certificate for this name.",
         SettingProblem::CertificateExpired { .. } => "Renew the certificate; clients refuse expired certificates.",
         SettingProblem::CertificateExpiresSoon { .. } => "Renew it before clients start refusing the connection.",
         SettingProblem::CertificateNotYetValid { .. } => "Check the server's clock and the certificate's dates.",

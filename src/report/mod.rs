@@ -107,7 +107,7 @@ impl Report {
                 .diagnosis
                 .findings
                 .iter()
-                .map(FindingView::from)
+                .map(|f| FindingView::new(f, &run.target.domain.ascii))
                 .collect(),
             login: run
                 .login
@@ -795,13 +795,13 @@ pub struct FindingView {
     pub port: Option<u16>,
 }
 
-impl From<&Finding> for FindingView {
-    fn from(f: &Finding) -> Self {
+impl FindingView {
+    fn new(f: &Finding, domain: &str) -> Self {
         Self {
             severity: names::severity(f.severity),
             code: names::code(f.code),
             message: words::message(f),
-            hint: words::hint(f),
+            hint: words::hint_for(f, domain),
             host: f.host.clone(),
             port: f.port,
         }
