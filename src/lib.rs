@@ -576,7 +576,18 @@ impl Probing<'_> {
             &allowed,
         ))
         .await;
-        let announced: Vec<published::Setting> = found.settings().map(|(_, s)| s.clone()).collect();
+        let mut announced: Vec<published::Setting> = Vec::new();
+        for (_, s) in found.settings() {
+            if !announced.contains(s) {
+                announced.push(s.clone());
+            }
+        }
+        if announced.len() > plan::MAX_PUBLISHED_SETTINGS {
+            self.later_caps(vec![CapHit::PublishedSettings {
+                total: announced.len(),
+                kept: plan::MAX_PUBLISHED_SETTINGS,
+            }]);
+        }
         let plan_options = PlanOptions {
             services: self.options.services.clone(),
             extra_hosts: self.options.extra_hosts.clone(),

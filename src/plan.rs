@@ -317,6 +317,8 @@ pub enum CapHit {
     },
     /// The plan held more probes than the budget left; the least useful names went first.
     ProbeBudget { planned: usize, kept: usize },
+    /// More settings were published than [`MAX_PUBLISHED_SETTINGS`].
+    PublishedSettings { total: usize, kept: usize },
 }
 
 /// The tasks of one round and the caps they met.

@@ -484,6 +484,17 @@ async fn a_name_only_in_the_cn_is_one_consistent_mismatch() {
         message(f)
     );
     assert_ne!(verdict(&run, "imap.ok.test", s), Verdict::Works);
+    // Every place says the same: the card's warning too (not "not valid for this name (it
+    // names imap.ok.test)", which contradicts itself).
+    let report = support::human_report(&run);
+    assert!(
+        !report.contains("not valid for this name (it names imap.ok.test)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("certificate names imap.ok.test only in its subject CN"),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

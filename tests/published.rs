@@ -605,3 +605,23 @@ async fn sources_that_cannot_be_read_are_never_nothing_published() {
     let f = finding(&r, Code::PublishedUnreadable).expect("said unknown");
     assert!(message(f).contains("no answer in time"), "{}", message(f));
 }
+
+/// Clients told more settings than are probed: the cap is a finding, not a silent cut.
+#[tokio::test(flavor = "multi_thread")]
+async fn more_published_settings_than_probed_is_said() {
+    let site = site().await;
+    let ports: Vec<u16> = (0..20).map(|i| 20000 + i).collect();
+    let servers: Vec<(&str, &str, u16, &str)> = ports
+        .iter()
+        .map(|p| ("imap", "imap.ok.test", *p, "SSL"))
+        .collect();
+    let body = config(&servers);
+    let (https, http) = web(&site.w, move |_| xml(&body), |_| not_found()).await;
+    let r = run(&site.w, "", &https, &http).await;
+    let f = finding(&r, Code::PublishedSettingsTruncated).expect("said");
+    assert!(
+        message(f).contains("20 different settings"),
+        "{}",
+        message(f)
+    );
+}

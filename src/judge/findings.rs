@@ -69,6 +69,7 @@ pub enum Code {
     CapabilitiesTruncated,
     LocalResourceExhausted,
     AddressesTruncated,
+    PublishedSettingsTruncated,
     ProbeBudgetExhausted,
     RunDeadlineReached,
     CertificateNamesTruncated,
@@ -597,6 +598,11 @@ pub enum Fact {
     LocalResourceExhausted {
         probes: usize,
     },
+    /// More settings were published than are probed.
+    PublishedSettingsTruncated {
+        total: usize,
+        kept: usize,
+    },
     AddressesTruncated {
         name: String,
         total: usize,
@@ -793,6 +799,7 @@ impl Fact {
             Self::PortsNotProbed { .. } => Code::PortsNotProbed,
             Self::LocalResourceExhausted { .. } => Code::LocalResourceExhausted,
             Self::AddressesTruncated { .. } => Code::AddressesTruncated,
+            Self::PublishedSettingsTruncated { .. } => Code::PublishedSettingsTruncated,
             Self::ProbeBudgetExhausted { .. } => Code::ProbeBudgetExhausted,
             Self::RunDeadlineReached { .. } => Code::RunDeadlineReached,
             Self::CertificateNamesTruncated { .. } => Code::CertificateNamesTruncated,

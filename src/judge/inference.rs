@@ -33,6 +33,10 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
                 planned: *planned,
                 kept: *kept,
             },
+            CapHit::PublishedSettings { total, kept } => Fact::PublishedSettingsTruncated {
+                total: *total,
+                kept: *kept,
+            },
         }));
     }
     let late = ev

@@ -179,6 +179,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::CertificateValidForOtherHost { .. }
         | Fact::CertificateNamesTruncated { .. }
         | Fact::AddressesTruncated { .. }
+        | Fact::PublishedSettingsTruncated { .. }
         | Fact::ProviderSettingConfirmed { .. } => Info,
         Fact::ProviderSettingUnconfirmed {
             why: Unconfirmed::NotProbed | Unconfirmed::Skipped(_),

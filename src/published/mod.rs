@@ -227,7 +227,7 @@ pub enum NotChecked {
 }
 
 /// Most settings read from one source (real ones announce two to six).
-pub const MAX_SETTINGS: usize = 16;
+pub const MAX_SETTINGS: usize = 64;
 
 /// Most redirects (HTTP or Autodiscover's own) followed from one starting point.
 pub const MAX_HOPS: usize = 3;

@@ -534,6 +534,8 @@ fn symbol(p: &ProbeResult, j: &Judgement) -> ColoredString {
     match j.verdict {
         Verdict::Works => "✔".green(),
         Verdict::Warnings => "!".yellow(),
+        // Left out (an address that cannot be a server, a limit of the run): not a failure.
+        Verdict::Fails if !p.was_made() => "·".dimmed(),
         Verdict::Fails => match (&p.tcp, p.failure.as_ref().map(|f| f.phase)) {
             (TcpOutcome::TimedOut, _) => "⏱".red(),
             (TcpOutcome::Refused, _) => "⊘".dimmed(),

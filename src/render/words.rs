@@ -431,10 +431,17 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         ),
         Code::CertificateNameMismatch => with_cert(
             &|c| {
-                format!(
-                    "certificate not valid for this name (it names {})",
-                    list(&c.names)
-                )
+                if c.names_from_cn {
+                    format!(
+                        "certificate names {} only in its subject CN, which clients ignore: valid for no name",
+                        list(&c.names)
+                    )
+                } else {
+                    format!(
+                        "certificate not valid for this name (it names {})",
+                        list(&c.names)
+                    )
+                }
             },
             "certificate not valid for this name",
         ),
@@ -899,6 +906,7 @@ fn fact_message(fact: &Fact) -> String {
             "{} could not be started because this machine ran out of file descriptors: those results say nothing about the servers",
             count(*probes, "connection", "connections")
         ),
+        Fact::PublishedSettingsTruncated { total, kept } => format!("clients are told {total} different settings; only the first {kept} were probed"),
         Fact::AddressesTruncated { name, total, kept } => format!("{name} has {total} addresses; only {kept} (the first of each family) were probed"),
         Fact::ProbeBudgetExhausted { planned, kept } => format!("the plan held {planned} probes; only the {kept} most useful were run (the per-run budget)"),
         Fact::RunDeadlineReached { skipped } => format!(

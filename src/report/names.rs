@@ -60,6 +60,7 @@ pub fn code(c: Code) -> &'static str {
         CapabilitiesTruncated => "capabilities_truncated",
         LocalResourceExhausted => "local_resource_exhausted",
         AddressesTruncated => "addresses_truncated",
+        PublishedSettingsTruncated => "published_settings_truncated",
         ProbeBudgetExhausted => "probe_budget_exhausted",
         RunDeadlineReached => "run_deadline_reached",
         CertificateNamesTruncated => "certificate_names_truncated",
