@@ -141,15 +141,17 @@ pub fn read_old(path: &std::path::Path) -> Result<HashMap<String, Snapshot>, Old
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let report: view::Report =
-            serde_json::from_slice(&line).map_err(|_| OldRunError::NotAReport(number))?;
-        let Some(domain) = &report.domain else {
-            return Err(OldRunError::NotAReport(number));
-        };
-        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
-        out.insert(domain, snapshot(report));
+        let (domain, snapshot) = parse_line(&line).ok_or(OldRunError::NotAReport(number))?;
+        out.insert(domain, snapshot);
     }
     Ok(out)
+}
+
+/// One line of an old run: its canonical domain and what is compared, if it is a report.
+pub fn parse_line(line: &[u8]) -> Option<(String, Snapshot)> {
+    let report: view::Report = serde_json::from_slice(line).ok()?;
+    let domain = report.domain.as_deref()?.trim_end_matches('.').to_ascii_lowercase();
+    Some((domain, snapshot(report)))
 }
 
 /// The few fields of a JSON report that are compared: a `Deserialize` subset of the report's

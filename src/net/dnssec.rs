@@ -89,6 +89,11 @@ impl Anchors {
 pub fn read_anchors(path: &Path) -> Result<Anchors, String> {
     let bytes = crate::input::read_bounded(path)?;
     let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())?;
+    parse_anchors(&text)
+}
+
+/// The records of a trust-anchor file's text (see [`read_anchors`]).
+pub fn parse_anchors(text: &str) -> Result<Anchors, String> {
     let mut dnskeys = String::new();
     let mut key_zones = Vec::new();
     let mut digests = Vec::new();
