@@ -22,9 +22,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = mailprobe::net::dnssec::parse_anchors(text);
         // The first line is a secret, the rest a server's reply quoting it.
         if let Some((secret, reply)) = text.split_once('\n') {
-            if secret.chars().count() >= 8 {
+            // (Secrets with NUL are never sent; NUL stands for the marker below.)
+            if secret.chars().count() >= 8 && !secret.contains('\0') {
                 let kept = Redactor::new(secret).redact(format!("{reply}{secret}{reply}").as_bytes());
-                assert!(!kept.windows(secret.len()).any(|w| w == secret.as_bytes()));
+                // The marker's own characters may happen to spell the secret with the text
+                // around it: count only what came from the server.
+                let kept = String::from_utf8_lossy(&kept).replace("<redacted>", "\0");
+                assert!(!kept.contains(secret));
             }
         }
     }
