@@ -319,6 +319,8 @@ pub enum CapHit {
     ProbeBudget { planned: usize, kept: usize },
     /// More settings were published than [`MAX_PUBLISHED_SETTINGS`].
     PublishedSettings { total: usize, kept: usize },
+    /// `-4`/`-6` left out every address of the round: nothing of it was probed.
+    FamilyLeftNothing { ipv6: bool, left_out: usize },
 }
 
 /// The tasks of one round and the caps they met.
@@ -387,6 +389,7 @@ pub fn tasks(
     let mut index: std::collections::HashMap<(IpAddr, Service), usize> =
         std::collections::HashMap::new();
     let mut planned = 0;
+    let mut left_out = 0;
     let mut order: Vec<&ResolvedCandidate> = resolved.iter().collect();
     order.sort_by_key(|rc| rc.candidate.best_source());
     for rc in order {
@@ -398,10 +401,13 @@ pub fn tasks(
                 kept: addresses.len(),
             });
         }
-        for address in addresses
-            .into_iter()
+        let kept: Vec<IpAddr> = addresses
+            .iter()
+            .copied()
             .filter(|a| family.is_none_or(|f| f.admits(a)))
-        {
+            .collect();
+        left_out += addresses.len() - kept.len();
+        for address in kept {
             for service in &rc.candidate.services {
                 planned += 1;
                 if !budget.take_one(keep) {
@@ -422,6 +428,12 @@ pub fn tasks(
                 }
             }
         }
+    }
+    if let (Some(f), true) = (family, planned == 0 && left_out > 0) {
+        out.caps.push(CapHit::FamilyLeftNothing {
+            ipv6: f == Family::V6,
+            left_out,
+        });
     }
     if planned > out.probes {
         out.caps.push(CapHit::ProbeBudget {

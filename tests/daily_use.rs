@@ -251,3 +251,25 @@ async fn verbose_words_every_outcome_and_no_output_shows_debug_text() {
         }
     }
 }
+
+/// `-6` on a domain that has only IPv4 addresses says why nothing was probed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_family_that_leaves_nothing_says_so() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["imap.ok.test"]);
+    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let run = w
+        .run_with("ok.test", &[ok_zone(&w.net)], |o| {
+            o.family = Some(mailprobe::plan::Family::V6)
+        })
+        .await;
+    assert!(run.probes.is_empty());
+    let f = support::scenario::finding(&run, mailprobe::judge::findings::Code::FamilyLeftNothing)
+        .expect("said");
+    assert!(
+        support::scenario::message(f).contains("-6 left out all"),
+        "{}",
+        support::scenario::message(f)
+    );
+}

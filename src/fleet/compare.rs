@@ -150,7 +150,11 @@ pub fn read_old(path: &std::path::Path) -> Result<HashMap<String, Snapshot>, Old
 /// One line of an old run: its canonical domain and what is compared, if it is a report.
 pub fn parse_line(line: &[u8]) -> Option<(String, Snapshot)> {
     let report: view::Report = serde_json::from_slice(line).ok()?;
-    let domain = report.domain.as_deref()?.trim_end_matches('.').to_ascii_lowercase();
+    let domain = report
+        .domain
+        .as_deref()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     Some((domain, snapshot(report)))
 }
 

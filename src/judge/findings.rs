@@ -76,6 +76,7 @@ pub enum Code {
     AddressInconsistent,
     Ipv6Broken,
     NoLocalIpv6,
+    FamilyLeftNothing,
     AddressFailing,
     LoginDisabled,
     NoWorkingIncoming,
@@ -565,6 +566,11 @@ pub enum Fact {
         srv_target: bool,
     },
     // Probing
+    /// `-4`/`-6` left out every address the plan had: nothing was probed.
+    FamilyLeftNothing {
+        ipv6: bool,
+        left_out: usize,
+    },
     NoLocalIpv6 {
         addresses: usize,
     },
@@ -791,6 +797,7 @@ impl Fact {
             } => Code::SrvTargetUnresolvable,
             Self::Unresolvable { .. } => Code::HostUnresolvable,
             Self::NoLocalIpv6 { .. } => Code::NoLocalIpv6,
+            Self::FamilyLeftNothing { .. } => Code::FamilyLeftNothing,
             Self::PortBlockedLocally { .. } => Code::PortBlockedLocally,
             Self::HostSilent { .. } | Self::HostUnreachable { .. } => Code::HostUnreachable,
             Self::HostNotServingMail { .. } => Code::HostNotServingMail,

@@ -37,6 +37,10 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
                 total: *total,
                 kept: *kept,
             },
+            CapHit::FamilyLeftNothing { ipv6, left_out } => Fact::FamilyLeftNothing {
+                ipv6: *ipv6,
+                left_out: *left_out,
+            },
         }));
     }
     let late = ev

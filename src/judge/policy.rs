@@ -174,6 +174,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::MxSharedPreference { .. }
         | Fact::SrvNotOffered { .. }
         | Fact::NoLocalIpv6 { .. }
+        | Fact::FamilyLeftNothing { .. }
         | Fact::PortRefused { .. }
         | Fact::PortsNotProbed { .. }
         | Fact::CertificateValidForOtherHost { .. }

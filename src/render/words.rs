@@ -891,6 +891,11 @@ fn fact_message(fact: &Fact) -> String {
         Fact::SrvDnsError { service, error } => format!("the SRV lookup for {service} failed: {}", lookup_error(error)),
         Fact::SrvTruncated { service } => format!("{service} has too many SRV records; only the first few were examined"),
         Fact::Unresolvable { name, error, .. } => format!("{name} does not resolve: {}", lookup_error(error)),
+        Fact::FamilyLeftNothing { ipv6, left_out } => format!(
+            "nothing was probed: {} left out all {left_out} addresses found, and none is {}",
+            if *ipv6 { "-6" } else { "-4" },
+            if *ipv6 { "IPv6" } else { "IPv4" }
+        ),
         Fact::NoLocalIpv6 { addresses } => format!(
             "this machine has no IPv6 route: {} could not be tried, so the results are for IPv4",
             count(*addresses, "IPv6 address", "IPv6 addresses")
@@ -1066,6 +1071,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::DmarcInvalid { .. } => "Keep one valid record: v=DMARC1; p=none|quarantine|reject; …",
         Fact::DelegationMismatch { .. } => "Make the NS records at the registrar (parent) and in the zone the same.",
         Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
+        Fact::FamilyLeftNothing { .. } => "Run without -4/-6 to probe the addresses the domain has.",
         Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
         Fact::PortBlockedLocally { port, .. } => return Some(format!("Check the local firewall, antivirus or network policy for outbound port {port}, or test from another network.")),
         Fact::HostSilent { .. } => "Check that the host is up and that its firewall (or yours) lets mail ports through.",

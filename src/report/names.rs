@@ -67,6 +67,7 @@ pub fn code(c: Code) -> &'static str {
         AddressInconsistent => "address_inconsistent",
         Ipv6Broken => "ipv6_broken",
         NoLocalIpv6 => "no_local_ipv6",
+        FamilyLeftNothing => "family_left_nothing",
         AddressFailing => "address_failing",
         LoginDisabled => "login_disabled",
         NoWorkingIncoming => "no_working_incoming",
