@@ -212,7 +212,7 @@ async fn imap_login(
 }
 
 /// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.
-fn imap_quote(s: &str) -> Zeroizing<String> {
+pub(crate) fn imap_quote(s: &str) -> Zeroizing<String> {
     let mut out = Zeroizing::new(String::with_capacity(s.len() + 2));
     out.push('"');
     for c in s.chars() {

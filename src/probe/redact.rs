@@ -36,7 +36,9 @@ impl Redactor {
         }
         let raw = secret.as_bytes();
         forms.push(Zeroizing::new(raw.to_vec()));
-        forms.push(Zeroizing::new(quoted(secret).into_bytes()));
+        forms.push(Zeroizing::new(
+            super::login::imap_quote(secret).as_bytes().to_vec(),
+        ));
         forms.push(Zeroizing::new(percent_encoded(raw).into_bytes()));
         forms.push(Zeroizing::new(
             crate::text::escape_controls(secret).into_bytes(),
@@ -114,20 +116,6 @@ fn base64_core(secret: &[u8], offset: usize, engine: &impl Engine) -> Option<Zer
     let end = (8 * (offset + secret.len())) / 6;
     (end >= first + MIN_BASE64_CORE)
         .then(|| Zeroizing::new(encoded.as_bytes()[first..end].to_vec()))
-}
-
-/// An IMAP quoted string (RFC 9051 4.3).
-fn quoted(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }
 
 /// RFC 3986 percent-encoding of everything but the unreserved characters.
