@@ -721,7 +721,8 @@ pub enum Fact {
     /// Nothing usable was read, and these sources could not be read at all: whether anything
     /// is published is unknown (never "nothing published").
     PublishedUnreadable {
-        failed: Vec<(crate::published::Method, Outcome)>,
+        /// Each source that could not be read: its method, the URL asked, what happened.
+        failed: Vec<(crate::published::Method, String, Outcome)>,
     },
     /// Microsoft 365's `autodiscover.<domain>` CNAME is missing or points elsewhere.
     AutodiscoverCname {

@@ -250,9 +250,27 @@ pub fn exportable(rec: &Recommended) -> Vec<&Recommendation> {
 
 /// The one finding a card or a one-line summary must carry: the first error, else the first
 /// warning (findings are kept in severity order). Information never outranks the settings.
+/// A warning counts only when it is about the domain as a whole or about a host of the chosen
+/// settings: the card is not the place for a web host's certificate no client uses.
 pub fn most_important(diagnosis: &super::Diagnosis) -> Option<&super::findings::Finding> {
-    let first = |s: Severity| diagnosis.findings.iter().find(|f| f.severity == s);
-    first(Severity::Error).or_else(|| first(Severity::Warning))
+    let chosen: Vec<&str> = chosen(&diagnosis.recommended)
+        .into_iter()
+        .flatten()
+        .map(|r| r.host.as_str())
+        .collect();
+    let about_settings =
+        |f: &&super::findings::Finding| f.host.as_deref().is_none_or(|h| chosen.contains(&h));
+    let errors = diagnosis
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error);
+    errors.or_else(|| {
+        diagnosis
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .find(about_settings)
+    })
 }
 
 /// Whether the domain receives mail at all: a domain with no DNS name (NXDOMAIN) or with a

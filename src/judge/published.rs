@@ -128,11 +128,11 @@ pub fn findings(
         .iter()
         .any(|s| s.method != Method::Srv && !s.settings().is_empty());
     if !announced && !known_provider {
-        let failed: Vec<(Method, Outcome)> = published
+        let failed: Vec<(Method, String, Outcome)> = published
             .sources
             .iter()
             .filter(|s| s.method != Method::Srv && !policy::shows_absence(&s.outcome))
-            .map(|s| (s.method, s.outcome.clone()))
+            .map(|s| (s.method, s.url.clone(), s.outcome.clone()))
             .collect();
         out.push(Finding::new(if failed.is_empty() {
             Fact::PublishedNone

@@ -249,7 +249,7 @@ pub fn message(fact: &Fact) -> Option<String> {
             "whether autoconfig or Autodiscover is published is unknown: {}",
             failed
                 .iter()
-                .map(|(m, o)| format!("{} {}", method(*m), outcome(o)))
+                .map(|(m, url, o)| format!("{} at {url}: {}", method(*m), outcome(o)))
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
