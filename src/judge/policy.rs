@@ -294,13 +294,21 @@ pub fn exit_status(
     if !probed {
         return exits::OK;
     }
-    // Nothing works for a mail client: port 25 answering is a server's, not a client's, and a
-    // domain that receives no mail has nothing that could work.
-    let client_setting_answers = diagnosis
+    // Nothing works for a mail client: port 25 answering is a server's, not a client's (when
+    // client ports were probed at all: `--ports 25` asks about delivery only), and a domain
+    // that receives no mail has nothing that could work.
+    let answers = |client: bool| {
+        diagnosis
+            .settings
+            .iter()
+            .any(|s| s.verdict != Verdict::Fails && client_may_use(&s.service) == client)
+    };
+    let client_probed = diagnosis
         .settings
         .iter()
-        .any(|s| s.verdict != Verdict::Fails && client_may_use(&s.service));
-    if !client_setting_answers || !receives_mail(discovery) {
+        .any(|s| client_may_use(&s.service) && s.was_probed());
+    let works = answers(true) || (!client_probed && answers(false));
+    if !works || !receives_mail(discovery) {
         return exits::NOTHING_WORKS;
     }
     let errors = diagnosis
