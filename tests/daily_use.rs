@@ -255,10 +255,7 @@ async fn verbose_words_every_outcome_and_no_output_shows_debug_text() {
 /// `-6` on a domain that has only IPv4 addresses says why nothing was probed.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_family_that_leaves_nothing_says_so() {
-    let mut w = World::new();
-    let leaf = w.ca.leaf(&["imap.ok.test"]);
-    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
-        .await;
+    let w = World::with_imaps(&["imap.ok.test"]).await;
     let run = w
         .run_with("ok.test", &[ok_zone(&w.net)], |o| {
             o.family = Some(mailprobe::plan::Family::V6)

@@ -275,10 +275,7 @@ async fn a_providers_own_host_with_a_foreign_certificate_is_interception() {
 /// advice, whatever answers on the names mailprobe tried; and exits 3, as nothing applies.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_null_mx_domain_gets_no_settings_whatever_answers() {
-    let mut w = World::new();
-    let leaf = w.ca.leaf(&["mail.nullmx.test"]);
-    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
-        .await;
+    let w = World::with_imaps(&["mail.nullmx.test"]).await;
     let n = w.net.prefix();
     let run = w
         .run_with(

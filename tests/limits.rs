@@ -497,9 +497,8 @@ async fn a_name_only_in_the_cn_is_one_consistent_mismatch() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn credentials_quoted_back_by_the_server_never_reach_the_report() {
-    const PASSWORD: &str = "s3cret-Passw0rd";
+/// IMAP over TLS and SMTP with STARTTLS on one host, both with this account and behaviour.
+async fn imap_and_smtp_with_account(user: &str, password: &str, behaviour: Behaviour) -> World {
     let mut w = World::new();
     let leaf = w.ca.leaf(&["imap.ok.test", "smtp.ok.test"]);
     for (protocol, security, tls) in [
@@ -515,10 +514,18 @@ async fn credentials_quoted_back_by_the_server_never_reach_the_report() {
         ),
     ] {
         let spec = Spec::new(protocol, tls)
-            .with_account("a@ok.test", "another password")
-            .behaving(Behaviour::EchoCredentials);
+            .with_account(user, password)
+            .behaving(behaviour.clone());
         w.serve(&[10], security, spec).await;
     }
+    w
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn credentials_quoted_back_by_the_server_never_reach_the_report() {
+    const PASSWORD: &str = "s3cret-Passw0rd";
+    let w = imap_and_smtp_with_account("a@ok.test", "another password", Behaviour::EchoCredentials)
+        .await;
     let creds = Credentials {
         username: "a@ok.test".into(),
         password: Secret::new(PASSWORD.into()),
@@ -677,25 +684,12 @@ async fn secrets_quoted_in_the_goodbye_are_scrubbed_in_every_encoding() {
     // Characters the escaper rewrites: redaction must run on the raw bytes, before escaping.
     const PASSWORD: &str = "tab\there\u{200d}zwj\u{ad}shy-Pw";
     const USER: &str = "a@ok.test";
-    let mut w = World::new();
-    let leaf = w.ca.leaf(&["imap.ok.test", "smtp.ok.test"]);
-    for (protocol, security, tls) in [
-        (
-            Protocol::Imap,
-            Security::Tls,
-            TlsMode::Implicit(leaf.clone()),
-        ),
-        (
-            Protocol::Smtp,
-            Security::StartTls,
-            TlsMode::StartTls(leaf.clone()),
-        ),
-    ] {
-        let spec = Spec::new(protocol, tls)
-            .with_account(USER, PASSWORD)
-            .behaving(Behaviour::EchoOnClose(USER.into(), PASSWORD.into()));
-        w.serve(&[10], security, spec).await;
-    }
+    let w = imap_and_smtp_with_account(
+        USER,
+        PASSWORD,
+        Behaviour::EchoOnClose(USER.into(), PASSWORD.into()),
+    )
+    .await;
     let creds = Credentials {
         username: USER.into(),
         password: Secret::new(PASSWORD.into()),

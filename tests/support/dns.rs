@@ -129,14 +129,7 @@ impl FaultyDns {
         let addr = socket.local_addr().expect("addr");
         let task = tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
-            loop {
-                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
-                    return;
-                };
-                let query = buf[..n].to_vec();
-                let Ok(msg) = Message::from_vec(&query) else {
-                    continue;
-                };
+            while let Some((query, msg, peer)) = next_query(&socket, &mut buf).await {
                 let Some(q) = msg.queries.first() else {
                     continue;
                 };
@@ -157,13 +150,7 @@ impl FaultyDns {
                         }
                     }
                     Fault::ServFail => {
-                        let mut reply = Message::error_msg(
-                            msg.metadata.id,
-                            msg.metadata.op_code,
-                            ResponseCode::ServFail,
-                        );
-                        reply.add_query(q.clone());
-                        if let Ok(bytes) = reply.to_vec() {
+                        if let Some(bytes) = error_reply(&msg, ResponseCode::ServFail) {
                             let _ = socket.send_to(&bytes, peer).await;
                         }
                     }
@@ -186,6 +173,26 @@ impl FaultyDns {
         });
         Self { addr, task }
     }
+}
+
+/// The next well-formed query on `socket` (malformed datagrams skipped); `None` once it fails.
+async fn next_query(socket: &UdpSocket, buf: &mut [u8]) -> Option<(Vec<u8>, Message, SocketAddr)> {
+    loop {
+        let (n, peer) = socket.recv_from(buf).await.ok()?;
+        let query = buf[..n].to_vec();
+        if let Ok(msg) = Message::from_vec(&query) {
+            return Some((query, msg, peer));
+        }
+    }
+}
+
+/// An answer with this response code to `msg`, its question echoed.
+fn error_reply(msg: &Message, code: ResponseCode) -> Option<Vec<u8>> {
+    let mut reply = Message::error_msg(msg.metadata.id, msg.metadata.op_code, code);
+    if let Some(q) = msg.queries.first() {
+        reply.add_query(q.clone());
+    }
+    reply.to_vec().ok()
 }
 
 async fn forward(query: &[u8], upstream: SocketAddr) -> Option<Vec<u8>> {
@@ -236,29 +243,14 @@ impl CappedDns {
         let (most, refusals, received) = (most_in_flight.clone(), refused.clone(), queries.clone());
         let task = tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
-            loop {
-                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
-                    return;
-                };
-                let query = buf[..n].to_vec();
-                let Ok(msg) = Message::from_vec(&query) else {
-                    continue;
-                };
+            while let Some((query, msg, peer)) = next_query(&socket, &mut buf).await {
                 received.fetch_add(1, Ordering::SeqCst);
                 let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
                 if now > limit {
                     in_flight.fetch_sub(1, Ordering::SeqCst);
                     refusals.fetch_add(1, Ordering::SeqCst);
-                    let mut reply = Message::error_msg(
-                        msg.metadata.id,
-                        msg.metadata.op_code,
-                        ResponseCode::Refused,
-                    );
-                    if let Some(q) = msg.queries.first() {
-                        reply.add_query(q.clone());
-                    }
-                    if let Ok(bytes) = reply.to_vec() {
+                    if let Some(bytes) = error_reply(&msg, ResponseCode::Refused) {
                         let _ = socket.send_to(&bytes, peer).await;
                     }
                     continue;

@@ -72,6 +72,15 @@ impl World {
         s
     }
 
+    /// A world with one IMAP-over-TLS server at host 10, its certificate for `names`.
+    pub async fn with_imaps(names: &[&str]) -> Self {
+        let mut w = Self::new();
+        let leaf = w.ca.leaf(names);
+        w.serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+            .await;
+        w
+    }
+
     pub async fn run(&self, target: &str, zones: &[String]) -> Run {
         self.run_with(target, zones, |_| {}).await
     }
