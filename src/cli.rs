@@ -56,8 +56,12 @@ pub enum Format {
     version,
     about,
     long_about = None,
-    after_help = "Exit status: 0 incoming and outgoing settings confirmed, 1 partial or problems found, \
-                  2 bad usage or input, 3 nothing works or DNS failed.\n\
+    after_help = "Exit status: 0 incoming and outgoing settings confirmed (no error found); \
+                  1 partial: something works but not both directions cleanly, errors found, or a login \
+                  not accepted; 2 bad usage or input; 3 nothing works for a mail client (port 25 alone \
+                  does not count), the domain receives no mail (NXDOMAIN, null MX), or DNS failed; \
+                  4 --compare found something worse than before; 130 interrupted (what finished is kept). \
+                  A fleet exits with its worst domain's status.\n\
                   Examples:\n  mailprobe accounts@example.com\n  mailprobe example.com --json\n  \
                   mailprobe accounts@example.com --card -p 993,465,587\n  \
                   mailprobe accounts@example.com -v        (conversations of failed probes)"

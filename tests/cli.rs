@@ -126,6 +126,43 @@ fn help_and_version_exit_0() {
     assert_eq!(mailprobe(&["--version"]).status.code(), Some(0));
 }
 
+/// Every exit status, in `--help`, the man page and the README alike.
+#[test]
+fn every_exit_status_is_documented_where_users_look() {
+    // Line breaks where the terminal width put them do not matter.
+    let flat = |out: Vec<u8>| {
+        String::from_utf8(out)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let help = flat(mailprobe(&["--help"]).stdout);
+    let man = flat(mailprobe(&["--man"]).stdout);
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for status in [
+        mailprobe::exits::OK,
+        mailprobe::exits::PROBLEMS,
+        mailprobe::exits::USAGE,
+        mailprobe::exits::NOTHING_WORKS,
+        mailprobe::exits::REGRESSIONS,
+        mailprobe::exits::INTERRUPTED,
+    ] {
+        let phrase = format!("{status} ");
+        assert!(help.contains(&phrase), "--help lacks exit status {status}");
+        assert!(
+            man.contains(&phrase),
+            "the man page lacks exit status {status}"
+        );
+        assert!(
+            readme.contains(&format!("| {status} |")),
+            "README lacks exit status {status}"
+        );
+    }
+    assert!(help.contains("130 interrupted") && man.contains("130 interrupted"));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn json_follows_the_contract() {
     let net = TestNet::new();

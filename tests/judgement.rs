@@ -219,7 +219,14 @@ async fn an_expired_certificate_is_called_expired_everywhere() {
     let f = finding(&run, Code::CertificateExpired).expect("finding");
     assert_eq!(f.severity, Severity::Error);
     assert!(message(f).contains("expired on"), "{}", message(f));
-    assert!(card(&run).contains("certificate expired on"));
+    let card = card(&run);
+    assert!(card.contains("certificate expired on"), "{card}");
+    // Not "works with warnings" next to "clients refuse it": one statement.
+    assert!(
+        card.contains("✘ answers, but clients refuse its certificate"),
+        "{card}"
+    );
+    assert!(!card.contains("works with warnings"), "{card}");
     let login = &run.login.as_ref().unwrap()[0].outcome;
     assert_eq!(
         login,

@@ -200,6 +200,8 @@ fn line(
     };
     let mark = if r.confirmed {
         "✔ confirmed".green()
+    } else if policy::clients_refuse(r) {
+        "✘ answers, but clients refuse its certificate".red()
     } else {
         "! works with warnings".yellow()
     };
