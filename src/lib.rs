@@ -377,6 +377,16 @@ pub async fn run_with(
     if let Some(creds) = &options.login {
         scrub_transcripts(&mut probes, creds);
     }
+    let mut diagnosis = diagnosis;
+    if let Some(checks) = &login {
+        diagnosis
+            .findings
+            .extend(judge::login_findings(checks.iter().map(|c| {
+                let service = service::Service::new(c.port, c.protocol, c.security);
+                (service, c.host.as_str(), &c.outcome)
+            })));
+        diagnosis.findings.sort_by_key(|f| f.severity);
+    }
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {
         checks
             .iter()

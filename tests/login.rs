@@ -103,6 +103,15 @@ async fn a_wrong_password_is_reported_as_rejected() {
         other => panic!("{other:?}"),
     }
     assert_eq!(run.exit_code, exits::PROBLEMS);
+    // A rejected login is a finding (the fleet's worst finding, the card's and -q's reason).
+    let f = support::scenario::finding(&run, mailprobe::judge::findings::Code::LoginNotAccepted)
+        .expect("login_not_accepted");
+    assert_eq!(f.severity, mailprobe::judge::findings::Severity::Error);
+    let text = support::scenario::message(f);
+    assert!(
+        text.contains("was rejected") && text.contains("AUTHENTICATIONFAILED"),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -81,6 +81,7 @@ pub enum Code {
     LoginDisabled,
     NoWorkingIncoming,
     NoWorkingOutgoing,
+    LoginNotAccepted,
     OnlyPort25Works,
     ProviderSettingConfirmed,
     ProviderSettingUnconfirmed,
@@ -661,6 +662,12 @@ pub enum Fact {
     NoWorkingOutgoing {
         best: Option<SettingRef>,
     },
+    /// `--login` was not accepted on a chosen setting (rejected, not attempted, or failed).
+    LoginNotAccepted {
+        service: Service,
+        host: String,
+        outcome: crate::probe::login::LoginOutcome,
+    },
     OnlyPort25Works,
     ProviderSettingConfirmed {
         setting: PublishedSetting,
@@ -818,6 +825,7 @@ impl Fact {
             Self::CertificateValidForOtherHost { .. } => Code::CertificateValidForOtherHost,
             Self::NoWorkingIncoming { .. } => Code::NoWorkingIncoming,
             Self::NoWorkingOutgoing { .. } => Code::NoWorkingOutgoing,
+            Self::LoginNotAccepted { .. } => Code::LoginNotAccepted,
             Self::OnlyPort25Works => Code::OnlyPort25Works,
             Self::ProviderSettingConfirmed { .. } => Code::ProviderSettingConfirmed,
             Self::ProviderSettingUnconfirmed { .. } => Code::ProviderSettingUnconfirmed,

@@ -41,6 +41,25 @@ pub struct SettingStatus {
     pub cause: Option<Failure>,
 }
 
+/// Each `--login` check that was not accepted is a finding: the answer to the question the user
+/// asked, never only a line under the settings.
+pub fn login_findings<'a>(
+    checks: impl IntoIterator<Item = (Service, &'a str, &'a crate::probe::login::LoginOutcome)>,
+) -> Vec<Finding> {
+    checks
+        .into_iter()
+        .filter(|(_, _, o)| !matches!(o, crate::probe::login::LoginOutcome::Accepted { .. }))
+        .map(|(service, host, outcome)| {
+            Finding::new(findings::Fact::LoginNotAccepted {
+                service,
+                host: host.to_string(),
+                outcome: outcome.clone(),
+            })
+            .at(host, Some(service.port))
+        })
+        .collect()
+}
+
 impl SettingStatus {
     /// Whether any of its probes was made (answered or failed) rather than left out by a limit
     /// of the run (budget, deadline, a busy address, this machine). An address that cannot be

@@ -160,6 +160,12 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::LocalResourceExhausted { .. }
         | Fact::AuthoritativeInconsistent { .. }
         | Fact::NameserverLame { .. } => Error,
+        // The credentials were refused: the one thing the user asked to know.
+        Fact::LoginNotAccepted {
+            outcome: crate::probe::login::LoginOutcome::Rejected { .. },
+            ..
+        } => Error,
+        Fact::LoginNotAccepted { .. } => Warning,
         Fact::MxUnresolvable { all, .. } => {
             if *all {
                 Error

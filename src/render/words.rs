@@ -675,6 +675,12 @@ fn fact_message(fact: &Fact) -> String {
         return text;
     }
     match fact {
+        Fact::LoginNotAccepted { service, host, outcome } => format!(
+            "the login to {} {host}:{} was {}",
+            service.protocol.name(),
+            service.port,
+            login_outcome(*service, outcome)
+        ),
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
         Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
@@ -1085,6 +1091,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::CertificateValidForOtherHost { name, .. } => return Some(format!("Configure {name} as the server name: the classic shared web host case.")),
         Fact::NoWorkingIncoming { best: None } | Fact::NoWorkingOutgoing { best: None } => "See the matrix above for why each one failed.",
         Fact::OnlyPort25Works => "Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server.",
+        Fact::LoginNotAccepted { .. } => "Check the username and password (or the app password the provider requires) with the mailbox's owner; the server's own reply is quoted.",
         _ => return None,
     };
     Some(text.to_string())

@@ -72,6 +72,7 @@ pub fn code(c: Code) -> &'static str {
         LoginDisabled => "login_disabled",
         NoWorkingIncoming => "no_working_incoming",
         NoWorkingOutgoing => "no_working_outgoing",
+        LoginNotAccepted => "login_not_accepted",
         OnlyPort25Works => "only_port25_works",
         ProviderSettingConfirmed => "provider_setting_confirmed",
         ProviderSettingUnconfirmed => "provider_setting_unconfirmed",
