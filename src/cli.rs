@@ -291,13 +291,14 @@ impl Cli {
             }
         }
         // A flag that would be silently ignored is refused, with what to do instead.
-        if self.export.is_some() && self.output.is_none() {
+        // (A fleet run refuses --export itself.)
+        if !fleet && self.export.is_some() && self.output.is_none() {
             for (set, flag) in [
                 (self.json, "--json"),
                 (self.card, "--card"),
                 (self.quiet, "-q"),
             ] {
-                if set && !fleet {
+                if set {
                     return Err(format!("--export without --output writes the file to standard output, so {flag} would not be shown: add --output FILE"));
                 }
             }

@@ -174,9 +174,8 @@ struct Probing<'a> {
     anchors: Option<net::dnssec::Anchors>,
     dns: &'a Dns,
     trust: Trust,
-    limiter: &'a Limiter,
-    /// The same limiter and the domain's address rule, for the stages that open their own
-    /// connections (web fetches, the zone's name servers).
+    /// The run's limiter (shared in a fleet) and the domain's address rule: every connection of
+    /// every stage passes it.
     gate: net::gate::Gate,
     /// The run's one probe budget, shared by every round.
     budget: plan::Budget,
@@ -282,7 +281,6 @@ pub async fn run_with(
         anchors,
         dns: &dns,
         trust,
-        limiter: &shared.limiter,
         gate: gate.clone(),
         budget: plan::Budget::new(plan::MAX_PROBES),
         later_caps: std::sync::Mutex::new(Vec::new()),
@@ -290,7 +288,6 @@ pub async fn run_with(
         settings: ProbeSettings {
             timeout: options.timeout,
             run_deadline: Some(run_deadline),
-            public_domain: net::address::is_public_domain(&target.domain.ascii),
             transcripts: options.transcripts,
         },
         observer,
@@ -356,7 +353,7 @@ pub async fn run_with(
         delivery::check_senders(&dns, &target.domain.ascii, d, &senders).await;
     }
     let username = options.login.as_ref().map(|c| c.username.as_str());
-    let diagnosis = judge::diagnose(&Evidence {
+    let mut diagnosis = judge::diagnose(&Evidence {
         target,
         discovery: &discovery,
         identification: &identification,
@@ -377,7 +374,6 @@ pub async fn run_with(
     if let Some(creds) = &options.login {
         scrub_transcripts(&mut probes, creds);
     }
-    let mut diagnosis = diagnosis;
     if let Some(checks) = &login {
         diagnosis
             .findings
@@ -494,22 +490,18 @@ impl Probing<'_> {
         }
         let http = self.http();
         let domain = &self.options.target.domain.ascii;
-        let (extra, count) = match &self.anchors {
-            Some(a) => {
-                let resolver = self.dns.servers().first().copied();
-                let expanded = match resolver {
-                    Some(r) => net::dnssec::expand(a, r, self.options.timeout).await,
-                    None => hickory_resolver::proto::dnssec::TrustAnchors::default(),
-                };
-                (Some(expanded), Some(a))
+        let given = self.anchors.as_ref();
+        let extra = match (given, self.dns.servers().first()) {
+            (Some(a), Some(resolver)) => {
+                Some(net::dnssec::expand(a, *resolver, self.options.timeout).await)
             }
-            None => (None, None),
+            _ => None,
         };
         let validator = net::dnssec::Validator::new(
             self.dns.servers(),
             extra,
-            count.map_or(0, |a| a.count),
-            count.map(net::dnssec::Anchors::zones).unwrap_or_default(),
+            given.map_or(0, |a| a.count),
+            given.map(net::dnssec::Anchors::zones).unwrap_or_default(),
             self.options.timeout,
         )
         .ok();
@@ -644,7 +636,7 @@ impl Probing<'_> {
             return probe::run_probes(
                 tasks,
                 &self.trust,
-                self.limiter,
+                &self.gate,
                 &self.settings,
                 self.observer,
             )
@@ -654,7 +646,7 @@ impl Probing<'_> {
         let mine = probe::run_probes(
             &claim.tasks,
             &self.trust,
-            self.limiter,
+            &self.gate,
             &self.settings,
             self.observer,
         )
@@ -694,7 +686,7 @@ impl Probing<'_> {
                 let result = probe::engine::login(
                     &task,
                     &self.trust,
-                    self.limiter,
+                    &self.gate,
                     timeout,
                     creds,
                     self.options.transcripts,

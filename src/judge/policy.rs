@@ -254,8 +254,6 @@ pub fn exportable(rec: &Recommended) -> Vec<&Recommendation> {
     out
 }
 
-/// The one finding a card or a one-line summary must carry: the first error, else the first
-/// warning (findings are kept in severity order). Information never outranks the settings.
 /// Whether mail clients refuse this setting's certificate outright (expired, not yet valid,
 /// untrusted, for another name): it answers, but a client set up with it cannot connect
 /// without overriding a security warning.
@@ -271,7 +269,9 @@ pub fn clients_refuse(r: &Recommendation) -> bool {
     })
 }
 
-/// A warning counts only when it is about the domain as a whole or about a host of the chosen
+/// The one finding a card or a one-line summary must carry: the first error, else the first
+/// warning (findings are kept in severity order); information never outranks the settings. A
+/// warning counts only when it is about the domain as a whole or about a host of the chosen
 /// settings: the card is not the place for a web host's certificate no client uses.
 pub fn most_important(diagnosis: &super::Diagnosis) -> Option<&super::findings::Finding> {
     let chosen: Vec<&str> = chosen(&diagnosis.recommended)

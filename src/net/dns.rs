@@ -165,7 +165,7 @@ pub struct Dns {
 /// How queries are spent: a bounded number in flight, adapting down when the resolver shows
 /// overload, and identical questions asked once while one is in flight.
 struct Discipline {
-    in_flight: Arc<Semaphore>,
+    in_flight: Semaphore,
     limit: AtomicUsize,
     pending: Mutex<HashMap<(String, RecordType), InFlight>>,
 }
@@ -173,7 +173,7 @@ struct Discipline {
 impl Discipline {
     fn new() -> Self {
         Self {
-            in_flight: Arc::new(Semaphore::new(MAX_QUERIES_IN_FLIGHT)),
+            in_flight: Semaphore::new(MAX_QUERIES_IN_FLIGHT),
             limit: AtomicUsize::new(MAX_QUERIES_IN_FLIGHT),
             pending: Mutex::new(HashMap::new()),
         }
@@ -406,10 +406,11 @@ impl Dns {
     /// from a long domain) has no records rather than a failure; an identical query already in
     /// flight is joined, not repeated.
     async fn query(&self, name: &str, record_type: RecordType) -> Answer {
-        if name.trim_end_matches('.').len() > MAX_NAME_OCTETS {
+        let name = name.trim_end_matches('.');
+        if name.len() > MAX_NAME_OCTETS {
             return Err(LookupError::NoRecords);
         }
-        let key = (name.trim_end_matches('.').to_ascii_lowercase(), record_type);
+        let key = (name.to_ascii_lowercase(), record_type);
         let shared = {
             let Ok(mut pending) = self.discipline.pending.lock() else {
                 return self.clone().ask(key.0, record_type).await;

@@ -55,8 +55,8 @@ impl std::fmt::Debug for Validator {
 pub struct Anchors {
     /// The DNSKEYs as given.
     keys: TrustAnchors,
-    /// The zones the DNSKEYs were given for, lower case, with the final dot.
-    key_zones: Vec<Name>,
+    /// The zones anchored (by a DNSKEY or a DS), lower case, each once.
+    zones: Vec<Name>,
     /// The DS records, with their zones.
     digests: Vec<(Name, DS)>,
     /// Records read (DNSKEY and DS).
@@ -66,20 +66,10 @@ pub struct Anchors {
 impl Anchors {
     /// The zones an anchor was given for (without the final dot).
     pub fn zones(&self) -> Vec<String> {
-        let mut zones: Vec<String> = self
-            .key_zones
+        self.zones
             .iter()
-            .chain(self.digests.iter().map(|(z, _)| z))
-            .map(|z| {
-                z.to_lowercase()
-                    .to_ascii()
-                    .trim_end_matches('.')
-                    .to_string()
-            })
-            .collect();
-        zones.sort();
-        zones.dedup();
-        zones
+            .map(|z| z.to_ascii().trim_end_matches('.').to_string())
+            .collect()
     }
 }
 
@@ -95,7 +85,7 @@ pub fn read_anchors(path: &Path) -> Result<Anchors, String> {
 /// The records of a trust-anchor file's text (see [`read_anchors`]).
 pub fn parse_anchors(text: &str) -> Result<Anchors, String> {
     let mut dnskeys = String::new();
-    let mut key_zones = Vec::new();
+    let mut zones = Vec::new();
     let mut digests = Vec::new();
     for (number, line) in text.lines().enumerate() {
         // Comments after the record (ldns writes `;{id = …}`) are not part of it.
@@ -124,16 +114,19 @@ pub fn parse_anchors(text: &str) -> Result<Anchors, String> {
                 let RData::DNSSEC(DNSSECRData::DS(ds)) = rdata else {
                     return Err("not a DS record".into());
                 };
+                zones.push(zone.clone());
                 digests.push((zone, ds));
             }
             None => {
                 dnskeys.push_str(line);
                 dnskeys.push('\n');
-                key_zones.push(zone);
+                zones.push(zone);
             }
         }
     }
-    let count = key_zones.len() + digests.len();
+    let count = zones.len();
+    zones.sort();
+    zones.dedup();
     if count == 0 {
         return Err("no DNSKEY or DS records in it".into());
     }
@@ -146,33 +139,19 @@ pub fn parse_anchors(text: &str) -> Result<Anchors, String> {
     };
     Ok(Anchors {
         keys,
-        key_zones,
+        zones,
         digests,
         count,
     })
 }
 
-/// The keys validation starts from: the IANA root keys, the DNSKEYs given, and for each zone
-/// anchored by a KSK or a DS alone, its whole DNSKEY set once a signature by an anchored key
-/// over that set checks out (what Unbound does with a `trust-anchor-file`). A set that does not
-/// check out adds nothing: validation then finds the zone bogus, which it is.
+/// The keys given, and for each zone anchored by a KSK or a DS alone, its whole DNSKEY set
+/// once a signature by an anchored key over that set checks out (what Unbound does with a
+/// `trust-anchor-file`). A set that does not check out adds nothing: validation then finds the
+/// zone bogus, which it is. ([`Validator::new`] adds the root's keys.)
 pub async fn expand(anchors: &Anchors, resolver: SocketAddr, timeout: Duration) -> TrustAnchors {
     let mut out = anchors.keys.clone();
-    let builtin = TrustAnchors::default();
-    for i in 0..builtin.len() {
-        if let Some(key) = builtin.get(i) {
-            out.insert(key);
-        }
-    }
-    let zones: Vec<Name> = anchors
-        .key_zones
-        .iter()
-        .chain(anchors.digests.iter().map(|(z, _)| z))
-        .cloned()
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let sets = zones.iter().map(|zone| async move {
+    let sets = anchors.zones.iter().map(|zone| async move {
         let records = crate::net::authority::key_set(resolver, &zone.to_ascii(), timeout).await;
         (
             zone,

@@ -49,6 +49,11 @@ impl Gate {
         }
     }
 
+    /// The caps alone, for connections whose address already passed [`Gate::admits`].
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
     /// The address rule alone.
     pub fn admits(&self, ip: IpAddr) -> Result<(), AddressClass> {
         match address::not_probeable(ip, self.public_domain) {

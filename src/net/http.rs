@@ -11,7 +11,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::net::address::AddressClass;
 use crate::net::dns::Dns;
 use crate::net::gate::{Closed, Gate};
 use crate::text::clean_name;
@@ -48,7 +47,7 @@ pub enum FetchError {
     /// Not fetched: the host's only addresses are special-purpose ones.
     Refused {
         address: std::net::IpAddr,
-        class: AddressClass,
+        class: crate::net::address::AddressClass,
     },
     /// Not fetched: the run's connection caps left no slot in time.
     NoSlot,
@@ -160,19 +159,16 @@ impl Http {
             Ok(ip) => vec![ip],
             Err(_) => self.dns.addresses(host).await.all(),
         };
-        let first = *found.first().ok_or(FetchError::NoAddress)?;
-        found
-            .iter()
-            .copied()
-            .find(|ip| self.gate.admits(*ip).is_ok())
-            .ok_or_else(|| FetchError::Refused {
-                address: first,
-                class: self
-                    .gate
-                    .admits(first)
-                    .err()
-                    .unwrap_or(AddressClass::Reserved),
-            })
+        let mut refused = None;
+        for ip in found {
+            match self.gate.admits(ip) {
+                Ok(()) => return Ok(ip),
+                Err(class) => {
+                    refused.get_or_insert(FetchError::Refused { address: ip, class });
+                }
+            }
+        }
+        Err(refused.unwrap_or(FetchError::NoAddress))
     }
 
     /// A client for one request: no pool (the connection closes with it), no redirects, no

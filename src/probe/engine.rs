@@ -10,8 +10,7 @@ use tokio::time::Instant;
 
 use super::session::{self, Deadline};
 use super::{Failure, FailureKind, Phase, ProbeResult, Skip, TcpOutcome, Trust};
-use crate::net::address;
-pub use crate::net::gate::{Limiter, Permits, PER_ADDRESS_CONNECTIONS};
+pub use crate::net::gate::{Gate, Limiter, Permits, PER_ADDRESS_CONNECTIONS};
 use crate::plan::ProbeTask;
 use crate::service::Security;
 
@@ -20,8 +19,6 @@ pub struct ProbeSettings {
     pub timeout: Duration,
     /// When the whole run must end (`--max-time`); probes not started by then are skipped.
     pub run_deadline: Option<Instant>,
-    /// Loopback and documentation addresses are probed only for private and test names.
-    pub public_domain: bool,
     /// Keep each probe's conversation (`-v`).
     pub transcripts: bool,
 }
@@ -40,14 +37,15 @@ impl ProbeObserver for Silent {}
 pub async fn run_probes(
     tasks: &[ProbeTask],
     trust: &Trust,
-    limiter: &Limiter,
+    gate: &Gate,
     settings: &ProbeSettings,
     observer: &dyn ProbeObserver,
 ) -> Vec<ProbeResult> {
     observer.planned(tasks.iter().map(|t| t.names.len()).sum());
     let ctx = Ctx {
         trust,
-        limiter,
+        gate,
+        limiter: gate.limiter(),
         settings,
         observer,
     };
@@ -55,20 +53,21 @@ pub async fn run_probes(
     join_all(runs).await.into_iter().flatten().collect()
 }
 
-/// One login check, under the same limits as the probes.
+/// One login check, under the same limits as the probes (its address, a recommended setting's,
+/// already passed the gate's address rule).
 pub async fn login(
     task: &ProbeTask,
     trust: &Trust,
-    limiter: &Limiter,
+    gate: &Gate,
     timeout: Duration,
     creds: &super::login::Credentials,
     transcript: bool,
 ) -> ProbeResult {
-    let _permits = limiter.acquire(task.address).await;
+    let _permits = gate.limiter().acquire(task.address).await;
     let deadline = Deadline::after(timeout, None);
     let extras = session::Extras {
         login: Some(creds),
-        limiter: Some(limiter),
+        limiter: Some(gate.limiter()),
         connected: None,
         transcript,
     };
@@ -84,6 +83,8 @@ pub struct Held(
 
 struct Ctx<'a> {
     trust: &'a Trust,
+    /// The run's gate: its address rule, and its caps (`limiter`, kept at hand).
+    gate: &'a Gate,
     limiter: &'a Limiter,
     settings: &'a ProbeSettings,
     observer: &'a dyn ProbeObserver,
@@ -190,7 +191,7 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
     let Some((first_name, others)) = task.names.split_first() else {
         return Vec::new();
     };
-    if let Some(class) = address::not_probeable(task.address, ctx.settings.public_domain) {
+    if let Err(class) = ctx.gate.admits(task.address) {
         let all = task.names.iter();
         return all
             .map(|n| skipped(n, task, Skip::Address(class)))

@@ -100,11 +100,6 @@ pub fn refusal(tls: Option<&TlsInfo>, creds: &Credentials) -> Option<LoginRefusa
 }
 
 impl Credentials {
-    /// `text` with every form the secret could be sent in replaced by `<redacted>`.
-    pub fn redact(&self, text: &str) -> String {
-        self.redactor().redact_text(text)
-    }
-
     /// What scrubs the secret from a connection's replies once it has been sent.
     pub fn redactor(&self) -> std::sync::Arc<Redactor> {
         std::sync::Arc::new(Redactor::new(self.password.expose()))
@@ -124,8 +119,9 @@ fn sasl_plain(c: &Credentials) -> Zeroizing<String> {
 }
 
 /// Authenticates on an open connection, choosing the mechanism from the capabilities.
-/// Everything the server says after the credentials went out is scrubbed of them before it is
-/// kept: a server that quotes them back must not get them into the report.
+/// Everything the server says after the credentials went out, until the connection closes, is
+/// scrubbed of them by the connection before it is kept (replies, samples, transcript): a
+/// server that quotes them back must not get them into the report.
 pub async fn authenticate(
     protocol: Protocol,
     conn: &mut Conn,
@@ -134,31 +130,10 @@ pub async fn authenticate(
 ) -> Result<LoginOutcome, FailureKind> {
     // From here until the connection closes, nothing the server says may carry the secret.
     conn.guard(creds.redactor());
-    let outcome = match protocol {
+    match protocol {
         Protocol::Imap => imap_login(conn, caps, creds).await,
         Protocol::Pop3 => pop3_login(conn, caps, creds).await,
         Protocol::Smtp => smtp_login(conn, caps, creds).await,
-    };
-    match outcome {
-        Ok(LoginOutcome::Rejected { mechanism, reply }) => Ok(LoginOutcome::Rejected {
-            mechanism,
-            reply: ServerReply {
-                code: reply.code,
-                line: creds.redact(&reply.line),
-            },
-        }),
-        Ok(other) => Ok(other),
-        Err(FailureKind::ProtocolMismatch { heard, sample }) => {
-            Err(FailureKind::ProtocolMismatch {
-                heard,
-                sample: creds.redact(&sample),
-            })
-        }
-        Err(FailureKind::Rejected(r)) => Err(FailureKind::Rejected(ServerReply {
-            code: r.code,
-            line: creds.redact(&r.line),
-        })),
-        Err(other) => Err(other),
     }
 }
 

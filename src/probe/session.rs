@@ -266,11 +266,9 @@ async fn secured_session(
 /// Logs in when asked (and allowed), then says goodbye.
 async fn finish(result: &mut ProbeResult, conn: &mut Conn, session: &Session<'_>) {
     if let Some(creds) = session.login {
+        // What the server says after the credentials went out (goodbye included) is scrubbed
+        // by the connection itself: see `login::authenticate`.
         result.login = Some(try_login(result, conn, creds).await);
-        // What the server said after the credentials went out may quote them.
-        if let Some(t) = &session.transcript {
-            t.scrub(|text| creds.redact(text));
-        }
     }
     dialect::leave(result.service.protocol, conn).await;
 }

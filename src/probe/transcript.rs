@@ -87,15 +87,6 @@ impl Recorder {
         }
     }
 
-    /// Rewrites every line kept so far (to scrub what must not be kept).
-    pub fn scrub(&self, rewrite: impl Fn(&str) -> String) {
-        if let Ok(mut t) = self.0.lock() {
-            for line in &mut t.lines {
-                line.text = rewrite(&line.text);
-            }
-        }
-    }
-
     pub fn take(&self) -> Transcript {
         self.0
             .lock()
