@@ -139,6 +139,9 @@ pub struct Run {
     pub delivery: Result<Delivery, delivery::NotChecked>,
     /// What mail clients are told (autoconfig, Autodiscover, SRV).
     pub published: Result<published::Published, published::NotChecked>,
+    /// The one verdict every output shows.
+    pub status: judge::Status,
+    /// Its exit status.
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -389,8 +392,13 @@ pub async fn run_with(
             .map(|c| matches!(c.outcome, LoginOutcome::Accepted { .. }))
             .collect()
     });
-    let exit_code =
-        judge::policy::exit_status(&discovery, &diagnosis, options.probe, accepted.as_deref());
+    let status = judge::policy::status(
+        &discovery,
+        &identification,
+        &diagnosis,
+        options.probe,
+        accepted.as_deref(),
+    );
     Ok(Run {
         target: target.clone(),
         discovery,
@@ -408,7 +416,8 @@ pub async fn run_with(
         published,
         started_at,
         trust: trust_summary,
-        exit_code,
+        status,
+        exit_code: judge::policy::exit_code(status),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
 }

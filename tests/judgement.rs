@@ -41,7 +41,8 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         probed: true,
     });
     let mut out = run.clone();
-    out.exit_code = policy::exit_status(&run.discovery, &diagnosis, true, None);
+    out.status = policy::status(&run.discovery, &run.identification, &diagnosis, true, None);
+    out.exit_code = policy::exit_code(out.status);
     out.probes = probes;
     out.diagnosis = diagnosis;
     out

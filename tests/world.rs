@@ -56,6 +56,24 @@ impl World {
         assert!(status.success(), "{name} failed");
     }
 
+    /// Runs mailprobe inside the namespace with a human output; its stdout and exit status.
+    fn text(&self, args: &[&str]) -> (String, i32) {
+        let ca = self.dir.join("certs/ca.pem");
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns])
+            .arg(&self.binary)
+            .args(["--dns", "127.0.0.53", "--timeout", "2", "--ca-file"])
+            .arg(&ca)
+            .args(args)
+            .env_remove("MAILPROBE_PASSWORD")
+            .output()
+            .expect("run mailprobe in the namespace");
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            out.status.code().unwrap_or(-1),
+        )
+    }
+
     fn probe_with_password(
         &self,
         uid: Option<u32>,
@@ -355,6 +373,108 @@ fn real_servers_in_a_network_namespace() {
     delivery_security(&world);
     what_clients_are_told(&world);
     fleet(&world);
+    one_verdict_everywhere(&world);
+}
+
+/// The card, `-q`, the fleet row, the JSON and the exit status are views of one verdict: for
+/// every scenario of the world they say the same, and the verdict is the expected one.
+fn one_verdict_everywhere(world: &World) {
+    let expected = [
+        ("good.test", "works", "✔ works"),
+        (
+            "wrongname.test",
+            "works_with_warnings",
+            "! works with warnings",
+        ),
+        ("expired.test", "refused", "✘ refused"),
+        (
+            "nostarttls.test",
+            "works_with_warnings",
+            "! works with warnings",
+        ),
+        ("implicit.test", "works", "✔ works"),
+        (
+            "clients.test",
+            "works_with_warnings",
+            "! works with warnings",
+        ),
+        ("drop.test", "nothing_works", "✘ nothing works"),
+        ("reject.test", "nothing_works", "✘ nothing works"),
+        ("unreachable.test", "nothing_works", "✘ nothing works"),
+        ("nullmx.test", "not_applicable", "– accepts no mail"),
+        ("nosuch.test", "not_applicable", "– no such domain"),
+    ];
+    let list = world.dir.join("verdicts.txt");
+    let domains: Vec<&str> = expected.iter().map(|(d, _, _)| *d).collect();
+    std::fs::write(&list, domains.join("\n")).unwrap();
+    let (table, fleet_code) = world.text(&["--from", list.to_str().unwrap()]);
+    let views: Vec<(Value, (String, i32), (String, i32))> = std::thread::scope(|s| {
+        let runs: Vec<_> = domains
+            .iter()
+            .map(|d| {
+                s.spawn(move || {
+                    (
+                        world.probe(None, &[d]),
+                        world.text(&["--card", d]),
+                        world.text(&["-q", d]),
+                    )
+                })
+            })
+            .collect();
+        runs.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let mut exits = Vec::new();
+    for ((domain, status, words), (json, (card, card_code), (quiet, quiet_code))) in
+        expected.iter().zip(views)
+    {
+        let code = json["_status"].as_i64().unwrap() as i32;
+        exits.push(code);
+        assert_eq!(json["status"], *status, "{domain}: {:?}", codes(&json));
+        assert_eq!((card_code, quiet_code), (code, code), "{domain}");
+        let status_line = |text: &str| {
+            text.lines()
+                .find_map(|l| l.trim_start().strip_prefix("Status"))
+                .map(|l| l.trim().to_string())
+                .unwrap_or_default()
+        };
+        assert!(status_line(&card).starts_with(words), "{domain}:\n{card}");
+        let quiet_status = status_line(&quiet);
+        assert!(quiet_status.starts_with(words), "{domain}:\n{quiet}");
+        let row = table
+            .lines()
+            .find(|l| l.split_whitespace().any(|t| t == *domain))
+            .unwrap_or_else(|| panic!("no fleet row for {domain}:\n{table}"));
+        assert!(row.starts_with(words), "{domain}: {row}");
+        // The one finding that says why is the same in -q, on the card and in the fleet row.
+        match quiet_status.split_once(": ") {
+            Some((_, why)) => {
+                let finding = json["findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|f| f["message"] == why)
+                    .unwrap_or_else(|| panic!("{domain}: '{why}' is no finding of the JSON"));
+                assert!(
+                    card.contains(why),
+                    "{domain}: the card lacks '{why}':\n{card}"
+                );
+                assert!(
+                    row.contains(finding["code"].as_str().unwrap()),
+                    "{domain}: {row} lacks {}",
+                    finding["code"]
+                );
+            }
+            None => assert_eq!(*status, "works", "{domain}: no reason given:\n{quiet}"),
+        }
+    }
+    let worst = if exits.iter().all(|c| *c == 3) {
+        3
+    } else if exits.iter().all(|c| *c == 0) {
+        0
+    } else {
+        1
+    };
+    assert_eq!(fleet_code, worst, "{table}");
 }
 
 /// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches

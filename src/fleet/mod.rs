@@ -77,13 +77,15 @@ pub async fn run(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub domain: String,
+    /// The domain's verdict, and its exit status.
+    pub status: crate::judge::Status,
     pub exit_code: u8,
     pub incoming: Option<Recommendation>,
     pub outgoing: Option<Recommendation>,
     /// The identified provider: (id, name).
     pub provider: Option<(String, String)>,
-    /// The most severe finding.
-    pub worst: Option<(Severity, Code)>,
+    /// The most important finding: the one the card carries.
+    pub most_important: Option<(Severity, Code)>,
 }
 
 impl Row {
@@ -91,6 +93,7 @@ impl Row {
         let [incoming, outgoing] = policy::chosen(&run.diagnosis.recommended);
         Self {
             domain: run.target.domain.ascii.clone(),
+            status: run.status,
             exit_code: run.exit_code,
             incoming: incoming.cloned(),
             outgoing: outgoing.cloned(),
@@ -99,12 +102,7 @@ impl Row {
                 .provider
                 .as_ref()
                 .map(|p| (p.id.clone(), p.name.clone())),
-            worst: run
-                .diagnosis
-                .findings
-                .iter()
-                .min_by_key(|f| f.severity)
-                .map(|f| (f.severity, f.code)),
+            most_important: policy::most_important(&run.diagnosis).map(|f| (f.severity, f.code)),
         }
     }
 }

@@ -215,19 +215,16 @@ fn summary(
         writeln!(out)?;
     }
     words::table(&g.rows, out)?;
-    let count = |code: u8| g.rows.iter().filter(|r| r.exit_code == code).count();
     writeln!(
         out,
-        "\n{} {}: {} ok, {} with problems, {} where nothing works{}{}",
+        "\n{} {}: {}{}{}",
         g.rows.len(),
         if g.rows.len() == 1 {
             "domain"
         } else {
             "domains"
         },
-        count(crate::exits::OK),
-        count(crate::exits::PROBLEMS),
-        count(crate::exits::NOTHING_WORKS),
+        words::status_counts(&g.rows),
         if req.bad.is_empty() {
             String::new()
         } else {

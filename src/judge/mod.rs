@@ -11,6 +11,7 @@ pub mod policy;
 mod problems;
 pub mod published;
 pub mod recommend;
+pub mod status;
 pub mod verdict;
 
 use std::net::IpAddr;
@@ -24,6 +25,7 @@ use crate::service::Service;
 use findings::{Code, Finding};
 
 pub use recommend::{ClientSecurity, ProviderCheck, Recommendation, Recommended, Username};
+pub use status::{NoMailbox, Status};
 pub use verdict::{judge, Judgement, Verdict};
 
 /// One host name on one service, over all its addresses.

@@ -3,10 +3,11 @@
 //! of the judgement gathers facts; the renderers only put them into words.
 
 use super::findings::{Code, Fact, MtaStsMode, SettingProblem, Severity, Unconfirmed};
-use super::{Recommendation, Recommended, SettingStatus, Verdict};
+use super::{NoMailbox, Recommendation, Recommended, SettingStatus, Status, Verdict};
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::{Discovery, MxStatus};
 use crate::exits;
+use crate::provider::ProviderKind;
 use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
 
 /// Whether a published-configuration source shows that nothing is published there: a 404 or
@@ -301,23 +302,53 @@ pub fn receives_mail(discovery: &Discovery) -> bool {
     !matches!(discovery.mx_status, MxStatus::NullMx | MxStatus::Nxdomain)
 }
 
-/// The exit status of a run (see [`crate::exits`]). `logins` is `Some` when `--login` asked
+/// The one verdict on a run (see [`super::Status`]). `logins` is `Some` when `--login` asked
 /// for checks: all of them must have been accepted.
-pub fn exit_status(
+pub fn status(
     discovery: &Discovery,
+    identification: &crate::provider::Identification,
     diagnosis: &super::Diagnosis,
     probed: bool,
     logins: Option<&[bool]>,
-) -> u8 {
-    if discovery.mx_status == MxStatus::DnsError {
-        return exits::NOTHING_WORKS;
+) -> Status {
+    match discovery.mx_status {
+        MxStatus::DnsError => return Status::DnsFailed,
+        MxStatus::Nxdomain => return Status::NotApplicable(NoMailbox::NoSuchDomain),
+        MxStatus::NullMx => return Status::NotApplicable(NoMailbox::NullMx),
+        _ => {}
     }
     if !probed {
-        return exits::OK;
+        return Status::Discovered;
     }
-    // Nothing works for a mail client: port 25 answering is a server's, not a client's (when
-    // client ports were probed at all: `--ports 25` asks about delivery only), and a domain
-    // that receives no mail has nothing that could work.
+    if !client_setting_answers(diagnosis) {
+        // A forwarding or app-only provider has no mailbox for clients: nothing to fail.
+        return match identification.provider.as_ref().map(|p| &p.kind) {
+            Some(ProviderKind::Forwarding) => Status::NotApplicable(NoMailbox::ForwardingOnly),
+            Some(ProviderKind::NoImap) => Status::NotApplicable(NoMailbox::AppOnly),
+            _ => Status::NothingWorks,
+        };
+    }
+    let chosen = chosen(&diagnosis.recommended);
+    let rejected_login = logins.is_some_and(|l| l.iter().any(|ok| !ok));
+    if rejected_login || chosen.iter().flatten().any(|r| clients_refuse(r)) {
+        return Status::Refused;
+    }
+    let errors = diagnosis
+        .findings
+        .iter()
+        .any(|f| f.severity == Severity::Error);
+    let both_confirmed = chosen.iter().all(|r| r.is_some_and(|r| r.confirmed));
+    let logins_checked = logins.is_none_or(|l| !l.is_empty());
+    if both_confirmed && !errors && logins_checked {
+        Status::Works
+    } else {
+        Status::WorksWithWarnings
+    }
+}
+
+/// Whether anything a mail client could use answers: port 25 answering is a server's, not a
+/// client's (unless client ports were not probed at all: `--ports 25` asks about delivery only).
+fn client_setting_answers(diagnosis: &super::Diagnosis) -> bool {
     let answers = |client: bool| {
         diagnosis
             .settings
@@ -328,22 +359,15 @@ pub fn exit_status(
         .settings
         .iter()
         .any(|s| client_may_use(&s.service) && s.was_probed());
-    let works = answers(true) || (!client_probed && answers(false));
-    if !works || !receives_mail(discovery) {
-        return exits::NOTHING_WORKS;
-    }
-    let errors = diagnosis
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error);
-    let both_confirmed = chosen(&diagnosis.recommended)
-        .iter()
-        .all(|r| r.is_some_and(|r| r.confirmed));
-    let logins_ok = logins.is_none_or(|l| !l.is_empty() && l.iter().all(|ok| *ok));
-    if both_confirmed && !errors && logins_ok {
-        exits::OK
-    } else {
-        exits::PROBLEMS
+    answers(true) || (!client_probed && answers(false))
+}
+
+/// The exit status of a verdict (see [`crate::exits`]).
+pub fn exit_code(status: Status) -> u8 {
+    match status {
+        Status::Discovered | Status::Works => exits::OK,
+        Status::WorksWithWarnings | Status::Refused => exits::PROBLEMS,
+        Status::NothingWorks | Status::DnsFailed | Status::NotApplicable(_) => exits::NOTHING_WORKS,
     }
 }
 

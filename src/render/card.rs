@@ -20,17 +20,32 @@ pub fn quiet(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let [incoming, outgoing] = policy::chosen(rec);
     line(run, out, "Incoming", incoming, true)?;
     line(run, out, "Outgoing", outgoing, false)?;
-    if run.exit_code != crate::exits::OK {
-        if let Some(f) = policy::most_important(&run.diagnosis) {
-            writeln!(out, "  Why       {}", safe(&words::message(f)))?;
-        }
+    // A verdict other than "works" never comes without the finding that says why.
+    let why = policy::most_important(&run.diagnosis)
+        .filter(|_| run.status != crate::judge::Status::Works)
+        .map(|f| format!(": {}", words::message(f)))
+        .unwrap_or_default();
+    writeln!(out, "  Status    {}{}", status(run), safe(&why))
+}
+
+/// The run's verdict with its mark, coloured.
+fn status(run: &Run) -> colored::ColoredString {
+    let text = format!(
+        "{} {}",
+        words::status_mark(run.status),
+        words::status(run.status)
+    );
+    match policy::exit_code(run.status) {
+        crate::exits::OK => text.green(),
+        crate::exits::PROBLEMS => text.yellow(),
+        _ => text.red(),
     }
-    Ok(())
 }
 
 /// The card alone (`--card`), for handing to a client.
 pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Mail settings for {}", safe(&run.target.input))?;
+    writeln!(out, "  Status    {}", status(run))?;
     settings(run, out)?;
     most_important(run, out)
 }

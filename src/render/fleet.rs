@@ -11,21 +11,13 @@ use crate::judge::findings::Severity;
 use crate::judge::Recommendation;
 use crate::text::{escape_controls, truncate};
 
-/// The status word of a domain's exit status.
-pub fn status(exit_code: u8) -> &'static str {
-    match exit_code {
-        crate::exits::OK => "ok",
-        crate::exits::PROBLEMS => "problems",
-        _ => "nothing works",
-    }
-}
-
-fn mark(exit_code: u8) -> &'static str {
-    match exit_code {
-        crate::exits::OK => "✔",
-        crate::exits::PROBLEMS => "!",
-        _ => "✘",
-    }
+/// The row's verdict with its mark, as the card and `-q` say it.
+pub fn status(row: &Row) -> String {
+    format!(
+        "{} {}",
+        words::status_mark(row.status),
+        words::status(row.status)
+    )
 }
 
 pub fn setting(r: Option<&Recommendation>) -> String {
@@ -50,8 +42,8 @@ pub fn provider(row: &Row) -> String {
     }
 }
 
-pub fn worst(row: &Row) -> String {
-    match row.worst {
+pub fn most_important(row: &Row) -> String {
+    match row.most_important {
         Some((severity, code)) => format!(
             "{} {}",
             match severity {
@@ -72,23 +64,18 @@ pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .map(|r| {
             [
-                format!("{} {}", mark(r.exit_code), status(r.exit_code)),
+                status(r),
                 r.domain.clone(),
                 setting(r.incoming.as_ref()),
                 setting(r.outgoing.as_ref()),
                 provider(r),
-                worst(r),
+                most_important(r),
             ]
         })
         .map(|c| c.map(|s| truncate(&escape_controls(&s), 40)))
         .collect();
     let header = [
-        "STATUS",
-        "DOMAIN",
-        "INCOMING",
-        "OUTGOING",
-        "PROVIDER",
-        "WORST FINDING",
+        "STATUS", "DOMAIN", "INCOMING", "OUTGOING", "PROVIDER", "FINDING",
     ];
     let mut widths = header.map(|h| h.chars().count());
     for c in &cells {
@@ -195,4 +182,23 @@ pub fn bad_line(b: &BadLine) -> String {
         Some(n) => format!("line {n}: '{}': {}", b.text, b.error),
         None => format!("'{}': {}", b.text, b.error),
     }
+}
+
+/// How many domains got each verdict, in the order of the model ("3 works, 1 nothing works").
+pub fn status_counts(rows: &[Row]) -> String {
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let mut statuses: Vec<crate::judge::Status> = rows.iter().map(|r| r.status).collect();
+    statuses.sort_by_key(|s| crate::judge::policy::exit_code(*s));
+    for s in statuses {
+        let word = words::status(s);
+        match counts.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((word, 1)),
+        }
+    }
+    counts
+        .iter()
+        .map(|(w, n)| format!("{n} {w}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -6,9 +6,11 @@
 
 use base64::Engine;
 
-use super::fleet::{change, provider, setting, status, worst};
+use super::fleet::{change, most_important, provider, setting, status};
+use super::words;
 use crate::fleet::compare::Change;
 use crate::fleet::Row;
+use crate::judge::Status;
 
 /// One domain on the page.
 pub struct Domain {
@@ -79,10 +81,10 @@ fn hash(text: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(digest.as_ref())
 }
 
-fn class(exit_code: u8) -> &'static str {
-    match exit_code {
-        crate::exits::OK => "ok",
-        crate::exits::PROBLEMS => "problems",
+fn class(s: Status) -> &'static str {
+    match s {
+        Status::Works => "ok",
+        Status::WorksWithWarnings | Status::Refused | Status::Discovered => "problems",
         _ => "nothing",
     }
 }
@@ -112,18 +114,16 @@ pub fn page(domains: &[Domain], started_at: &str) -> String {
         env!("CARGO_PKG_VERSION")
     ));
     h.push_str("<p><label>Show <select id=\"filter\"><option value=\"\">all</option>");
-    for s in ["ok", "problems", "nothing works"] {
-        h.push_str(&format!("<option value=\"{s}\">{s}</option>"));
+    let mut shown: Vec<&str> = Vec::new();
+    for s in domains.iter().map(|d| words::status(d.row.status)) {
+        if !shown.contains(&s) {
+            shown.push(s);
+            h.push_str(&format!("<option value=\"{s}\">{s}</option>"));
+        }
     }
     h.push_str("</select></label> · click a column to sort</p>\n<table id=\"summary\"><thead><tr>");
     for c in [
-        "Status",
-        "Domain",
-        "Incoming",
-        "Outgoing",
-        "Provider",
-        "Worst finding",
-        "Changes",
+        "Status", "Domain", "Incoming", "Outgoing", "Provider", "Finding", "Changes",
     ] {
         h.push_str(&format!("<th>{c}</th>"));
     }
@@ -136,14 +136,14 @@ pub fn page(domains: &[Domain], started_at: &str) -> String {
             .map(|c| c.iter().filter(|c| c.is_regression()).count());
         h.push_str(&format!(
             "<tr class=\"{}\" data-status=\"{}\"><td>{}</td><td><a href=\"#d{i}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            class(r.exit_code),
-            status(r.exit_code),
-            status(r.exit_code),
+            class(r.status),
+            words::status(r.status),
+            escape(&status(r)),
             escape(&r.domain),
             escape(&setting(r.incoming.as_ref())),
             escape(&setting(r.outgoing.as_ref())),
             escape(&provider(r)),
-            escape(&worst(r)),
+            escape(&most_important(r)),
             match regressions {
                 Some(0) => "none worse".to_string(),
                 Some(n) => format!("{n} worse"),
@@ -157,7 +157,7 @@ pub fn page(domains: &[Domain], started_at: &str) -> String {
         h.push_str(&format!(
             "<details id=\"d{i}\"{open}><summary>{} — {}</summary>\n",
             escape(&d.row.domain),
-            status(d.row.exit_code)
+            escape(&status(&d.row))
         ));
         if let Some(changes) = &d.changes {
             h.push_str("<h3>Since the compared run</h3><ul>");

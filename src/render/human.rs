@@ -644,7 +644,12 @@ fn footer(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "\n{}",
-        format!("exit status {}", run.exit_code).dimmed()
+        format!(
+            "{} · exit status {}",
+            words::status(run.status),
+            run.exit_code
+        )
+        .dimmed()
     )
 }
 

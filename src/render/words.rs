@@ -11,7 +11,7 @@ use crate::judge::findings::{
     SettingProblem, SettingRef, SpfSender, Unconfirmed,
 };
 use crate::judge::policy::Absence;
-use crate::judge::{ClientSecurity, Username};
+use crate::judge::{ClientSecurity, NoMailbox, Status, Username};
 use crate::net::address::AddressClass;
 use crate::net::dns::LookupError;
 use crate::probe::login::{LoginOutcome, LoginRefusal};
@@ -138,6 +138,33 @@ pub fn lookup_error_short(e: &LookupError) -> String {
         LookupError::Timeout => "DNS timeout".into(),
         LookupError::NoServer => "no DNS server".into(),
         LookupError::Other(s) => s.clone(),
+    }
+}
+
+/// The run's verdict, in the words every output uses for it.
+pub fn status(s: Status) -> &'static str {
+    match s {
+        Status::Discovered => "looked up, not probed",
+        Status::Works => "works",
+        Status::WorksWithWarnings => "works with warnings",
+        Status::Refused => "refused",
+        Status::NothingWorks => "nothing works",
+        Status::DnsFailed => "DNS failed",
+        Status::NotApplicable(NoMailbox::NoSuchDomain) => "no such domain",
+        Status::NotApplicable(NoMailbox::NullMx) => "accepts no mail",
+        Status::NotApplicable(NoMailbox::ForwardingOnly) => "forwarding only",
+        Status::NotApplicable(NoMailbox::AppOnly) => "app only",
+    }
+}
+
+/// The verdict's mark: ✔ works, ! works but not cleanly, ✘ nothing a client can use, – nothing
+/// to set up.
+pub fn status_mark(s: Status) -> &'static str {
+    match s {
+        Status::Works => "✔",
+        Status::WorksWithWarnings | Status::Discovered => "!",
+        Status::Refused | Status::NothingWorks | Status::DnsFailed => "✘",
+        Status::NotApplicable(_) => "–",
     }
 }
 

@@ -60,6 +60,12 @@ pub struct Report {
     pub delivery: delivery::DeliveryView,
     /// *New in 2*: what mail clients are told (autoconfig, Autodiscover, SRV).
     pub published: published::PublishedView,
+    /// *New in 2*: the run's one verdict (`works`, `works_with_warnings`, `refused`,
+    /// `nothing_works`, `dns_failed`, `not_applicable`, `discovered`); `exit_code` follows it.
+    pub status: &'static str,
+    /// *New in 2*: for `not_applicable`, why (`no_such_domain`, `null_mx`, `forwarding_only`,
+    /// `app_only`); null otherwise.
+    pub status_reason: Option<&'static str>,
     pub exit_code: u8,
     pub elapsed_ms: u64,
 }
@@ -113,6 +119,8 @@ impl Report {
                 .login
                 .as_ref()
                 .map(|l| l.iter().map(LoginView::from).collect()),
+            status: names::status(run.status),
+            status_reason: names::status_reason(run.status),
             exit_code: run.exit_code,
             elapsed_ms: run.elapsed_ms,
             authoritative: AuthorityView::from(&run.authority),

@@ -3,7 +3,7 @@
 
 use crate::discover::MxStatus;
 use crate::judge::findings::{Code, Severity};
-use crate::judge::Verdict;
+use crate::judge::{NoMailbox, Status, Verdict};
 use crate::net::dns::LookupError;
 use crate::plan::Source;
 use crate::probe::{CertVerdict, Heard, Phase, StartTlsState, TlsFailure};
@@ -195,6 +195,29 @@ pub fn source(s: Source) -> &'static str {
         Source::CertificateName => "certificate_name",
         Source::Domain => "domain",
         Source::Mx => "mx",
+    }
+}
+
+/// The run's verdict (`status`), and for `not_applicable` why (`status_reason`).
+pub fn status(s: Status) -> &'static str {
+    match s {
+        Status::Discovered => "discovered",
+        Status::Works => "works",
+        Status::WorksWithWarnings => "works_with_warnings",
+        Status::Refused => "refused",
+        Status::NothingWorks => "nothing_works",
+        Status::DnsFailed => "dns_failed",
+        Status::NotApplicable(_) => "not_applicable",
+    }
+}
+
+pub fn status_reason(s: Status) -> Option<&'static str> {
+    match s {
+        Status::NotApplicable(NoMailbox::NoSuchDomain) => Some("no_such_domain"),
+        Status::NotApplicable(NoMailbox::NullMx) => Some("null_mx"),
+        Status::NotApplicable(NoMailbox::ForwardingOnly) => Some("forwarding_only"),
+        Status::NotApplicable(NoMailbox::AppOnly) => Some("app_only"),
+        _ => None,
     }
 }
 
