@@ -69,7 +69,7 @@ pub enum Format {
 pub struct Cli {
     /// An email address (accounts@example.com) or a bare domain (example.com); several make a
     /// fleet run.
-    #[arg(value_name = "ADDRESS", required_unless_present_any = ["completions", "man", "from"])]
+    #[arg(value_name = "ADDRESS", required_unless_present_any = ["completions", "man", "json_schema", "from"])]
     pub targets: Vec<String>,
 
     /// Read addresses or domains from this file, one per line (# comments; - for stdin).
@@ -240,6 +240,10 @@ pub struct Cli {
     /// Print the manual page (roff) and exit: `mailprobe --man > mailprobe.1`.
     #[arg(long, exclusive = true)]
     pub man: bool,
+
+    /// Print the JSON Schema of --json (and of each --jsonl line) and exit.
+    #[arg(long, exclusive = true)]
+    pub json_schema: bool,
 }
 
 /// What `--login` needs before it can run: the password is read by the caller.
@@ -267,6 +271,7 @@ pub enum Request {
     Fleet(Box<crate::fleet::FleetRequest>),
     Completions(clap_complete::Shell),
     Man,
+    JsonSchema,
 }
 
 impl Cli {
@@ -274,6 +279,9 @@ impl Cli {
     pub fn into_request(self) -> Result<Request, String> {
         if let Some(shell) = self.completions {
             return Ok(Request::Completions(shell));
+        }
+        if self.json_schema {
+            return Ok(Request::JsonSchema);
         }
         if self.man {
             return Ok(Request::Man);

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             mailprobe::cli::completions(shell, &mut io::stdout());
             return ExitCode::from(exits::OK);
         }
+        Ok(Request::JsonSchema) => {
+            let _ = io::stdout().write_all(mailprobe::report::json_schema().as_bytes());
+            return ExitCode::from(exits::OK);
+        }
         Ok(Request::Man) => {
             // A closed pipe (`mailprobe --man | head`) is fine.
             let _ = mailprobe::cli::man_page(&mut io::stdout());

@@ -186,6 +186,7 @@ async fn json_follows_the_contract() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    support::schema::assert_valid(&v);
     assert_eq!(v["domain"], "records.test");
     assert_eq!(v["input"], "accounts@records.test");
     assert_eq!(v["mx_status"], "ok");
@@ -215,6 +216,7 @@ async fn json_follows_the_contract() {
     .await
     .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    support::schema::assert_valid(&v);
     assert_eq!(v["provider"]["id"], "google");
     assert_eq!(v["provider"]["name"], "Google Workspace");
     assert_eq!(v["provider"]["kind"], "mailbox");

@@ -94,6 +94,7 @@ async fn a_shared_server_is_probed_once_for_every_domain() {
         .map(|l| serde_json::from_str(l).expect("one JSON report per line"))
         .collect();
     assert_eq!(lines.len(), 12);
+    lines.iter().for_each(support::schema::assert_valid);
     for v in &lines {
         // Every domain got the shared server's results.
         let works = v["probes"]
@@ -349,6 +350,7 @@ async fn ctrl_c_keeps_finished_domains_and_exits_130() {
     let rest = reader.join().unwrap();
     assert_eq!(status.code(), Some(130));
     let v: serde_json::Value = serde_json::from_str(&line).expect("a whole JSON line");
+    support::schema::assert_valid(&v);
     assert_eq!(v["domain"], "client0.test");
     assert!(rest.trim().is_empty(), "{rest}");
     let mut err = String::new();

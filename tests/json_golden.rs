@@ -83,6 +83,12 @@ async fn the_json_of_a_real_run_matches_the_golden_file() {
         .await;
     let mut out = Vec::new();
     mailprobe::render::json::render(&run, &mut out).unwrap();
+    // The run matched its schema (every run of the suite is checked); the schema is closed: a
+    // key no view type declares fails.
+    let mut extra: Value = serde_json::from_slice(&out).unwrap();
+    extra["recommended"]["incoming"][0]["surprise"] = Value::from(1);
+    let caught = std::panic::catch_unwind(|| support::schema::assert_valid(&extra));
+    assert!(caught.is_err(), "an undeclared key passed the schema");
     let text = normalise(&String::from_utf8(out).unwrap(), &w.net.prefix(), &names);
     if std::env::var_os("MAILPROBE_BLESS").is_some() {
         std::fs::write(GOLDEN, &text).unwrap();
@@ -178,4 +184,21 @@ fn key_paths(v: &Value, at: String, out: &mut Vec<String>) {
             .for_each(|i| key_paths(i, format!("{at}[]"), out)),
         _ => {}
     }
+}
+
+const SCHEMA: &str = "schema/report.schema.json";
+
+/// The schema file users download is the one the view types generate (`--json-schema`), and
+/// the golden run matches it.
+#[test]
+fn the_schema_file_is_the_generated_schema_and_the_golden_run_matches_it() {
+    let generated = mailprobe::report::json_schema();
+    if std::env::var_os("MAILPROBE_BLESS").is_some() {
+        std::fs::write(SCHEMA, &generated).unwrap();
+    }
+    let file = std::fs::read_to_string(SCHEMA).expect("schema file (MAILPROBE_BLESS=1 makes it)");
+    assert!(
+        file == generated,
+        "{SCHEMA} is not what the view types generate: run MAILPROBE_BLESS=1 cargo test --test json_golden"
+    );
 }

@@ -7,6 +7,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
+#[path = "support/schema.rs"]
+mod schema;
+
 struct World {
     ns: String,
     dir: PathBuf,
@@ -114,6 +117,7 @@ impl World {
                 String::from_utf8_lossy(&out.stderr)
             )
         });
+        schema::assert_valid(&v);
         v["_status"] = Value::from(out.status.code().unwrap_or(-1));
         v
     }
@@ -605,6 +609,7 @@ fn fleet(world: &World) {
             .lines()
             .map(|l| {
                 let v: Value = serde_json::from_str(l).expect("one JSON report per line");
+                schema::assert_valid(&v);
                 v["domain"].as_str().unwrap().to_string()
             })
             .collect();

@@ -2,6 +2,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::delivery::dane::{Dane, TlsaLookup};
@@ -12,7 +13,7 @@ use crate::delivery::{Delivery, NotChecked};
 use crate::net::dnssec::Validated;
 use crate::render::words;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DeliveryView {
     /// `checked`, `disabled`, `no_probe` or `no_mx`.
     pub status: &'static str,
@@ -23,7 +24,7 @@ pub struct DeliveryView {
     pub dmarc: Option<DmarcView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct MtaStsView {
     /// `present`, `missing`, `several`, `invalid`, `lookup_failed`.
     pub record: &'static str,
@@ -40,14 +41,14 @@ pub struct MtaStsView {
     pub problems: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TlsRptView {
     /// `present`, `missing`, `several`, `invalid`, `lookup_failed`.
     pub status: &'static str,
     pub report_to: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DaneView {
     /// The resolver whose AD bit was relied on (mailprobe does not validate DNSSEC itself).
     pub resolver: SocketAddr,
@@ -60,7 +61,7 @@ pub struct DaneView {
     pub hosts: Vec<DaneHostView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DaneHostView {
     pub host: String,
     /// `records`, `none`, `servfail`, `failed`.
@@ -80,7 +81,7 @@ fn validated(v: Validated) -> &'static str {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TlsaView {
     pub usage: u8,
     pub selector: u8,
@@ -89,7 +90,7 @@ pub struct TlsaView {
     pub data: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpfView {
     /// `present`, `missing`, `several`, `invalid`, `lookup_failed`.
     pub status: &'static str,
@@ -98,7 +99,7 @@ pub struct SpfView {
     pub checks: Vec<SpfCheckView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SpfCheckView {
     pub host: String,
     pub address: IpAddr,
@@ -106,7 +107,7 @@ pub struct SpfCheckView {
     pub result: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct DmarcView {
     /// `present`, `missing`, `invalid`, `lookup_failed`.
     pub status: &'static str,

@@ -8,6 +8,7 @@ pub mod published;
 
 use std::net::IpAddr;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::discover::authority::{self as auth, Authority, NotAsked, ServerAnswers, ServerOutcome};
@@ -26,7 +27,18 @@ use crate::{LoginCheck, Run};
 /// Version of the JSON layout; raised when keys are added.
 pub const SCHEMA_VERSION: u32 = 2;
 
-#[derive(Debug, Serialize)]
+/// The JSON Schema of `--json` (and of each `--jsonl` line), generated from the view types
+/// themselves, so it cannot drift from what is printed (`schema/report.schema.json` holds a
+/// copy, kept equal by a test).
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(Report).to_value();
+    closed(&mut schema);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Report {
     pub schema_version: u32,
     pub mailprobe_version: &'static str,
@@ -133,8 +145,23 @@ impl Report {
     }
 }
 
+/// Every object of the schema lists all its keys: a key printed but not declared in a view type
+/// fails validation instead of passing unnoticed.
+fn closed(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), false.into());
+            }
+            map.values_mut().for_each(closed);
+        }
+        serde_json::Value::Array(list) => list.iter_mut().for_each(closed),
+        _ => {}
+    }
+}
+
 /// The zone's own name servers: asked or not, and what each said.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct AuthorityView {
     /// `asked`, `disabled`, `no_zone` or `no_name_servers`.
     pub status: &'static str,
@@ -147,7 +174,7 @@ pub struct AuthorityView {
     pub asked_at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ServerView {
     pub name: String,
     pub address: IpAddr,
@@ -161,14 +188,14 @@ pub struct ServerView {
     pub hosts: Vec<AuthHostView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct AuthHostView {
     pub name: String,
     pub addresses: Vec<IpAddr>,
     pub ttl: Option<u32>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct AuthMxView {
     pub preference: u16,
     pub exchange: String,
@@ -255,7 +282,7 @@ impl From<&ServerAnswers> for ServerView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TrustView {
     /// `builtin`, `system` or `both`.
     pub source: &'static str,
@@ -282,7 +309,7 @@ impl From<&crate::probe::tls::TrustSummary> for TrustView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LookupErrorView {
     pub kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,7 +328,7 @@ impl From<&LookupError> for LookupErrorView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct MxView {
     pub preference: u16,
     /// "." for a null MX.
@@ -338,7 +365,7 @@ impl From<&MxHost> for MxView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SettingView {
     pub protocol: &'static str,
     pub host: String,
@@ -357,7 +384,7 @@ impl From<&PublishedSetting> for SettingView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProviderView {
     pub id: String,
     pub name: String,
@@ -394,7 +421,7 @@ impl From<&ProviderMatch> for ProviderView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SrvView {
     pub service: String,
     pub protocol: &'static str,
@@ -423,7 +450,7 @@ impl From<&SrvRecord> for SrvView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct HostView {
     pub name: String,
     pub sources: Vec<&'static str>,
@@ -447,7 +474,7 @@ impl From<&ResolvedCandidate> for HostView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TcpView {
     pub state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -469,7 +496,7 @@ impl From<&TcpOutcome> for TcpView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CertView {
     pub subject: String,
     pub issuer: String,
@@ -498,7 +525,7 @@ impl From<&CertInfo> for CertView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CertVerdictView {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -517,7 +544,7 @@ impl From<&CertVerdict> for CertVerdictView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TlsView {
     pub sni: String,
     pub version: Option<String>,
@@ -543,7 +570,7 @@ impl From<&TlsInfo> for TlsView {
 }
 
 /// A failure: `phase` and `kind`, then the kind's own fields.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FailureView {
     pub phase: &'static str,
     pub kind: &'static str,
@@ -633,21 +660,21 @@ impl From<&Failure> for FailureView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct CapabilitiesView {
     pub before_tls: Vec<String>,
     pub after_tls: Vec<String>,
     pub truncated: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct TimingsView {
     pub connect_ms: Option<u64>,
     pub tls_ms: Option<u64>,
     pub total_ms: u64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProbeView {
     pub host: String,
     pub address: IpAddr,
@@ -705,7 +732,7 @@ impl ProbeView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RecommendationView {
     pub protocol: &'static str,
     pub host: String,
@@ -743,7 +770,7 @@ impl From<&Recommendation> for RecommendationView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct RecommendedView {
     pub incoming: Vec<RecommendationView>,
     pub outgoing: Vec<RecommendationView>,
@@ -762,7 +789,7 @@ impl From<&Recommended> for RecommendedView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct ProviderCheckView {
     #[serde(flatten)]
     pub setting: SettingView,
@@ -789,7 +816,7 @@ impl From<&ProviderCheck> for ProviderCheckView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct FindingView {
     pub severity: &'static str,
     pub code: &'static str,
@@ -816,7 +843,7 @@ impl FindingView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct LoginView {
     pub protocol: &'static str,
     pub host: String,

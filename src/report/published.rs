@@ -1,6 +1,7 @@
 //! The JSON view of what mail clients are told (`published`): each source, what it announced,
 //! and how each announced setting fared against the probes.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::names;
@@ -8,7 +9,7 @@ use crate::judge::published::{CheckResult, PublishedCheck};
 use crate::published::{MicrosoftCname, NotChecked, Outcome, Published, Source, Transport};
 use crate::render::{published_words, words};
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct PublishedView {
     /// `checked`, `disabled` (`--no-published`), `no_probe` or `no_https`.
     pub status: &'static str,
@@ -20,7 +21,7 @@ pub struct PublishedView {
     pub microsoft_cname_target: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SourceView {
     /// `autoconfig`, `autoconfig_well_known`, `autodiscover`, `autodiscover_domain`,
     /// `autodiscover_redirect`, `autodiscover_srv`, `srv`.
@@ -38,7 +39,7 @@ pub struct SourceView {
     pub settings: Vec<SettingView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SettingView {
     pub protocol: &'static str,
     pub host: String,

@@ -7,6 +7,7 @@ pub mod mail;
 pub mod net;
 pub mod pki;
 pub mod scenario;
+pub mod schema;
 pub mod web;
 
 use std::time::Duration;
@@ -35,9 +36,11 @@ pub fn options(
 }
 
 pub async fn run(options: &Options) -> Run {
-    mailprobe::run(options, &mailprobe::probe::engine::Silent)
+    let run = mailprobe::run(options, &mailprobe::probe::engine::Silent)
         .await
-        .expect("run starts")
+        .expect("run starts");
+    schema::assert_run_valid(&run);
+    run
 }
 
 /// Renders the human report without colour, so that any control character in it came from
