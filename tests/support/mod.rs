@@ -40,7 +40,27 @@ pub async fn run(options: &Options) -> Run {
         .await
         .expect("run starts");
     schema::assert_run_valid(&run);
+    assert_no_debug_text(&run);
     run
+}
+
+/// No output of any run of the suite carries Rust's debug formatting: every outcome has words.
+pub fn assert_no_debug_text(run: &Run) {
+    colored::control::set_override(false);
+    let layout = mailprobe::render::human::Layout {
+        width: 100,
+        verbose: 2,
+    };
+    let mut outputs = [Vec::new(), Vec::new(), Vec::new()];
+    mailprobe::render::human::render_with(run, layout, &mut outputs[0]).expect("render");
+    mailprobe::render::card::render(run, &mut outputs[1]).expect("render");
+    mailprobe::render::card::quiet(run, &mut outputs[2]).expect("render");
+    for text in outputs.iter().map(|o| String::from_utf8_lossy(o)) {
+        for debug in ["Some(", "Err(", "Ok(", "verifier:", "{ ", " }"] {
+            let line = text.lines().find(|l| l.contains(debug));
+            assert!(line.is_none(), "debug text {debug:?} in: {line:?}");
+        }
+    }
 }
 
 /// Renders the human report without colour, so that any control character in it came from
