@@ -279,6 +279,44 @@ async fn a_providers_own_host_with_a_foreign_certificate_is_interception() {
     assert!(card.contains("→"), "{card}");
 }
 
+/// One cause, one finding: an intercepting network shows the same foreign certificate on every
+/// provider host and port; that is one error naming them all, not one per host and port.
+#[tokio::test(flavor = "multi_thread")]
+async fn interception_on_several_hosts_and_ports_is_one_finding() {
+    let mut w = World::new();
+    let foreign = w.ca.leaf(&["intercept.evil.test"]);
+    w.serve_tls(&[10], Protocol::Imap, Security::Tls, &foreign)
+        .await;
+    w.serve_tls(&[11], Protocol::Smtp, Security::Tls, &foreign)
+        .await;
+    let n = w.net.prefix();
+    let zones = [
+        zone("corp.test", "@ IN MX 10 aspmx.l.google.com.\n"),
+        zone("google.com", &format!("aspmx.l IN A {n}.12\n")),
+        zone(
+            "gmail.com",
+            &format!("imap IN A {n}.10\nsmtp IN A {n}.11\n"),
+        ),
+    ];
+    let run = w
+        .run_with("alice@corp.test", &zones, |o| {
+            o.extra_hosts = vec!["imap.gmail.com".into(), "smtp.gmail.com".into()];
+        })
+        .await;
+    let all: Vec<_> = run
+        .diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::TlsInterceptionSuspected)
+        .collect();
+    assert_eq!(all.len(), 1, "{:#?}", run.diagnosis.findings);
+    let text = message(all[0]);
+    assert!(
+        text.contains("imap.gmail.com") && text.contains("smtp.gmail.com"),
+        "{text}"
+    );
+}
+
 /// A domain that receives no mail (null MX) gets no settings, no export and no publishing
 /// advice, whatever answers on the names mailprobe tried; and exits 3, as nothing applies.
 #[tokio::test(flavor = "multi_thread")]

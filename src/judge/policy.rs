@@ -32,6 +32,12 @@ pub fn client_may_use(service: &Service) -> bool {
     !service.is_relay()
 }
 
+/// Problems whose cause lies in the network between here and the servers, not in one host: told
+/// once for every host and port they showed on.
+pub fn one_cause_for_all_hosts(problem: &SettingProblem) -> bool {
+    matches!(problem, SettingProblem::TlsInterceptionSuspected { .. })
+}
+
 /// Warnings that make a setting unfit to hand to anyone: using it would send the password to
 /// whoever holds that certificate.
 pub fn disqualifies(code: Code) -> bool {

@@ -116,13 +116,22 @@ fn per_setting_findings(
                 .insert(p.port);
         }
     }
-    // Hosts with the same problem on the same ports share one finding.
-    let mut merged: BTreeMap<(SettingProblem, Vec<u16>), Vec<String>> = BTreeMap::new();
+    // Hosts with the same problem on the same ports share one finding; a cause that lies in the
+    // network, not in a host, is one finding whatever the ports.
+    type Merged = BTreeMap<(SettingProblem, Vec<u16>), (Vec<String>, BTreeSet<u16>)>;
+    let mut merged: Merged = BTreeMap::new();
     for ((problem, host), ports) in by_host {
-        let ports: Vec<u16> = ports.into_iter().collect();
-        merged.entry((problem, ports)).or_default().push(host);
+        let key: Vec<u16> = if super::policy::one_cause_for_all_hosts(&problem) {
+            Vec::new()
+        } else {
+            ports.iter().copied().collect()
+        };
+        let (hosts, all_ports) = merged.entry((problem, key)).or_default();
+        hosts.push(host);
+        all_ports.extend(ports);
     }
-    for ((problem, ports), hosts) in merged {
+    for ((problem, _), (hosts, ports)) in merged {
+        let ports: Vec<u16> = ports.into_iter().collect();
         let port = (ports.len() == 1).then(|| ports[0]);
         let first = hosts[0].clone();
         let fact = Fact::Setting {
