@@ -194,6 +194,20 @@ async fn no_conclusion_is_drawn_about_ports_that_were_not_probed() {
     let run = rejudge(&run, probes, &STANDARD_SERVICES);
     assert!(finding(&run, Code::HostNotServingMail).is_some());
     assert!(finding(&run, Code::PortsNotProbed).is_none());
+
+    // The domain's web host and the guessed names on it refuse every mail port too: nobody said
+    // they serve mail, so that is no finding.
+    let web = w.ip(10).to_string();
+    let probes: Vec<ProbeResult> = STANDARD_SERVICES
+        .iter()
+        .map(|s| refused("ok.test", &web, *s))
+        .collect();
+    let run = rejudge(&run, probes, &STANDARD_SERVICES);
+    assert!(
+        finding(&run, Code::HostNotServingMail).is_none(),
+        "{:#?}",
+        run.diagnosis.findings
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

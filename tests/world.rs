@@ -378,6 +378,17 @@ fn real_servers_in_a_network_namespace() {
     what_clients_are_told(&world);
     fleet(&world);
     one_verdict_everywhere(&world);
+    expected_notes_only_with_verbose(&world);
+}
+
+/// The world's Unbound serves .test itself (no SOA, as split DNS does): that the zone's servers
+/// were not asked is expected there, said with -v only.
+fn expected_notes_only_with_verbose(world: &World) {
+    let note = "gave no zone (SOA)";
+    let (plain, _) = world.text(&["user@good.test"]);
+    assert!(!plain.contains(note), "{plain}");
+    let (verbose, _) = world.text(&["-v", "user@good.test"]);
+    assert!(verbose.contains(note), "{verbose}");
 }
 
 /// The card, `-q`, the fleet row, the JSON and the exit status are views of one verdict: for

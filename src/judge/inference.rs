@@ -128,6 +128,16 @@ fn is_mx_address(ev: &Evidence<'_>, address: IpAddr) -> bool {
         .any(|c| c.candidate.sources.contains(&Source::Mx) && c.addresses.all().contains(&address))
 }
 
+/// Whether every name at this address was only guessed by mailprobe, none stated by the domain,
+/// its provider or the user.
+fn only_guessed(ev: &Evidence<'_>, address: IpAddr) -> bool {
+    ev.candidates
+        .iter()
+        .filter(|c| c.addresses.all().contains(&address))
+        .flat_map(|c| &c.candidate.sources)
+        .all(|s| policy::guessed(*s))
+}
+
 fn label(ev: &Evidence<'_>, address: IpAddr) -> HostLabel {
     HostLabel {
         names: ev
@@ -165,7 +175,9 @@ fn host_findings(
         } else if let Some(why) = unreachable.and_then(|u| u.first().copied()) {
             Some(Fact::HostUnreachable { host, why })
         } else if every_port_asked && probes.iter().all(|p| p.tcp == TcpOutcome::Refused) {
-            Some(Fact::HostNotServingMail { host })
+            // A name mailprobe only guessed (the domain's web host, `imap.`…) that is no mail
+            // server is no news: nobody said it was one.
+            (!only_guessed(ev, address)).then_some(Fact::HostNotServingMail { host })
         } else if probes.iter().any(|p| answered(&p.tcp)) {
             let refused = ports_where(&probes, |p| p.tcp == TcpOutcome::Refused);
             if !refused.is_empty() {

@@ -7,6 +7,7 @@ use super::{NoMailbox, Recommendation, Recommended, SettingStatus, Status, Verdi
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::{Discovery, MxStatus};
 use crate::exits;
+use crate::plan::Source;
 use crate::provider::ProviderKind;
 use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
 
@@ -30,6 +31,14 @@ pub const EXPIRY_WARNING_DAYS: i64 = 14;
 /// Port 25 is for server-to-server delivery: never a mail client's outgoing setting.
 pub fn client_may_use(service: &Service) -> bool {
     !service.is_relay()
+}
+
+/// Names mailprobe tried on its own guess, which nobody said serve mail.
+pub fn guessed(source: Source) -> bool {
+    matches!(
+        source,
+        Source::ProtocolName | Source::MailName | Source::CertificateName | Source::Domain
+    )
 }
 
 /// Problems whose cause lies in the network between here and the servers, not in one host: told

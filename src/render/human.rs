@@ -70,7 +70,7 @@ fn fit(line: &str, width: usize) -> String {
 fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     header(run, out)?;
     dns(run, out)?;
-    dns_source(run, out)?;
+    dns_source(run, layout.verbose, out)?;
     if run.probed && !run.candidates.is_empty() {
         matrix(run, layout.width, out)?;
         certificates(run, out)?;
@@ -120,11 +120,14 @@ fn delivery(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// What the zone's own name servers answered, server by server.
-fn dns_source(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+/// A zone the resolver serves itself (split DNS, a lab) has no SOA to follow: expected there, so
+/// said only with `-v`.
+fn dns_source(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
     use crate::discover::authority::{NotAsked, ServerOutcome};
     let a = match &run.authority {
         Ok(a) => a,
         Err(NotAsked::Disabled) => return Ok(()),
+        Err(NotAsked::NoZone(_)) if verbose == 0 => return Ok(()),
         Err(why) => {
             writeln!(out, "\n{}", "DNS source".bold().underline())?;
             return writeln!(out, "  {}", words::not_asked(why).dimmed());
