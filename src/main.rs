@@ -113,8 +113,8 @@ fn main() -> ExitCode {
             render::human::render_with(&run, layout, &mut stdout)
         }
         Format::Json => render::json::render(&run, &mut stdout),
-        Format::Card => render::card::render(&run, &mut stdout),
-        Format::Quiet => render::card::quiet(&run, &mut stdout),
+        Format::Card => render::card::render_with(&run, terminal_width(), &mut stdout),
+        Format::Quiet => render::card::quiet_with(&run, terminal_width(), &mut stdout),
     }
     .and_then(|()| stdout.flush());
     match written {
@@ -152,13 +152,15 @@ fn fleet(request: &mailprobe::fleet::FleetRequest) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The terminal's width when stdout is one, else 80 (pipes, files, e-mail).
+/// The terminal's width when stdout is one, else `COLUMNS` when set, else 80 (pipes, files,
+/// e-mail).
 fn terminal_width() -> usize {
     let width = io::stdout()
         .is_terminal()
         .then(|| terminal_size::terminal_size_of(io::stdout()))
         .flatten()
-        .map(|(w, _)| usize::from(w.0));
+        .map(|(w, _)| usize::from(w.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok());
     width.unwrap_or(80).clamp(40, 400)
 }
 

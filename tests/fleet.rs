@@ -69,11 +69,13 @@ async fn run(req: &FleetRequest) -> (u8, String, String) {
         std::future::pending(),
     )
     .await;
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
+    let (out, err) = (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap());
+    // The table (and every report with it) fits the 80 columns it was given.
+    let text = if req.jsonl { &err } else { &out };
+    if let Some(wide) = text.lines().find(|l| l.chars().count() > 80) {
+        panic!("a line wider than 80 columns: {wide}");
+    }
+    (code, out, err)
 }
 
 #[tokio::test(flavor = "multi_thread")]

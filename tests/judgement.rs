@@ -19,7 +19,8 @@ use support::scenario::{finding, message, ok_zone, World};
 fn card(run: &Run) -> String {
     colored::control::set_override(false);
     let mut out = Vec::new();
-    mailprobe::render::card::render(run, &mut out).unwrap();
+    // Wide enough that no line wraps: the tests read sentences.
+    mailprobe::render::card::render_with(run, 400, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

@@ -68,6 +68,9 @@ impl World {
             .args(["--dns", "127.0.0.53", "--timeout", "2", "--ca-file"])
             .arg(&ca)
             .args(args)
+            // Wide enough that no line wraps and no table cell is shortened: the test reads
+            // sentences and codes.
+            .env("COLUMNS", "400")
             .env_remove("MAILPROBE_PASSWORD")
             .output()
             .expect("run mailprobe in the namespace");

@@ -143,7 +143,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
         );
     }
     let table_sink: &mut (dyn Write + Send) = if req.jsonl { &mut *err } else { &mut *out };
-    let _ = summary(req, &gathered, code, table_sink);
+    let _ = summary(req, &gathered, code, width, table_sink);
     code
 }
 
@@ -198,6 +198,7 @@ fn summary(
     req: &FleetRequest,
     g: &Gathered,
     code: u8,
+    width: usize,
     out: &mut (dyn Write + Send),
 ) -> std::io::Result<()> {
     // One domain's whole report was printed already: a table of one line adds nothing.
@@ -214,7 +215,7 @@ fn summary(
     if !req.details {
         writeln!(out)?;
     }
-    words::table(&g.rows, out)?;
+    words::table(&g.rows, width, out)?;
     writeln!(
         out,
         "\n{} {}: {}{}{}",

@@ -13,9 +13,34 @@ use crate::probe::CertInfo;
 use crate::text::escape_controls as safe;
 use crate::Run;
 
-/// `-q`: the incoming and outgoing setting, one line each, and, when the run is not clean, the
-/// one finding that says why (so a non-zero exit status never comes without a reason).
+/// `-q` at 80 columns.
 pub fn quiet(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    quiet_with(run, 80, out)
+}
+
+/// `-q` with its lines wrapped to `width`.
+pub fn quiet_with(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    quiet_lines(run, &mut text)?;
+    super::human::write_fitted(&text, width, out)
+}
+
+/// The card at 80 columns.
+pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    render_with(run, 80, out)
+}
+
+/// The card with its lines wrapped to `width`.
+pub fn render_with(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
+    let mut text = Vec::new();
+    card(run, &mut text)?;
+    super::human::write_fitted(&text, width, out)
+}
+
+/// `-q`: the incoming and outgoing setting, one line each, and the verdict with, when the run
+/// is not clean, the one finding that says why (a non-zero exit status never comes without a
+/// reason).
+fn quiet_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let rec = &run.diagnosis.recommended;
     let [incoming, outgoing] = policy::chosen(rec);
     line(run, out, "Incoming", incoming, true)?;
@@ -43,7 +68,7 @@ fn status(run: &Run) -> colored::ColoredString {
 }
 
 /// The card alone (`--card`), for handing to a client.
-pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+fn card(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "Mail settings for {}", safe(&run.target.input))?;
     writeln!(out, "  Status    {}", status(run))?;
     settings(run, out)?;

@@ -57,9 +57,9 @@ pub fn most_important(row: &Row) -> String {
     }
 }
 
-/// The table, columns sized to their content (each capped so one long name cannot push the
-/// others off the screen).
-pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
+/// The table, columns sized to their content and the whole fitted to `width`: the widest
+/// columns give way first, their cells shortened with "…", so a line never wraps.
+pub fn table(rows: &[Row], width: usize, out: &mut dyn Write) -> io::Result<()> {
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
@@ -72,7 +72,7 @@ pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
                 most_important(r),
             ]
         })
-        .map(|c| c.map(|s| truncate(&escape_controls(&s), 40)))
+        .map(|c| c.map(|s| escape_controls(&s)))
         .collect();
     let header = [
         "STATUS", "DOMAIN", "INCOMING", "OUTGOING", "PROVIDER", "FINDING",
@@ -83,10 +83,11 @@ pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
             *w = (*w).max(s.chars().count());
         }
     }
+    fit_columns(&mut widths, width);
     let line = |c: &[String]| {
         c.iter()
             .zip(widths)
-            .map(|(s, w)| format!("{s:<w$}"))
+            .map(|(s, w)| format!("{:<w$}", truncate(s, w)))
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
@@ -97,6 +98,20 @@ pub fn table(rows: &[Row], out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", line(c))?;
     }
     Ok(())
+}
+
+/// Narrows the widest column, one character at a time, until the columns and their two-space
+/// gaps fit `width`. The status and the domain are never shortened, no column goes below 8
+/// characters: a very narrow terminal wraps instead.
+fn fit_columns(widths: &mut [usize], width: usize) {
+    let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * w.len().saturating_sub(1);
+    while total(widths) > width {
+        let shrinkable = widths.iter_mut().skip(2).filter(|w| **w > 8);
+        let Some(widest) = shrinkable.max_by_key(|w| **w) else {
+            break;
+        };
+        *widest -= 1;
+    }
 }
 
 fn setting_text(s: &Setting) -> String {

@@ -44,9 +44,13 @@ pub fn render(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 pub fn render_with(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()> {
     let mut text = Vec::new();
     write_report(run, layout, &mut text)?;
-    let text = String::from_utf8_lossy(&text);
-    for line in text.lines() {
-        writeln!(out, "{}", fit(line, layout.width))?;
+    write_fitted(&text, layout.width, out)
+}
+
+/// Text written line by line, each line wrapped to `width`.
+pub(crate) fn write_fitted(text: &[u8], width: usize, out: &mut dyn Write) -> io::Result<()> {
+    for line in String::from_utf8_lossy(text).lines() {
+        writeln!(out, "{}", fit(line, width))?;
     }
     Ok(())
 }

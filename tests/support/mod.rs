@@ -48,14 +48,17 @@ pub async fn run(options: &Options) -> Run {
 pub fn assert_no_debug_text(run: &Run) {
     colored::control::set_override(false);
     let layout = mailprobe::render::human::Layout {
-        width: 100,
+        width: 80,
         verbose: 2,
     };
     let mut outputs = [Vec::new(), Vec::new(), Vec::new()];
     mailprobe::render::human::render_with(run, layout, &mut outputs[0]).expect("render");
-    mailprobe::render::card::render(run, &mut outputs[1]).expect("render");
-    mailprobe::render::card::quiet(run, &mut outputs[2]).expect("render");
+    mailprobe::render::card::render_with(run, 80, &mut outputs[1]).expect("render");
+    mailprobe::render::card::quiet_with(run, 80, &mut outputs[2]).expect("render");
     for text in outputs.iter().map(|o| String::from_utf8_lossy(o)) {
+        // The card and -q fit the width too (wrapped, never cut).
+        let widest = text.lines().max_by_key(|l| l.chars().count()).unwrap_or("");
+        assert!(widest.chars().count() <= 80, "a line wider than 80: {widest}");
         for debug in ["Some(", "Err(", "Ok(", "verifier:", "{ ", " }"] {
             let line = text.lines().find(|l| l.contains(debug));
             assert!(line.is_none(), "debug text {debug:?} in: {line:?}");
