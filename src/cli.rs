@@ -47,6 +47,8 @@ pub enum Format {
     Card,
     /// `-q`: the two settings and the exit status only.
     Quiet,
+    /// `--nagios`: the monitoring-plugins status line, long output and performance data.
+    Nagios,
 }
 
 /// Where does this domain's mail live, and which IMAP/POP3/SMTP settings work from here?
@@ -146,6 +148,29 @@ pub struct Cli {
     /// Print only the incoming and outgoing setting (the exit status tells the rest).
     #[arg(short = 'q', long)]
     pub quiet: bool,
+
+    /// Monitoring-plugins output (Nagios, Icinga, Checkmk): one status line with performance
+    /// data, then the findings; exit status 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    #[arg(long, conflicts_with_all = ["json", "card", "quiet"])]
+    pub nagios: bool,
+
+    /// With --nagios: a certificate expiring within this many days is a WARNING.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::judge::policy::DEFAULT_EXPIRY_LIMITS.warning_days)]
+    pub warning_days: i64,
+
+    /// With --nagios: a certificate expiring within this many days is CRITICAL.
+    #[arg(long, value_name = "DAYS", default_value_t = crate::judge::policy::DEFAULT_EXPIRY_LIMITS.critical_days)]
+    pub critical_days: i64,
+
+    /// Write Prometheus metrics to FILE (atomically, for node_exporter's textfile collector);
+    /// one file for a single run or a whole fleet.
+    #[arg(long, value_name = "FILE")]
+    pub prometheus: Option<PathBuf>,
+
+    /// A fleet run ends after this many seconds whatever is left: domains not finished are
+    /// named, what finished is written (exit status at least 1).
+    #[arg(long, value_name = "SECS")]
+    pub fleet_max_time: Option<f64>,
 
     /// Show the conversation of each failed probe (-vv: of every probe); passwords and AUTH
     /// data are always replaced by <redacted>.
@@ -262,6 +287,10 @@ pub struct Output {
     pub color: ColorChoice,
     /// `-v` count: 1 shows failed probes' conversations, 2 every probe's.
     pub verbose: u8,
+    /// `--prometheus FILE`.
+    pub prometheus: Option<PathBuf>,
+    /// `--warning-days`, `--critical-days`.
+    pub limits: crate::judge::ExpiryLimits,
 }
 
 /// What the command line asks for.
@@ -293,7 +322,12 @@ impl Cli {
             || self.shard.is_some()
             || self.compare.is_some()
             || self.html.is_some();
-        for (path, flag) in [(&self.output, "--output"), (&self.html, "--html")] {
+        self.expiry_limits()?;
+        for (path, flag) in [
+            (&self.output, "--output"),
+            (&self.html, "--html"),
+            (&self.prometheus, "--prometheus"),
+        ] {
             if let Some(path) = path {
                 check_output_path(path, flag)?;
             }
@@ -329,6 +363,7 @@ impl Cli {
             (self.login, "--login"),
             (self.export.is_some(), "--export"),
             (self.verbose > 0, "-v"),
+            (self.nagios, "--nagios"),
         ] {
             if set {
                 return Err(format!("{flag} works with one domain, not in a fleet run (--from, --jsonl, --html, --compare, --shard or several domains)"));
@@ -363,6 +398,19 @@ impl Cli {
         let other_shards = before - inputs.targets.len();
         // One domain (with --html or --compare) still gets its whole report.
         let single = self.targets.len() == 1 && self.from.is_none();
+        let fleet_deadline = match self.fleet_max_time {
+            Some(s) if s.is_finite() && s > 0.0 && s <= 7.0 * 86_400.0 => {
+                Some(Duration::from_secs_f64(s))
+            }
+            Some(_) => {
+                return Err(
+                    "--fleet-max-time must be more than 0 and at most 604800 seconds (a week)"
+                        .into(),
+                )
+            }
+            None => None,
+        };
+        let (prometheus, limits) = (self.prometheus.take(), self.expiry_limits()?);
         let (jsonl, details, html, compare, expiry_warn, color) = (
             self.jsonl,
             self.details || single,
@@ -392,6 +440,9 @@ impl Cli {
             html,
             compare,
             expiry_warn,
+            prometheus,
+            limits,
+            deadline: fleet_deadline,
             color: match color {
                 ColorChoice::Always => Some(true),
                 ColorChoice::Never => Some(false),
@@ -493,12 +544,15 @@ impl Cli {
                     .into(),
             );
         }
+        let limits = self.expiry_limits()?;
         let format = if self.json {
             Format::Json
         } else if self.card {
             Format::Card
         } else if self.quiet {
             Format::Quiet
+        } else if self.nagios {
+            Format::Nagios
         } else {
             Format::Human
         };
@@ -546,9 +600,25 @@ impl Cli {
                 }),
                 color: self.color,
                 verbose: self.verbose,
+                limits,
+                prometheus: self.prometheus.clone(),
             },
             login,
         ))
+    }
+}
+
+impl Cli {
+    /// `--warning-days` and `--critical-days`, checked.
+    fn expiry_limits(&self) -> Result<crate::judge::ExpiryLimits, String> {
+        let (w, c) = (self.warning_days, self.critical_days);
+        if !(0..=3650).contains(&w) || !(0..=3650).contains(&c) || c > w {
+            return Err(format!("--critical-days ({c}) must be at most --warning-days ({w}), both between 0 and 3650"));
+        }
+        Ok(crate::judge::ExpiryLimits {
+            warning_days: w,
+            critical_days: c,
+        })
     }
 }
 

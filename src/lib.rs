@@ -131,6 +131,8 @@ pub struct Run {
     pub resolvers: Vec<SocketAddr>,
     /// When the run started (RFC 3339, UTC).
     pub started_at: String,
+    /// The same instant in Unix seconds (for monitoring systems).
+    pub started_unix: i64,
     /// What the trust store was built from (when probing).
     pub trust: Option<probe::tls::TrustSummary>,
     /// What the zone's own name servers answered, or why they were not asked.
@@ -244,6 +246,7 @@ pub async fn run_with(
 ) -> Result<Run, SetupError> {
     let started = Instant::now();
     let started_at = now_rfc3339();
+    let started_unix = time::OffsetDateTime::now_utc().unix_timestamp();
     let run_deadline = tokio::time::Instant::now() + options.max_time;
     let trust = shared.trust.clone();
     let trust_summary = trust.as_ref().map(|t| t.summary.clone());
@@ -415,6 +418,7 @@ pub async fn run_with(
         delivery,
         published,
         started_at,
+        started_unix,
         trust: trust_summary,
         status,
         exit_code: judge::policy::exit_code(status),

@@ -20,7 +20,7 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             usage_error(&clap_message(&e));
-            return ExitCode::from(exits::USAGE);
+            return usage_exit();
         }
     };
     let (mut options, output, login) = match cli.into_request() {
@@ -41,7 +41,7 @@ fn main() -> ExitCode {
         }
         Err(message) => {
             usage_error(&message);
-            return ExitCode::from(exits::USAGE);
+            return usage_exit();
         }
     };
     if let Some(request) = login {
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
             }
             Err(message) => {
                 usage_error(&message);
-                return ExitCode::from(exits::USAGE);
+                return usage_exit();
             }
         }
     }
@@ -70,12 +70,21 @@ fn main() -> ExitCode {
         Err(e) => {
             progress.clear();
             usage_error(&e.to_string());
-            return ExitCode::from(exits::USAGE);
+            return usage_exit();
         }
     };
     progress.clear();
     let mut stdout = io::stdout().lock();
     let mut exit = run.exit_code;
+    if let Some(path) = &output.prometheus {
+        let m = mailprobe::report::monitoring::Monitoring::new(&run, output.limits);
+        let text = render::prometheus::render(&render::prometheus::samples(&m));
+        if let Err(e) = mailprobe::files::write(path, text.as_bytes()) {
+            let path = mailprobe::text::escape_controls(&path.display().to_string());
+            eprintln!("mailprobe: cannot write {path}: {e}");
+            exit = exits::NOTHING_WORKS;
+        }
+    }
     if let Some((kind, file)) = &output.export {
         let bytes = match render::export::export(&run, *kind) {
             Ok(bytes) => bytes,
@@ -115,6 +124,11 @@ fn main() -> ExitCode {
         Format::Json => render::json::render(&run, &mut stdout),
         Format::Card => render::card::render_with(&run, terminal_width(), &mut stdout),
         Format::Quiet => render::card::quiet_with(&run, terminal_width(), &mut stdout),
+        Format::Nagios => {
+            let m = mailprobe::report::monitoring::Monitoring::new(&run, output.limits);
+            exit = mailprobe::judge::policy::alert_exit(m.alert);
+            render::nagios::render(&m, &mut stdout)
+        }
     }
     .and_then(|()| stdout.flush());
     match written {
@@ -162,6 +176,16 @@ fn terminal_width() -> usize {
         .map(|(w, _)| usize::from(w.0))
         .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok());
     width.unwrap_or(80).clamp(40, 400)
+}
+
+/// The exit status of a usage error: 2, or, for a monitoring system (`--nagios` among the
+/// arguments), UNKNOWN (3) with the plugin's status line, so the check shows why it failed.
+fn usage_exit() -> ExitCode {
+    if std::env::args_os().any(|a| a == "--nagios") {
+        println!("MAILPROBE UNKNOWN - bad usage (see stderr)");
+        return ExitCode::from(3);
+    }
+    ExitCode::from(exits::USAGE)
 }
 
 /// One line on stderr, with anything the user typed escaped.

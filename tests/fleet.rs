@@ -52,6 +52,9 @@ fn request(
         html: None,
         compare: None,
         expiry_warn: 21,
+        prometheus: None,
+        limits: mailprobe::judge::policy::DEFAULT_EXPIRY_LIMITS,
+        deadline: None,
         color: Some(false),
     }
 }
@@ -69,7 +72,10 @@ async fn run(req: &FleetRequest) -> (u8, String, String) {
         std::future::pending(),
     )
     .await;
-    let (out, err) = (String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap());
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
     // The table (and every report with it) fits the 80 columns it was given.
     let text = if req.jsonl { &err } else { &out };
     if let Some(wide) = text.lines().find(|l| l.chars().count() > 80) {

@@ -71,6 +71,9 @@ async fn the_report_renders_in_a_browser_and_server_markup_stays_text() {
         html: Some(page.clone()),
         compare: None,
         expiry_warn: 21,
+        prometheus: None,
+        limits: mailprobe::judge::policy::DEFAULT_EXPIRY_LIMITS,
+        deadline: None,
         color: Some(false),
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -382,6 +382,7 @@ fn real_servers_in_a_network_namespace() {
     fleet(&world);
     one_verdict_everywhere(&world);
     expected_notes_only_with_verbose(&world);
+    scheduled_runs();
 }
 
 /// The world's Unbound serves .test itself (no SOA, as split DNS does): that the zone's servers
@@ -426,15 +427,20 @@ fn one_verdict_everywhere(world: &World) {
     let domains: Vec<&str> = expected.iter().map(|(d, _, _)| *d).collect();
     std::fs::write(&list, domains.join("\n")).unwrap();
     let (table, fleet_code) = world.text(&["--from", list.to_str().unwrap()]);
-    let views: Vec<(Value, (String, i32), (String, i32))> = std::thread::scope(|s| {
+    type Views = (Value, (String, i32), (String, i32), (String, i32), String);
+    let views: Vec<Views> = std::thread::scope(|s| {
         let runs: Vec<_> = domains
             .iter()
             .map(|d| {
                 s.spawn(move || {
+                    let metrics = world.dir.join(format!("{d}.prom"));
+                    let json = world.probe(None, &["--prometheus", metrics.to_str().unwrap(), d]);
                     (
-                        world.probe(None, &[d]),
+                        json,
                         world.text(&["--card", d]),
                         world.text(&["-q", d]),
+                        world.text(&["--nagios", d]),
+                        std::fs::read_to_string(&metrics).expect("the metrics file"),
                     )
                 })
             })
@@ -442,9 +448,15 @@ fn one_verdict_everywhere(world: &World) {
         runs.into_iter().map(|r| r.join().unwrap()).collect()
     });
     let mut exits = Vec::new();
-    for ((domain, status, words), (json, (card, card_code), (quiet, quiet_code))) in
-        expected.iter().zip(views)
+    let mut statuses = std::collections::BTreeMap::new();
+    for (
+        (domain, status, words),
+        (json, (card, card_code), (quiet, quiet_code), nagios, metrics),
+    ) in expected.iter().zip(views)
     {
+        statuses.insert(domain.to_string(), json["status"].clone());
+        monitoring_plugin_output(domain, &json, &nagios);
+        prometheus_metrics(domain, &json, &metrics);
         let code = json["_status"].as_i64().unwrap() as i32;
         exits.push(code);
         assert_eq!(json["status"], *status, "{domain}: {:?}", codes(&json));
@@ -493,6 +505,306 @@ fn one_verdict_everywhere(world: &World) {
         1
     };
     assert_eq!(fleet_code, worst, "{table}");
+    sharded_job(world, &list, &statuses);
+}
+
+/// `--nagios`: the status line's state and the exit status follow the verdict, and the
+/// monitoring-plugins reference parser reads every performance datum.
+fn monitoring_plugin_output(domain: &str, json: &Value, (text, code): &(String, i32)) {
+    let first = text.lines().next().unwrap_or_default();
+    let (head, perf) = first
+        .split_once(" | ")
+        .unwrap_or_else(|| panic!("{domain}: no performance data: {first}"));
+    let state = match (
+        json["status"].as_str().unwrap(),
+        json["status_reason"].as_str(),
+    ) {
+        ("works" | "discovered", _) => "OK",
+        ("not_applicable", Some("no_such_domain")) => "CRITICAL",
+        ("not_applicable", _) => "OK",
+        ("works_with_warnings", _) => "WARNING",
+        _ => "CRITICAL",
+    };
+    // A certificate close to expiry may raise OK to WARNING; never the other way.
+    let (shown, exit) = ["OK", "WARNING", "CRITICAL", "UNKNOWN"]
+        .iter()
+        .zip(0..)
+        .find(|(s, _)| head.starts_with(&format!("MAILPROBE {s} - {domain}")))
+        .unwrap_or_else(|| panic!("{domain}: not a plugin status line: {first}"));
+    assert!(
+        *shown == state || (state == "OK" && *shown == "WARNING"),
+        "{domain}: {first} for {}",
+        json["status"]
+    );
+    assert_eq!(*code, exit, "{domain}: {first}");
+    let script = "use Monitoring::Plugin::Performance; \
+        my @p = Monitoring::Plugin::Performance->parse_perfstring($ARGV[0]); \
+        print scalar(@p), \"\n\"; print $_->label, \"=\", $_->value, \"\n\" for @p;";
+    let out = Command::new("perl")
+        .args(["-e", script, perf])
+        .output()
+        .expect("perl");
+    let parsed = String::from_utf8_lossy(&out.stdout);
+    let count: usize = parsed.lines().next().unwrap_or("0").parse().unwrap_or(0);
+    assert_eq!(
+        count,
+        perf.matches("'=").count(),
+        "{domain}: the reference parser read {count} of {perf}:\n{parsed}"
+    );
+    if json["status"] == "works" {
+        assert!(
+            parsed.contains("incoming_working=") && !parsed.contains("incoming_working=0\n"),
+            "{parsed}"
+        );
+    }
+    for f in json["findings"].as_array().unwrap() {
+        assert!(
+            text.contains(f["code"].as_str().unwrap()),
+            "{domain}: the long output lacks {}",
+            f["code"]
+        );
+    }
+}
+
+/// `--prometheus`: promtool accepts the file, and its values are the JSON's of the same run.
+fn prometheus_metrics(domain: &str, json: &Value, metrics: &str) {
+    promtool_accepts(metrics);
+    let sample = |name: &str, labels: &[(&str, &str)]| -> Vec<f64> {
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(&format!("{name}{{")))
+            .filter(|l| {
+                labels
+                    .iter()
+                    .all(|(k, v)| l.contains(&format!("{k}=\"{v}\"")))
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    let status = json["status"].as_str().unwrap();
+    assert_eq!(
+        sample(
+            "mailprobe_status",
+            &[("domain", domain), ("status", status)]
+        ),
+        [1.0],
+        "{metrics}"
+    );
+    assert_eq!(
+        sample("mailprobe_exit_code", &[("domain", domain)]),
+        [json["_status"].as_f64().unwrap()]
+    );
+    let findings: f64 = sample("mailprobe_findings", &[("domain", domain)])
+        .iter()
+        .sum();
+    assert_eq!(
+        findings as usize,
+        json["findings"].as_array().unwrap().len(),
+        "{metrics}"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    for line in metrics
+        .lines()
+        .filter(|l| l.starts_with("mailprobe_setting_up{"))
+    {
+        let label = |k: &str| {
+            let from = line.find(&format!("{k}=\"")).unwrap() + k.len() + 2;
+            line[from..].split('"').next().unwrap().to_string()
+        };
+        let (host, port) = (label("host"), label("port").parse::<u64>().unwrap());
+        let up = line.ends_with(" 1");
+        let probes = probes(json, &host, port);
+        assert!(!probes.is_empty(), "{domain}: no probe of {host}:{port}");
+        assert_eq!(
+            up,
+            probes.iter().any(|p| p["verdict"] != "fails"),
+            "{domain}: {line}"
+        );
+        if let Some(expiry) = sample(
+            "mailprobe_certificate_expiry_timestamp_seconds",
+            &[
+                ("domain", domain),
+                ("host", &host),
+                ("port", &port.to_string()),
+            ],
+        )
+        .first()
+        {
+            let days = probes
+                .iter()
+                .find_map(|p| p["tls"]["certificate"]["days_left"].as_f64())
+                .unwrap();
+            assert!(
+                ((expiry - now) / 86_400.0 - days).abs() <= 1.0,
+                "{domain}: {host}:{port} {expiry} vs {days} days"
+            );
+        }
+    }
+}
+
+fn promtool_accepts(metrics: &str) {
+    use std::io::Write as _;
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(metrics.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}\n{metrics}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// contrib/kubernetes/indexed-job.yaml, run as Kubernetes would: one process per completion
+/// index at once, each with its JOB_COMPLETION_INDEX. Their JSONL lines together hold every
+/// domain exactly once, with the verdict a run of that domain alone gave.
+fn sharded_job(world: &World, list: &Path, statuses: &std::collections::BTreeMap<String, Value>) {
+    let job = yaml("contrib/kubernetes/indexed-job.yaml");
+    let spec = &job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let shards = spec["completions"].as_u64().unwrap();
+    assert_eq!(spec["parallelism"], shards);
+    let container = &spec["template"]["spec"]["containers"][0];
+    let env = container["env"].as_array().unwrap();
+    let declared = env.iter().find(|e| e["name"] == "SHARDS").unwrap()["value"]
+        .as_str()
+        .unwrap();
+    assert_eq!(declared, shards.to_string());
+    let script = container["args"][0].as_str().unwrap();
+    assert!(
+        script.contains("--shard \"$((JOB_COMPLETION_INDEX + 1))/$SHARDS\""),
+        "{script}"
+    );
+    let ca = world.dir.join("certs/ca.pem");
+    let script = script
+        .replace("/config/domains.txt", list.to_str().unwrap())
+        .replace(
+            "exec mailprobe",
+            &format!(
+                "exec {} --dns 127.0.0.53 --timeout 2 --ca-file {}",
+                world.binary.display(),
+                ca.display()
+            ),
+        );
+    let lines: Vec<Value> = std::thread::scope(|s| {
+        let pods: Vec<_> = (0..shards)
+            .map(|index| {
+                let script = script.clone();
+                s.spawn(move || {
+                    Command::new("ip")
+                        .args(["netns", "exec", &world.ns, "/bin/sh", "-c", &script])
+                        .env("JOB_COMPLETION_INDEX", index.to_string())
+                        .env("SHARDS", shards.to_string())
+                        .output()
+                        .expect("run a shard")
+                })
+            })
+            .collect();
+        pods.into_iter()
+            .flat_map(|p| {
+                let out = p.join().unwrap();
+                String::from_utf8_lossy(&out.stdout)
+                    .lines()
+                    .map(|l| serde_json::from_str::<Value>(l).expect("a JSON line"))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    });
+    let mut seen: Vec<String> = lines
+        .iter()
+        .map(|v| v["domain"].as_str().unwrap().to_string())
+        .collect();
+    seen.sort();
+    let all: Vec<String> = statuses.keys().cloned().collect();
+    assert_eq!(seen, all, "every domain exactly once over {shards} shards");
+    for v in &lines {
+        assert_eq!(
+            v["status"],
+            statuses[v["domain"].as_str().unwrap()],
+            "{}",
+            v["domain"]
+        );
+    }
+}
+
+/// A YAML file of the repository, read by Debian's PyYAML and handed over as JSON.
+fn yaml(path: &str) -> Value {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let out = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))",
+        ])
+        .arg(&file)
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "{path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// contrib/: the systemd units pass `systemd-analyze verify`, and the CronJob runs a fleet that
+/// always ends.
+fn scheduled_runs() {
+    let dir = tempfile_dir();
+    let binary = env!("CARGO_BIN_EXE_mailprobe");
+    let units = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/systemd");
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&units).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("/usr/local/bin/mailprobe", binary);
+        // A template is verified as one of its instances.
+        let name = name.replace("@.", "@example.com.");
+        std::fs::write(dir.join(&name), text).unwrap();
+        names.push(name);
+    }
+    assert!(names.len() >= 4, "{names:?}");
+    let out = Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .args(&names)
+        .current_dir(&dir)
+        .output()
+        .expect("systemd-analyze");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "systemd-analyze verify: {said}"
+    );
+    let cron = yaml("contrib/kubernetes/cronjob.yaml");
+    assert_eq!(cron["kind"], "CronJob");
+    let args = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"]
+        .to_string();
+    assert!(
+        args.contains("--fleet-max-time") && args.contains("--from"),
+        "{args}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempfile_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mailprobe-units-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 /// A DNS hierarchy (root and .internal on NSD, one NSD per scenario zone) that Unbound reaches
@@ -633,8 +945,12 @@ fn fleet(world: &World) {
             String::from_utf8_lossy(&out.stderr).to_string(),
         )
     };
-    let (code, mut all, err) = run(&[]);
+    let metrics = world.dir.join("fleet.prom");
+    let (code, mut all, err) = run(&["--prometheus", metrics.to_str().unwrap()]);
     assert_eq!(code, Some(1), "{err}");
+    // One metrics file for the whole fleet, every domain in it.
+    let text = std::fs::read_to_string(&metrics).expect("the fleet's metrics");
+    promtool_accepts(&text);
     assert!(err.contains("skipped line 5: 'not a domain'"), "{err}");
     all.sort();
     assert_eq!(
@@ -648,6 +964,12 @@ fn fleet(world: &World) {
             "wrongname.test"
         ]
     );
+    for d in &all {
+        assert!(
+            text.contains(&format!("mailprobe_exit_code{{domain=\"{d}\"}}")),
+            "{d}: {text}"
+        );
+    }
     let (_, mut first, _) = run(&["--shard", "1/2"]);
     let (_, second, _) = run(&["--shard", "2/2"]);
     assert!(

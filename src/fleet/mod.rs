@@ -47,6 +47,12 @@ pub struct FleetRequest {
     pub html: Option<std::path::PathBuf>,
     pub compare: Option<std::path::PathBuf>,
     pub expiry_warn: i64,
+    /// `--prometheus FILE`: the metrics of every domain, in one file.
+    pub prometheus: Option<std::path::PathBuf>,
+    /// `--warning-days`, `--critical-days` (for the metrics' alert state).
+    pub limits: crate::judge::ExpiryLimits,
+    /// `--fleet-max-time`: the whole fleet ends by then.
+    pub deadline: Option<std::time::Duration>,
     /// `--color`: forced on or off, or `None` for auto.
     pub color: Option<bool>,
 }

@@ -32,6 +32,18 @@ struct Gathered {
     rows: Vec<Row>,
     changes: Vec<(String, Vec<Change>)>,
     html: Vec<render::html::Domain>,
+    /// `--prometheus`: every finished domain's samples.
+    metrics: Vec<render::prometheus::Sample>,
+}
+
+/// How the fleet ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    AllDone,
+    /// Ctrl-C.
+    Interrupted,
+    /// `--fleet-max-time`.
+    TimeUp,
 }
 
 /// Runs the fleet and writes it out; returns the exit status. `interrupt` ends the run early
@@ -72,7 +84,13 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
     let started_at = crate::now_rfc3339();
     let bar = progress.then(|| progress_bar(req.fleet.targets.len()));
     let mut gathered = Gathered::default();
-    let interrupted = {
+    let time_up = async {
+        match req.deadline {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
+    let ended = {
         let done = |run: Run| {
             finished(req, &run, old.as_ref(), &mut gathered, out, width);
             if let Some(b) = &bar {
@@ -85,9 +103,10 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
                     let _ = writeln!(err, "mailprobe: {}", crate::text::escape_controls(&e.to_string()));
                     return crate::exits::USAGE;
                 }
-                false
+                Ended::AllDone
             }
-            () = interrupt => true,
+            () = interrupt => Ended::Interrupted,
+            () = time_up => Ended::TimeUp,
         }
     };
     if let Some(b) = &bar {
@@ -110,11 +129,24 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
         .changes
         .iter()
         .any(|(_, c)| c.iter().any(Change::is_regression));
-    let code = if interrupted {
-        crate::exits::INTERRUPTED
-    } else {
-        policy::fleet_exit(&codes, req.bad.len(), regressions)
+    let code = match ended {
+        Ended::Interrupted => crate::exits::INTERRUPTED,
+        // Domains left unchecked are never "all is well".
+        Ended::TimeUp => {
+            policy::fleet_exit(&codes, req.bad.len(), regressions).max(crate::exits::PROBLEMS)
+        }
+        Ended::AllDone => policy::fleet_exit(&codes, req.bad.len(), regressions),
     };
+    if let Some(path) = &req.prometheus {
+        let text = render::prometheus::render(&gathered.metrics);
+        if let Err(e) = crate::files::write(path, text.as_bytes()) {
+            let _ = writeln!(
+                err,
+                "mailprobe: cannot write {}: {e}",
+                crate::text::escape_controls(&path.display().to_string())
+            );
+        }
+    }
     if let Some(path) = &req.html {
         let page = render::html::page(&gathered.html, &started_at);
         if let Err(e) = crate::files::write(path, page.as_bytes()) {
@@ -125,7 +157,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
             );
         }
     }
-    if interrupted {
+    if ended != Ended::AllDone {
         let done: Vec<&str> = gathered.rows.iter().map(|r| r.domain.as_str()).collect();
         let missing: Vec<&str> = req
             .fleet
@@ -136,7 +168,12 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
             .collect();
         let _ = writeln!(
             err,
-            "mailprobe: interrupted: {} of {} domains done; not finished: {}",
+            "mailprobe: {}: {} of {} domains done; not finished: {}",
+            if ended == Ended::TimeUp {
+                "--fleet-max-time reached"
+            } else {
+                "interrupted"
+            },
             done.len(),
             req.fleet.targets.len(),
             list(&missing)
@@ -180,6 +217,10 @@ fn finished(
             .map(|o| compare::compare(o, &new, req.expiry_warn))
             .unwrap_or_default()
     });
+    if req.prometheus.is_some() {
+        let m = crate::report::monitoring::Monitoring::new(run, req.limits);
+        gathered.metrics.extend(render::prometheus::samples(&m));
+    }
     let row = Row::of(run);
     if let Some(text) = human.filter(|_| req.html.is_some()) {
         gathered.html.push(render::html::Domain {

@@ -25,7 +25,7 @@ use crate::service::Service;
 use findings::{Code, Finding};
 
 pub use recommend::{ClientSecurity, ProviderCheck, Recommendation, Recommended, Username};
-pub use status::{NoMailbox, Status};
+pub use status::{Alert, ExpiryLimits, NoMailbox, Status};
 pub use verdict::{judge, Judgement, Verdict};
 
 /// One host name on one service, over all its addresses.

@@ -3,10 +3,13 @@
 //! of the judgement gathers facts; the renderers only put them into words.
 
 use super::findings::{Code, Fact, MtaStsMode, SettingProblem, Severity, Unconfirmed};
-use super::{NoMailbox, Recommendation, Recommended, SettingStatus, Status, Verdict};
+use super::{
+    Alert, ExpiryLimits, NoMailbox, Recommendation, Recommended, SettingStatus, Status, Verdict,
+};
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::{Discovery, MxStatus};
 use crate::exits;
+use crate::net::dns::LookupError;
 use crate::plan::Source;
 use crate::provider::ProviderKind;
 use crate::service::{Protocol, Security, Service, STANDARD_SERVICES};
@@ -375,6 +378,48 @@ fn client_setting_answers(diagnosis: &super::Diagnosis) -> bool {
         .iter()
         .any(|s| client_may_use(&s.service) && s.was_probed());
     answers(true) || (!client_probed && answers(false))
+}
+
+/// What a monitoring system is told of a verdict. A domain that cannot be told apart from a dead
+/// resolver is UNKNOWN (the check failed, not the service); one that does not exist, or that
+/// nothing works for, is CRITICAL; a deliberate "no mail here" (null MX, forwarding) is OK.
+pub fn alert(status: Status, mx_error: Option<&LookupError>) -> Alert {
+    match status {
+        Status::Works | Status::Discovered => Alert::Ok,
+        Status::NotApplicable(NoMailbox::NoSuchDomain) => Alert::Critical,
+        Status::NotApplicable(_) => Alert::Ok,
+        Status::WorksWithWarnings => Alert::Warning,
+        Status::Refused | Status::NothingWorks => Alert::Critical,
+        Status::DnsFailed if matches!(mx_error, Some(LookupError::NoServer)) => Alert::Unknown,
+        Status::DnsFailed => Alert::Critical,
+    }
+}
+
+/// The alert a certificate's remaining days raise.
+pub fn expiry_alert(days_left: i64, limits: ExpiryLimits) -> Alert {
+    if days_left <= limits.critical_days {
+        Alert::Critical
+    } else if days_left <= limits.warning_days {
+        Alert::Warning
+    } else {
+        Alert::Ok
+    }
+}
+
+/// The default `--warning-days` and `--critical-days`.
+pub const DEFAULT_EXPIRY_LIMITS: ExpiryLimits = ExpiryLimits {
+    warning_days: 21,
+    critical_days: 7,
+};
+
+/// The monitoring-plugins exit status of an alert.
+pub fn alert_exit(alert: Alert) -> u8 {
+    match alert {
+        Alert::Ok => 0,
+        Alert::Warning => 1,
+        Alert::Critical => 2,
+        Alert::Unknown => 3,
+    }
 }
 
 /// The exit status of a verdict (see [`crate::exits`]).

@@ -35,3 +35,20 @@ pub enum NoMailbox {
     /// The provider offers no IMAP/POP3/SMTP to clients (an app or bridge only).
     AppOnly,
 }
+
+/// What a monitoring system is told: the monitoring-plugins states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Alert {
+    Ok,
+    Warning,
+    Critical,
+    /// The check itself could not be made (no DNS server answered, a local error).
+    Unknown,
+}
+
+/// When a certificate's coming expiry raises an alert (`--warning-days`, `--critical-days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExpiryLimits {
+    pub warning_days: i64,
+    pub critical_days: i64,
+}

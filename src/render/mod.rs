@@ -8,5 +8,7 @@ pub mod html;
 pub mod human;
 pub mod json;
 pub mod mobileconfig;
+pub mod nagios;
+pub mod prometheus;
 pub mod published_words;
 pub mod words;

@@ -3,6 +3,7 @@
 //! contract changes only when this file does. Keys are only ever added; a golden test guards it.
 
 pub mod delivery;
+pub mod monitoring;
 pub mod names;
 pub mod published;
 

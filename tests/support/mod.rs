@@ -58,7 +58,10 @@ pub fn assert_no_debug_text(run: &Run) {
     for text in outputs.iter().map(|o| String::from_utf8_lossy(o)) {
         // The card and -q fit the width too (wrapped, never cut).
         let widest = text.lines().max_by_key(|l| l.chars().count()).unwrap_or("");
-        assert!(widest.chars().count() <= 80, "a line wider than 80: {widest}");
+        assert!(
+            widest.chars().count() <= 80,
+            "a line wider than 80: {widest}"
+        );
         for debug in ["Some(", "Err(", "Ok(", "verifier:", "{ ", " }"] {
             let line = text.lines().find(|l| l.contains(debug));
             assert!(line.is_none(), "debug text {debug:?} in: {line:?}");

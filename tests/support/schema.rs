@@ -1,6 +1,8 @@
 //! Every JSON report the suite produces is checked against the JSON Schema the binary prints
 //! (`--json-schema`, kept in `schema/report.schema.json`).
 
+#![allow(dead_code)]
+
 use std::sync::OnceLock;
 
 use serde_json::Value;

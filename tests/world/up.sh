@@ -47,6 +47,11 @@ install_packages() {
     command -v openssl >/dev/null || missing+=(openssl)
     command -v ip >/dev/null || missing+=(iproute2)
     command -v setpriv >/dev/null || missing+=(util-linux)
+    # The monitoring outputs' reference tools: the monitoring-plugins performance-data parser,
+    # promtool, and YAML for the Kubernetes manifests.
+    perl -MMonitoring::Plugin::Performance -e 1 2>/dev/null || missing+=(libmonitoring-plugin-perl)
+    command -v promtool >/dev/null || missing+=(prometheus)
+    /usr/bin/python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml)
     [ ${#missing[@]} -eq 0 ] && return
     log "installing ${missing[*]}"
     # Keep the packages' own services from starting on the host while they install.

@@ -45,6 +45,7 @@ pub fn parse_certificate(der: &[u8], chain_length: usize, now: i64) -> Option<Ce
         names_from_cn,
         not_before: format_time(cert.validity().not_before.timestamp()),
         not_after: format_time(not_after),
+        not_after_unix: not_after,
         days_left: (not_after - now).div_euclid(86_400),
         chain_length,
     })

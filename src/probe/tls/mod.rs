@@ -72,6 +72,8 @@ pub struct CertInfo {
     pub names_total: usize,
     pub not_before: String,
     pub not_after: String,
+    /// The end of validity in Unix seconds (for monitoring systems).
+    pub not_after_unix: i64,
     /// Whole days until expiry at the time of the handshake; negative once expired.
     pub days_left: i64,
     pub self_signed: bool,
