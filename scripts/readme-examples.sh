@@ -36,6 +36,8 @@ examples=(
   "export||accounts@clients.test --export autoconfig"
   "fleet||--from clients.txt"
   "fleet-compare||--from clients.txt --compare last-week.jsonl"
+  "nagios||accounts@expired.test --nagios"
+  "prometheus||good.test -q --prometheus good.prom"
 )
 # The fleet examples: a client list, and last week's run of it (before the MX move below).
 printf '# our clients\ngood.test\nwrongname.test\nexpired.test\nnot a domain\nclients.test\nmoved.internal\n' >"$DIR/clients.txt"
@@ -57,6 +59,11 @@ for entry in "${examples[@]}"; do
   shown="mailprobe $args"
   [ "$user" = login ] && shown="MAILPROBE_PASSWORD=… $shown"
   printf '$ %s\n' "$shown" | cat - "$OUT/$name" >"$OUT/$name.shown"
+  # The metrics file the run wrote, shown after it.
+  if [ "$name" = prometheus ]; then
+    printf '$ cat good.prom\n' >>"$OUT/$name.shown"
+    cat "$DIR/good.prom" >>"$OUT/$name.shown"
+  fi
 done
 
 python3 - "$OUT" <<'PY'

@@ -169,7 +169,7 @@ pub struct Cli {
 
     /// A fleet run ends after this many seconds whatever is left: domains not finished are
     /// named, what finished is written (exit status at least 1).
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", allow_negative_numbers = true)]
     pub fleet_max_time: Option<f64>,
 
     /// Show the conversation of each failed probe (-vv: of every probe); passwords and AUTH

@@ -94,6 +94,20 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
         (
             vec![
                 "example.com",
+                "--warning-days",
+                "10",
+                "--critical-days",
+                "30",
+            ],
+            "at most --warning-days",
+        ),
+        (
+            vec!["a.test", "b.test", "--fleet-max-time", "-1"],
+            "--fleet-max-time",
+        ),
+        (
+            vec![
+                "example.com",
                 "--export",
                 "autoconfig",
                 "-o",
@@ -117,6 +131,23 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
                 .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{61c}')),
             "{args:?}: {stderr:?}"
         );
+    }
+}
+
+/// A monitoring system is told a usage error as UNKNOWN (3) with a plugin status line, so the
+/// check shows why it failed; the message stays on stderr.
+#[test]
+fn a_nagios_usage_error_is_unknown() {
+    for args in [
+        vec!["example.com", "--nagios", "--timeout", "0"],
+        vec!["example.com", "--nagios", "--bogus-flag"],
+        vec!["a.test", "b.test", "--nagios"],
+    ] {
+        let out = mailprobe(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.starts_with("MAILPROBE UNKNOWN - "), "{stdout}");
+        assert!(!out.stderr.is_empty());
     }
 }
 

@@ -54,7 +54,11 @@ pub struct Monitoring<'a> {
     pub alert: Alert,
     pub reason: Reason<'a>,
     pub limits: ExpiryLimits,
+    /// The settings worth watching: the best of each service that works (the card's), and every
+    /// setting someone stated (MX, SRV, published, the provider's, `--host`), working or not.
     pub settings: Vec<SettingMetric>,
+    /// How many services (protocol, port, security) answer for incoming and outgoing mail.
+    pub working: [usize; 2],
     /// How many findings of each severity and code.
     pub findings: Vec<(Severity, Code, usize)>,
     /// Every finding, most severe first (the long output).
@@ -66,12 +70,22 @@ pub struct Monitoring<'a> {
 
 impl<'a> Monitoring<'a> {
     pub fn new(run: &'a Run, limits: ExpiryLimits) -> Self {
-        let settings: Vec<SettingMetric> = run
+        let probed: Vec<&SettingStatus> = run
             .diagnosis
             .settings
             .iter()
             .filter(|s| s.was_probed())
-            .map(|s| setting(run, s))
+            .collect();
+        let all: Vec<SettingMetric> = probed.iter().map(|s| setting(run, s)).collect();
+        let working = [Direction::Incoming, Direction::Outgoing].map(|d| services_up(&all, d));
+        let watched = watched(run);
+        let settings: Vec<SettingMetric> = probed
+            .iter()
+            .zip(all)
+            .filter(|(s, _)| {
+                !policy::guessed(s.source) || watched.contains(&(s.host.as_str(), s.service.port))
+            })
+            .map(|(_, m)| m)
             .collect();
         let verdict = policy::alert(run.status, run.discovery.mx_error.as_ref());
         let expiring = settings
@@ -103,6 +117,7 @@ impl<'a> Monitoring<'a> {
             reason,
             limits,
             settings,
+            working,
             findings: counts(&run.diagnosis.findings),
             all_findings: &run.diagnosis.findings,
             elapsed_seconds: run.elapsed_ms as f64 / 1000.0,
@@ -111,13 +126,46 @@ impl<'a> Monitoring<'a> {
         }
     }
 
-    /// How many settings of a direction answer.
+    /// How many services of a direction answer.
     pub fn working(&self, direction: Direction) -> usize {
-        self.settings
-            .iter()
-            .filter(|s| s.direction == direction && s.up)
-            .count()
+        match direction {
+            Direction::Incoming => self.working[0],
+            Direction::Outgoing => self.working[1],
+            Direction::Server => 0,
+        }
     }
+}
+
+/// The distinct services (protocol, port, security) of a direction that answer on some name.
+fn services_up(all: &[SettingMetric], direction: Direction) -> usize {
+    let mut services: Vec<(Protocol, u16, Security)> = all
+        .iter()
+        .filter(|s| s.direction == direction && s.up)
+        .map(|s| (s.protocol, s.port, s.security))
+        .collect();
+    services.sort_by_key(|(p, port, s)| (p.name(), *port, *s as u8));
+    services.dedup();
+    services.len()
+}
+
+/// The best working setting of each service, as the card gives them: (host, port).
+fn watched(run: &Run) -> Vec<(&str, u16)> {
+    let rec = &run.diagnosis.recommended;
+    let mut out: Vec<(&str, u16)> = Vec::new();
+    let mut services = Vec::new();
+    for r in rec
+        .incoming
+        .iter()
+        .chain(&rec.outgoing)
+        .chain(&rec.server_to_server)
+    {
+        let service = (r.protocol, r.port, r.security);
+        if !services.contains(&service) {
+            services.push(service);
+            out.push((r.host.as_str(), r.port));
+        }
+    }
+    out
 }
 
 fn setting(run: &Run, s: &SettingStatus) -> SettingMetric {
