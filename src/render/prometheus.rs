@@ -108,7 +108,7 @@ pub fn samples(m: &Monitoring<'_>) -> Vec<Sample> {
             ("port", s.port.to_string()),
             ("security", names::security(s.security).to_string()),
         ];
-        if let Some(seconds) = s.seconds {
+        if let Some(seconds) = s.seconds.filter(|_| s.up) {
             out.push(Sample {
                 family: Family::SettingDuration,
                 labels: labels.clone(),

@@ -1,0 +1,376 @@
+//! Refusals decoded: what a server's "no" to a login or to the first command after it means,
+//! who can fix it and how. A data table, one row per known reply with the public source it was
+//! taken from; the most specific matching row wins (provider and text beat a bare code), so an
+//! ambiguous code resolves only with the provider or the words that make it unambiguous.
+
+use crate::probe::ServerReply;
+use crate::service::Protocol;
+
+/// What the refusal means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cause {
+    /// Wrong username or password (or the account does not exist).
+    BadCredentials,
+    /// The provider wants an app password (2-step verification is on).
+    AppPasswordRequired,
+    /// Microsoft 365: SMTP AUTH is turned off for the tenant or the mailbox.
+    SmtpAuthDisabledForTenant,
+    /// Microsoft 365: basic (password) authentication is off; only OAuth works.
+    BasicAuthDisabled,
+    /// Too many failed logins: the provider locked logins for a while.
+    TooManyFailures,
+    /// The server takes passwords only over TLS.
+    EncryptionRequired,
+    /// The server's authentication backend (or the mailbox store) is unavailable.
+    BackendUnavailable,
+    /// Another session holds the mailbox (POP3 `[IN-USE]`).
+    MailboxInUse,
+    /// Too many connections from this user and address.
+    TooManyConnections,
+    /// Logged in, but the account has no usable mailbox (licence, mailbox or scope missing).
+    MailboxNotProvisioned,
+    /// The mechanism used is too weak for this server's policy.
+    MechanismTooWeak,
+    /// A temporary refusal with no more said.
+    Temporary,
+}
+
+/// Who can fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fixer {
+    /// The mailbox's user.
+    User,
+    /// The organisation's mail administrator (a Microsoft 365 or Google Workspace admin).
+    TenantAdmin,
+    /// Whoever runs the mail server.
+    ServerAdmin,
+    /// Nobody: wait and retry.
+    Time,
+}
+
+/// One known reply.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub protocol: Option<Protocol>,
+    /// The identified provider's table id, when the reply is that provider's own.
+    pub provider: Option<&'static str>,
+    /// The SMTP basic status code.
+    pub code: Option<u16>,
+    /// The enhanced status code (RFC 3463), e.g. `5.7.139`.
+    pub enhanced: Option<&'static str>,
+    /// An IMAP (RFC 5530) or POP3 (RFC 2449, RFC 3206) response code, without brackets.
+    pub response_code: Option<&'static str>,
+    /// Words the reply contains (case does not matter).
+    pub text: Option<&'static str>,
+    pub cause: Cause,
+    pub fixer: Fixer,
+    /// Where the reply and its meaning are documented.
+    pub source: &'static str,
+}
+
+const ANY: Rule = Rule {
+    protocol: None,
+    provider: None,
+    code: None,
+    enhanced: None,
+    response_code: None,
+    text: None,
+    cause: Cause::Temporary,
+    fixer: Fixer::Time,
+    source: "",
+};
+
+/// The table. Order does not matter: the most specific match wins.
+pub const RULES: &[Rule] = &[
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        enhanced: Some("5.7.139"),
+        text: Some("SmtpClientAuthentication is disabled"),
+        cause: Cause::SmtpAuthDisabledForTenant,
+        fixer: Fixer::TenantAdmin,
+        source: "https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        enhanced: Some("5.7.139"),
+        text: Some("basic authentication is disabled"),
+        cause: Cause::BasicAuthDisabled,
+        fixer: Fixer::TenantAdmin,
+        source: "https://learn.microsoft.com/exchange/troubleshoot/send-emails/smtp-submission-improvements",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(534),
+        enhanced: Some("5.7.9"),
+        text: Some("Application-specific password required"),
+        cause: Cause::AppPasswordRequired,
+        fixer: Fixer::User,
+        source: "https://support.google.com/mail/?p=InvalidSecondFactor",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("ALERT"),
+        text: Some("Application-specific password required"),
+        cause: Cause::AppPasswordRequired,
+        fixer: Fixer::User,
+        source: "https://support.google.com/mail/answer/185833",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(535),
+        enhanced: Some("5.7.8"),
+        text: Some("Username and Password not accepted"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "https://support.google.com/mail/?p=BadCredentials",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(535),
+        text: Some("AUTH005"),
+        cause: Cause::TooManyFailures,
+        fixer: Fixer::User,
+        source: "https://help.yahoo.com/kb/SLN3792.html (Yahoo and AOL: too many bad attempts; use an app password)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        text: Some("User is authenticated but not connected"),
+        cause: Cause::MailboxNotProvisioned,
+        fixer: Fixer::TenantAdmin,
+        source: "https://learn.microsoft.com/exchange/troubleshoot/configure-mailboxes/imap-pop-authentication-errors",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("AUTHENTICATIONFAILED"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "RFC 5530 §3",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("AUTHORIZATIONFAILED"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "RFC 5530 §3",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("PRIVACYREQUIRED"),
+        cause: Cause::EncryptionRequired,
+        fixer: Fixer::User,
+        source: "RFC 5530 §3",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("UNAVAILABLE"),
+        cause: Cause::BackendUnavailable,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 5530 §3",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("UNAVAILABLE"),
+        text: Some("Maximum number of connections"),
+        cause: Cause::TooManyConnections,
+        fixer: Fixer::User,
+        source: "Dovecot mail_max_userip_connections (https://doc.dovecot.org/settings/core/#core_setting-mail_max_userip_connections)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Imap),
+        response_code: Some("LIMIT"),
+        cause: Cause::TooManyConnections,
+        fixer: Fixer::User,
+        source: "RFC 5530 §3",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("AUTH"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "RFC 3206 §4",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("AUTH"),
+        text: Some("Plaintext authentication disallowed"),
+        cause: Cause::EncryptionRequired,
+        fixer: Fixer::User,
+        source: "Dovecot disable_plaintext_auth / auth_allow_cleartext",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("SYS/TEMP"),
+        cause: Cause::BackendUnavailable,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 3206 §4",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("IN-USE"),
+        cause: Cause::MailboxInUse,
+        fixer: Fixer::User,
+        source: "RFC 2449 §8.1.2",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(530),
+        enhanced: Some("5.7.0"),
+        text: Some("STARTTLS"),
+        cause: Cause::EncryptionRequired,
+        fixer: Fixer::User,
+        source: "Postfix smtpd_tls_auth_only (https://www.postfix.org/postconf.5.html#smtpd_tls_auth_only)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(538),
+        cause: Cause::EncryptionRequired,
+        fixer: Fixer::User,
+        source: "RFC 4954 §6 (538 5.7.11 encryption required)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        enhanced: Some("5.7.8"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "RFC 4954 §6; IANA SMTP enhanced status codes (X.7.8)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        enhanced: Some("5.7.9"),
+        cause: Cause::MechanismTooWeak,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 4954 §6; IANA SMTP enhanced status codes (X.7.9)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        code: Some(454),
+        cause: Cause::BackendUnavailable,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 4954 §6 (454 4.7.0 temporary authentication failure)",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Smtp),
+        provider: Some("microsoft365"),
+        code: Some(535),
+        enhanced: Some("5.7.3"),
+        cause: Cause::BadCredentials,
+        fixer: Fixer::User,
+        source: "https://learn.microsoft.com/exchange/troubleshoot/send-emails/smtp-submission-improvements (535 5.7.3: wrong password, or security defaults or MFA block basic auth)",
+        ..ANY
+    },
+];
+
+/// What a reply means, as far as the table knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoded {
+    pub cause: Cause,
+    pub fixer: Fixer,
+    pub source: &'static str,
+}
+
+/// The most specific row that matches every one of its conditions, if any.
+pub fn decode(protocol: Protocol, provider: Option<&str>, reply: &ServerReply) -> Option<Decoded> {
+    let fields = Fields::of(reply);
+    RULES
+        .iter()
+        .filter(|r| matches(r, protocol, provider, &fields))
+        .max_by_key(|r| specificity(r))
+        .map(|r| Decoded {
+            cause: r.cause,
+            fixer: r.fixer,
+            source: r.source,
+        })
+}
+
+/// The parts of a reply the table matches on.
+struct Fields {
+    code: Option<u16>,
+    enhanced: Option<String>,
+    response_code: Option<String>,
+    text: String,
+}
+
+impl Fields {
+    fn of(reply: &ServerReply) -> Self {
+        let text = reply.line.to_ascii_lowercase();
+        Self {
+            code: reply.code,
+            enhanced: enhanced_code(&reply.line),
+            response_code: response_code(&reply.line),
+            text,
+        }
+    }
+}
+
+fn matches(r: &Rule, protocol: Protocol, provider: Option<&str>, f: &Fields) -> bool {
+    r.protocol.is_none_or(|p| p == protocol)
+        && r.provider.is_none_or(|p| provider == Some(p))
+        && r.code.is_none_or(|c| f.code == Some(c))
+        && r.enhanced.is_none_or(|e| f.enhanced.as_deref() == Some(e))
+        && r
+            .response_code
+            .is_none_or(|c| f.response_code.as_deref() == Some(c))
+        && r
+            .text
+            .is_none_or(|t| f.text.contains(&t.to_ascii_lowercase()))
+}
+
+fn specificity(r: &Rule) -> usize {
+    [
+        r.provider.is_some(),
+        r.code.is_some(),
+        r.enhanced.is_some(),
+        r.response_code.is_some(),
+        // Words are the strongest evidence: they tell apart what one code means twice.
+        r.text.is_some(),
+        r.text.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count()
+}
+
+/// The enhanced status code of an SMTP reply (`535 5.7.8 …`, `534-5.7.9 …`).
+fn enhanced_code(line: &str) -> Option<String> {
+    let rest = line.get(4..)?;
+    let word = rest.split_whitespace().next()?;
+    let parts: Vec<&str> = word.split('.').collect();
+    let valid = parts.len() == 3
+        && matches!(parts[0], "2" | "4" | "5")
+        && parts[1..]
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()));
+    valid.then(|| word.to_string())
+}
+
+/// The bracketed response code of an IMAP or POP3 reply (`a1 NO [AUTHENTICATIONFAILED] …`,
+/// `-ERR [IN-USE] …`), upper case, without its arguments.
+fn response_code(line: &str) -> Option<String> {
+    let start = line.find('[')?;
+    let inner = &line[start + 1..];
+    let end = inner.find(']')?;
+    let code = inner[..end].split_whitespace().next()?;
+    (code.len() <= 32).then(|| code.to_ascii_uppercase())
+}
