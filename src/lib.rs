@@ -386,7 +386,7 @@ pub async fn run_with(
             .extend(judge::login_findings(checks.iter().map(|c| {
                 let service = service::Service::new(c.port, c.protocol, c.security);
                 (service, c.host.as_str(), &c.outcome)
-            })));
+            }), identification.provider.as_ref().map(|p| p.id.as_str())));
         diagnosis.findings.sort_by_key(|f| f.severity);
     }
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {

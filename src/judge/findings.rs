@@ -667,6 +667,8 @@ pub enum Fact {
         service: Service,
         host: String,
         outcome: crate::probe::login::LoginOutcome,
+        /// What the refusal means, when the reply is a known one.
+        decoded: Option<super::refusals::Decoded>,
     },
     OnlyPort25Works,
     ProviderSettingConfirmed {

@@ -11,6 +11,7 @@ pub mod policy;
 mod problems;
 pub mod published;
 pub mod recommend;
+pub mod refusals;
 pub mod status;
 pub mod verdict;
 
@@ -47,6 +48,7 @@ pub struct SettingStatus {
 /// asked, never only a line under the settings.
 pub fn login_findings<'a>(
     checks: impl IntoIterator<Item = (Service, &'a str, &'a crate::probe::login::LoginOutcome)>,
+    provider: Option<&str>,
 ) -> Vec<Finding> {
     checks
         .into_iter()
@@ -56,6 +58,7 @@ pub fn login_findings<'a>(
                 service,
                 host: host.to_string(),
                 outcome: outcome.clone(),
+                decoded: refusals::decode_outcome(service.protocol, provider, outcome),
             })
             .at(host, Some(service.port))
         })

@@ -179,9 +179,12 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::LocalResourceExhausted { .. }
         | Fact::AuthoritativeInconsistent { .. }
         | Fact::NameserverLame { .. } => Error,
-        // The credentials were refused: the one thing the user asked to know.
+        // The credentials were refused, or the account cannot use what it logged into: the
+        // one thing the user asked to know.
         Fact::LoginNotAccepted {
-            outcome: crate::probe::login::LoginOutcome::Rejected { .. },
+            outcome:
+                crate::probe::login::LoginOutcome::Rejected { .. }
+                | crate::probe::login::LoginOutcome::NotUsable { .. },
             ..
         } => Error,
         Fact::LoginNotAccepted { .. } => Warning,

@@ -3,6 +3,7 @@
 //! taken from; the most specific matching row wins (provider and text beat a bare code), so an
 //! ambiguous code resolves only with the provider or the words that make it unambiguous.
 
+use crate::probe::login::LoginOutcome;
 use crate::probe::ServerReply;
 use crate::service::Protocol;
 
@@ -31,6 +32,8 @@ pub enum Cause {
     MailboxNotProvisioned,
     /// The mechanism used is too weak for this server's policy.
     MechanismTooWeak,
+    /// Logged in again sooner than the server's minimum delay (POP3 `[LOGIN-DELAY]`).
+    LoginTooSoon,
     /// A temporary refusal with no more said.
     Temporary,
 }
@@ -81,7 +84,7 @@ const ANY: Rule = Rule {
 };
 
 /// The table. Order does not matter: the most specific match wins.
-pub const RULES: &[Rule] = &[
+pub static RULES: &[Rule] = &[
     Rule {
         protocol: Some(Protocol::Smtp),
         enhanced: Some("5.7.139"),
@@ -200,7 +203,7 @@ pub const RULES: &[Rule] = &[
         response_code: Some("AUTH"),
         cause: Cause::BadCredentials,
         fixer: Fixer::User,
-        source: "RFC 3206 §4",
+        source: "RFC 3206 §5",
         ..ANY
     },
     Rule {
@@ -218,6 +221,22 @@ pub const RULES: &[Rule] = &[
         cause: Cause::BackendUnavailable,
         fixer: Fixer::ServerAdmin,
         source: "RFC 3206 §4",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("SYS/PERM"),
+        cause: Cause::BackendUnavailable,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 3206 §4",
+        ..ANY
+    },
+    Rule {
+        protocol: Some(Protocol::Pop3),
+        response_code: Some("LOGIN-DELAY"),
+        cause: Cause::LoginTooSoon,
+        fixer: Fixer::Time,
+        source: "RFC 2449 §8.1.1",
         ..ANY
     },
     Rule {
@@ -290,18 +309,42 @@ pub struct Decoded {
     pub source: &'static str,
 }
 
+/// The decoded refusal of a login outcome: the reply of a rejected login, or of the first
+/// command after an accepted one that proved unusable.
+pub fn decode_outcome(
+    protocol: Protocol,
+    provider: Option<&str>,
+    outcome: &LoginOutcome,
+) -> Option<Decoded> {
+    match outcome {
+        LoginOutcome::Rejected { reply, .. } => decode(protocol, provider, reply),
+        LoginOutcome::NotUsable {
+            reply: Some(reply), ..
+        } => decode(protocol, provider, reply),
+        _ => None,
+    }
+}
+
 /// The most specific row that matches every one of its conditions, if any.
 pub fn decode(protocol: Protocol, provider: Option<&str>, reply: &ServerReply) -> Option<Decoded> {
+    matching_rule(protocol, provider, reply).map(|r| Decoded {
+        cause: r.cause,
+        fixer: r.fixer,
+        source: r.source,
+    })
+}
+
+/// The row `decode` takes its meaning from.
+pub fn matching_rule(
+    protocol: Protocol,
+    provider: Option<&str>,
+    reply: &ServerReply,
+) -> Option<&'static Rule> {
     let fields = Fields::of(reply);
     RULES
         .iter()
         .filter(|r| matches(r, protocol, provider, &fields))
         .max_by_key(|r| specificity(r))
-        .map(|r| Decoded {
-            cause: r.cause,
-            fixer: r.fixer,
-            source: r.source,
-        })
 }
 
 /// The parts of a reply the table matches on.
@@ -373,4 +416,83 @@ fn response_code(line: &str) -> Option<String> {
     let end = inner.find(']')?;
     let code = inner[..end].split_whitespace().next()?;
     (code.len() <= 32).then(|| code.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replies as the servers send them (from the sources in the table), with what they mean.
+    /// Every row of the table must be reached by one of them.
+    const SAMPLES: &[(Protocol, Option<&str>, &str, Option<Cause>)] = &[
+        (Protocol::Smtp, Some("microsoft365"), "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0045.namprd02.prod.outlook.com]", Some(Cause::SmtpAuthDisabledForTenant)),
+        (Protocol::Smtp, None, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0001.eurprd02.prod.outlook.com]", Some(Cause::BasicAuthDisabled)),
+        (Protocol::Smtp, Some("google"), "534-5.7.9 Application-specific password required. Learn more at 534 5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor", Some(Cause::AppPasswordRequired)),
+        (Protocol::Imap, Some("google"), "a1 NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)", Some(Cause::AppPasswordRequired)),
+        (Protocol::Smtp, Some("google"), "535-5.7.8 Username and Password not accepted. For more information, go to 535 5.7.8 https://support.google.com/mail/?p=BadCredentials", Some(Cause::BadCredentials)),
+        (Protocol::Smtp, Some("yahoo"), "535 5.7.0 (#AUTH005) Too many bad auth attempts.", Some(Cause::TooManyFailures)),
+        (Protocol::Imap, Some("microsoft365"), "l2 BAD User is authenticated but not connected.", Some(Cause::MailboxNotProvisioned)),
+        (Protocol::Imap, None, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.", Some(Cause::BadCredentials)),
+        (Protocol::Imap, None, "a1 NO [AUTHORIZATIONFAILED] Authorization failed.", Some(Cause::BadCredentials)),
+        (Protocol::Imap, None, "a1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.", Some(Cause::EncryptionRequired)),
+        (Protocol::Imap, None, "a1 NO [UNAVAILABLE] Temporary authentication failure. [mail:2026-12-03 08:00:00]", Some(Cause::BackendUnavailable)),
+        (Protocol::Imap, None, "a1 NO [UNAVAILABLE] Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)", Some(Cause::TooManyConnections)),
+        (Protocol::Imap, None, "a1 NO [LIMIT] Too many sessions.", Some(Cause::TooManyConnections)),
+        (Protocol::Pop3, None, "-ERR [AUTH] Authentication failed.", Some(Cause::BadCredentials)),
+        (Protocol::Pop3, None, "-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.", Some(Cause::EncryptionRequired)),
+        (Protocol::Pop3, None, "-ERR [SYS/TEMP] Temporary authentication failure.", Some(Cause::BackendUnavailable)),
+        (Protocol::Pop3, None, "-ERR [SYS/PERM] Mailbox store is corrupt.", Some(Cause::BackendUnavailable)),
+        (Protocol::Pop3, None, "-ERR [IN-USE] Mailbox is locked by another POP3 session.", Some(Cause::MailboxInUse)),
+        (Protocol::Pop3, None, "-ERR [LOGIN-DELAY] Attempt to log in within the minimum login delay interval", Some(Cause::LoginTooSoon)),
+        (Protocol::Smtp, None, "530 5.7.0 Must issue a STARTTLS command first", Some(Cause::EncryptionRequired)),
+        (Protocol::Smtp, None, "538 5.7.11 Encryption required for requested authentication mechanism", Some(Cause::EncryptionRequired)),
+        (Protocol::Smtp, None, "535 5.7.8 Error: authentication failed: authentication failure", Some(Cause::BadCredentials)),
+        (Protocol::Smtp, None, "534 5.7.9 Authentication mechanism is too weak", Some(Cause::MechanismTooWeak)),
+        (Protocol::Smtp, None, "454 4.7.0 Temporary authentication failure", Some(Cause::BackendUnavailable)),
+        (Protocol::Smtp, Some("microsoft365"), "535 5.7.3 Authentication unsuccessful [BN0PR04CA0001.namprd04.prod.outlook.com]", Some(Cause::BadCredentials)),
+        // Without the provider, 5.7.3 says nothing certain; an unexplained "no" is never guessed.
+        (Protocol::Smtp, None, "535 5.7.3 Authentication unsuccessful", None),
+        (Protocol::Imap, Some("microsoft365"), "a1 NO AUTHENTICATE failed.", None),
+        // A code of another protocol means nothing here.
+        (Protocol::Imap, None, "-ERR [IN-USE] locked", None),
+        (Protocol::Smtp, None, "a1 NO [AUTHENTICATIONFAILED] failed", None),
+        // Words alone from the wrong command's reply do not make an enhanced code.
+        (Protocol::Smtp, None, "535 Error 5.7.139 later", None),
+    ];
+
+    fn reply(line: &str) -> ServerReply {
+        ServerReply::from_wire(line.as_bytes())
+    }
+
+    #[test]
+    fn every_sample_decodes_to_its_meaning() {
+        for (protocol, provider, line, cause) in SAMPLES {
+            let got = decode(*protocol, *provider, &reply(line)).map(|d| d.cause);
+            assert_eq!(got, *cause, "{protocol:?} {provider:?} {line}");
+        }
+    }
+
+    #[test]
+    fn every_row_is_reached_and_none_ties() {
+        for (i, rule) in RULES.iter().enumerate() {
+            assert!(!rule.source.is_empty(), "row {i} has no source");
+            assert!(rule.protocol.is_some(), "row {i} names no protocol");
+            let reached = SAMPLES.iter().any(|(p, prov, line, _)| {
+                matching_rule(*p, *prov, &reply(line)).is_some_and(|r| std::ptr::eq(r, rule))
+            });
+            assert!(reached, "row {i} ({:?}) is reached by no sample", rule.cause);
+        }
+        // The winner is never a coin toss between two rows of the same weight.
+        for (p, prov, line, _) in SAMPLES {
+            let fields = Fields::of(&reply(line));
+            let mut weights: Vec<usize> = RULES
+                .iter()
+                .filter(|r| matches(r, *p, *prov, &fields))
+                .map(specificity)
+                .collect();
+            weights.sort_unstable();
+            let top = weights.pop();
+            assert!(top.is_none() || weights.last() != top.as_ref(), "tie on {line}");
+        }
+    }
 }

@@ -55,6 +55,15 @@ pub enum LoginOutcome {
         mechanism: String,
         reply: ServerReply,
     },
+    /// The login was accepted, but the first read-only command after it was refused: the
+    /// account cannot use its mailbox (or send as itself) through this server.
+    NotUsable {
+        mechanism: String,
+        /// The command tried: `EXAMINE INBOX`, `STAT` or `MAIL FROM`.
+        command: &'static str,
+        /// The server's answer; `None` when it closed the connection or said nothing in time.
+        reply: Option<ServerReply>,
+    },
     /// Not tried, and why.
     NotAttempted(LoginRefusal),
     /// The connection failed before or during authentication.
@@ -130,10 +139,97 @@ pub async fn authenticate(
 ) -> Result<LoginOutcome, FailureKind> {
     // From here until the connection closes, nothing the server says may carry the secret.
     conn.guard(creds.redactor());
-    match protocol {
+    let outcome = match protocol {
         Protocol::Imap => imap_login(conn, caps, creds).await,
         Protocol::Pop3 => pop3_login(conn, caps, creds).await,
         Protocol::Smtp => smtp_login(conn, caps, creds).await,
+    }?;
+    let LoginOutcome::Accepted { mechanism } = outcome else {
+        return Ok(outcome);
+    };
+    // "Accepted" is not "usable": one read-only command proves the account can use the
+    // mailbox (Microsoft 365 accepts a login and then answers "User is authenticated but not
+    // connected" when the licence or mailbox is missing).
+    Ok(match usable(protocol, conn, &creds.username).await {
+        Usable::Yes => LoginOutcome::Accepted { mechanism },
+        Usable::No { command, reply } => LoginOutcome::NotUsable {
+            mechanism,
+            command,
+            reply,
+        },
+    })
+}
+
+enum Usable {
+    Yes,
+    No {
+        command: &'static str,
+        reply: Option<ServerReply>,
+    },
+}
+
+/// IMAP `EXAMINE INBOX` (read-only), POP3 `STAT`, SMTP `MAIL FROM:<user>` then `RSET` (never
+/// RCPT or DATA: nothing is sent). A username that is not an address skips the SMTP check.
+async fn usable(protocol: Protocol, conn: &mut Conn, username: &str) -> Usable {
+    let no = |command, reply| Usable::No { command, reply };
+    match protocol {
+        Protocol::Imap => {
+            let command = "EXAMINE INBOX";
+            if conn.write_line("l2 EXAMINE INBOX").await.is_err() {
+                return no(command, None);
+            }
+            for _ in 0..MAX_REPLY_LINES {
+                let Ok(line) = conn.read_line().await else {
+                    return no(command, None);
+                };
+                if let Some(status) = imap::tagged_status(&line, "l2") {
+                    return if status.eq_ignore_ascii_case(b"OK") {
+                        Usable::Yes
+                    } else {
+                        no(command, Some(ServerReply::from_wire(&line)))
+                    };
+                }
+            }
+            no(command, None)
+        }
+        Protocol::Pop3 => {
+            let command = "STAT";
+            if conn.write_line("STAT").await.is_err() {
+                return no(command, None);
+            }
+            match conn.read_line().await {
+                Ok(line) if pop3::is_ok(&line) => Usable::Yes,
+                Ok(line) => no(command, Some(ServerReply::from_wire(&line))),
+                Err(_) => no(command, None),
+            }
+        }
+        Protocol::Smtp => {
+            let command = "MAIL FROM";
+            let address = username.contains('@')
+                && username
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && !matches!(b, b'<' | b'>'));
+            if !address {
+                return Usable::Yes;
+            }
+            if conn
+                .write_line(&format!("MAIL FROM:<{username}>"))
+                .await
+                .is_err()
+            {
+                return no(command, None);
+            }
+            let reply = smtp::read_reply(conn).await;
+            // Whatever it said, the transaction is reset: nothing is ever sent.
+            if conn.write_line("RSET").await.is_ok() {
+                let _ = smtp::read_reply(conn).await;
+            }
+            match reply {
+                Ok(r) if (200..300).contains(&r.code) => Usable::Yes,
+                Ok(r) => no(command, Some(r.server_reply())),
+                Err(_) => no(command, None),
+            }
+        }
     }
 }
 

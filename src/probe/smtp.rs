@@ -42,7 +42,8 @@ impl Reply {
     pub fn server_reply(&self) -> ServerReply {
         ServerReply {
             code: Some(self.code),
-            line: crate::text::truncate(&self.first_line(), 200),
+            // Every line: providers put the words that explain a refusal on any of them.
+            line: crate::text::truncate(&format!("{} {}", self.code, self.lines.join(" ")), 300),
         }
     }
 

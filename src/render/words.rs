@@ -11,6 +11,7 @@ use crate::judge::findings::{
     SettingProblem, SettingRef, SpfSender, Unconfirmed,
 };
 use crate::judge::policy::Absence;
+use crate::judge::refusals::{Cause, Fixer};
 use crate::judge::{ClientSecurity, NoMailbox, Status, Username};
 use crate::net::address::AddressClass;
 use crate::net::dns::LookupError;
@@ -422,9 +423,65 @@ pub fn login_outcome(service: Service, o: &LoginOutcome) -> String {
         } => {
             format!("rejected ({mechanism}): {}", r.line)
         }
+        LoginOutcome::NotUsable {
+            mechanism,
+            command,
+            reply,
+        } => format!(
+            "accepted ({mechanism}), but the mailbox is not usable: {command} was answered {}",
+            reply
+                .as_ref()
+                .map(|r| format!("\"{}\"", r.line))
+                .unwrap_or_else(|| "with nothing (the connection closed or timed out)".into())
+        ),
         LoginOutcome::NotAttempted(r) => format!("not attempted: {}", login_refusal(r)),
         LoginOutcome::Failed(f) => format!("failed: {}", failure(service, f)),
     }
+}
+
+/// What a decoded refusal means, in plain words.
+pub fn refusal_cause(c: Cause) -> &'static str {
+    match c {
+        Cause::BadCredentials => "the username or password is wrong (or the account does not exist)",
+        Cause::AppPasswordRequired => "the provider wants an app password: 2-step verification is on for this account",
+        Cause::SmtpAuthDisabledForTenant => "SMTP AUTH is turned off for this Microsoft 365 tenant or mailbox: the password may be right",
+        Cause::BasicAuthDisabled => "password (basic) authentication is turned off for this account: only OAuth works",
+        Cause::TooManyFailures => "too many failed logins: the provider blocks password logins for a while",
+        Cause::EncryptionRequired => "the server takes passwords only over TLS: no password login is possible without it",
+        Cause::BackendUnavailable => "the server's authentication backend or mailbox store is unavailable: not a password problem",
+        Cause::MailboxInUse => "another session holds the mailbox (POP3 allows one at a time)",
+        Cause::TooManyConnections => "too many connections from this user and address",
+        Cause::MailboxNotProvisioned => "the account logs in but has no usable mailbox (licence, mailbox or permission missing)",
+        Cause::MechanismTooWeak => "the authentication mechanism is too weak for this server's policy",
+        Cause::LoginTooSoon => "a login came sooner than the server's minimum delay between logins",
+        Cause::Temporary => "a temporary refusal",
+    }
+}
+
+/// Who fixes a decoded refusal, and how.
+pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
+    let who = match fixer {
+        Fixer::User => "The mailbox's user can fix it",
+        Fixer::TenantAdmin => "The organisation's mail administrator can fix it",
+        Fixer::ServerAdmin => "The mail server's administrator can fix it",
+        Fixer::Time => "It passes with time",
+    };
+    let step = match c {
+        Cause::BadCredentials => "check the username (often the full address) and the password",
+        Cause::AppPasswordRequired => "create an app password in the account's security settings and use it instead of the account password",
+        Cause::SmtpAuthDisabledForTenant => "enable SMTP AUTH for the mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false) or the tenant, or send through OAuth or a connector",
+        Cause::BasicAuthDisabled => "use a client that signs in with OAuth (modern authentication)",
+        Cause::TooManyFailures => "wait, then log in once with the right (app) password",
+        Cause::EncryptionRequired => "connect with SSL/TLS or STARTTLS",
+        Cause::BackendUnavailable => "check the authentication service and the mailbox store; retry later",
+        Cause::MailboxInUse => "close the other client (or phone) that has the mailbox open",
+        Cause::TooManyConnections => "close other clients or devices on this account, or raise the per-user limit",
+        Cause::MailboxNotProvisioned => "assign a licence with a mailbox and enable IMAP/POP for it",
+        Cause::MechanismTooWeak => "allow a stronger mechanism, or use one over TLS",
+        Cause::LoginTooSoon => "wait the server's login delay; check no other client polls this mailbox too often",
+        Cause::Temporary => "retry later",
+    };
+    format!("{who}: {step}.")
 }
 
 /// A warning of a setting as a short phrase for the card, with the certificate's data.
@@ -702,11 +759,14 @@ fn fact_message(fact: &Fact) -> String {
         return text;
     }
     match fact {
-        Fact::LoginNotAccepted { service, host, outcome } => format!(
-            "the login to {} {host}:{} was {}",
+        Fact::LoginNotAccepted { service, host, outcome, decoded } => format!(
+            "the login to {} {host}:{} was {}{}",
             service.protocol.name(),
             service.port,
-            login_outcome(*service, outcome)
+            login_outcome(*service, outcome),
+            decoded
+                .map(|d| format!("; this means {}", refusal_cause(d.cause)))
+                .unwrap_or_default()
         ),
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
@@ -1059,6 +1119,16 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 fn fact_hint(fact: &Fact) -> Option<String> {
     if let Some(text) = super::published_words::hint(fact) {
         return Some(text.to_string());
+    }
+    if let Fact::LoginNotAccepted {
+        decoded: Some(d), ..
+    } = fact
+    {
+        return Some(format!(
+            "{} The reply is documented at {}.",
+            refusal_fix(d.cause, d.fixer),
+            d.source
+        ));
     }
     let text = match fact {
         Fact::NullMx { .. } => "If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records.",

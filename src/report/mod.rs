@@ -131,7 +131,12 @@ impl Report {
             login: run
                 .login
                 .as_ref()
-                .map(|l| l.iter().map(LoginView::from).collect()),
+                .map(|l| {
+                    let provider = run.identification.provider.as_ref();
+                    l.iter()
+                        .map(|c| LoginView::new(c, provider.map(|p| p.id.as_str())))
+                        .collect()
+                }),
             status: names::status(run.status),
             status_reason: names::status_reason(run.status),
             exit_code: run.exit_code,
@@ -858,10 +863,21 @@ pub struct LoginView {
     pub reply: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// *New in 2*: what a known refusal means (`bad_credentials`, `app_password_required`,
+    /// `smtp_auth_disabled_for_tenant`, …; see "Login refusals decoded" in the README).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
+    /// *New in 2*: who can fix it: `user`, `tenant_admin`, `server_admin` or `time`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_by: Option<&'static str>,
+    /// *New in 2*: where the reply and its meaning are documented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause_source: Option<&'static str>,
 }
 
-impl From<&LoginCheck> for LoginView {
-    fn from(c: &LoginCheck) -> Self {
+impl LoginView {
+    fn new(c: &LoginCheck, provider: Option<&str>) -> Self {
+        let decoded = crate::judge::refusals::decode_outcome(c.protocol, provider, &c.outcome);
         let service = Service::new(c.port, c.protocol, c.security);
         let (outcome, mechanism, reply, reason) = match &c.outcome {
             LoginOutcome::Accepted { mechanism } => {
@@ -872,6 +888,14 @@ impl From<&LoginCheck> for LoginView {
                 Some(mechanism.clone()),
                 Some(reply.line.clone()),
                 None,
+            ),
+            LoginOutcome::NotUsable {
+                mechanism, reply, ..
+            } => (
+                "not_usable",
+                Some(mechanism.clone()),
+                reply.as_ref().map(|r| r.line.clone()),
+                Some(words::login_outcome(service, &c.outcome)),
             ),
             LoginOutcome::NotAttempted(r) => {
                 ("not_attempted", None, None, Some(words::login_refusal(r)))
@@ -888,6 +912,9 @@ impl From<&LoginCheck> for LoginView {
             mechanism,
             reply,
             reason,
+            cause: decoded.map(|d| names::refusal_cause(d.cause)),
+            fix_by: decoded.map(|d| names::refusal_fixer(d.fixer)),
+            cause_source: decoded.map(|d| d.source),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::discover::MxStatus;
 use crate::judge::findings::{Code, Severity};
+use crate::judge::refusals::{Cause, Fixer};
 use crate::judge::{NoMailbox, Status, Verdict};
 use crate::net::dns::LookupError;
 use crate::plan::Source;
@@ -208,6 +209,33 @@ pub fn status(s: Status) -> &'static str {
         Status::NothingWorks => "nothing_works",
         Status::DnsFailed => "dns_failed",
         Status::NotApplicable(_) => "not_applicable",
+    }
+}
+
+pub fn refusal_cause(c: Cause) -> &'static str {
+    match c {
+        Cause::BadCredentials => "bad_credentials",
+        Cause::AppPasswordRequired => "app_password_required",
+        Cause::SmtpAuthDisabledForTenant => "smtp_auth_disabled_for_tenant",
+        Cause::BasicAuthDisabled => "basic_auth_disabled",
+        Cause::TooManyFailures => "too_many_failures",
+        Cause::EncryptionRequired => "encryption_required",
+        Cause::BackendUnavailable => "backend_unavailable",
+        Cause::MailboxInUse => "mailbox_in_use",
+        Cause::TooManyConnections => "too_many_connections",
+        Cause::MailboxNotProvisioned => "mailbox_not_provisioned",
+        Cause::MechanismTooWeak => "mechanism_too_weak",
+        Cause::LoginTooSoon => "login_too_soon",
+        Cause::Temporary => "temporary",
+    }
+}
+
+pub fn refusal_fixer(f: Fixer) -> &'static str {
+    match f {
+        Fixer::User => "user",
+        Fixer::TenantAdmin => "tenant_admin",
+        Fixer::ServerAdmin => "server_admin",
+        Fixer::Time => "time",
     }
 }
 

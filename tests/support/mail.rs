@@ -64,6 +64,11 @@ pub enum Behaviour {
     Preauth,
     /// SMTP: answers EHLO with this many extension lines.
     LongEhlo(usize),
+    /// Refuses every login, right or wrong, with this text (after the IMAP tag).
+    RefuseLogin(String),
+    /// Accepts a right login, then answers the first mailbox command (EXAMINE, STAT, MAIL
+    /// FROM) with this text (after the IMAP tag).
+    UnusableAfterLogin(String),
 }
 
 #[derive(Clone)]
@@ -423,13 +428,31 @@ fn plain_ok(spec: &Spec, b64: &str) -> bool {
 }
 
 fn imap_auth_reply(spec: &Spec, tag: &str, ok: bool, line: &str) -> Reply {
-    Reply::Send(if ok {
+    Reply::Send(if let Some(refusal) = refusal(spec) {
+        format!("{tag} {refusal}\r\n")
+    } else if ok {
         format!("{tag} OK logged in\r\n")
     } else if matches!(spec.behaviour, Behaviour::EchoCredentials) {
         format!("{tag} NO [AUTHENTICATIONFAILED] you sent: {line}\r\n")
     } else {
         format!("{tag} NO [AUTHENTICATIONFAILED] failed\r\n")
     })
+}
+
+/// The scripted refusal of every login, if any.
+fn refusal(spec: &Spec) -> Option<&str> {
+    match &spec.behaviour {
+        Behaviour::RefuseLogin(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// The scripted answer to the first command after a login, if any.
+fn unusable(spec: &Spec) -> Option<&str> {
+    match &spec.behaviour {
+        Behaviour::UnusableAfterLogin(text) => Some(text),
+        _ => None,
+    }
 }
 
 /// What an echoing server says as the connection closes: the account's password in the
@@ -480,6 +503,12 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                     "* BYE logging out{}\r\n{tag} OK done\r\n",
                     echoed_after_login(spec)
                 )),
+                c if c.starts_with("EXAMINE ") || c.starts_with("SELECT ") => {
+                    Reply::Send(match unusable(spec) {
+                        Some(text) => format!("{tag} {text}\r\n"),
+                        None => format!("* 0 EXISTS\r\n{tag} OK [READ-ONLY] done\r\n"),
+                    })
+                }
                 c if c.starts_with("AUTHENTICATE PLAIN ") => {
                     let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
                     imap_auth_reply(spec, tag, ok, line)
@@ -502,8 +531,11 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             "STLS" if reject => Reply::Send("-ERR not now\r\n".into()),
             "STLS" if offer_starttls => Reply::Upgrade("+OK Begin TLS negotiation\r\n".into()),
             "QUIT" => Reply::Close("+OK bye\r\n".into()),
+            "STAT" => Reply::Send(unusable(spec).unwrap_or("+OK 0 0").to_string() + "\r\n"),
             c if c.starts_with("AUTH PLAIN ") => {
-                Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
+                Reply::Send(if let Some(refusal) = refusal(spec) {
+                    format!("{refusal}\r\n")
+                } else if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
                     "+OK logged in\r\n".into()
                 } else {
                     "-ERR [AUTH] failed\r\n".into()
@@ -537,8 +569,14 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 Reply::Upgrade("220 Ready to start TLS\r\n".into())
             } else if upper == "QUIT" {
                 Reply::Close(format!("221 bye{}\r\n", echoed_after_login(spec)))
+            } else if upper.starts_with("MAIL FROM:") {
+                Reply::Send(unusable(spec).unwrap_or("250 2.1.0 ok").to_string() + "\r\n")
+            } else if upper == "RSET" {
+                Reply::Send("250 2.0.0 ok\r\n".into())
             } else if upper.starts_with("AUTH PLAIN ") {
-                Reply::Send(if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
+                Reply::Send(if let Some(refusal) = refusal(spec) {
+                    format!("{refusal}\r\n")
+                } else if plain_ok(spec, &line["AUTH PLAIN ".len()..]) {
                     "235 2.7.0 Authentication successful\r\n".into()
                 } else if matches!(spec.behaviour, Behaviour::EchoCredentials) {
                     format!("535 5.7.8 rejected: {line}\r\n")
