@@ -172,3 +172,39 @@ async fn sending_is_checked_with_mail_from_and_nothing_is_ever_sent() {
     );
     assert_eq!(run.status, Status::Refused);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pop3_mailbox_held_by_another_session_is_said_so() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["pop.ok.test", "mail.ok.test", "smtp.ok.test"]);
+    w.serve(
+        &[10],
+        Security::Tls,
+        Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf))
+            .with_account(USER, PASSWORD)
+            .behaving(Behaviour::RefuseLogin(
+                "-ERR [IN-USE] Mailbox is locked by another POP3 session".into(),
+            )),
+    )
+    .await;
+    let run = login(&w).await;
+    let checks = run.login.as_ref().unwrap();
+    assert_eq!(checks[0].protocol, Protocol::Pop3, "{checks:?}");
+    let text = login_finding(&run);
+    assert!(text.contains("another session holds the mailbox"), "{text}");
+    assert_eq!(json(&run)["login"][0]["cause"], "mailbox_in_use");
+    assert_eq!(json(&run)["login"][0]["fix_by"], "user");
+
+    // A right login is checked with STAT.
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["pop.ok.test", "mail.ok.test"]);
+    w.serve(
+        &[10],
+        Security::Tls,
+        Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf)).with_account(USER, PASSWORD),
+    )
+    .await;
+    let run = login(&w).await;
+    assert!(matches!(run.login.as_ref().unwrap()[0].outcome, LoginOutcome::Accepted { .. }));
+    assert!(w.commands().iter().any(|c| c == "TLS STAT"), "{:?}", w.commands());
+}
