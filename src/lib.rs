@@ -381,12 +381,13 @@ pub async fn run_with(
         scrub_transcripts(&mut probes, creds);
     }
     if let Some(checks) = &login {
-        diagnosis
-            .findings
-            .extend(judge::login_findings(checks.iter().map(|c| {
+        diagnosis.findings.extend(judge::login_findings(
+            checks.iter().map(|c| {
                 let service = service::Service::new(c.port, c.protocol, c.security);
                 (service, c.host.as_str(), &c.outcome)
-            }), identification.provider.as_ref().map(|p| p.id.as_str())));
+            }),
+            identification.provider.as_ref().map(|p| p.id.as_str()),
+        ));
         diagnosis.findings.sort_by_key(|f| f.severity);
     }
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {

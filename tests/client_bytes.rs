@@ -29,6 +29,7 @@ async fn written_by_client(
         login: None,
         second_look: None,
         transcript: None,
+        greeting_grace: None,
     };
     converse(&mut result, Box::new(stream), &session).await;
     let bytes = written.lock().unwrap().clone();

@@ -26,7 +26,11 @@ fn creds() -> Credentials {
 async fn world(imap: Behaviour, smtp: Behaviour) -> World {
     let mut w = World::new();
     let leaf = w.ca.leaf(&["imap.ok.test", "smtp.ok.test", "mail.ok.test"]);
-    let spec = |protocol, tls, b| Spec::new(protocol, tls).with_account(USER, PASSWORD).behaving(b);
+    let spec = |protocol, tls, b| {
+        Spec::new(protocol, tls)
+            .with_account(USER, PASSWORD)
+            .behaving(b)
+    };
     w.serve(
         &[10],
         Security::Tls,
@@ -78,11 +82,20 @@ async fn a_tenant_that_turned_smtp_auth_off_is_named_with_its_fix() {
     .await;
     let run = login(&w).await;
     let checks = run.login.as_ref().unwrap();
-    assert!(matches!(checks[0].outcome, LoginOutcome::Accepted { .. }), "{checks:?}");
-    assert!(matches!(checks[1].outcome, LoginOutcome::Rejected { .. }), "{checks:?}");
+    assert!(
+        matches!(checks[0].outcome, LoginOutcome::Accepted { .. }),
+        "{checks:?}"
+    );
+    assert!(
+        matches!(checks[1].outcome, LoginOutcome::Rejected { .. }),
+        "{checks:?}"
+    );
     let text = login_finding(&run);
     assert!(text.contains("SMTP AUTH is turned off"), "{text}");
-    assert!(text.contains("administrator") && text.contains("Set-CASMailbox"), "{text}");
+    assert!(
+        text.contains("administrator") && text.contains("Set-CASMailbox"),
+        "{text}"
+    );
     assert!(text.contains("learn.microsoft.com"), "{text}");
     // The card stands alone: the cause and the fix are on it.
     let card = card(&run);
@@ -127,7 +140,10 @@ async fn accepted_but_not_connected_is_not_a_working_login() {
         other => panic!("{other:?}"),
     }
     let text = login_finding(&run);
-    assert!(text.contains("not usable") && text.contains("no usable mailbox"), "{text}");
+    assert!(
+        text.contains("not usable") && text.contains("no usable mailbox"),
+        "{text}"
+    );
     let j = json(&run);
     assert_eq!(j["login"][0]["outcome"], "not_usable");
     assert_eq!(j["login"][0]["cause"], "mailbox_not_provisioned");
@@ -135,8 +151,14 @@ async fn accepted_but_not_connected_is_not_a_working_login() {
     assert!(card(&run).contains("✘ accepted"), "{}", card(&run));
     // The check is read-only: EXAMINE, never SELECT.
     let commands = w.commands();
-    assert!(commands.iter().any(|c| c.ends_with("EXAMINE INBOX")), "{commands:?}");
-    assert!(!commands.iter().any(|c| c.contains("SELECT")), "{commands:?}");
+    assert!(
+        commands.iter().any(|c| c.ends_with("EXAMINE INBOX")),
+        "{commands:?}"
+    );
+    assert!(
+        !commands.iter().any(|c| c.contains("SELECT")),
+        "{commands:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -167,7 +189,13 @@ async fn sending_is_checked_with_mail_from_and_nothing_is_ever_sent() {
     let run = login(&w).await;
     let checks = run.login.as_ref().unwrap();
     assert!(
-        matches!(checks[1].outcome, LoginOutcome::NotUsable { command: "MAIL FROM", .. }),
+        matches!(
+            checks[1].outcome,
+            LoginOutcome::NotUsable {
+                command: "MAIL FROM",
+                ..
+            }
+        ),
         "{checks:?}"
     );
     assert_eq!(run.status, Status::Refused);
@@ -205,6 +233,13 @@ async fn a_pop3_mailbox_held_by_another_session_is_said_so() {
     )
     .await;
     let run = login(&w).await;
-    assert!(matches!(run.login.as_ref().unwrap()[0].outcome, LoginOutcome::Accepted { .. }));
-    assert!(w.commands().iter().any(|c| c == "TLS STAT"), "{:?}", w.commands());
+    assert!(matches!(
+        run.login.as_ref().unwrap()[0].outcome,
+        LoginOutcome::Accepted { .. }
+    ));
+    assert!(
+        w.commands().iter().any(|c| c == "TLS STAT"),
+        "{:?}",
+        w.commands()
+    );
 }

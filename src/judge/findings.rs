@@ -64,6 +64,12 @@ pub enum Code {
     TlsOnPlainPort,
     NoGreeting,
     GreetingRejected,
+    /// *New*: an SMTP greeting began (`220-`) and its rest never came.
+    GreetingUnfinished,
+    /// *New*: the greeting came, but slowly; the likely cause is named.
+    GreetingSlow,
+    /// *New*: no STARTTLS and no login without it: no password login is possible at all.
+    NoStarttlsNoLogin,
     ImapPreauth,
     ServerSentTooMuch,
     CapabilitiesTruncated,
@@ -278,15 +284,40 @@ pub enum SettingProblem {
         names: Vec<String>,
     },
     NoStarttls,
+    /// No STARTTLS, and no login offered without it.
+    NoStarttlsNoLogin,
     PlaintextOnly,
     LoginDisabled,
     CapabilitiesTruncated,
+    /// The greeting took long; why, as far as the timings tell.
+    GreetingSlow {
+        cause: SlowGreeting,
+        /// From the connection to the greeting's first and last line.
+        first_ms: u64,
+        last_ms: u64,
+    },
     /// The probe failed; `code` says which kind of failure finding it is.
     Failed {
         code: Code,
         service: Service,
         failure: Failure,
     },
+}
+
+/// What a slow greeting's timings point to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SlowGreeting {
+    /// A `220-` teaser at once, the rest after a pause: an anti-spam gate watching whether the
+    /// client talks too early (Postfix postscreen's greet wait).
+    TeaserPause,
+    /// The delay is close to a whole resolver or ident timeout (5, 10, 15, 30 s): the server
+    /// looked up this client's address (reverse DNS, ident) and the lookup timed out.
+    LookupTimeout { seconds: u64 },
+    /// Only SMTP is slow: other protocols on the same address greeted at once (a deliberate
+    /// greet delay: Sendmail greet_pause, Postfix `sleep`, Exim's connect ACL delay).
+    SmtpOnly,
+    /// Slow with no pattern: a busy server, a tarpit, or a proxy.
+    Unexplained,
 }
 
 /// What a finding says, with its data.
@@ -860,6 +891,8 @@ impl SettingProblem {
             Self::CertificateUntrusted { .. } => Code::CertificateUntrusted,
             Self::TlsInterceptionSuspected { .. } => Code::TlsInterceptionSuspected,
             Self::NoStarttls => Code::NoStarttls,
+            Self::NoStarttlsNoLogin => Code::NoStarttlsNoLogin,
+            Self::GreetingSlow { .. } => Code::GreetingSlow,
             Self::PlaintextOnly => Code::PlaintextOnly,
             Self::LoginDisabled => Code::LoginDisabled,
             Self::CapabilitiesTruncated => Code::CapabilitiesTruncated,

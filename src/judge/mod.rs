@@ -6,6 +6,7 @@ pub mod authority;
 pub mod delivery;
 pub mod domain;
 pub mod findings;
+pub mod greeting;
 mod inference;
 pub mod policy;
 mod problems;

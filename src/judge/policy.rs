@@ -58,6 +58,15 @@ pub fn disqualifies(code: Code) -> bool {
 
 /// What the warnings of a probe that answered make of it. A cut capability list is noted but
 /// does not make a setting less usable.
+/// A greeting slower than this (from the connection) is a finding.
+pub const SLOW_GREETING_MS: u64 = 2_000;
+/// A greeting line within this of the connection came at once.
+pub const PROMPT_GREETING_MS: u64 = 1_000;
+/// Common timeouts of a resolver or an ident query: a delay this long is a lookup giving up.
+pub const LOOKUP_TIMEOUTS_S: [u64; 4] = [5, 10, 15, 30];
+/// How close to a lookup timeout a delay must be to count as one.
+pub const LOOKUP_TOLERANCE_MS: u64 = 400;
+
 pub fn verdict(warnings: &[Code]) -> Verdict {
     if warnings.iter().all(|c| *c == Code::CapabilitiesTruncated) {
         Verdict::Works
@@ -255,6 +264,8 @@ fn setting_severity(problem: &SettingProblem) -> Severity {
             ..
         } => Severity::Error,
         SettingProblem::CapabilitiesTruncated => Severity::Info,
+        // Senders wait minutes for a greeting; a client submitting mail waits less.
+        SettingProblem::GreetingSlow { .. } => Severity::Info,
         _ => Severity::Warning,
     }
 }

@@ -109,6 +109,9 @@ fn per_setting_findings(
         if j.verdict == Verdict::Fails && setting_fails && p.shared_with.is_none() {
             problems.extend(failure_problem(p));
         }
+        if p.shared_with.is_none() {
+            problems.extend(super::greeting::slow_greeting(p, ev.probes));
+        }
         for problem in problems {
             by_host
                 .entry((problem, p.host.clone()))
@@ -182,6 +185,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
             }
         }
         Code::NoStarttls => SettingProblem::NoStarttls,
+        Code::NoStarttlsNoLogin => SettingProblem::NoStarttlsNoLogin,
         Code::PlaintextOnly => SettingProblem::PlaintextOnly,
         Code::LoginDisabled => SettingProblem::LoginDisabled,
         Code::CapabilitiesTruncated => SettingProblem::CapabilitiesTruncated,
@@ -209,6 +213,7 @@ fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
         (FailureKind::StartTlsInjection { .. }, _) => Code::StarttlsInjection,
         (_, Phase::StartTls) => Code::StarttlsFailed,
         (FailureKind::Rejected(_), Phase::Greeting) => Code::GreetingRejected,
+        (FailureKind::GreetingUnfinished, _) => Code::GreetingUnfinished,
         (FailureKind::LineTooLong | FailureKind::TooMuchData | FailureKind::TooManyLines, _) => {
             Code::ServerSentTooMuch
         }

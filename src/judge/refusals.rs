@@ -372,11 +372,9 @@ fn matches(r: &Rule, protocol: Protocol, provider: Option<&str>, f: &Fields) -> 
         && r.provider.is_none_or(|p| provider == Some(p))
         && r.code.is_none_or(|c| f.code == Some(c))
         && r.enhanced.is_none_or(|e| f.enhanced.as_deref() == Some(e))
-        && r
-            .response_code
+        && r.response_code
             .is_none_or(|c| f.response_code.as_deref() == Some(c))
-        && r
-            .text
+        && r.text
             .is_none_or(|t| f.text.contains(&t.to_ascii_lowercase()))
 }
 
@@ -480,7 +478,11 @@ mod tests {
             let reached = SAMPLES.iter().any(|(p, prov, line, _)| {
                 matching_rule(*p, *prov, &reply(line)).is_some_and(|r| std::ptr::eq(r, rule))
             });
-            assert!(reached, "row {i} ({:?}) is reached by no sample", rule.cause);
+            assert!(
+                reached,
+                "row {i} ({:?}) is reached by no sample",
+                rule.cause
+            );
         }
         // The winner is never a coin toss between two rows of the same weight.
         for (p, prov, line, _) in SAMPLES {
@@ -492,7 +494,10 @@ mod tests {
                 .collect();
             weights.sort_unstable();
             let top = weights.pop();
-            assert!(top.is_none() || weights.last() != top.as_ref(), "tie on {line}");
+            assert!(
+                top.is_none() || weights.last() != top.as_ref(),
+                "tie on {line}"
+            );
         }
     }
 }

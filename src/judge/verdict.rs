@@ -43,6 +43,9 @@ pub fn judge(p: &ProbeResult, ctx: Context) -> Judgement {
         warnings.insert(0, Code::TlsInterceptionSuspected);
     }
     match p.starttls {
+        Some(StartTlsState::NotOffered) if no_login_in_clear(p) => {
+            warnings.push(Code::NoStarttlsNoLogin)
+        }
         Some(StartTlsState::NotOffered) => warnings.push(Code::NoStarttls),
         Some(StartTlsState::NotTried) => warnings.push(Code::PlaintextOnly),
         _ => {}
@@ -57,6 +60,17 @@ pub fn judge(p: &ProbeResult, ctx: Context) -> Judgement {
         verdict: policy::verdict(&warnings),
         warnings,
         cause: None,
+    }
+}
+
+/// The server offers no way to log in without TLS (IMAP LOGINDISABLED, no POP3 USER/SASL, no
+/// SMTP AUTH): without STARTTLS no password can travel in clear, and none can be used at all.
+fn no_login_in_clear(p: &ProbeResult) -> bool {
+    use crate::service::Protocol;
+    let listed = !p.capabilities.before_tls.is_empty();
+    match p.service.protocol {
+        Protocol::Imap => p.login_disabled,
+        Protocol::Pop3 | Protocol::Smtp => listed && p.auth_mechanisms.is_empty(),
     }
 }
 

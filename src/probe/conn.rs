@@ -65,6 +65,11 @@ impl Conn {
         self.deadline
     }
 
+    /// Waits longer than the probe's own deadline, never less: for a greeting in progress.
+    pub fn extend_deadline(&mut self, until: Instant) {
+        self.deadline = self.deadline.max(until);
+    }
+
     pub fn read_total(&self) -> usize {
         self.read_total
     }

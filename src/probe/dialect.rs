@@ -12,16 +12,18 @@ use crate::service::Protocol;
 /// Time kept back from the deadline for a polite LOGOUT/QUIT.
 const GOODBYE_TIME: Duration = Duration::from_millis(500);
 
-/// Judges the greeting's first line (and reads the rest of a multi-line SMTP greeting).
+/// Judges the greeting's first line (and reads the rest of a multi-line SMTP greeting, past
+/// the probe's deadline up to `grace` once a `220-` teaser has come).
 pub async fn greeting_status(
     protocol: Protocol,
     conn: &mut Conn,
     first: &[u8],
+    grace: Option<Instant>,
 ) -> Result<(), FailureKind> {
     match protocol {
         Protocol::Imap => imap::greeting_status(first),
         Protocol::Pop3 => pop3::greeting_status(first),
-        Protocol::Smtp => smtp::finish_greeting(conn, first).await,
+        Protocol::Smtp => smtp::finish_greeting(conn, first, grace).await,
     }
 }
 

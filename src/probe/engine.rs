@@ -70,6 +70,7 @@ pub async fn login(
         limiter: Some(gate.limiter()),
         connected: None,
         transcript,
+        greeting_grace: session::greeting_grace(task.service, None),
     };
     let host = task.names.first().map(String::as_str).unwrap_or_default();
     session::probe(host, task.address, task.service, trust, deadline, extras).await
@@ -135,6 +136,7 @@ impl Ctx<'_> {
             limiter: Some(self.limiter),
             connected,
             transcript: self.settings.transcripts,
+            greeting_grace: session::greeting_grace(task.service, limit),
         };
         let mut result = session::probe(
             name,

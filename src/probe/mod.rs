@@ -176,6 +176,9 @@ pub enum FailureKind {
     },
     /// The server answered with an error (e.g. a 554 greeting or a refused STARTTLS).
     Rejected(ServerReply),
+    /// The first line of an SMTP greeting came (a `220-` teaser) and the rest did not, even
+    /// after the longer wait a greeting in progress is given.
+    GreetingUnfinished,
     /// Plaintext bytes arrived after the "go ahead" for STARTTLS: classic command injection.
     StartTlsInjection {
         bytes: usize,
@@ -240,6 +243,12 @@ pub struct Capabilities {
 pub struct Timings {
     pub connect_ms: Option<u64>,
     pub tls_ms: Option<u64>,
+    /// From the connection to the greeting's first line.
+    pub greeting_first_ms: Option<u64>,
+    /// From the connection to the greeting's last line.
+    pub greeting_ms: Option<u64>,
+    /// The capability listing (EHLO, CAPABILITY, CAPA) after the greeting.
+    pub capabilities_ms: Option<u64>,
     pub total_ms: u64,
 }
 

@@ -25,6 +25,20 @@ const MAX_BANNER_CHARS: usize = 200;
 /// (at most two fifths of the probe's time).
 const SECOND_LOOK_AFTER: Duration = Duration::from_secs(2);
 
+/// How long an SMTP greeting in progress (a `220-` teaser, then a pause) is waited for on port
+/// 25, from the start of the probe: Postfix postscreen holds the rest for
+/// `postscreen_greet_wait` (6 s by default, more than the default timeout), and a client that
+/// hangs up before it never passes, so every later run would stay at first contact.
+pub const SLOW_GREETING_LIMIT: Duration = Duration::from_secs(15);
+
+/// Until when a greeting in progress may be read: port 25 only, never past the run's end.
+pub fn greeting_grace(service: Service, run_limit: Option<Instant>) -> Option<Instant> {
+    let until = Instant::now() + SLOW_GREETING_LIMIT;
+    service
+        .is_relay()
+        .then(|| run_limit.map_or(until, |l| l.min(until)))
+}
+
 /// How long a server may take before mailprobe starts a second connection to find out more
 /// (at most two fifths of the time left).
 pub fn patience(time_left: Duration) -> Duration {
@@ -55,6 +69,8 @@ pub struct Extras<'a> {
     pub connected: Option<tokio::sync::oneshot::Sender<()>>,
     /// Keep the conversation (`-v`).
     pub transcript: bool,
+    /// Until when an SMTP greeting in progress may be read (see [`greeting_grace`]).
+    pub greeting_grace: Option<Instant>,
 }
 
 /// Probes `host` at `address` for `service` by `deadline`, whatever the server does.
@@ -70,7 +86,7 @@ pub async fn probe(
     let deadline = deadline.0;
     let mut result = ProbeResult::new(host, address, service);
     // A second, outer deadline: nothing below may outlive the probe's timeout by much.
-    let hard = deadline + Duration::from_millis(250);
+    let hard = deadline.max(extras.greeting_grace.unwrap_or(deadline)) + Duration::from_millis(250);
     let recorder = extras.transcript.then(Recorder::default);
     let session = run(&mut result, trust, deadline, extras, recorder.clone());
     if tokio::time::timeout_at(hard, session).await.is_err() && result.failure.is_none() {
@@ -134,6 +150,7 @@ async fn run(
         login,
         limiter,
         connected,
+        greeting_grace,
         ..
     } = extras;
     let service = result.service;
@@ -180,6 +197,7 @@ async fn run(
         login,
         second_look,
         transcript,
+        greeting_grace,
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
@@ -210,15 +228,20 @@ pub struct Session<'a> {
     pub second_look: Option<SecondLook<'a>>,
     /// Where the conversation is recorded, when it is.
     pub transcript: Option<Recorder>,
+    /// Until when an SMTP greeting in progress may be read; `None`: the deadline.
+    pub greeting_grace: Option<Instant>,
 }
 
 /// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
 /// goodbye. Generic so that tests and fuzzers can play the server with scripted bytes.
 pub async fn converse(result: &mut ProbeResult, stream: BoxStream, session: &Session<'_>) {
     let service = result.service;
+    let clock = Clock(Instant::now());
     let outcome = match service.security {
-        Security::Tls => implicit_tls(result, stream, session).await,
-        Security::StartTls | Security::Plain => plaintext_first(result, stream, session).await,
+        Security::Tls => implicit_tls(result, stream, session, clock).await,
+        Security::StartTls | Security::Plain => {
+            plaintext_first(result, stream, session, clock).await
+        }
     };
     if let Err(failure) = outcome {
         result.failure = Some(failure);
@@ -232,13 +255,24 @@ pub async fn converse(result: &mut ProbeResult, stream: BoxStream, session: &Ses
     result.login_disabled = service.protocol == Protocol::Imap && imap::login_disabled(caps);
 }
 
+/// When the connection stood: the greeting's timings are counted from it.
+#[derive(Clone, Copy)]
+struct Clock(Instant);
+
+impl Clock {
+    fn ms(self) -> Option<u64> {
+        Some(millis(self.0.elapsed()))
+    }
+}
+
 async fn implicit_tls(
     result: &mut ProbeResult,
     stream: BoxStream,
     session: &Session<'_>,
+    clock: Clock,
 ) -> Result<(), Failure> {
-    let mut conn = upgrade(result, stream, session, 0).await?;
-    let greeting_caps = greeting(result, &mut conn).await?;
+    let mut conn = upgrade(result, stream, session, 0, session.deadline).await?;
+    let greeting_caps = greeting(result, &mut conn, session, clock).await?;
     secured_session(result, &mut conn, "c1", greeting_caps, session).await
 }
 
@@ -251,9 +285,11 @@ async fn secured_session(
     session: &Session<'_>,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
+    let started = Instant::now();
     let caps = dialect::capabilities(protocol, conn, tag, &session.client_name, greeting_caps)
         .await
         .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    result.timings.capabilities_ms = Some(millis(started.elapsed()));
     set_capabilities(
         &mut result.capabilities.after_tls,
         caps,
@@ -293,13 +329,15 @@ async fn plaintext_first(
     result: &mut ProbeResult,
     stream: BoxStream,
     session: &Session<'_>,
+    clock: Clock,
 ) -> Result<(), Failure> {
     let protocol = result.service.protocol;
     let mut conn = Conn::new(stream, session.deadline).recording(session.transcript.clone());
     let greeting_caps = match &session.second_look {
-        Some(look) => greeting_or_implicit_tls(result, &mut conn, session, look).await?,
-        None => greeting(result, &mut conn).await?,
+        Some(look) => greeting_or_implicit_tls(result, &mut conn, session, look, clock).await?,
+        None => greeting(result, &mut conn, session, clock).await?,
     };
+    let started = Instant::now();
     let caps = dialect::capabilities(
         protocol,
         &mut conn,
@@ -309,6 +347,7 @@ async fn plaintext_first(
     )
     .await
     .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    result.timings.capabilities_ms = Some(millis(started.elapsed()));
     let offered = dialect::offers_starttls(protocol, &caps);
     set_capabilities(
         &mut result.capabilities.before_tls,
@@ -339,7 +378,9 @@ async fn plaintext_first(
         ));
     }
     let read_total = conn.read_total();
-    let mut conn = upgrade(result, conn.into_stream(), session, read_total)
+    // A greeting in progress may have moved the connection's deadline: the TLS keeps it.
+    let deadline = conn.deadline();
+    let mut conn = upgrade(result, conn.into_stream(), session, read_total, deadline)
         .await
         .map_err(late_injection)?;
     result.starttls = Some(StartTlsState::Upgraded);
@@ -352,8 +393,9 @@ async fn upgrade(
     stream: BoxStream,
     session: &Session<'_>,
     read_total: usize,
+    deadline: Instant,
 ) -> Result<Conn, Failure> {
-    let (trust, deadline) = (session.trust, session.deadline);
+    let trust = session.trust;
     let started = Instant::now();
     let sni = result.host.clone();
     match tls::handshake(stream, &sni, trust, deadline).await {
@@ -390,6 +432,7 @@ async fn greeting_or_implicit_tls(
     conn: &mut Conn,
     session: &Session<'_>,
     second: &SecondLook<'_>,
+    clock: Clock,
 ) -> Result<Option<Vec<String>>, Failure> {
     let started = Instant::now();
     let patience = patience(session.deadline.saturating_duration_since(started));
@@ -424,27 +467,32 @@ async fn greeting_or_implicit_tls(
         }
     }
     .map_err(|k| Failure::new(Phase::Greeting, k))?;
-    judge_greeting(result, conn, first).await
+    judge_greeting(result, conn, first, session, clock).await
 }
 
 /// Reads and judges the greeting; returns capabilities announced in it (IMAP).
 async fn greeting(
     result: &mut ProbeResult,
     conn: &mut Conn,
+    session: &Session<'_>,
+    clock: Clock,
 ) -> Result<Option<Vec<String>>, Failure> {
     let first = conn
         .read_line()
         .await
         .map_err(|k| Failure::new(Phase::Greeting, k))?;
-    judge_greeting(result, conn, first).await
+    judge_greeting(result, conn, first, session, clock).await
 }
 
 async fn judge_greeting(
     result: &mut ProbeResult,
     conn: &mut Conn,
     first: Vec<u8>,
+    session: &Session<'_>,
+    clock: Clock,
 ) -> Result<Option<Vec<String>>, Failure> {
     let protocol = result.service.protocol;
+    result.timings.greeting_first_ms = clock.ms();
     result.banner = Some(truncate(&from_wire(&first), MAX_BANNER_CHARS));
     let heard = classify_greeting(&first);
     result.heard = Some(heard);
@@ -457,9 +505,10 @@ async fn judge_greeting(
             },
         ));
     }
-    dialect::greeting_status(protocol, conn, &first)
+    dialect::greeting_status(protocol, conn, &first, session.greeting_grace)
         .await
         .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    result.timings.greeting_ms = clock.ms();
     // Logged in before any TLS: STARTTLS is forbidden now, and anything sent travels in clear.
     if protocol == Protocol::Imap && result.tls.is_none() && imap::is_preauth(&first) {
         return Err(Failure::new(Phase::Greeting, FailureKind::PreAuthenticated));

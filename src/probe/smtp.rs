@@ -2,6 +2,8 @@
 //!
 //! A 4xx/5xx reply is an observation to report, not an error of the tool.
 
+use tokio::time::Instant;
+
 use super::conn::Conn;
 use super::{FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::text::from_wire;
@@ -78,20 +80,34 @@ pub async fn read_reply(conn: &mut Conn) -> Result<Reply, FailureKind> {
     Err(FailureKind::TooManyLines)
 }
 
-/// The rest of a greeting whose first line was already read.
-pub async fn finish_greeting(conn: &mut Conn, first: &[u8]) -> Result<(), FailureKind> {
+/// The rest of a greeting whose first line was already read. A `220-` teaser followed by a
+/// pause is a greeting in progress (Postfix postscreen, greet_pause): it is waited for up to
+/// `grace`, and when the rest still does not come that is said, not "timed out".
+pub async fn finish_greeting(
+    conn: &mut Conn,
+    first: &[u8],
+    grace: Option<Instant>,
+) -> Result<(), FailureKind> {
     let Some(line) = parse_reply_line(first) else {
         return Err(FailureKind::Rejected(ServerReply::from_wire(first)));
     };
     let mut last = line.last;
     let code = line.code;
+    if let Some(until) = grace.filter(|_| !last && code == 220) {
+        conn.extend_deadline(until);
+    }
     let mut count = 0;
     while !last {
         if count == MAX_REPLY_LINES {
             // Reading on would take the rest of the greeting as the reply to EHLO.
             return Err(FailureKind::TooManyLines);
         }
-        let raw = conn.read_line().await?;
+        let raw = match conn.read_line().await {
+            Err(FailureKind::TimedOut) if code == 220 => {
+                return Err(FailureKind::GreetingUnfinished)
+            }
+            other => other?,
+        };
         last = parse_reply_line(&raw).map(|l| l.last).unwrap_or(true);
         count += 1;
     }

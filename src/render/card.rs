@@ -223,10 +223,7 @@ fn login_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// The meaning the diagnosis found for this login's refusal, if it knows one.
-fn decoded_refusal(
-    run: &Run,
-    c: &crate::LoginCheck,
-) -> Option<crate::judge::refusals::Decoded> {
+fn decoded_refusal(run: &Run, c: &crate::LoginCheck) -> Option<crate::judge::refusals::Decoded> {
     run.diagnosis.findings.iter().find_map(|f| match &f.fact {
         crate::judge::findings::Fact::LoginNotAccepted {
             service,

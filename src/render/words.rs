@@ -8,7 +8,7 @@ use crate::delivery::sender::DmarcPolicy;
 use crate::discover::MxStatus;
 use crate::judge::findings::{
     CertProblem, Code, DnssecBasis, Fact, Finding, HostLabel, MtaStsMode, PolicyFetch,
-    SettingProblem, SettingRef, SpfSender, Unconfirmed,
+    SettingProblem, SettingRef, SlowGreeting, SpfSender, Unconfirmed,
 };
 use crate::judge::policy::Absence;
 use crate::judge::refusals::{Cause, Fixer};
@@ -330,6 +330,10 @@ pub fn failure(service: Service, f: &Failure) -> String {
         (FailureKind::TimedOut, Phase::TlsHandshake) => {
             "connected, but the TLS handshake stalled until the timeout".into()
         }
+        (FailureKind::GreetingUnfinished, _) => format!(
+            "the greeting began (220-) and its rest did not come in {} s: a greeting pause, not a dead server",
+            crate::probe::session::SLOW_GREETING_LIMIT.as_secs()
+        ),
         (FailureKind::TimedOut, p) => format!("timed out during {}", phase(p)),
         (FailureKind::ProtocolMismatch { heard: h, sample }, Phase::TlsHandshake) => {
             if *h == Heard::Unknown {
@@ -455,6 +459,41 @@ pub fn refusal_cause(c: Cause) -> &'static str {
         Cause::MechanismTooWeak => "the authentication mechanism is too weak for this server's policy",
         Cause::LoginTooSoon => "a login came sooner than the server's minimum delay between logins",
         Cause::Temporary => "a temporary refusal",
+    }
+}
+
+fn seconds(ms: u64) -> String {
+    format!("{:.1} s", ms as f64 / 1000.0)
+}
+
+/// A slow greeting, with the cause its timings point to.
+fn slow_greeting(on: &str, cause: SlowGreeting, first_ms: u64, last_ms: u64) -> String {
+    match cause {
+        SlowGreeting::TeaserPause => format!(
+            "{on} sent the first line of its greeting (220-) at once and the rest after {}: an anti-spam greeting pause (Postfix postscreen)",
+            seconds(last_ms)
+        ),
+        SlowGreeting::LookupTimeout { seconds: s } => format!(
+            "{on} greeted after {}, about a {s} s lookup timeout: the server looks up this client's address (reverse DNS or ident) and the lookup times out",
+            seconds(first_ms)
+        ),
+        SlowGreeting::SmtpOnly => format!(
+            "{on} greeted after {} while the other protocols on the same address answered at once: a deliberate SMTP greeting delay",
+            seconds(first_ms)
+        ),
+        SlowGreeting::Unexplained => format!(
+            "{on} greeted after {}: a busy server, a tarpit or a proxy on the path",
+            seconds(first_ms)
+        ),
+    }
+}
+
+fn slow_greeting_hint(cause: SlowGreeting) -> &'static str {
+    match cause {
+        SlowGreeting::TeaserPause => "Normal on a receiving server (postscreen_greet_wait, 6 s by default): senders wait. Mail clients should submit on 587 or 465, where postscreen does not run.",
+        SlowGreeting::LookupTimeout { .. } => "On the server, repair its resolver (/etc/resolv.conf) or turn the lookup off (Postfix smtpd_peername_lookup = no, Exim rfc1413_query_timeout = 0s); a reverse DNS name for this client's address also helps.",
+        SlowGreeting::SmtpOnly => "A greeting delay (Sendmail greet_pause, Postfix sleep in smtpd_client_restrictions, an Exim connect ACL delay) belongs on port 25 only, never on the submission ports.",
+        SlowGreeting::Unexplained => "Try again later; if it stays slow, check the server's load and any proxy or firewall in front of it.",
     }
 }
 
@@ -1112,6 +1151,8 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::PlaintextOnly => format!("{on} was probed without TLS (plain): credentials would travel in clear"),
         SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
         SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
+        SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
+        SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(&on, *cause, *first_ms, *last_ms),
         SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, f)),
     }
 }
@@ -1205,11 +1246,14 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::NoStarttls => "Use the implicit-TLS port instead, or enable STARTTLS on the server.",
         SettingProblem::LoginDisabled => "The server expects another authentication method (e.g. OAuth).",
         SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
+        SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
+        SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
         SettingProblem::Failed { code, .. } => match code {
             Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
             Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
             Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
             Code::TlsHandshakeFailed => "The server's TLS setup is broken, outdated (TLS 1.2 or newer is required) or asks for client certificates.",
+            Code::GreetingUnfinished => "An anti-spam greeting pause (Postfix postscreen_greet_wait, Sendmail greet_pause) longer than mailprobe waits: senders wait longer, so mail still arrives. Keep such pauses off the submission ports (587, 465).",
             Code::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",
             Code::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
             Code::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",

@@ -128,15 +128,12 @@ impl Report {
                 .iter()
                 .map(|f| FindingView::new(f, &run.target.domain.ascii))
                 .collect(),
-            login: run
-                .login
-                .as_ref()
-                .map(|l| {
-                    let provider = run.identification.provider.as_ref();
-                    l.iter()
-                        .map(|c| LoginView::new(c, provider.map(|p| p.id.as_str())))
-                        .collect()
-                }),
+            login: run.login.as_ref().map(|l| {
+                let provider = run.identification.provider.as_ref();
+                l.iter()
+                    .map(|c| LoginView::new(c, provider.map(|p| p.id.as_str())))
+                    .collect()
+            }),
             status: names::status(run.status),
             status_reason: names::status_reason(run.status),
             exit_code: run.exit_code,
@@ -612,6 +609,7 @@ impl From<&Failure> for FailureView {
         v.kind = match &f.kind {
             FailureKind::Refused => "refused",
             FailureKind::TimedOut => "timed_out",
+            FailureKind::GreetingUnfinished => "greeting_unfinished",
             FailureKind::Unreachable(u) => {
                 v.detail = Some(words::unreachable(*u).into());
                 "unreachable"
@@ -677,6 +675,13 @@ pub struct CapabilitiesView {
 pub struct TimingsView {
     pub connect_ms: Option<u64>,
     pub tls_ms: Option<u64>,
+    /// *New in 2*: from the connection to the greeting's first line (after the TLS handshake
+    /// on an implicit-TLS port, which it includes).
+    pub greeting_first_ms: Option<u64>,
+    /// *New in 2*: from the connection to the greeting's last line.
+    pub greeting_ms: Option<u64>,
+    /// *New in 2*: the capability listing (EHLO, CAPABILITY, CAPA) after the greeting.
+    pub capabilities_ms: Option<u64>,
     pub total_ms: u64,
 }
 
@@ -731,6 +736,9 @@ impl ProbeView {
             timings: TimingsView {
                 connect_ms: p.timings.connect_ms,
                 tls_ms: p.timings.tls_ms,
+                greeting_first_ms: p.timings.greeting_first_ms,
+                greeting_ms: p.timings.greeting_ms,
+                capabilities_ms: p.timings.capabilities_ms,
                 total_ms: p.timings.total_ms,
             },
             shared_with: p.shared_with.clone(),

@@ -64,6 +64,9 @@ pub enum Behaviour {
     Preauth,
     /// SMTP: answers EHLO with this many extension lines.
     LongEhlo(usize),
+    /// SMTP: sends the greeting's first line (`220-`) at once and its last line after this
+    /// pause, like Postfix postscreen.
+    Teaser(Duration),
     /// Refuses every login, right or wrong, with this text (after the IMAP tag).
     RefuseLogin(String),
     /// Accepts a right login, then answers the first mailbox command (EXAMINE, STAT, MAIL
@@ -308,7 +311,13 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
     if let (true, Behaviour::SlowGreeting(wait)) = (greet, &spec.behaviour) {
         tokio::time::sleep(*wait).await;
     }
-    if greet {
+    if let (true, Behaviour::Teaser(pause)) = (greet, &spec.behaviour) {
+        let teaser = format!("220-{} ESMTP teaser\r\n", spec.name);
+        reader.get_mut().write_all(teaser.as_bytes()).await?;
+        reader.get_mut().flush().await?;
+        tokio::time::sleep(*pause).await;
+        reader.get_mut().write_all(b"220 ready now\r\n").await?;
+    } else if greet {
         let greeting = match (&spec.behaviour, spec.protocol) {
             (Behaviour::Greeting(g), _) => format!("{g}\r\n"),
             (Behaviour::Preauth, _) => {
