@@ -159,6 +159,27 @@ async fn missing_starttls_is_a_warning_for_every_protocol() {
     assert_eq!(run.exit_code, exits::PROBLEMS);
 }
 
+/// No STARTTLS and no login without it is not a leak: no password can be used there at all.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_starttls_and_no_login_in_clear_is_not_called_a_leak() {
+    let mut w = World::new();
+    let mut services = Vec::new();
+    for protocol in [Protocol::Imap, Protocol::Pop3, Protocol::Smtp] {
+        let spec = Spec::new(protocol, TlsMode::None).behaving(Behaviour::NoLoginInClear);
+        services.push(w.serve(&[10], Security::StartTls, spec).await);
+    }
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    for s in services {
+        let p = probe(&run, "imap.ok.test", s);
+        assert_eq!(p.starttls, Some(StartTlsState::NotOffered), "{s}");
+        assert_eq!(verdict(&run, "imap.ok.test", s), Verdict::Warnings);
+    }
+    assert!(finding(&run, Code::NoStarttls).is_none());
+    let f = finding(&run, Code::NoStarttlsNoLogin).expect("no_starttls_no_login");
+    assert!(!message(f).contains("would travel"), "{}", message(f));
+    assert!(message(f).contains("no login is offered"), "{}", message(f));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn certificate_for_another_name_suggests_that_name_and_confirms_it() {
     let mut w = World::new();

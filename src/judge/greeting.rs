@@ -55,3 +55,45 @@ fn classify(p: &ProbeResult, first: u64, last: u64, all: &[ProbeResult]) -> Slow
     }
     SlowGreeting::Unexplained
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::Service;
+
+    fn probe(protocol: Protocol, first: u64, last: u64) -> ProbeResult {
+        let service = Service::new(587, protocol, Security::StartTls);
+        let mut p = ProbeResult::new("mail.example", "192.0.2.1".parse().unwrap(), service);
+        p.timings.greeting_first_ms = Some(first);
+        p.timings.greeting_ms = Some(last);
+        p
+    }
+
+    fn cause(p: &ProbeResult, all: &[ProbeResult]) -> Option<SlowGreeting> {
+        match slow_greeting(p, all)? {
+            SettingProblem::GreetingSlow { cause, .. } => Some(cause),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn each_pattern_of_timings_names_its_cause() {
+        let imap_prompt = probe(Protocol::Imap, 20, 20);
+        let cases = [
+            (probe(Protocol::Smtp, 30, 1900), None),
+            (probe(Protocol::Smtp, 30, 6030), Some(SlowGreeting::TeaserPause)),
+            (probe(Protocol::Smtp, 5080, 5090), Some(SlowGreeting::LookupTimeout { seconds: 5 })),
+            (probe(Protocol::Smtp, 29_700, 29_710), Some(SlowGreeting::LookupTimeout { seconds: 30 })),
+            (probe(Protocol::Smtp, 3000, 3010), Some(SlowGreeting::SmtpOnly)),
+            (probe(Protocol::Imap, 3000, 3010), Some(SlowGreeting::Unexplained)),
+        ];
+        for (p, want) in &cases {
+            assert_eq!(cause(p, std::slice::from_ref(&imap_prompt)), *want, "{:?}", p.timings);
+        }
+        // SMTP-only needs the other protocol's prompt greeting on the same address.
+        assert_eq!(
+            cause(&probe(Protocol::Smtp, 3000, 3010), &[]),
+            Some(SlowGreeting::Unexplained)
+        );
+    }
+}

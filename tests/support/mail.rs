@@ -67,6 +67,8 @@ pub enum Behaviour {
     /// SMTP: sends the greeting's first line (`220-`) at once and its last line after this
     /// pause, like Postfix postscreen.
     Teaser(Duration),
+    /// Offers no login at all before TLS (IMAP LOGINDISABLED, no POP3 USER/SASL, no SMTP AUTH).
+    NoLoginInClear,
     /// Refuses every login, right or wrong, with this text (after the IMAP tag).
     RefuseLogin(String),
     /// Accepts a right login, then answers the first mailbox command (EXAMINE, STAT, MAIL
@@ -489,6 +491,7 @@ fn unquote(s: &str) -> String {
 fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply {
     let endless = matches!(spec.behaviour, Behaviour::EndlessCapabilities);
     let reject = matches!(spec.behaviour, Behaviour::RejectStartTls);
+    let no_login = !secure && matches!(spec.behaviour, Behaviour::NoLoginInClear);
     match spec.protocol {
         Protocol::Imap => {
             let (tag, cmd) = line.split_once(' ').unwrap_or((line, ""));
@@ -500,6 +503,8 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                     "* CAPABILITY IMAP4rev1 SASL-IR {}\r\n{tag} OK done\r\n",
                     if offer_starttls {
                         "STARTTLS LOGINDISABLED"
+                    } else if no_login {
+                        "LOGINDISABLED"
                     } else {
                         "AUTH=PLAIN AUTH=LOGIN"
                     }
@@ -534,7 +539,8 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
         Protocol::Pop3 => match line.to_ascii_uppercase().as_str() {
             "CAPA" if endless => Reply::Endless("+OK\r\n".into(), "X-FILLER\r\n".into()),
             "CAPA" => Reply::Send(format!(
-                "+OK capability list follows\r\nTOP\r\nUSER\r\nSASL PLAIN\r\n{}.\r\n",
+                "+OK capability list follows\r\nTOP\r\n{}{}.\r\n",
+                if no_login { "" } else { "USER\r\nSASL PLAIN\r\n" },
                 if offer_starttls { "STLS\r\n" } else { "" }
             )),
             "STLS" if reject => Reply::Send("-ERR not now\r\n".into()),
@@ -564,12 +570,17 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 }
                 let _ = secure;
                 Reply::Send(format!(
-                    "250-{} hello\r\n250-PIPELINING\r\n{}250 AUTH PLAIN LOGIN\r\n",
+                    "250-{} hello\r\n{}{}",
                     spec.name,
                     if offer_starttls {
                         "250-STARTTLS\r\n"
                     } else {
                         ""
+                    },
+                    if no_login {
+                        "250 PIPELINING\r\n"
+                    } else {
+                        "250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n"
                     }
                 ))
             } else if upper == "STARTTLS" && reject {
