@@ -1,5 +1,6 @@
-//! Why a login still fails: a server's refusal decoded into its cause and who fixes it, and a
-//! login that is accepted but cannot use the mailbox caught by one read-only command.
+//! Why a login still fails: a server's refusal decoded into its cause and who fixes it, a
+//! login that is accepted but cannot use the mailbox caught by one read-only command, and the
+//! limits a server advertises before login.
 
 mod support;
 
@@ -242,4 +243,72 @@ async fn a_pop3_mailbox_held_by_another_session_is_said_so() {
         "{:?}",
         w.commands()
     );
+}
+
+/// The limits a server advertises before login, in the words of what they mean to a user.
+#[tokio::test(flavor = "multi_thread")]
+async fn advertised_limits_are_read_and_the_card_carries_those_users_hit() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["pop.ok.test", "mail.ok.test", "smtp.ok.test"]);
+    let caps = |c: &[&str]| Behaviour::ExtraCapabilities(c.iter().map(|s| s.to_string()).collect());
+    w.serve(
+        &[10],
+        Security::Tls,
+        Spec::new(Protocol::Pop3, TlsMode::Implicit(leaf.clone()))
+            .behaving(caps(&["EXPIRE 0", "LOGIN-DELAY 900"])),
+    )
+    .await;
+    w.serve(
+        &[10],
+        Security::Tls,
+        Spec::new(Protocol::Smtp, TlsMode::Implicit(leaf))
+            .behaving(caps(&["SIZE 10240000", "VRFY"])),
+    )
+    .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let text = |code| support::scenario::finding(&run, code).map(support::scenario::message);
+    let size = text(Code::MessageSizeLimit).expect("message_size_limit");
+    assert!(
+        size.contains("10.2 MB") && size.contains("about 7.5 MB"),
+        "{size}"
+    );
+    assert!(text(Code::VrfyEnabled).is_some());
+    assert!(text(Code::Smtputf8Missing).is_some());
+    let expire = support::scenario::finding(&run, Code::Pop3Expire).unwrap();
+    assert_eq!(expire.severity, Severity::Warning);
+    assert!(support::scenario::message(expire).contains("second device"));
+    assert!(text(Code::Pop3LoginDelay).unwrap().contains("900 s"));
+    // Implicit TLS: nothing is offered before TLS.
+    assert!(text(Code::AuthBeforeTls).is_none());
+    let card = card(&run);
+    assert!(card.contains("Limit") && card.contains("10.2 MB"), "{card}");
+    assert!(
+        card.contains("EXPIRE 0") && !card.contains("VRFY"),
+        "{card}"
+    );
+    let json = json(&run);
+    let codes: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    for code in [
+        "message_size_limit",
+        "pop3_expire",
+        "pop3_login_delay",
+        "vrfy_enabled",
+    ] {
+        assert!(codes.contains(&code), "{codes:?}");
+    }
+}
+
+/// A STARTTLS port listing AUTH before the upgrade would take a password in clear.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_login_offered_before_starttls_is_said() {
+    let w = world(Behaviour::Normal, Behaviour::Normal).await;
+    let run = w.run(USER, &[ok_zone(&w.net)]).await;
+    let f = support::scenario::finding(&run, Code::AuthBeforeTls).expect("auth_before_tls");
+    assert!(support::scenario::message(f).contains("before STARTTLS"));
+    assert_eq!(f.port, Some(run.diagnosis.recommended.outgoing[0].port));
 }

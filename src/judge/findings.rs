@@ -70,6 +70,14 @@ pub enum Code {
     GreetingSlow,
     /// *New*: no STARTTLS and no login without it: no password login is possible at all.
     NoStarttlsNoLogin,
+    /// *New*: limits the chosen settings advertise before login.
+    MessageSizeLimit,
+    Smtputf8Missing,
+    AuthBeforeTls,
+    VrfyEnabled,
+    AppendLimit,
+    Pop3Expire,
+    Pop3LoginDelay,
     ImapPreauth,
     ServerSentTooMuch,
     CapabilitiesTruncated,
@@ -702,6 +710,12 @@ pub enum Fact {
         decoded: Option<super::refusals::Decoded>,
     },
     OnlyPort25Works,
+    /// A limit a chosen setting advertises before login.
+    AdvertisedLimit {
+        host: String,
+        port: u16,
+        limit: super::limits::Limit,
+    },
     ProviderSettingConfirmed {
         setting: PublishedSetting,
     },
@@ -860,6 +874,15 @@ impl Fact {
             Self::NoWorkingOutgoing { .. } => Code::NoWorkingOutgoing,
             Self::LoginNotAccepted { .. } => Code::LoginNotAccepted,
             Self::OnlyPort25Works => Code::OnlyPort25Works,
+            Self::AdvertisedLimit { limit, .. } => match limit {
+                super::limits::Limit::MessageSize { .. } => Code::MessageSizeLimit,
+                super::limits::Limit::NoSmtpUtf8 => Code::Smtputf8Missing,
+                super::limits::Limit::AuthBeforeTls => Code::AuthBeforeTls,
+                super::limits::Limit::VrfyEnabled => Code::VrfyEnabled,
+                super::limits::Limit::AppendLimit { .. } => Code::AppendLimit,
+                super::limits::Limit::Pop3Expire { .. } => Code::Pop3Expire,
+                super::limits::Limit::Pop3LoginDelay { .. } => Code::Pop3LoginDelay,
+            },
             Self::ProviderSettingConfirmed { .. } => Code::ProviderSettingConfirmed,
             Self::ProviderSettingUnconfirmed { .. } => Code::ProviderSettingUnconfirmed,
             Self::PublishedSettingConfirmed { .. } => Code::PublishedSettingConfirmed,

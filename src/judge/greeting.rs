@@ -81,14 +81,34 @@ mod tests {
         let imap_prompt = probe(Protocol::Imap, 20, 20);
         let cases = [
             (probe(Protocol::Smtp, 30, 1900), None),
-            (probe(Protocol::Smtp, 30, 6030), Some(SlowGreeting::TeaserPause)),
-            (probe(Protocol::Smtp, 5080, 5090), Some(SlowGreeting::LookupTimeout { seconds: 5 })),
-            (probe(Protocol::Smtp, 29_700, 29_710), Some(SlowGreeting::LookupTimeout { seconds: 30 })),
-            (probe(Protocol::Smtp, 3000, 3010), Some(SlowGreeting::SmtpOnly)),
-            (probe(Protocol::Imap, 3000, 3010), Some(SlowGreeting::Unexplained)),
+            (
+                probe(Protocol::Smtp, 30, 6030),
+                Some(SlowGreeting::TeaserPause),
+            ),
+            (
+                probe(Protocol::Smtp, 5080, 5090),
+                Some(SlowGreeting::LookupTimeout { seconds: 5 }),
+            ),
+            (
+                probe(Protocol::Smtp, 29_700, 29_710),
+                Some(SlowGreeting::LookupTimeout { seconds: 30 }),
+            ),
+            (
+                probe(Protocol::Smtp, 3000, 3010),
+                Some(SlowGreeting::SmtpOnly),
+            ),
+            (
+                probe(Protocol::Imap, 3000, 3010),
+                Some(SlowGreeting::Unexplained),
+            ),
         ];
         for (p, want) in &cases {
-            assert_eq!(cause(p, std::slice::from_ref(&imap_prompt)), *want, "{:?}", p.timings);
+            assert_eq!(
+                cause(p, std::slice::from_ref(&imap_prompt)),
+                *want,
+                "{:?}",
+                p.timings
+            );
         }
         // SMTP-only needs the other protocol's prompt greeting on the same address.
         assert_eq!(

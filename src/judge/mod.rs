@@ -8,6 +8,7 @@ pub mod domain;
 pub mod findings;
 pub mod greeting;
 mod inference;
+pub mod limits;
 pub mod policy;
 mod problems;
 pub mod published;
@@ -161,6 +162,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         let checks = recommend::provider_checks(ev.identification, &settings);
         if receives_mail {
             findings.extend(recommend::findings(&recommended, &checks, &settings));
+            findings.extend(limits::findings(&recommended, ev.probes));
         }
         if let Some(d) = ev.delivery {
             let mx_hosts: Vec<String> = ev

@@ -58,6 +58,22 @@ pub fn disqualifies(code: Code) -> bool {
 
 /// What the warnings of a probe that answered make of it. A cut capability list is noted but
 /// does not make a setting less usable.
+/// The limits a mailbox's user runs into, which the card carries; the others (VRFY, SMTPUTF8,
+/// logins before TLS) are for whoever runs the server.
+pub fn limit_on_card(limit: super::limits::Limit) -> bool {
+    use super::limits::Limit;
+    matches!(
+        limit,
+        Limit::MessageSize { .. } | Limit::Pop3Expire { days: 0 } | Limit::Pop3LoginDelay { .. }
+    )
+}
+
+/// The largest attachment that fits in a message of `bytes`: base64 turns 3 bytes into 4 and
+/// adds a line break every 76 characters (about 1.37 in all), and headers take a little more.
+pub fn attachment_fits(bytes: u64) -> u64 {
+    bytes.saturating_sub(8_192) * 100 / 137
+}
+
 /// A greeting slower than this (from the connection) is a finding.
 pub const SLOW_GREETING_MS: u64 = 2_000;
 /// A greeting line within this of the connection came at once.
@@ -252,6 +268,14 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::RunDeadlineReached { .. }
         | Fact::OnlyPort25Works
         | Fact::ProviderSettingUnconfirmed { .. } => Warning,
+        Fact::AdvertisedLimit { limit, .. } => match limit {
+            // A client set to "None" would hand over its password; a second device on POP3
+            // finds its mail gone.
+            super::limits::Limit::AuthBeforeTls | super::limits::Limit::Pop3Expire { days: 0 } => {
+                Warning
+            }
+            _ => Info,
+        },
     }
 }
 

@@ -91,6 +91,7 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         "  Password  the mailbox password (never shown by mailprobe)"
     )?;
     login_lines(run, out)?;
+    limit_lines(run, out)?;
     if outgoing.is_some() {
         writeln!(out, "  SMTP auth required: same username and password")?;
     }
@@ -111,6 +112,20 @@ fn most_important(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "  {mark} {}", safe(&words::message(f)))?;
     if let Some(hint) = words::hint_for(f, &run.target.domain.ascii) {
         writeln!(out, "    → {}", safe(&hint))?;
+    }
+    Ok(())
+}
+
+/// The advertised limits a mailbox's user runs into (largest message, mail deleted after
+/// download, polling interval).
+fn limit_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    for f in &run.diagnosis.findings {
+        if let crate::judge::findings::Fact::AdvertisedLimit { host, port, limit } = &f.fact {
+            if policy::limit_on_card(*limit) {
+                let text = format!("{host}:{port} {}", words::advertised_limit(*limit));
+                writeln!(out, "  Limit     {}", safe(&text))?;
+            }
+        }
     }
     Ok(())
 }

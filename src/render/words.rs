@@ -10,6 +10,7 @@ use crate::judge::findings::{
     CertProblem, Code, DnssecBasis, Fact, Finding, HostLabel, MtaStsMode, PolicyFetch,
     SettingProblem, SettingRef, SlowGreeting, SpfSender, Unconfirmed,
 };
+use crate::judge::limits::Limit;
 use crate::judge::policy::Absence;
 use crate::judge::refusals::{Cause, Fixer};
 use crate::judge::{ClientSecurity, NoMailbox, Status, Username};
@@ -462,6 +463,46 @@ pub fn refusal_cause(c: Cause) -> &'static str {
     }
 }
 
+/// Bytes as a person reads them (decimal units, as mail servers count).
+pub fn size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000_000 => format!("{:.1} GB", b as f64 / 1e9),
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{:.0} kB", b as f64 / 1e3),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// What an advertised limit means for the mailbox's users.
+pub fn advertised_limit(limit: Limit) -> String {
+    match limit {
+        Limit::MessageSize { bytes, attachment } => format!(
+            "accepts messages up to {} (SIZE {bytes}): attachments up to about {}, as base64 makes them a third larger",
+            size(bytes),
+            size(attachment)
+        ),
+        Limit::NoSmtpUtf8 => "does not offer SMTPUTF8: addresses with non-ASCII characters (e.g. josé@…) cannot be sent through it".into(),
+        Limit::AuthBeforeTls => "offers a password login before STARTTLS: a client set to \"None\" would send the password in clear, and the server would take it".into(),
+        Limit::VrfyEnabled => "answers VRFY: anyone can test which addresses exist".into(),
+        Limit::AppendLimit { bytes } => format!("stores messages up to {} (APPENDLIMIT): larger sent mail is not saved to Sent", size(bytes)),
+        Limit::Pop3Expire { days: 0 } => "deletes mail from the server once it is downloaded over POP3 (EXPIRE 0): a second device or a phone will not see it".into(),
+        Limit::Pop3Expire { days } => format!("keeps mail downloaded over POP3 for {days} days (EXPIRE {days}), then deletes it"),
+        Limit::Pop3LoginDelay { seconds } => format!("allows a POP3 login only every {seconds} s (LOGIN-DELAY): set the client to check less often"),
+    }
+}
+
+fn advertised_limit_hint(limit: Limit) -> Option<&'static str> {
+    Some(match limit {
+        Limit::MessageSize { .. } => "Larger files need a link (cloud storage) instead of an attachment, or a higher limit (Postfix message_size_limit).",
+        Limit::NoSmtpUtf8 => "Only matters for international addresses; Postfix enables it with smtputf8_enable = yes.",
+        Limit::AuthBeforeTls => "Set the client to STARTTLS or SSL/TLS; on the server refuse logins before TLS (Postfix smtpd_tls_auth_only = yes, Dovecot disable_plaintext_auth = yes).",
+        Limit::VrfyEnabled => "Turn it off unless needed (Postfix disable_vrfy_command = yes).",
+        Limit::Pop3Expire { days: 0 } => "Use IMAP on every device, or set the POP3 client to leave messages on the server if the provider allows it.",
+        Limit::Pop3LoginDelay { .. } => "Poll no more often than this, or mail checks fail until the delay has passed.",
+        Limit::AppendLimit { .. } | Limit::Pop3Expire { .. } => return None,
+    })
+}
+
 fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
@@ -807,6 +848,7 @@ fn fact_message(fact: &Fact) -> String {
                 .map(|d| format!("; this means {}", refusal_cause(d.cause)))
                 .unwrap_or_default()
         ),
+        Fact::AdvertisedLimit { host, port, limit } => format!("{host}:{port} {}", advertised_limit(*limit)),
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
         Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
@@ -1160,6 +1202,9 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 fn fact_hint(fact: &Fact) -> Option<String> {
     if let Some(text) = super::published_words::hint(fact) {
         return Some(text.to_string());
+    }
+    if let Fact::AdvertisedLimit { limit, .. } = fact {
+        return advertised_limit_hint(*limit).map(str::to_string);
     }
     if let Fact::LoginNotAccepted {
         decoded: Some(d), ..

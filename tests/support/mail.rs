@@ -67,6 +67,8 @@ pub enum Behaviour {
     /// SMTP: sends the greeting's first line (`220-`) at once and its last line after this
     /// pause, like Postfix postscreen.
     Teaser(Duration),
+    /// Lists these capabilities too (SMTP EHLO, POP3 CAPA).
+    ExtraCapabilities(Vec<String>),
     /// Offers no login at all before TLS (IMAP LOGINDISABLED, no POP3 USER/SASL, no SMTP AUTH).
     NoLoginInClear,
     /// Refuses every login, right or wrong, with this text (after the IMAP tag).
@@ -492,6 +494,10 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
     let endless = matches!(spec.behaviour, Behaviour::EndlessCapabilities);
     let reject = matches!(spec.behaviour, Behaviour::RejectStartTls);
     let no_login = !secure && matches!(spec.behaviour, Behaviour::NoLoginInClear);
+    let extra: &[String] = match &spec.behaviour {
+        Behaviour::ExtraCapabilities(c) => c,
+        _ => &[],
+    };
     match spec.protocol {
         Protocol::Imap => {
             let (tag, cmd) = line.split_once(' ').unwrap_or((line, ""));
@@ -539,8 +545,13 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
         Protocol::Pop3 => match line.to_ascii_uppercase().as_str() {
             "CAPA" if endless => Reply::Endless("+OK\r\n".into(), "X-FILLER\r\n".into()),
             "CAPA" => Reply::Send(format!(
-                "+OK capability list follows\r\nTOP\r\n{}{}.\r\n",
-                if no_login { "" } else { "USER\r\nSASL PLAIN\r\n" },
+                "+OK capability list follows\r\nTOP\r\n{}{}{}.\r\n",
+                extra.iter().map(|c| format!("{c}\r\n")).collect::<String>(),
+                if no_login {
+                    ""
+                } else {
+                    "USER\r\nSASL PLAIN\r\n"
+                },
                 if offer_starttls { "STLS\r\n" } else { "" }
             )),
             "STLS" if reject => Reply::Send("-ERR not now\r\n".into()),
@@ -570,8 +581,12 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 }
                 let _ = secure;
                 Reply::Send(format!(
-                    "250-{} hello\r\n{}{}",
+                    "250-{} hello\r\n{}{}{}",
                     spec.name,
+                    extra
+                        .iter()
+                        .map(|c| format!("250-{c}\r\n"))
+                        .collect::<String>(),
                     if offer_starttls {
                         "250-STARTTLS\r\n"
                     } else {
