@@ -68,7 +68,7 @@ pub fn advertised(p: &ProbeResult) -> Vec<Limit> {
     let mut out = Vec::new();
     let number = |name: &str| -> Option<u64> {
         caps.iter().find_map(|c| {
-            let mut words = c.split(|ch: char| ch == ' ' || ch == '=');
+            let mut words = c.split([' ', '=']);
             let key = words.next()?;
             key.eq_ignore_ascii_case(name)
                 .then(|| words.next()?.parse::<u64>().ok())

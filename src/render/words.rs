@@ -1194,7 +1194,7 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
         SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
         SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
-        SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(&on, *cause, *first_ms, *last_ms),
+        SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
         SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, f)),
     }
 }
