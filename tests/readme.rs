@@ -84,3 +84,55 @@ fn every_provider_is_listed_with_its_kind() {
     }
     assert!(section.contains(mailprobe::provider::table::CHECKED_ON));
 }
+
+/// The README's table of decoded refusals is the table in the code, row for row: written by
+/// `MAILPROBE_BLESS=1 cargo test --test readme`, checked by every other run.
+#[test]
+fn the_refusal_table_is_the_code_s() {
+    use mailprobe::judge::refusals::RULES;
+    use mailprobe::report::names;
+    let mut table = vec![
+        "| protocol | provider | reply | `cause` | `fix_by` | source |".to_string(),
+        "|---|---|---|---|---|---|".to_string(),
+    ];
+    for r in RULES {
+        let reply: Vec<String> = [
+            r.code.map(|c| c.to_string()),
+            r.enhanced.map(str::to_string),
+            r.response_code.map(|c| format!("[{c}]")),
+            r.text.map(|t| format!("\"{t}\"")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        table.push(format!(
+            "| {} | {} | {} | `{}` | `{}` | {} |",
+            r.protocol.map(|p| p.name()).unwrap_or("any"),
+            r.provider.unwrap_or(""),
+            reply.join(" "),
+            names::refusal_cause(r.cause),
+            names::refusal_fixer(r.fixer),
+            r.source
+        ));
+    }
+    let table = table.join("\n");
+    let readme = read("README.md");
+    let start = readme.find("<!-- refusals").expect("refusals marker");
+    let start = start + readme[start..].find("-->\n").unwrap() + 4;
+    let end = readme.find("<!-- /refusals -->").expect("end marker");
+    let wanted = format!("{table}\n");
+    if std::env::var_os("MAILPROBE_BLESS").is_some() {
+        let updated = format!("{}{wanted}{}", &readme[..start], &readme[end..]);
+        std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+            updated,
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        wanted,
+        "run MAILPROBE_BLESS=1 cargo test --test readme"
+    );
+}

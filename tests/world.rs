@@ -278,6 +278,12 @@ fn real_servers_in_a_network_namespace() {
     );
     assert_eq!(v["_status"], 0);
     assert!(!v.to_string().contains("world-secret"));
+    // Postfix states its message size limit (message_size_limit) before login.
+    assert!(
+        codes(&v).contains(&"message_size_limit".into()),
+        "{:?}",
+        codes(&v)
+    );
     let v = world.probe_with_password(
         None,
         &["user@good.test", "--login"],
@@ -293,6 +299,12 @@ fn real_servers_in_a_network_namespace() {
         v["login"]
     );
     assert_eq!(v["_status"], 1);
+    // Dovecot's [AUTHENTICATIONFAILED] and Postfix's 535 5.7.8 are decoded: a wrong password,
+    // the user's to fix.
+    for c in v["login"].as_array().unwrap() {
+        assert_eq!(c["cause"], "bad_credentials", "{c}");
+        assert_eq!(c["fix_by"], "user", "{c}");
+    }
 
     // The certificate names only another host: mailprobe finds it and confirms it.
     let v = world.probe(None, &["user@wrongname.test"]);

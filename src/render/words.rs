@@ -482,7 +482,7 @@ pub fn advertised_limit(limit: Limit) -> String {
             size(attachment)
         ),
         Limit::NoSmtpUtf8 => "does not offer SMTPUTF8: addresses with non-ASCII characters (e.g. josé@…) cannot be sent through it".into(),
-        Limit::AuthBeforeTls => "offers a password login before STARTTLS: a client set to \"None\" would send the password in clear, and the server would take it".into(),
+        Limit::AuthBeforeTls => "offers a password login before STARTTLS: a client set to \"None\" would send the password in clear, and the server offers to take it".into(),
         Limit::VrfyEnabled => "answers VRFY: anyone can test which addresses exist".into(),
         Limit::AppendLimit { bytes } => format!("stores messages up to {} (APPENDLIMIT): larger sent mail is not saved to Sent", size(bytes)),
         Limit::Pop3Expire { days: 0 } => "deletes mail from the server once it is downloaded over POP3 (EXPIRE 0): a second device or a phone will not see it".into(),
