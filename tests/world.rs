@@ -105,10 +105,11 @@ impl World {
                 "--ca-file",
                 ca.to_str().unwrap_or_default(),
                 "--json",
-                "--timeout",
-                "2",
             ])
             .args(args);
+        if !args.contains(&"--timeout") {
+            cmd.args(["--timeout", "2"]);
+        }
         match password {
             Some(p) => cmd.env("MAILPROBE_PASSWORD", p),
             None => cmd.env_remove("MAILPROBE_PASSWORD"),
@@ -305,6 +306,41 @@ fn real_servers_in_a_network_namespace() {
         assert_eq!(c["cause"], "bad_credentials", "{c}");
         assert_eq!(c["fix_by"], "user", "{c}");
     }
+
+    // Slow greetings on real Postfix (greet.test): postscreen's 220- teaser and 7 s pause on 25
+    // is waited for and named (not "no greeting"); the 3 s `sleep` on 587 is named an SMTP-only
+    // delay, since Dovecot on the same address greets at once. Runs before anything else
+    // touches greet.test: postscreen lets a client pass only once.
+    let v = world.probe(None, &["user@greet.test", "--timeout", "5"]);
+    let p25 = probes(&v, "mail.greet.test", 25)[0];
+    assert!(p25["failure"].is_null(), "{p25}");
+    let t = &p25["timings"];
+    assert!(t["greeting_first_ms"].as_u64().unwrap() < 1000, "{t}");
+    assert!(t["greeting_ms"].as_u64().unwrap() >= 6500, "{t}");
+    let slow = |port: u64| -> String {
+        let f = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "greeting_slow" && f["port"] == port)
+            .unwrap_or_else(|| panic!("no greeting_slow on {port}: {:?}", codes(&v)));
+        f["message"].as_str().unwrap().to_string()
+    };
+    assert!(slow(25).contains("postscreen"), "{}", slow(25));
+    assert!(
+        slow(587).contains("other protocols on the same address"),
+        "{}",
+        slow(587)
+    );
+    assert!(
+        !codes(&v).contains(&"no_greeting".into()),
+        "{:?}",
+        codes(&v)
+    );
+    // Having waited, mailprobe passed postscreen: the next run is greeted at once on 25.
+    let v = world.probe(None, &["user@greet.test", "--timeout", "5"]);
+    let t = &probes(&v, "mail.greet.test", 25)[0]["timings"];
+    assert!(t["greeting_ms"].as_u64().unwrap() < 2000, "{t}");
 
     // The certificate names only another host: mailprobe finds it and confirms it.
     let v = world.probe(None, &["user@wrongname.test"]);

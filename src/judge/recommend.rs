@@ -127,7 +127,12 @@ pub fn recommend(username: &Username, settings: &[SettingStatus]) -> Recommended
 fn client_security(s: &SettingStatus) -> ClientSecurity {
     match s.service.security {
         Security::Tls => ClientSecurity::SslTls,
-        Security::StartTls if s.warnings.contains(&Code::NoStarttls) => ClientSecurity::None,
+        Security::StartTls
+            if s.warnings.contains(&Code::NoStarttls)
+                || s.warnings.contains(&Code::NoStarttlsNoLogin) =>
+        {
+            ClientSecurity::None
+        }
         Security::StartTls => ClientSecurity::StartTls,
         Security::Plain => ClientSecurity::None,
     }

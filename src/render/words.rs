@@ -627,7 +627,10 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         Code::PlaintextOnly => "unencrypted: the password would travel in clear".into(),
         Code::LoginDisabled => "password login is switched off (LOGINDISABLED)".into(),
         Code::CapabilitiesTruncated => "capability list cut short".into(),
-        other => format!("{other:?}"),
+        Code::NoStarttlsNoLogin => {
+            "no STARTTLS, and no login without it: no password login is possible here".into()
+        }
+        other => crate::report::names::code(other).replace('_', " "),
     }
 }
 

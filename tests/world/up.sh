@@ -396,6 +396,12 @@ EOF
         svc 127.0.10.9:465 -o smtpd_tls_wrappermode=yes "$sub" "$clients"
         svc 127.0.10.4:25 -o smtpd_tls_security_level=none
         svc 127.0.10.4:587 -o smtpd_tls_security_level=none -o smtpd_sasl_auth_enable=yes
+        # greet.test: postscreen on 25 (a 220- teaser, the rest after 7 s, longer than the
+        # default probe timeout; nobody whitelisted), and a 3 s `sleep` before the greeting on
+        # 587, while Dovecot on the same address greets at once.
+        echo "127.0.10.20:25 inet n - n - 1 postscreen -o postscreen_greet_action=enforce -o postscreen_greet_wait=7s -o postscreen_access_list= -o postscreen_dnsbl_sites="
+        echo "smtpd pass - - n - - smtpd"
+        svc 127.0.10.20:587 -o smtpd_client_restrictions=sleep,3 -o smtpd_delay_reject=no "$sub"
         cat <<'EOF'
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -419,6 +425,8 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+dnsblog   unix  -       -       n       -       0       dnsblog
+tlsproxy  unix  -       -       n       -       0       tlsproxy
 EOF
     } >"$p/master.cf"
     ip netns exec "$NS" postfix -c "$p" set-permissions >/dev/null 2>&1 || true
@@ -465,6 +473,7 @@ start_dovecot wrongname 127.0.10.2 wrongname
 start_dovecot expired 127.0.10.3 expired
 start_dovecot nostarttls 127.0.10.4 none
 start_dovecot clients 127.0.10.9 clients tls-only
+start_dovecot greet 127.0.10.20 good
 start_postfix
 start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
@@ -472,6 +481,8 @@ wait_for 127.0.10.8 25
 wait_for 127.0.10.9 993
 wait_for 127.0.10.4 143
 wait_for 127.0.10.4 587
+wait_for 127.0.10.20 25
+wait_for 127.0.10.20 993
 wait_for 127.0.20.50 443
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
