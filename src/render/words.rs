@@ -332,7 +332,7 @@ pub fn failure(service: Service, f: &Failure) -> String {
             "connected, but the TLS handshake stalled until the timeout".into()
         }
         (FailureKind::GreetingUnfinished, _) => format!(
-            "the greeting began (220-) and its rest did not come in {} s: a greeting pause, not a dead server",
+            "the greeting began (220-) and its rest did not come in the time mailprobe waits ({} s on port 25, the timeout elsewhere): a greeting pause, not a dead server",
             crate::probe::session::SLOW_GREETING_LIMIT.as_secs()
         ),
         (FailureKind::TimedOut, p) => format!("timed out during {}", phase(p)),
