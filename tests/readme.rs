@@ -92,8 +92,8 @@ fn the_refusal_table_is_the_code_s() {
     use mailprobe::judge::refusals::RULES;
     use mailprobe::report::names;
     let mut table = vec![
-        "| protocol | provider | reply | `cause` | `fix_by` | source |".to_string(),
-        "|---|---|---|---|---|---|".to_string(),
+        "| answer to | protocol | provider | reply | `cause` | `fix_by` | source |".to_string(),
+        "|---|---|---|---|---|---|---|".to_string(),
     ];
     for r in RULES {
         let reply: Vec<String> = [
@@ -105,8 +105,13 @@ fn the_refusal_table_is_the_code_s() {
         .into_iter()
         .flatten()
         .collect();
+        let stage = match r.stage {
+            mailprobe::judge::refusals::Stage::Greeting => "greeting",
+            mailprobe::judge::refusals::Stage::StartTls => "STARTTLS",
+            mailprobe::judge::refusals::Stage::Login => "login",
+        };
         table.push(format!(
-            "| {} | {} | {} | `{}` | `{}` | {} |",
+            "| {stage} | {} | {} | {} | `{}` | `{}` | {} |",
             r.protocol.map(|p| p.name()).unwrap_or("any"),
             r.provider.unwrap_or(""),
             reply.join(" "),

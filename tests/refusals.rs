@@ -312,3 +312,31 @@ async fn a_login_offered_before_starttls_is_said() {
     assert!(support::scenario::message(f).contains("before STARTTLS"));
     assert_eq!(f.port, Some(run.diagnosis.recommended.outgoing[0].port));
 }
+
+/// The same table reads a refused greeting and a refused STARTTLS.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_greeting_and_a_refused_starttls_are_decoded() {
+    let w = world(
+        Behaviour::Normal,
+        Behaviour::Greeting(
+            "554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org"
+                .into(),
+        ),
+    )
+    .await;
+    let run = w.run(USER, &[ok_zone(&w.net)]).await;
+    let f = support::scenario::finding(&run, Code::GreetingRejected).expect("greeting_rejected");
+    let text = support::scenario::message(f);
+    assert!(
+        text.contains("blocked using") && text.contains("blocklist"),
+        "{text}"
+    );
+    let hint = mailprobe::render::words::hint(f).unwrap();
+    assert!(hint.contains("another network"), "{hint}");
+
+    let w = world(Behaviour::Normal, Behaviour::RejectStartTls).await;
+    let run = w.run(USER, &[ok_zone(&w.net)]).await;
+    let f = support::scenario::finding(&run, Code::StarttlsFailed).expect("starttls_failed");
+    let text = support::scenario::message(f);
+    assert!(text.contains("cannot start TLS"), "{text}");
+}

@@ -309,6 +309,8 @@ pub enum SettingProblem {
         code: Code,
         service: Service,
         failure: Failure,
+        /// What the server's refusal (of the greeting or of STARTTLS) means, when known.
+        decoded: Option<super::refusals::Decoded>,
     },
 }
 

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use super::findings::{Code, Fact, Finding, SettingProblem};
 use super::inference::unroutable_ipv6;
+use super::refusals::{self, Stage};
 use super::{Evidence, Judgement, SettingStatus, Verdict};
 use crate::plan::Source;
 use crate::probe::{FailureKind, Heard, Phase, ProbeResult};
@@ -94,6 +95,7 @@ fn per_setting_findings(
     out: &mut Vec<Finding>,
 ) {
     let mut by_host: BTreeMap<(SettingProblem, String), BTreeSet<u16>> = BTreeMap::new();
+    let provider = ev.identification.provider.as_ref().map(|p| p.id.as_str());
     for (p, j) in ev.probes.iter().zip(judgements) {
         // Warnings are each name's own (a copy shared from another name carries no
         // certificate verdict); a failure copied from another name is told under that name.
@@ -107,7 +109,7 @@ fn per_setting_findings(
             .iter()
             .any(|s| s.host == p.host && s.service == p.service && s.verdict == Verdict::Fails);
         if j.verdict == Verdict::Fails && setting_fails && p.shared_with.is_none() {
-            problems.extend(failure_problem(p));
+            problems.extend(failure_problem(p, provider));
         }
         if p.shared_with.is_none() {
             problems.extend(super::greeting::slow_greeting(p, ev.probes));
@@ -195,7 +197,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
 
 /// The failure finding a failed probe makes, if its failure is one worth a finding (refusals
 /// and timeouts are told per host instead).
-fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
+fn failure_problem(p: &ProbeResult, provider: Option<&str>) -> Option<SettingProblem> {
     let f = p.failure.as_ref()?;
     let code = match (&f.kind, f.phase) {
         (FailureKind::ProtocolMismatch { heard, .. }, Phase::TlsHandshake)
@@ -220,10 +222,22 @@ fn failure_problem(p: &ProbeResult) -> Option<SettingProblem> {
         (FailureKind::PreAuthenticated, _) => Code::ImapPreauth,
         _ => return None,
     };
+    let stage = match f.phase {
+        Phase::Greeting => Some(Stage::Greeting),
+        Phase::StartTls => Some(Stage::StartTls),
+        _ => None,
+    };
+    let decoded = match (&f.kind, stage) {
+        (FailureKind::Rejected(reply), Some(stage)) => {
+            refusals::decode(stage, p.service.protocol, provider, reply)
+        }
+        _ => None,
+    };
     Some(SettingProblem::Failed {
         code,
         service: p.service,
         failure: f.clone(),
+        decoded,
     })
 }
 

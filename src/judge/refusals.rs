@@ -7,8 +7,19 @@ use crate::probe::login::LoginOutcome;
 use crate::probe::ServerReply;
 use crate::service::Protocol;
 
+/// Where in the session the reply came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Stage {
+    /// The greeting (SMTP `554`/`421`, IMAP `* BYE`, POP3 `-ERR`).
+    Greeting,
+    /// The answer to STARTTLS/STLS.
+    StartTls,
+    /// The answer to a login, or to the first command after an accepted one.
+    Login,
+}
+
 /// What the refusal means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Cause {
     /// Wrong username or password (or the account does not exist).
     BadCredentials,
@@ -34,12 +45,18 @@ pub enum Cause {
     MechanismTooWeak,
     /// Logged in again sooner than the server's minimum delay (POP3 `[LOGIN-DELAY]`).
     LoginTooSoon,
+    /// The address this run came from is on a blocklist the server uses.
+    ClientBlocklisted,
+    /// The server's policy refuses this client (no SMTP service for it).
+    ClientRefused,
+    /// The server offers STARTTLS but cannot start TLS (its certificate or key).
+    ServerTlsBroken,
     /// A temporary refusal with no more said.
     Temporary,
 }
 
 /// Who can fix it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Fixer {
     /// The mailbox's user.
     User,
@@ -47,6 +64,8 @@ pub enum Fixer {
     TenantAdmin,
     /// Whoever runs the mail server.
     ServerAdmin,
+    /// Whoever runs the network this run came from (the ISP, the office firewall).
+    ClientNetwork,
     /// Nobody: wait and retry.
     Time,
 }
@@ -54,6 +73,7 @@ pub enum Fixer {
 /// One known reply.
 #[derive(Debug, Clone, Copy)]
 pub struct Rule {
+    pub stage: Stage,
     pub protocol: Option<Protocol>,
     /// The identified provider's table id, when the reply is that provider's own.
     pub provider: Option<&'static str>,
@@ -72,6 +92,7 @@ pub struct Rule {
 }
 
 const ANY: Rule = Rule {
+    stage: Stage::Login,
     protocol: None,
     provider: None,
     code: None,
@@ -290,6 +311,88 @@ pub static RULES: &[Rule] = &[
         ..ANY
     },
     Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Smtp),
+        code: Some(554),
+        cause: Cause::ClientRefused,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 5321 §3.1 (554 instead of 220: no SMTP service for this client)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Smtp),
+        code: Some(554),
+        text: Some("blocked using"),
+        cause: Cause::ClientBlocklisted,
+        fixer: Fixer::ClientNetwork,
+        source: "Postfix reject_rbl_client (https://www.postfix.org/postconf.5.html#reject_rbl_client); Microsoft 365 'Client host blocked using Spamhaus' (https://learn.microsoft.com/exchange/mail-flow-best-practices/non-delivery-reports-in-exchange-online/fix-error-code-550-5-7-1-in-exchange-online)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Smtp),
+        code: Some(550),
+        text: Some("Spamhaus"),
+        cause: Cause::ClientBlocklisted,
+        fixer: Fixer::ClientNetwork,
+        source: "https://www.spamhaus.org/faqs/smtp-connection-faqs/",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Smtp),
+        code: Some(421),
+        cause: Cause::Temporary,
+        fixer: Fixer::Time,
+        source: "RFC 5321 §3.8 (421: service not available, closing)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Smtp),
+        code: Some(421),
+        text: Some("too many connections"),
+        cause: Cause::TooManyConnections,
+        fixer: Fixer::Time,
+        source: "Postfix smtpd_client_connection_count_limit / anvil (https://www.postfix.org/postconf.5.html#smtpd_client_connection_count_limit)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::Greeting,
+        protocol: Some(Protocol::Imap),
+        text: Some("Maximum number of connections"),
+        cause: Cause::TooManyConnections,
+        fixer: Fixer::User,
+        source: "Dovecot mail_max_userip_connections (https://doc.dovecot.org/settings/core/#core_setting-mail_max_userip_connections)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::StartTls,
+        protocol: Some(Protocol::Smtp),
+        code: Some(454),
+        cause: Cause::ServerTlsBroken,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 3207 §4 (454 TLS not available due to temporary reason); Postfix answers it when its certificate or key cannot be read",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::StartTls,
+        protocol: Some(Protocol::Imap),
+        cause: Cause::ServerTlsBroken,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 9051 §6.2.1 (a NO or BAD to STARTTLS after offering it)",
+        ..ANY
+    },
+    Rule {
+        stage: Stage::StartTls,
+        protocol: Some(Protocol::Pop3),
+        cause: Cause::ServerTlsBroken,
+        fixer: Fixer::ServerAdmin,
+        source: "RFC 2595 §4 (an -ERR to STLS after offering it)",
+        ..ANY
+    },
+    Rule {
         protocol: Some(Protocol::Smtp),
         provider: Some("microsoft365"),
         code: Some(535),
@@ -302,7 +405,7 @@ pub static RULES: &[Rule] = &[
 ];
 
 /// What a reply means, as far as the table knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Decoded {
     pub cause: Cause,
     pub fixer: Fixer,
@@ -317,17 +420,22 @@ pub fn decode_outcome(
     outcome: &LoginOutcome,
 ) -> Option<Decoded> {
     match outcome {
-        LoginOutcome::Rejected { reply, .. } => decode(protocol, provider, reply),
+        LoginOutcome::Rejected { reply, .. } => decode(Stage::Login, protocol, provider, reply),
         LoginOutcome::NotUsable {
             reply: Some(reply), ..
-        } => decode(protocol, provider, reply),
+        } => decode(Stage::Login, protocol, provider, reply),
         _ => None,
     }
 }
 
 /// The most specific row that matches every one of its conditions, if any.
-pub fn decode(protocol: Protocol, provider: Option<&str>, reply: &ServerReply) -> Option<Decoded> {
-    matching_rule(protocol, provider, reply).map(|r| Decoded {
+pub fn decode(
+    stage: Stage,
+    protocol: Protocol,
+    provider: Option<&str>,
+    reply: &ServerReply,
+) -> Option<Decoded> {
+    matching_rule(stage, protocol, provider, reply).map(|r| Decoded {
         cause: r.cause,
         fixer: r.fixer,
         source: r.source,
@@ -336,6 +444,7 @@ pub fn decode(protocol: Protocol, provider: Option<&str>, reply: &ServerReply) -
 
 /// The row `decode` takes its meaning from.
 pub fn matching_rule(
+    stage: Stage,
     protocol: Protocol,
     provider: Option<&str>,
     reply: &ServerReply,
@@ -343,7 +452,7 @@ pub fn matching_rule(
     let fields = Fields::of(reply);
     RULES
         .iter()
-        .filter(|r| matches(r, protocol, provider, &fields))
+        .filter(|r| r.stage == stage && matches(r, protocol, provider, &fields))
         .max_by_key(|r| specificity(r))
 }
 
@@ -422,7 +531,47 @@ mod tests {
 
     /// Replies as the servers send them (from the sources in the table), with what they mean.
     /// Every row of the table must be reached by one of them.
-    const SAMPLES: &[(Protocol, Option<&str>, &str, Option<Cause>)] = &[
+    type Sample = (Protocol, Option<&'static str>, &'static str, Option<Cause>);
+
+    /// Replies at the greeting and to STARTTLS, with what they mean.
+    const AT_GREETING: &[Sample] = &[
+        (Protocol::Smtp, None, "554 5.7.1 Service unavailable; Client host [192.0.2.9] blocked using zen.spamhaus.org", Some(Cause::ClientBlocklisted)),
+        (Protocol::Smtp, None, "550 5.7.1 Service unavailable, Client host [192.0.2.9] listed by Spamhaus", Some(Cause::ClientBlocklisted)),
+        (Protocol::Smtp, None, "554 mail.example.com ESMTP not accepting messages", Some(Cause::ClientRefused)),
+        (Protocol::Smtp, None, "421 4.7.0 mail.example.com Error: too many connections from 192.0.2.9", Some(Cause::TooManyConnections)),
+        (Protocol::Smtp, None, "421 4.3.2 System not accepting network messages", Some(Cause::Temporary)),
+        (Protocol::Imap, None, "* BYE Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)", Some(Cause::TooManyConnections)),
+        (Protocol::Imap, None, "* BYE go away", None),
+    ];
+    const AT_STARTTLS: &[Sample] = &[
+        (
+            Protocol::Smtp,
+            None,
+            "454 4.7.0 TLS not available due to local problem",
+            Some(Cause::ServerTlsBroken),
+        ),
+        (
+            Protocol::Imap,
+            None,
+            "c1 NO TLS unavailable",
+            Some(Cause::ServerTlsBroken),
+        ),
+        (
+            Protocol::Pop3,
+            None,
+            "-ERR TLS support isn't enabled",
+            Some(Cause::ServerTlsBroken),
+        ),
+    ];
+
+    fn samples() -> impl Iterator<Item = (Stage, &'static Sample)> {
+        let at = |stage, list: &'static [Sample]| list.iter().map(move |s| (stage, s));
+        at(Stage::Login, SAMPLES)
+            .chain(at(Stage::Greeting, AT_GREETING))
+            .chain(at(Stage::StartTls, AT_STARTTLS))
+    }
+
+    const SAMPLES: &[Sample] = &[
         (Protocol::Smtp, Some("microsoft365"), "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0045.namprd02.prod.outlook.com]", Some(Cause::SmtpAuthDisabledForTenant)),
         (Protocol::Smtp, None, "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0001.eurprd02.prod.outlook.com]", Some(Cause::BasicAuthDisabled)),
         (Protocol::Smtp, Some("google"), "534-5.7.9 Application-specific password required. Learn more at 534 5.7.9 https://support.google.com/mail/?p=InvalidSecondFactor", Some(Cause::AppPasswordRequired)),
@@ -464,10 +613,21 @@ mod tests {
 
     #[test]
     fn every_sample_decodes_to_its_meaning() {
-        for (protocol, provider, line, cause) in SAMPLES {
-            let got = decode(*protocol, *provider, &reply(line)).map(|d| d.cause);
-            assert_eq!(got, *cause, "{protocol:?} {provider:?} {line}");
+        for (stage, (protocol, provider, line, cause)) in samples() {
+            let got = decode(stage, *protocol, *provider, &reply(line)).map(|d| d.cause);
+            assert_eq!(got, *cause, "{stage:?} {protocol:?} {provider:?} {line}");
         }
+        // A login's words at the greeting mean nothing there, and the other way round.
+        let login_words = reply("a1 NO [AUTHENTICATIONFAILED] failed");
+        assert_eq!(
+            decode(Stage::Greeting, Protocol::Imap, None, &login_words),
+            None
+        );
+        let greeting_words = reply("554 5.7.1 Client host blocked using zen.spamhaus.org");
+        assert_eq!(
+            decode(Stage::Login, Protocol::Smtp, None, &greeting_words),
+            None
+        );
     }
 
     #[test]
@@ -475,8 +635,8 @@ mod tests {
         for (i, rule) in RULES.iter().enumerate() {
             assert!(!rule.source.is_empty(), "row {i} has no source");
             assert!(rule.protocol.is_some(), "row {i} names no protocol");
-            let reached = SAMPLES.iter().any(|(p, prov, line, _)| {
-                matching_rule(*p, *prov, &reply(line)).is_some_and(|r| std::ptr::eq(r, rule))
+            let reached = samples().any(|(stage, (p, prov, line, _))| {
+                matching_rule(stage, *p, *prov, &reply(line)).is_some_and(|r| std::ptr::eq(r, rule))
             });
             assert!(
                 reached,
@@ -485,11 +645,11 @@ mod tests {
             );
         }
         // The winner is never a coin toss between two rows of the same weight.
-        for (p, prov, line, _) in SAMPLES {
+        for (stage, (p, prov, line, _)) in samples() {
             let fields = Fields::of(&reply(line));
             let mut weights: Vec<usize> = RULES
                 .iter()
-                .filter(|r| matches(r, *p, *prov, &fields))
+                .filter(|r| r.stage == stage && matches(r, *p, *prov, &fields))
                 .map(specificity)
                 .collect();
             weights.sort_unstable();

@@ -12,7 +12,7 @@ use crate::judge::findings::{
 };
 use crate::judge::limits::Limit;
 use crate::judge::policy::Absence;
-use crate::judge::refusals::{Cause, Fixer};
+use crate::judge::refusals::{Cause, Decoded, Fixer};
 use crate::judge::{ClientSecurity, NoMailbox, Status, Username};
 use crate::net::address::AddressClass;
 use crate::net::dns::LookupError;
@@ -459,6 +459,9 @@ pub fn refusal_cause(c: Cause) -> &'static str {
         Cause::MailboxNotProvisioned => "the account logs in but has no usable mailbox (licence, mailbox or permission missing)",
         Cause::MechanismTooWeak => "the authentication mechanism is too weak for this server's policy",
         Cause::LoginTooSoon => "a login came sooner than the server's minimum delay between logins",
+        Cause::ClientBlocklisted => "the address this run came from is on a blocklist the server uses: it says nothing about the server",
+        Cause::ClientRefused => "the server's policy refuses this client: it offers no SMTP service to this address",
+        Cause::ServerTlsBroken => "the server offers STARTTLS but cannot start TLS: its certificate or key is missing or unreadable",
         Cause::Temporary => "a temporary refusal",
     }
 }
@@ -538,6 +541,15 @@ fn slow_greeting_hint(cause: SlowGreeting) -> &'static str {
     }
 }
 
+/// The hint of a decoded refusal: who fixes it and how, and where the reply is documented.
+fn decoded_hint(d: &Decoded) -> String {
+    format!(
+        "{} The reply is documented at {}.",
+        refusal_fix(d.cause, d.fixer),
+        d.source
+    )
+}
+
 /// Who fixes a decoded refusal, and how.
 pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
     let who = match fixer {
@@ -545,6 +557,7 @@ pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
         Fixer::TenantAdmin => "The organisation's mail administrator can fix it",
         Fixer::ServerAdmin => "The mail server's administrator can fix it",
         Fixer::Time => "It passes with time",
+        Fixer::ClientNetwork => "Whoever runs the network this run came from can fix it",
     };
     let step = match c {
         Cause::BadCredentials => "check the username (often the full address) and the password",
@@ -559,6 +572,9 @@ pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
         Cause::MailboxNotProvisioned => "assign a licence with a mailbox and enable IMAP/POP for it",
         Cause::MechanismTooWeak => "allow a stronger mechanism, or use one over TLS",
         Cause::LoginTooSoon => "wait the server's login delay; check no other client polls this mailbox too often",
+        Cause::ClientBlocklisted => "test from another network; the network's owner can ask the blocklist for removal (mail clients submitting on 587 or 465 are usually not affected)",
+        Cause::ClientRefused => "allow this client's network, or test from a network the server serves",
+        Cause::ServerTlsBroken => "install a readable certificate and key (Postfix smtpd_tls_cert_file, Dovecot ssl_cert) and check the server's log",
         Cause::Temporary => "retry later",
     };
     format!("{who}: {step}.")
@@ -1198,7 +1214,13 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
         SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
         SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
-        SettingProblem::Failed { service, failure: f, .. } => format!("{on}: {}", failure(*service, f)),
+        SettingProblem::Failed { service, failure: f, decoded, .. } => format!(
+            "{on}: {}{}",
+            failure(*service, f),
+            decoded
+                .map(|d| format!("; this means {}", refusal_cause(d.cause)))
+                .unwrap_or_default()
+        ),
     }
 }
 
@@ -1213,11 +1235,7 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         decoded: Some(d), ..
     } = fact
     {
-        return Some(format!(
-            "{} The reply is documented at {}.",
-            refusal_fix(d.cause, d.fixer),
-            d.source
-        ));
+        return Some(decoded_hint(d));
     }
     let text = match fact {
         Fact::NullMx { .. } => "If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records.",
@@ -1296,6 +1314,11 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
         SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
         SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
+        SettingProblem::Failed {
+            decoded: Some(d), ..
+        } => {
+            return Some(decoded_hint(d))
+        }
         SettingProblem::Failed { code, .. } => match code {
             Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
             Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",

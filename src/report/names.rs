@@ -236,6 +236,9 @@ pub fn refusal_cause(c: Cause) -> &'static str {
         Cause::MailboxNotProvisioned => "mailbox_not_provisioned",
         Cause::MechanismTooWeak => "mechanism_too_weak",
         Cause::LoginTooSoon => "login_too_soon",
+        Cause::ClientBlocklisted => "client_blocklisted",
+        Cause::ClientRefused => "client_refused",
+        Cause::ServerTlsBroken => "server_tls_broken",
         Cause::Temporary => "temporary",
     }
 }
@@ -246,6 +249,7 @@ pub fn refusal_fixer(f: Fixer) -> &'static str {
         Fixer::TenantAdmin => "tenant_admin",
         Fixer::ServerAdmin => "server_admin",
         Fixer::Time => "time",
+        Fixer::ClientNetwork => "client_network",
     }
 }
 
