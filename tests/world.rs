@@ -307,6 +307,19 @@ fn real_servers_in_a_network_namespace() {
         assert_eq!(c["fix_by"], "user", "{c}");
     }
 
+    // Dovecot with a broken password database answers [UNAVAILABLE]: decoded as the server's
+    // backend, not a wrong password.
+    let v = world.probe_with_password(
+        None,
+        &["user@authfail.test", "--login"],
+        Some("world-secret"),
+    );
+    let login = &v["login"][0];
+    assert_eq!(login["outcome"], "rejected", "{login}");
+    assert_eq!(login["cause"], "backend_unavailable", "{login}");
+    assert_eq!(login["fix_by"], "server_admin", "{login}");
+    assert_eq!(v["status"], "refused");
+
     // Slow greetings on real Postfix (greet.test): postscreen's 220- teaser and 7 s pause on 25
     // is waited for and named (not "no greeting"); the 3 s `sleep` on 587 is named an SMTP-only
     // delay, since Dovecot on the same address greets at once. Runs before anything else

@@ -98,6 +98,7 @@ EOF
     leaf expired "mail.expired.test" "DNS:mail.expired.test,DNS:imap.expired.test,DNS:smtp.expired.test" 20200101000000Z 20210101000000Z
     leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal,DNS:autoconfig.clients.test,DNS:autodiscover.clients.test,DNS:clients.test" 20250101000000Z 20991231000000Z
     leaf clients "mail.clients.test" "DNS:mail.clients.test" 20250101000000Z 20991231000000Z
+    leaf authfail "mail.authfail.test" "DNS:mail.authfail.test" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -319,8 +320,8 @@ disable_plaintext_auth = yes
 first_valid_uid = 8
 mail_location = maildir:$DIR/mail/%u
 passdb {
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u $DIR/users
+  driver = ${PASSDB_DRIVER:-passwd-file}
+  args = ${PASSDB_ARGS:-scheme=PLAIN username_format=%u $DIR/users}
 }
 userdb {
   driver = static
@@ -474,6 +475,12 @@ start_dovecot expired 127.0.10.3 expired
 start_dovecot nostarttls 127.0.10.4 none
 start_dovecot clients 127.0.10.9 clients tls-only
 start_dovecot greet 127.0.10.20 good
+# authfail.test: Dovecot whose password check always fails inside the server (a checkpassword
+# program answering 111, "temporary problem"), so every login gets [UNAVAILABLE].
+printf '#!/bin/sh\nexit 111\n' >"$DIR/checkpassword-tempfail"
+chmod 755 "$DIR/checkpassword-tempfail"
+PASSDB_DRIVER=checkpassword PASSDB_ARGS="$DIR/checkpassword-tempfail" \
+    start_dovecot authfail 127.0.10.21 authfail tls-only
 start_postfix
 start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
@@ -483,6 +490,7 @@ wait_for 127.0.10.4 143
 wait_for 127.0.10.4 587
 wait_for 127.0.10.20 25
 wait_for 127.0.10.20 993
+wait_for 127.0.10.21 993
 wait_for 127.0.20.50 443
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
