@@ -213,6 +213,13 @@ fn real_servers_in_a_network_namespace() {
     let v = world.probe(None, &["user@good.test"]);
     assert_eq!(v["mx_status"], "ok");
     assert_eq!(v["mx"][0]["exchange"], "mail.good.test");
+    // Postfix's submission (smtpd_tls_auth_only) and Dovecot (disable_plaintext_auth) offer no
+    // login before STARTTLS.
+    assert!(
+        !codes(&v).contains(&"auth_before_tls".into()),
+        "{:?}",
+        codes(&v)
+    );
     let inc = &v["recommended"]["incoming"][0];
     assert_eq!(
         (
@@ -389,6 +396,12 @@ fn real_servers_in_a_network_namespace() {
         probes(&v, "mail.nostarttls.test", 993)[0]["tcp"]["state"],
         "refused"
     );
+    // Dovecot there (ssl = no, disable_plaintext_auth = yes) says LOGINDISABLED: no password
+    // can travel in clear, and none can be used; Postfix on 587 offers AUTH in clear.
+    let p143 = probes(&v, "mail.nostarttls.test", 143)[0];
+    assert_eq!(p143["warnings"][0], "no_starttls_no_login", "{p143}");
+    let p587 = probes(&v, "mail.nostarttls.test", 587)[0];
+    assert_eq!(p587["warnings"][0], "no_starttls", "{p587}");
 
     // Null MX and implicit MX.
     assert_eq!(
