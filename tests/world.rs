@@ -2,6 +2,7 @@
 //! (tests/world/up.sh), probed by the real mailprobe binary. Needs root; under CI=true a world
 //! that cannot start is a failure, elsewhere the test says it skipped and why.
 
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -325,6 +326,31 @@ fn real_servers_in_a_network_namespace() {
     assert_eq!(login["outcome"], "rejected", "{login}");
     assert_eq!(login["cause"], "backend_unavailable", "{login}");
     assert_eq!(login["fix_by"], "server_admin", "{login}");
+    assert_eq!(v["status"], "refused");
+
+    // Dovecot allowing one IMAP session per user and address, with one already open from
+    // here: the refusal is decoded as too many connections, the user's to fix.
+    let mut held = Command::new("ip")
+        .args(["netns", "exec", &world.ns, "sh", "-c"])
+        .arg(
+            "(printf 'a LOGIN user@good.test world-secret\\r\\n'; sleep 30) \
+             | openssl s_client -quiet -connect 127.0.10.22:993 >/dev/null 2>&1",
+        )
+        .process_group(0)
+        .spawn()
+        .expect("hold an IMAP session");
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let v = world.probe_with_password(
+        None,
+        &["user@busy.test", "--login", "--user", "user@good.test"],
+        Some("world-secret"),
+    );
+    let _ = Command::new("kill")
+        .args(["--", &format!("-{}", held.id())])
+        .status();
+    let _ = held.wait();
+    let login = &v["login"][0];
+    assert_eq!(login["cause"], "too_many_connections", "{login}");
     assert_eq!(v["status"], "refused");
 
     // Slow greetings on real Postfix (greet.test): postscreen's 220- teaser and 7 s pause on 25

@@ -99,6 +99,7 @@ EOF
     leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal,DNS:autoconfig.clients.test,DNS:autodiscover.clients.test,DNS:clients.test" 20250101000000Z 20991231000000Z
     leaf clients "mail.clients.test" "DNS:mail.clients.test" 20250101000000Z 20991231000000Z
     leaf authfail "mail.authfail.test" "DNS:mail.authfail.test" 20250101000000Z 20991231000000Z
+    leaf busy "mail.busy.test" "DNS:mail.busy.test" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -319,6 +320,7 @@ auth_mechanisms = plain login
 disable_plaintext_auth = yes
 first_valid_uid = 8
 mail_location = maildir:$DIR/mail/%u
+${DOVECOT_EXTRA:-}
 passdb {
   driver = ${PASSDB_DRIVER:-passwd-file}
   args = ${PASSDB_ARGS:-scheme=PLAIN username_format=%u $DIR/users}
@@ -481,6 +483,10 @@ printf '#!/bin/sh\nexit 111\n' >"$DIR/checkpassword-tempfail"
 chmod 755 "$DIR/checkpassword-tempfail"
 PASSDB_DRIVER=checkpassword PASSDB_ARGS="$DIR/checkpassword-tempfail" \
     start_dovecot authfail 127.0.10.21 authfail tls-only
+# busy.test: one IMAP session per user and address (the test holds one open).
+DOVECOT_EXTRA="protocol imap {
+  mail_max_userip_connections = 1
+}" start_dovecot busy 127.0.10.22 busy
 start_postfix
 start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
@@ -491,6 +497,7 @@ wait_for 127.0.10.4 587
 wait_for 127.0.10.20 25
 wait_for 127.0.10.20 993
 wait_for 127.0.10.21 993
+wait_for 127.0.10.22 993
 wait_for 127.0.20.50 443
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
