@@ -258,6 +258,12 @@ pub struct Cli {
     #[arg(long, requires = "login")]
     pub allow_insecure_login: bool,
 
+    /// With --login: log in with this OAuth 2.0 access token (OAUTHBEARER or XOAUTH2) instead
+    /// of a password. The token can also come from MAILPROBE_OAUTH_TOKEN; never give it as an
+    /// argument, which other users can read.
+    #[arg(long, value_name = "FILE", requires = "login")]
+    pub oauth_token_file: Option<PathBuf>,
+
     /// Print a completion script for this shell and exit.
     #[arg(long, value_name = "SHELL", exclusive = true)]
     pub completions: Option<clap_complete::Shell>,
@@ -276,6 +282,8 @@ pub struct Cli {
 pub struct LoginRequest {
     pub username: String,
     pub allow_insecure: bool,
+    /// `--oauth-token-file`: the token is read by the caller, like the password.
+    pub token_file: Option<PathBuf>,
 }
 
 /// How to present the run.
@@ -534,6 +542,7 @@ impl Cli {
             Some(LoginRequest {
                 username,
                 allow_insecure: self.allow_insecure_login,
+                token_file: self.oauth_token_file.clone(),
             })
         } else {
             None

@@ -255,6 +255,32 @@ pub fn read_bounded(path: &std::path::Path) -> Result<Vec<u8>, String> {
     read_bounded_to(path, MAX_CA_FILE_BYTES)
 }
 
+/// A bearer token from `--oauth-token-file`: a regular file, bounded, one token.
+pub fn bearer_token_file(path: &std::path::Path) -> Result<String, String> {
+    let data = read_bounded_to(path, crate::token::MAX_TOKEN_BYTES as u64)
+        .map_err(|e| format!("--oauth-token-file: {e}"))?;
+    let text = String::from_utf8(data)
+        .map_err(|_| "--oauth-token-file: the token is not text".to_string())?;
+    bearer_token(&text)
+}
+
+/// A bearer token as given: surrounding white space removed; nothing inside that could end or
+/// split a protocol line, and only the characters RFC 6750's b64token allows.
+pub fn bearer_token(text: &str) -> Result<String, String> {
+    let token = text.trim();
+    if token.is_empty() {
+        return Err("--login: the OAuth token is empty".into());
+    }
+    if token.len() > crate::token::MAX_TOKEN_BYTES {
+        return Err("--login: the OAuth token is longer than 16 KiB".into());
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    if !token.chars().all(allowed) {
+        return Err("--login: the OAuth token holds characters a bearer token cannot have (RFC 6750 2.1): nothing is sent".into());
+    }
+    Ok(token.to_string())
+}
+
 /// Reads a regular file of at most `max` bytes.
 pub fn read_bounded_to(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;

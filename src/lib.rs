@@ -21,6 +21,7 @@ pub mod render;
 pub mod report;
 pub mod service;
 pub mod text;
+pub mod token;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -388,6 +389,17 @@ pub async fn run_with(
             }),
             identification.provider.as_ref().map(|p| p.id.as_str()),
         ));
+        // A bearer token's own claims, read here (never sent anywhere for it).
+        if let Some(token) = options.login.as_ref().and_then(|c| c.password.token()) {
+            let protocols: Vec<service::Protocol> = checks.iter().map(|c| c.protocol).collect();
+            let username = options.login.as_ref().map_or("", |c| c.username.as_str());
+            diagnosis.findings.extend(judge::token::findings(
+                &token::read(token),
+                username,
+                &protocols,
+                started_unix,
+            ));
+        }
         diagnosis.findings.sort_by_key(|f| f.severity);
     }
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {

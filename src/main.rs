@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         }
     };
     if let Some(request) = login {
-        match read_password(&request.username) {
+        match read_secret(&request) {
             Ok(password) => {
                 options.login = Some(Credentials {
                     username: request.username,
@@ -208,6 +208,20 @@ fn clap_message(e: &clap::Error) -> String {
 }
 
 const UNSAFE_PASSWORD: &str = "--login: the password contains a line break or NUL, which would be sent as extra protocol commands: it is refused and nothing is sent";
+
+/// The secret for --login: a bearer token (--oauth-token-file, MAILPROBE_OAUTH_TOKEN), or the
+/// password.
+fn read_secret(request: &mailprobe::cli::LoginRequest) -> Result<Secret, String> {
+    if let Some(path) = &request.token_file {
+        return mailprobe::input::bearer_token_file(path).map(Secret::bearer);
+    }
+    if let Ok(token) = std::env::var("MAILPROBE_OAUTH_TOKEN") {
+        if !token.trim().is_empty() {
+            return mailprobe::input::bearer_token(&token).map(Secret::bearer);
+        }
+    }
+    read_password(&request.username)
+}
 
 /// The password for --login: MAILPROBE_PASSWORD, or asked for on the terminal without echo.
 fn read_password(username: &str) -> Result<Secret, String> {

@@ -70,6 +70,12 @@ pub enum Code {
     GreetingSlow,
     /// *New*: no STARTTLS and no login without it: no password login is possible at all.
     NoStarttlsNoLogin,
+    /// *New*: a bearer token's claims, read before it is used.
+    TokenExpired,
+    TokenAudienceWrong,
+    TokenScopeMissing,
+    TokenUserMismatch,
+    TokenOpaque,
     /// *New*: limits the chosen settings advertise before login.
     MessageSizeLimit,
     Smtputf8Missing,
@@ -712,6 +718,10 @@ pub enum Fact {
         decoded: Option<super::refusals::Decoded>,
     },
     OnlyPort25Works,
+    /// What a bearer token's own claims say, read before it is used.
+    Token {
+        problem: super::token::TokenProblem,
+    },
     /// A limit a chosen setting advertises before login.
     AdvertisedLimit {
         host: String,
@@ -876,6 +886,13 @@ impl Fact {
             Self::NoWorkingOutgoing { .. } => Code::NoWorkingOutgoing,
             Self::LoginNotAccepted { .. } => Code::LoginNotAccepted,
             Self::OnlyPort25Works => Code::OnlyPort25Works,
+            Self::Token { problem } => match problem {
+                super::token::TokenProblem::Expired { .. } => Code::TokenExpired,
+                super::token::TokenProblem::AudienceWrong { .. } => Code::TokenAudienceWrong,
+                super::token::TokenProblem::ScopeMissing { .. } => Code::TokenScopeMissing,
+                super::token::TokenProblem::UserMismatch { .. } => Code::TokenUserMismatch,
+                super::token::TokenProblem::Opaque => Code::TokenOpaque,
+            },
             Self::AdvertisedLimit { limit, .. } => match limit {
                 super::limits::Limit::MessageSize { .. } => Code::MessageSizeLimit,
                 super::limits::Limit::NoSmtpUtf8 => Code::Smtputf8Missing,

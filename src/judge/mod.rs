@@ -15,6 +15,7 @@ pub mod published;
 pub mod recommend;
 pub mod refusals;
 pub mod status;
+pub mod token;
 pub mod verdict;
 
 use std::net::IpAddr;

@@ -268,6 +268,14 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::RunDeadlineReached { .. }
         | Fact::OnlyPort25Works
         | Fact::ProviderSettingUnconfirmed { .. } => Warning,
+        Fact::Token { problem } => match problem {
+            // Each makes the login fail, whatever the server: said before it is tried.
+            super::token::TokenProblem::Expired { .. }
+            | super::token::TokenProblem::AudienceWrong { .. }
+            | super::token::TokenProblem::ScopeMissing { .. } => Error,
+            super::token::TokenProblem::UserMismatch { .. } => Warning,
+            super::token::TokenProblem::Opaque => Info,
+        },
         Fact::AdvertisedLimit { limit, .. } => match limit {
             // A client set to "None" would hand over its password; a second device on POP3
             // finds its mail gone.

@@ -4,6 +4,7 @@
 //! ambiguous code resolves only with the provider or the words that make it unambiguous.
 
 use crate::probe::login::LoginOutcome;
+use crate::probe::oauth::OAuthError;
 use crate::probe::ServerReply;
 use crate::service::Protocol;
 
@@ -51,6 +52,10 @@ pub enum Cause {
     ClientRefused,
     /// The server offers STARTTLS but cannot start TLS (its certificate or key).
     ServerTlsBroken,
+    /// A bearer token refused as such: expired, revoked, for another service or user.
+    TokenRejected,
+    /// A bearer token without the scope the protocol needs.
+    TokenScopeInsufficient,
     /// A temporary refusal with no more said.
     Temporary,
 }
@@ -420,12 +425,32 @@ pub fn decode_outcome(
     outcome: &LoginOutcome,
 ) -> Option<Decoded> {
     match outcome {
+        // A server's own error for a refused token says more than its final "no".
+        LoginOutcome::Rejected { oauth: Some(e), .. } if decode_oauth(e).is_some() => {
+            decode_oauth(e)
+        }
         LoginOutcome::Rejected { reply, .. } => decode(Stage::Login, protocol, provider, reply),
         LoginOutcome::NotUsable {
             reply: Some(reply), ..
         } => decode(Stage::Login, protocol, provider, reply),
         _ => None,
     }
+}
+
+/// What a server's OAuth error (RFC 7628 §3.2.2) means: its `status` is an OAuth error code
+/// (RFC 6750 §3.1) or an HTTP status.
+pub fn decode_oauth(e: &OAuthError) -> Option<Decoded> {
+    let status = e.status.as_deref()?.to_ascii_lowercase();
+    let (cause, fixer) = match status.as_str() {
+        "invalid_token" | "401" => (Cause::TokenRejected, Fixer::User),
+        "insufficient_scope" | "403" => (Cause::TokenScopeInsufficient, Fixer::TenantAdmin),
+        _ => return None,
+    };
+    Some(Decoded {
+        cause,
+        fixer,
+        source: "RFC 7628 §3.2.2 and RFC 6750 §3.1 (the server's error for a refused token)",
+    })
 }
 
 /// The most specific row that matches every one of its conditions, if any.

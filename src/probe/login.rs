@@ -11,22 +11,47 @@ use base64::Engine;
 use zeroize::Zeroizing;
 
 use super::conn::Conn;
+use super::oauth::{self, OAuthError, OAuthMechanism, Target};
 use super::redact::Redactor;
 use super::tls::{CertVerdict, TlsInfo};
 use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::service::Protocol;
 
-/// A password. Never printed, never serialised.
+/// A password or an OAuth 2.0 bearer token. Never printed, never serialised.
 #[derive(Clone)]
-pub struct Secret(Zeroizing<String>);
+pub struct Secret {
+    value: Zeroizing<String>,
+    bearer: bool,
+}
 
 impl Secret {
+    /// A password.
     pub fn new(value: String) -> Self {
-        Self(Zeroizing::new(value))
+        Self {
+            value: Zeroizing::new(value),
+            bearer: false,
+        }
+    }
+
+    /// A bearer token (`--oauth-token-file`): sent with OAUTHBEARER or XOAUTH2 only.
+    pub fn bearer(value: String) -> Self {
+        Self {
+            value: Zeroizing::new(value),
+            bearer: true,
+        }
+    }
+
+    pub fn is_bearer(&self) -> bool {
+        self.bearer
     }
 
     fn expose(&self) -> &str {
-        &self.0
+        &self.value
+    }
+
+    /// The token, for reading its claims locally before the login (never sent elsewhere).
+    pub fn token(&self) -> Option<&str> {
+        self.bearer.then_some(self.value.as_str())
     }
 }
 
@@ -54,6 +79,8 @@ pub enum LoginOutcome {
     Rejected {
         mechanism: String,
         reply: ServerReply,
+        /// The error a server explains a refused bearer token with (RFC 7628 §3.2.2).
+        oauth: Option<OAuthError>,
     },
     /// The login was accepted, but the first read-only command after it was refused: the
     /// account cannot use its mailbox (or send as itself) through this server.
@@ -83,6 +110,8 @@ pub enum LoginRefusal {
     NoAuthOffered,
     /// None of the offered mechanisms is one mailprobe speaks.
     NoSupportedMechanism(Vec<String>),
+    /// A bearer token was given, and the server offers neither OAUTHBEARER nor XOAUTH2.
+    NoOAuthMechanism(Vec<String>),
     /// The username or password holds CR, LF or NUL: sent, it would become extra commands.
     UnsafeCredentials,
     /// No working setting to log in to.
@@ -136,13 +165,18 @@ pub async fn authenticate(
     conn: &mut Conn,
     caps: &[String],
     creds: &Credentials,
+    target: Target<'_>,
 ) -> Result<LoginOutcome, FailureKind> {
     // From here until the connection closes, nothing the server says may carry the secret.
     conn.guard(creds.redactor());
-    let outcome = match protocol {
-        Protocol::Imap => imap_login(conn, caps, creds).await,
-        Protocol::Pop3 => pop3_login(conn, caps, creds).await,
-        Protocol::Smtp => smtp_login(conn, caps, creds).await,
+    let outcome = if creds.password.is_bearer() {
+        bearer_login(protocol, conn, caps, creds, target).await
+    } else {
+        match protocol {
+            Protocol::Imap => imap_login(conn, caps, creds).await,
+            Protocol::Pop3 => pop3_login(conn, caps, creds).await,
+            Protocol::Smtp => smtp_login(conn, caps, creds).await,
+        }
     }?;
     let LoginOutcome::Accepted { mechanism } = outcome else {
         return Ok(outcome);
@@ -367,7 +401,139 @@ fn smtp_outcome(mechanism: &str, reply: &smtp::Reply) -> LoginOutcome {
         LoginOutcome::Rejected {
             mechanism: mechanism.into(),
             reply: reply.server_reply(),
+            oauth: None,
         }
+    }
+}
+
+/// A bearer token, with the mechanism the server offers: the initial response at once (SASL-IR
+/// on IMAP where offered), and a server's error challenge answered so that it ends the
+/// exchange with its final "no" (whose words are then kept with the decoded error).
+async fn bearer_login(
+    protocol: Protocol,
+    conn: &mut Conn,
+    caps: &[String],
+    creds: &Credentials,
+    target: Target<'_>,
+) -> Result<LoginOutcome, FailureKind> {
+    let offered = super::dialect::auth_mechanisms(protocol, caps);
+    let Some(m) = oauth::choose(&offered) else {
+        return Ok(LoginOutcome::NotAttempted(LoginRefusal::NoOAuthMechanism(
+            offered,
+        )));
+    };
+    let response = oauth::initial_response(m, &creds.username, creds.password.expose(), target);
+    let name = format!(
+        "{} {}",
+        if protocol == Protocol::Imap {
+            "AUTHENTICATE"
+        } else {
+            "AUTH"
+        },
+        m.name()
+    );
+    match protocol {
+        Protocol::Imap => imap_bearer(conn, caps, m, &response, &name).await,
+        Protocol::Pop3 => pop3_bearer(conn, m, &response, &name).await,
+        Protocol::Smtp => smtp_bearer(conn, m, &response, &name).await,
+    }
+}
+
+async fn imap_bearer(
+    conn: &mut Conn,
+    caps: &[String],
+    m: OAuthMechanism,
+    response: &str,
+    name: &str,
+) -> Result<LoginOutcome, FailureKind> {
+    let tag = "l1";
+    if caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR")) {
+        conn.write_secret(&format!("{tag} {name} {response}"))
+            .await?;
+    } else {
+        conn.write_line(&format!("{tag} {name}")).await?;
+        let go = conn.read_line().await?;
+        if !go.starts_with(b"+") {
+            return Ok(rejected(name, &go));
+        }
+        conn.write_secret(response).await?;
+    }
+    let mut error = None;
+    for _ in 0..MAX_REPLY_LINES {
+        let line = conn.read_line().await?;
+        if let Some(challenge) = line.strip_prefix(b"+") {
+            // The error challenge: read it, then let the server say its final "no".
+            error = oauth::parse_error(challenge);
+            conn.write_line(m.abort_response()).await?;
+            continue;
+        }
+        if let Some(status) = imap::tagged_status(&line, tag) {
+            return Ok(if status.eq_ignore_ascii_case(b"OK") {
+                accepted(name)
+            } else {
+                with_oauth(rejected(name, &line), error)
+            });
+        }
+    }
+    Err(FailureKind::TooManyLines)
+}
+
+async fn pop3_bearer(
+    conn: &mut Conn,
+    m: OAuthMechanism,
+    response: &str,
+    name: &str,
+) -> Result<LoginOutcome, FailureKind> {
+    conn.write_secret(&format!("{name} {response}")).await?;
+    let mut reply = conn.read_line().await?;
+    let mut error = None;
+    // A continuation ("+ " and the error JSON), never "+OK": the server's error challenge.
+    let challenge = (!pop3::is_ok(&reply))
+        .then(|| reply.strip_prefix(b"+").map(<[u8]>::to_vec))
+        .flatten();
+    if let Some(challenge) = challenge {
+        error = oauth::parse_error(&challenge);
+        conn.write_line(m.abort_response()).await?;
+        reply = conn.read_line().await?;
+    }
+    Ok(if pop3::is_ok(&reply) {
+        accepted(name)
+    } else {
+        with_oauth(rejected(name, &reply), error)
+    })
+}
+
+async fn smtp_bearer(
+    conn: &mut Conn,
+    m: OAuthMechanism,
+    response: &str,
+    name: &str,
+) -> Result<LoginOutcome, FailureKind> {
+    conn.write_secret(&format!("{name} {response}")).await?;
+    let mut reply = smtp::read_reply(conn).await?;
+    let mut error = None;
+    if reply.code == 334 {
+        error = reply
+            .lines
+            .first()
+            .and_then(|l| oauth::parse_error(l.as_bytes()));
+        conn.write_line(m.abort_response()).await?;
+        reply = smtp::read_reply(conn).await?;
+    }
+    Ok(with_oauth(smtp_outcome(name, &reply), error))
+}
+
+/// The server's decoded error, kept with a refusal.
+fn with_oauth(outcome: LoginOutcome, error: Option<OAuthError>) -> LoginOutcome {
+    match outcome {
+        LoginOutcome::Rejected {
+            mechanism, reply, ..
+        } => LoginOutcome::Rejected {
+            mechanism,
+            reply,
+            oauth: error,
+        },
+        other => other,
     }
 }
 
@@ -381,6 +547,7 @@ fn rejected(mechanism: &str, reply: &[u8]) -> LoginOutcome {
     LoginOutcome::Rejected {
         mechanism: mechanism.into(),
         reply: ServerReply::from_wire(reply),
+        oauth: None,
     }
 }
 

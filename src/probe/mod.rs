@@ -7,6 +7,7 @@ pub mod dialect;
 pub mod engine;
 pub mod imap;
 pub mod login;
+pub mod oauth;
 pub mod pop3;
 pub mod redact;
 pub mod script;

@@ -319,7 +319,11 @@ async fn try_login(result: &ProbeResult, conn: &mut Conn, creds: &Credentials) -
     } else {
         &result.capabilities.before_tls
     };
-    match login::authenticate(result.service.protocol, conn, caps, creds).await {
+    let target = super::oauth::Target {
+        host: &result.host,
+        port: result.service.port,
+    };
+    match login::authenticate(result.service.protocol, conn, caps, creds, target).await {
         Ok(outcome) => outcome,
         Err(kind) => LoginOutcome::Failed(Failure::new(Phase::Login, kind)),
     }

@@ -13,6 +13,7 @@ use crate::judge::findings::{
 use crate::judge::limits::Limit;
 use crate::judge::policy::Absence;
 use crate::judge::refusals::{Cause, Decoded, Fixer};
+use crate::judge::token::TokenProblem;
 use crate::judge::{ClientSecurity, NoMailbox, Status, Username};
 use crate::net::address::AddressClass;
 use crate::net::dns::LookupError;
@@ -414,6 +415,10 @@ pub fn login_refusal(r: &LoginRefusal) -> String {
         LoginRefusal::NoSupportedMechanism(m) => {
             format!("no supported mechanism (offered: {})", m.join(" "))
         }
+        LoginRefusal::NoOAuthMechanism(m) => format!(
+            "the server offers neither OAUTHBEARER nor XOAUTH2, so a token cannot be used here (offered: {})",
+            if m.is_empty() { "nothing".to_string() } else { m.join(" ") }
+        ),
         LoginRefusal::UnsafeCredentials => "the username or password contains a line break or NUL, which would be sent as extra protocol commands: nothing was sent".into(),
         LoginRefusal::NoWorkingSetting => "no working setting to log in to".into(),
     }
@@ -425,8 +430,10 @@ pub fn login_outcome(service: Service, o: &LoginOutcome) -> String {
         LoginOutcome::Rejected {
             mechanism,
             reply: r,
+            oauth,
         } => {
-            format!("rejected ({mechanism}): {}", r.line)
+            let said = oauth.as_ref().map(oauth_error).unwrap_or_default();
+            format!("rejected ({mechanism}): {}{said}", r.line)
         }
         LoginOutcome::NotUsable {
             mechanism,
@@ -441,6 +448,60 @@ pub fn login_outcome(service: Service, o: &LoginOutcome) -> String {
         ),
         LoginOutcome::NotAttempted(r) => format!("not attempted: {}", login_refusal(r)),
         LoginOutcome::Failed(f) => format!("failed: {}", failure(service, f)),
+    }
+}
+
+/// What a token's own claims say (the signature is never checked: say so where it matters).
+fn token_problem(p: &TokenProblem) -> String {
+    match p {
+        TokenProblem::Expired { at, seconds_ago } => format!(
+            "the token expired at {} ({} ago), by its own claims: the login cannot succeed",
+            utc_time(*at),
+            duration(seconds_ago.unsigned_abs())
+        ),
+        TokenProblem::AudienceWrong { audiences } => format!(
+            "the token is for {}, not for Exchange Online (https://outlook.office.com): it was requested for another API",
+            if audiences.is_empty() { "no audience".to_string() } else { audiences.join(", ") }
+        ),
+        TokenProblem::ScopeMissing { protocol, wanted, has } => format!(
+            "the token lacks {wanted}, which {} at Microsoft 365 needs (it has: {})",
+            protocol.name(),
+            if has.is_empty() { "none".to_string() } else { has.join(" ") }
+        ),
+        TokenProblem::UserMismatch { token_user, username } => format!(
+            "the token was issued to {token_user}, not to {username}: the server will refuse it or log in as the other user"
+        ),
+        TokenProblem::Opaque => "the token is not a JWT (Google's are not): its expiry, audience and scopes cannot be read before it is used; mailprobe never checks a token's signature".into(),
+    }
+}
+
+fn token_hint(p: &TokenProblem) -> &'static str {
+    match p {
+        TokenProblem::Expired { .. } => "Get a new access token (they last about an hour), or use the refresh token your tool keeps.",
+        TokenProblem::AudienceWrong { .. } => "Request the token for https://outlook.office.com/ (e.g. scope https://outlook.office.com/IMAP.AccessAsUser.All), not for Microsoft Graph.",
+        TokenProblem::ScopeMissing { .. } => "Add the scope to the application's API permissions (Office 365 Exchange Online) with admin consent, then get a new token.",
+        TokenProblem::UserMismatch { .. } => "Sign in as the mailbox's user when getting the token, or pass that user with --user.",
+        TokenProblem::Opaque => "Nothing to do; the server's answer will say whether the token works.",
+    }
+}
+
+/// The error a server gave for a refused token, as it gave it.
+fn oauth_error(e: &crate::probe::oauth::OAuthError) -> String {
+    let parts: Vec<String> = [
+        e.status.as_ref().map(|s| format!("status {s}")),
+        e.scope.as_ref().map(|s| format!("scope {s}")),
+        e.schemes.as_ref().map(|s| format!("schemes {s}")),
+        e.openid_configuration
+            .as_ref()
+            .map(|s| format!("tokens from {s}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" (the server's error: {})", parts.join(", "))
     }
 }
 
@@ -462,6 +523,8 @@ pub fn refusal_cause(c: Cause) -> &'static str {
         Cause::ClientBlocklisted => "the address this run came from is on a blocklist the server uses: it says nothing about the server",
         Cause::ClientRefused => "the server's policy refuses this client: it offers no SMTP service to this address",
         Cause::ServerTlsBroken => "the server offers STARTTLS but cannot start TLS: its certificate or key is missing or unreadable",
+        Cause::TokenRejected => "the server refuses the token itself: expired, revoked, or issued for another service or user",
+        Cause::TokenScopeInsufficient => "the token lacks the scope this protocol needs",
         Cause::Temporary => "a temporary refusal",
     }
 }
@@ -575,6 +638,8 @@ pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
         Cause::ClientBlocklisted => "test from another network; the network's owner can ask the blocklist for removal (mail clients submitting on 587 or 465 are usually not affected)",
         Cause::ClientRefused => "allow this client's network, or test from a network the server serves",
         Cause::ServerTlsBroken => "install a readable certificate and key (Postfix smtpd_tls_cert_file, Dovecot ssl_cert) and check the server's log",
+        Cause::TokenRejected => "get a new token for this user and for the mail service (Microsoft: https://outlook.office.com; Google: https://mail.google.com/)",
+        Cause::TokenScopeInsufficient => "add the protocol's scope to the application's registration (Microsoft: IMAP.AccessAsUser.All, POP.AccessAsUser.All, SMTP.Send) and get a new token",
         Cause::Temporary => "retry later",
     };
     format!("{who}: {step}.")
@@ -868,6 +933,7 @@ fn fact_message(fact: &Fact) -> String {
                 .unwrap_or_default()
         ),
         Fact::AdvertisedLimit { host, port, limit } => format!("{host}:{port} {}", advertised_limit(*limit)),
+        Fact::Token { problem } => token_problem(problem),
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
         Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
@@ -1227,6 +1293,9 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 fn fact_hint(fact: &Fact) -> Option<String> {
     if let Some(text) = super::published_words::hint(fact) {
         return Some(text.to_string());
+    }
+    if let Fact::Token { problem } = fact {
+        return Some(token_hint(problem).to_string());
     }
     if let Fact::AdvertisedLimit { limit, .. } = fact {
         return advertised_limit_hint(*limit).map(str::to_string);

@@ -881,6 +881,18 @@ pub struct LoginView {
     /// *New in 2*: where the reply and its meaning are documented.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause_source: Option<&'static str>,
+    /// *New in 2*: the error a server gave for a refused bearer token (RFC 7628 §3.2.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<OAuthErrorView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OAuthErrorView {
+    pub status: Option<String>,
+    pub scope: Option<String>,
+    pub schemes: Option<String>,
+    #[serde(rename = "openid-configuration")]
+    pub openid_configuration: Option<String>,
 }
 
 impl LoginView {
@@ -891,7 +903,9 @@ impl LoginView {
             LoginOutcome::Accepted { mechanism } => {
                 ("accepted", Some(mechanism.clone()), None, None)
             }
-            LoginOutcome::Rejected { mechanism, reply } => (
+            LoginOutcome::Rejected {
+                mechanism, reply, ..
+            } => (
                 "rejected",
                 Some(mechanism.clone()),
                 Some(reply.line.clone()),
@@ -923,6 +937,15 @@ impl LoginView {
             cause: decoded.map(|d| names::refusal_cause(d.cause)),
             fix_by: decoded.map(|d| names::refusal_fixer(d.fixer)),
             cause_source: decoded.map(|d| d.source),
+            oauth_error: match &c.outcome {
+                LoginOutcome::Rejected { oauth: Some(e), .. } => Some(OAuthErrorView {
+                    status: e.status.clone(),
+                    scope: e.scope.clone(),
+                    schemes: e.schemes.clone(),
+                    openid_configuration: e.openid_configuration.clone(),
+                }),
+                _ => None,
+            },
         }
     }
 }

@@ -60,6 +60,11 @@ pub fn code(c: Code) -> &'static str {
         GreetingSlow => "greeting_slow",
         NoStarttlsNoLogin => "no_starttls_no_login",
         MessageSizeLimit => "message_size_limit",
+        TokenExpired => "token_expired",
+        TokenAudienceWrong => "token_audience_wrong",
+        TokenScopeMissing => "token_scope_missing",
+        TokenUserMismatch => "token_user_mismatch",
+        TokenOpaque => "token_opaque",
         Smtputf8Missing => "smtputf8_missing",
         AuthBeforeTls => "auth_before_tls",
         VrfyEnabled => "vrfy_enabled",
@@ -239,6 +244,8 @@ pub fn refusal_cause(c: Cause) -> &'static str {
         Cause::ClientBlocklisted => "client_blocklisted",
         Cause::ClientRefused => "client_refused",
         Cause::ServerTlsBroken => "server_tls_broken",
+        Cause::TokenRejected => "token_rejected",
+        Cause::TokenScopeInsufficient => "token_scope_insufficient",
         Cause::Temporary => "temporary",
     }
 }

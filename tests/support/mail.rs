@@ -67,6 +67,9 @@ pub enum Behaviour {
     /// SMTP: sends the greeting's first line (`220-`) at once and its last line after this
     /// pause, like Postfix postscreen.
     Teaser(Duration),
+    /// Offers these OAuth mechanisms (OAUTHBEARER, XOAUTH2) and takes the account's password
+    /// as the one valid bearer token; a wrong token gets the RFC 7628 error challenge first.
+    OAuth(Vec<&'static str>),
     /// Lists these capabilities too (SMTP EHLO, POP3 CAPA).
     ExtraCapabilities(Vec<String>),
     /// Offers no login at all before TLS (IMAP LOGINDISABLED, no POP3 USER/SASL, no SMTP AUTH).
@@ -345,6 +348,7 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
         reader.get_mut().write_all(greeting.as_bytes()).await?;
     }
     let mut line = Vec::new();
+    let mut pending: Option<String> = None;
     loop {
         line.clear();
         let n = reader.read_until(b'\n', &mut line).await?;
@@ -359,8 +363,17 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
                 text.clone()
             });
         }
+        if let Some(last) = pending.take() {
+            // The client's answer to an error challenge: the final "no".
+            reader.get_mut().write_all(last.as_bytes()).await?;
+            continue;
+        }
         let reply = respond(spec, &text, offer_starttls, secure);
         match reply {
+            Reply::Challenge(challenge, last) => {
+                reader.get_mut().write_all(challenge.as_bytes()).await?;
+                pending = Some(last);
+            }
             Reply::Send(s) => reader.get_mut().write_all(s.as_bytes()).await?,
             Reply::Endless(first, repeated) => {
                 reader.get_mut().write_all(first.as_bytes()).await?;
@@ -405,6 +418,8 @@ async fn dialog<S: AsyncRead + AsyncWrite + Unpin>(
 
 enum Reply {
     Send(String),
+    /// An error challenge, and the final reply once the client has answered it.
+    Challenge(String, String),
     /// A first line, then one line repeated forever.
     Endless(String, String),
     Upgrade(String),
@@ -417,6 +432,65 @@ fn injected_line(protocol: Protocol) -> &'static str {
         Protocol::Pop3 => "+OK injected\r\n",
         Protocol::Smtp => "250 injected\r\n",
     }
+}
+
+/// The OAuth mechanisms offered, if any.
+fn oauth(spec: &Spec) -> &[&'static str] {
+    match &spec.behaviour {
+        Behaviour::OAuth(m) => m,
+        _ => &[],
+    }
+}
+
+/// An OAUTHBEARER or XOAUTH2 initial response: whether it carries the account's token for the
+/// account's user.
+fn bearer_ok(spec: &Spec, mechanism: &str, b64: &str) -> bool {
+    use base64::Engine;
+    let Ok(raw) = base64::engine::general_purpose::STANDARD.decode(b64.trim()) else {
+        return false;
+    };
+    let text = String::from_utf8_lossy(&raw);
+    let fields: Vec<&str> = text.split('\x01').collect();
+    let user = match mechanism {
+        "OAUTHBEARER" => fields
+            .first()
+            .and_then(|gs2| gs2.strip_prefix("n,a="))
+            .and_then(|rest| rest.strip_suffix(','))
+            .map(|u| u.replace("=2C", ",").replace("=3D", "=")),
+        _ => fields
+            .first()
+            .and_then(|f| f.strip_prefix("user="))
+            .map(str::to_string),
+    };
+    let token = fields.iter().find_map(|f| f.strip_prefix("auth=Bearer "));
+    match (user, token) {
+        (Some(u), Some(t)) => account_ok(spec, &u, t),
+        _ => false,
+    }
+}
+
+/// The base64 JSON of a refused token, as Google sends it.
+fn oauth_challenge() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(
+        r#"{"status":"invalid_token","scope":"https://mail.google.com/","schemes":"Bearer"}"#,
+    )
+}
+
+/// A bearer login on any protocol: accepted, or the error challenge and then the final "no".
+fn bearer_reply(spec: &Spec, words: (&str, &str), ok: &str, no: &str, go: &str) -> Reply {
+    let (mechanism, response) = words;
+    if bearer_ok(spec, &mechanism.to_ascii_uppercase(), response) {
+        Reply::Send(ok.to_string())
+    } else {
+        Reply::Challenge(format!("{go}{}\r\n", oauth_challenge()), no.to_string())
+    }
+}
+
+/// The mechanism and initial response of `AUTH X ir` / `tag AUTHENTICATE X ir`.
+fn sasl_words(command: &str) -> (&str, &str) {
+    let mut words = command.split(' ').skip(1);
+    (words.next().unwrap_or(""), words.next().unwrap_or(""))
 }
 
 /// Checks a SASL PLAIN response or a user/password pair against the account.
@@ -509,6 +583,8 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                     "* CAPABILITY IMAP4rev1 SASL-IR {}\r\n{tag} OK done\r\n",
                     if offer_starttls {
                         "STARTTLS LOGINDISABLED"
+                    } else if !oauth(spec).is_empty() {
+                        "AUTH=PLAIN AUTH=OAUTHBEARER AUTH=XOAUTH2"
                     } else if no_login {
                         "LOGINDISABLED"
                     } else {
@@ -529,6 +605,19 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                         None => format!("* 0 EXISTS\r\n{tag} OK [READ-ONLY] done\r\n"),
                     })
                 }
+                c if c.starts_with("AUTHENTICATE OAUTHBEARER ")
+                    || c.starts_with("AUTHENTICATE XOAUTH2 ") =>
+                {
+                    bearer_reply(
+                        spec,
+                        sasl_words(cmd),
+                        &format!("{tag} OK AUTHENTICATE completed\r\n"),
+                        &format!(
+                            "{tag} NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)\r\n"
+                        ),
+                        "+ ",
+                    )
+                }
                 c if c.starts_with("AUTHENTICATE PLAIN ") => {
                     let ok = plain_ok(spec, &cmd["AUTHENTICATE PLAIN ".len()..]);
                     imap_auth_reply(spec, tag, ok, line)
@@ -547,10 +636,10 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             "CAPA" => Reply::Send(format!(
                 "+OK capability list follows\r\nTOP\r\n{}{}{}.\r\n",
                 extra.iter().map(|c| format!("{c}\r\n")).collect::<String>(),
-                if no_login {
-                    ""
-                } else {
-                    "USER\r\nSASL PLAIN\r\n"
+                match (no_login, oauth(spec).is_empty()) {
+                    (true, _) => String::new(),
+                    (false, true) => "USER\r\nSASL PLAIN\r\n".to_string(),
+                    (false, false) => format!("USER\r\nSASL PLAIN {}\r\n", oauth(spec).join(" ")),
                 },
                 if offer_starttls { "STLS\r\n" } else { "" }
             )),
@@ -558,6 +647,15 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
             "STLS" if offer_starttls => Reply::Upgrade("+OK Begin TLS negotiation\r\n".into()),
             "QUIT" => Reply::Close("+OK bye\r\n".into()),
             "STAT" => Reply::Send(unusable(spec).unwrap_or("+OK 0 0").to_string() + "\r\n"),
+            c if c.starts_with("AUTH OAUTHBEARER ") || c.starts_with("AUTH XOAUTH2 ") => {
+                bearer_reply(
+                    spec,
+                    sasl_words(line),
+                    "+OK logged in\r\n",
+                    "-ERR [AUTH] Invalid credentials\r\n",
+                    "+ ",
+                )
+            }
             c if c.starts_with("AUTH PLAIN ") => {
                 Reply::Send(if let Some(refusal) = refusal(spec) {
                     format!("{refusal}\r\n")
@@ -593,9 +691,14 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                         ""
                     },
                     if no_login {
-                        "250 PIPELINING\r\n"
+                        "250 PIPELINING\r\n".to_string()
+                    } else if !oauth(spec).is_empty() {
+                        format!(
+                            "250-PIPELINING\r\n250 AUTH PLAIN LOGIN {}\r\n",
+                            oauth(spec).join(" ")
+                        )
                     } else {
-                        "250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n"
+                        "250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n".to_string()
                     }
                 ))
             } else if upper == "STARTTLS" && reject {
@@ -604,6 +707,14 @@ fn respond(spec: &Spec, line: &str, offer_starttls: bool, secure: bool) -> Reply
                 Reply::Upgrade("220 Ready to start TLS\r\n".into())
             } else if upper == "QUIT" {
                 Reply::Close(format!("221 bye{}\r\n", echoed_after_login(spec)))
+            } else if upper.starts_with("AUTH OAUTHBEARER ") || upper.starts_with("AUTH XOAUTH2 ") {
+                bearer_reply(
+                    spec,
+                    sasl_words(line),
+                    "235 2.7.0 Accepted\r\n",
+                    "535-5.7.8 Username and Password not accepted.\r\n535 5.7.8 https://support.google.com/mail/?p=BadCredentials\r\n",
+                    "334 ",
+                )
             } else if upper.starts_with("MAIL FROM:") {
                 Reply::Send(unusable(spec).unwrap_or("250 2.1.0 ok").to_string() + "\r\n")
             } else if upper == "RSET" {
