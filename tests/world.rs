@@ -353,6 +353,9 @@ fn real_servers_in_a_network_namespace() {
     assert_eq!(login["cause"], "too_many_connections", "{login}");
     assert_eq!(v["status"], "refused");
 
+    // OAuth on real Dovecot (local JWT validation) and Postfix submission through it.
+    oauth_logins(&world);
+
     // Slow greetings on real Postfix (greet.test): postscreen's 220- teaser and 7 s pause on 25
     // is waited for and named (not "no greeting"); the 3 s `sleep` on 587 is named an SMTP-only
     // delay, since Dovecot on the same address greets at once. Runs before anything else
@@ -1280,4 +1283,99 @@ fn delivery_security(world: &World) {
     let v = world.probe(None, &["nostarttls.test"]);
     assert!(codes(&v).contains(&"spf_missing".into()));
     assert!(codes(&v).contains(&"dmarc_missing".into()));
+}
+
+/// An HS256 JWT signed with the world's key (oauth-keys/default/HS256/default) for `email`.
+fn world_token(world: &World, email: &str, expires_in: i64) -> String {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    use base64::Engine;
+    let key_file = world.dir.join("oauth-keys/default/HS256/default");
+    let key = STANDARD
+        .decode(std::fs::read_to_string(key_file).unwrap().trim())
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT","kid":"default"}"#);
+    let claims = URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"sub":"{email}","email":"{email}","iat":{},"exp":{}}}"#,
+        now - 120,
+        now + expires_in
+    ));
+    let signing = format!("{header}.{claims}");
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key);
+    let tag = ring::hmac::sign(&key, signing.as_bytes());
+    format!("{signing}.{}", URL_SAFE_NO_PAD.encode(tag.as_ref()))
+}
+
+/// Runs mailprobe with a bearer token in MAILPROBE_OAUTH_TOKEN; its JSON and exit status.
+fn probe_with_token(world: &World, args: &[&str], token: &str) -> Value {
+    let ca = world.dir.join("certs/ca.pem");
+    let out = Command::new("ip")
+        .args(["netns", "exec", &world.ns])
+        .arg(&world.binary)
+        .args([
+            "--dns",
+            "127.0.0.53",
+            "--ca-file",
+            ca.to_str().unwrap(),
+            "--json",
+        ])
+        .args(["--timeout", "2"])
+        .args(args)
+        .env_remove("MAILPROBE_PASSWORD")
+        .env("MAILPROBE_OAUTH_TOKEN", token)
+        .output()
+        .expect("run mailprobe in the namespace");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains(token), "the token is in the output");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(token));
+    let mut v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    schema::assert_valid(&v);
+    v["_status"] = Value::from(out.status.code().unwrap_or(-1));
+    v
+}
+
+fn oauth_logins(world: &World) {
+    let user = "user@oauth.test";
+    // A valid token logs in on IMAP and, through Dovecot SASL, on Postfix submission.
+    let token = world_token(world, user, 600);
+    let v = probe_with_token(world, &[user, "--login"], &token);
+    let login = v["login"].as_array().expect("login");
+    assert_eq!(login.len(), 2, "{login:?}");
+    for c in login {
+        assert_eq!(c["outcome"], "accepted", "{c}");
+        assert!(
+            c["mechanism"].as_str().unwrap().ends_with("OAUTHBEARER"),
+            "{c}"
+        );
+    }
+    assert_eq!(v["_status"], 0, "{:?}", codes(&v));
+    // POP3 too, when it is the incoming setting.
+    let v = probe_with_token(world, &[user, "--login", "--ports", "995,465"], &token);
+    assert_eq!(v["login"][0]["protocol"], "pop3", "{}", v["login"]);
+    assert_eq!(v["login"][0]["outcome"], "accepted", "{}", v["login"]);
+    // An expired token: said from its own claims, and refused by the server.
+    let expired = world_token(world, user, -600);
+    let v = probe_with_token(world, &[user, "--login"], &expired);
+    assert!(
+        codes(&v).contains(&"token_expired".into()),
+        "{:?}",
+        codes(&v)
+    );
+    // Dovecot answers with the RFC 7628 error challenge: decoded.
+    assert_eq!(v["login"][0]["outcome"], "rejected", "{}", v["login"]);
+    assert_eq!(v["login"][0]["oauth_error"]["status"], "invalid_token");
+    assert_eq!(v["login"][0]["cause"], "token_rejected");
+    assert_eq!(v["status"], "refused");
+    // A token for another user.
+    let other = world_token(world, "bob@oauth.test", 600);
+    let v = probe_with_token(world, &[user, "--login"], &other);
+    assert!(
+        codes(&v).contains(&"token_user_mismatch".into()),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["login"][0]["outcome"], "rejected", "{}", v["login"]);
 }

@@ -100,6 +100,7 @@ EOF
     leaf clients "mail.clients.test" "DNS:mail.clients.test" 20250101000000Z 20991231000000Z
     leaf authfail "mail.authfail.test" "DNS:mail.authfail.test" 20250101000000Z 20991231000000Z
     leaf busy "mail.busy.test" "DNS:mail.busy.test" 20250101000000Z 20991231000000Z
+    leaf oauth "mail.oauth.test" "DNS:mail.oauth.test" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -316,7 +317,7 @@ protocols = imap pop3
 listen = $addr
 log_path = $d/dovecot.log
 $ssl
-auth_mechanisms = plain login
+auth_mechanisms = ${AUTH_MECHANISMS:-plain login}
 disable_plaintext_auth = yes
 first_valid_uid = 8
 mail_location = maildir:$DIR/mail/%u
@@ -405,6 +406,10 @@ EOF
         echo "127.0.10.20:25 inet n - n - 1 postscreen -o postscreen_greet_action=enforce -o postscreen_greet_wait=7s -o postscreen_access_list= -o postscreen_dnsbl_sites="
         echo "smtpd pass - - n - - smtpd"
         svc 127.0.10.20:587 -o smtpd_client_restrictions=sleep,3 -o smtpd_delay_reject=no "$sub"
+        # oauth.test: submission whose SASL is the OAuth-only Dovecot.
+        svc 127.0.10.23:465 -o smtpd_tls_wrappermode=yes "$sub" \
+            -o smtpd_sasl_path=$DIR/dovecot-oauth/run/auth-client \
+            -o smtpd_tls_cert_file=$DIR/certs/oauth.pem -o smtpd_tls_key_file=$DIR/certs/oauth.key
         cat <<'EOF'
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -483,6 +488,16 @@ printf '#!/bin/sh\nexit 111\n' >"$DIR/checkpassword-tempfail"
 chmod 755 "$DIR/checkpassword-tempfail"
 PASSDB_DRIVER=checkpassword PASSDB_ARGS="$DIR/checkpassword-tempfail" \
     start_dovecot authfail 127.0.10.21 authfail tls-only
+# oauth.test: Dovecot taking only OAuth bearer tokens (OAUTHBEARER, XOAUTH2), validated locally
+# as HS256 JWTs with the key in oauth-keys/ (the test mints its tokens with it); Postfix
+# submission on 465 authenticates through it.
+mkdir -p "$DIR/oauth-keys/default/HS256"
+head -c 32 /dev/urandom | base64 -w0 >"$DIR/oauth-keys/default/HS256/default"
+chmod -R a+rX "$DIR/oauth-keys"
+printf 'introspection_mode = local\nlocal_validation_key_dict = fs:posix:prefix=%s/oauth-keys/\nusername_attribute = email\n' \
+    "$DIR" >"$DIR/oauth2.conf.ext"
+AUTH_MECHANISMS="oauthbearer xoauth2" PASSDB_DRIVER=oauth2 PASSDB_ARGS="$DIR/oauth2.conf.ext" \
+    start_dovecot oauth 127.0.10.23 oauth tls-only
 # busy.test: one IMAP session per user and address (the test holds one open).
 DOVECOT_EXTRA="protocol imap {
   mail_max_userip_connections = 1
@@ -498,6 +513,9 @@ wait_for 127.0.10.20 25
 wait_for 127.0.10.20 993
 wait_for 127.0.10.21 993
 wait_for 127.0.10.22 993
+wait_for 127.0.10.23 993
+wait_for 127.0.10.23 995
+wait_for 127.0.10.23 465
 wait_for 127.0.20.50 443
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
