@@ -3,8 +3,9 @@
 //! the token's own claims, with no network and without checking its signature.
 
 use super::findings::{Fact, Finding};
+use crate::provider::oauth;
 use crate::service::Protocol;
-use crate::token::{Claims, TokenShape};
+use crate::token::TokenShape;
 
 /// What is wrong with a token, or that it cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,8 +15,12 @@ pub enum TokenProblem {
         at: i64,
         seconds_ago: i64,
     },
-    /// A Microsoft token for another API than Exchange Online.
-    AudienceWrong { audiences: Vec<String> },
+    /// A token from a provider's issuer for another API than its mail service.
+    AudienceWrong {
+        audiences: Vec<String>,
+        /// What it should be for (the provider table's first audience).
+        wanted: &'static str,
+    },
     /// A Microsoft token without the scope (or app role) this protocol needs.
     ScopeMissing {
         protocol: Protocol,
@@ -29,23 +34,6 @@ pub enum TokenProblem {
     },
     /// Not a JWT (Google's tokens): its expiry, audience and scopes cannot be read.
     Opaque,
-}
-
-/// Exchange Online's audiences: its URL in both spellings and its application id.
-const EXCHANGE_AUDIENCES: &[&str] = &[
-    "https://outlook.office.com",
-    "https://outlook.office365.com",
-    "00000002-0000-0ff1-ce00-000000000000",
-];
-
-/// The delegated scope and the application role each protocol needs at Exchange Online
-/// (https://learn.microsoft.com/exchange/client-developer/legacy-protocols/how-to-authenticate-an-imap-pop-smtp-application-by-using-oauth).
-fn exchange_scope(protocol: Protocol) -> (&'static str, &'static str) {
-    match protocol {
-        Protocol::Imap => ("IMAP.AccessAsUser.All", "IMAP.AccessAsApp"),
-        Protocol::Pop3 => ("POP.AccessAsUser.All", "POP.AccessAsApp"),
-        Protocol::Smtp => ("SMTP.Send", "SMTP.SendAsApp"),
-    }
 }
 
 /// The findings about `shape` for a login as `username` over `protocols`, at `now`.
@@ -77,23 +65,25 @@ pub fn problems(
             seconds_ago: now - at,
         });
     }
-    if microsoft(c) {
-        let for_exchange = c
+    // The issuer says whose token it is; the provider table says what it must carry.
+    if let Some(o) = c.issuer.as_deref().and_then(oauth::for_issuer) {
+        let for_mail = c
             .audiences
             .iter()
-            .any(|a| EXCHANGE_AUDIENCES.contains(&a.trim_end_matches('/')));
-        if !for_exchange {
+            .any(|a| o.audiences.contains(&a.trim_end_matches('/')));
+        if !for_mail {
             out.push(TokenProblem::AudienceWrong {
                 audiences: c.audiences.clone(),
+                wanted: o.audiences.first().copied().unwrap_or_default(),
             });
         } else {
-            for p in protocols {
-                let (delegated, role) = exchange_scope(*p);
+            for needs in protocols.iter().filter_map(|p| o.protocol(*p)) {
                 let has = |list: &[String], s: &str| list.iter().any(|x| x.eq_ignore_ascii_case(s));
-                if !has(&c.scopes, delegated) && !has(&c.roles, role) {
+                let role = needs.app_role.is_some_and(|r| has(&c.roles, r));
+                if !has(&c.scopes, needs.scope) && !role {
                     out.push(TokenProblem::ScopeMissing {
-                        protocol: *p,
-                        wanted: delegated,
+                        protocol: needs.protocol,
+                        wanted: needs.scope,
                         has: c.scopes.iter().chain(&c.roles).cloned().collect(),
                     });
                 }
@@ -113,17 +103,10 @@ pub fn problems(
     out
 }
 
-/// Issued by Microsoft Entra ID (either issuer form).
-fn microsoft(c: &Claims) -> bool {
-    c.issuer.as_deref().is_some_and(|i| {
-        i.starts_with("https://sts.windows.net/")
-            || i.starts_with("https://login.microsoftonline.com/")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::Claims;
 
     fn ms(aud: &str, scp: &str, exp: i64, upn: &str) -> TokenShape {
         TokenShape::Jwt(Claims {

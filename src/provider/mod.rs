@@ -2,6 +2,7 @@
 //! most preferred MX set is named (all of them when that set is shared), and "same operator?"
 //! questions use the registrable domain from the Public Suffix List, never a guess.
 
+pub mod oauth;
 pub mod table;
 
 use crate::discover::{Discovery, MxStatus};

@@ -459,12 +459,12 @@ fn token_problem(p: &TokenProblem) -> String {
             utc_time(*at),
             duration(seconds_ago.unsigned_abs())
         ),
-        TokenProblem::AudienceWrong { audiences } => format!(
-            "the token is for {}, not for Exchange Online (https://outlook.office.com): it was requested for another API",
+        TokenProblem::AudienceWrong { audiences, wanted } => format!(
+            "the token is for {}, not for the mail service ({wanted}): it was requested for another API",
             if audiences.is_empty() { "no audience".to_string() } else { audiences.join(", ") }
         ),
         TokenProblem::ScopeMissing { protocol, wanted, has } => format!(
-            "the token lacks {wanted}, which {} at Microsoft 365 needs (it has: {})",
+            "the token lacks {wanted}, which {} needs at its issuer's mail service (it has: {})",
             protocol.name(),
             if has.is_empty() { "none".to_string() } else { has.join(" ") }
         ),
