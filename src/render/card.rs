@@ -281,7 +281,7 @@ fn line(
     };
     writeln!(
         out,
-        "  {label}  {:<5} {}  port {}  {:<8}  {mark}",
+        "  {label}  {:<5} {}  port {}  {:<13}  {mark}",
         r.protocol.name(),
         safe(&r.host).bold(),
         r.port,

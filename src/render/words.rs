@@ -171,12 +171,13 @@ pub fn status_mark(s: Status) -> &'static str {
     }
 }
 
-/// What to pick in the mail client's security menu.
+/// What to pick in the mail client's security menu. Clients call the last choice "None";
+/// said plainly, it is no encryption at all.
 pub fn client_security(s: ClientSecurity) -> &'static str {
     match s {
         ClientSecurity::SslTls => "SSL/TLS",
         ClientSecurity::StartTls => "STARTTLS",
-        ClientSecurity::None => "None",
+        ClientSecurity::None => "no encryption",
     }
 }
 
@@ -185,7 +186,7 @@ pub fn security(s: Security) -> &'static str {
     match s {
         Security::Tls => "SSL/TLS",
         Security::StartTls => "STARTTLS",
-        Security::Plain => "None",
+        Security::Plain => "no encryption",
     }
 }
 
