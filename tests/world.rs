@@ -214,6 +214,20 @@ fn real_servers_in_a_network_namespace() {
     let v = world.probe(None, &["user@good.test"]);
     assert_eq!(v["mx_status"], "ok");
     assert_eq!(v["mx"][0]["exchange"], "mail.good.test");
+    // The software: Dovecot by its default greeting and its capability list; Postfix by its
+    // capability list alone, since the world's banner ("ESMTP mailprobe world") hides it.
+    let imap = &probes(&v, "imap.good.test", 993)[0]["software"];
+    assert_eq!(
+        (imap["name"].as_str(), imap["confidence"].as_str()),
+        (Some("Dovecot"), Some("high")),
+        "{imap}"
+    );
+    let smtp = &probes(&v, "smtp.good.test", 587)[0]["software"];
+    assert_eq!(
+        (smtp["name"].as_str(), smtp["confidence"].as_str()),
+        (Some("Postfix"), Some("medium")),
+        "{smtp}"
+    );
     // Postfix's submission (smtpd_tls_auth_only) and Dovecot (disable_plaintext_auth) offer no
     // login before STARTTLS.
     assert!(

@@ -14,6 +14,7 @@ mod problems;
 pub mod published;
 pub mod recommend;
 pub mod refusals;
+pub mod software;
 pub mod status;
 pub mod token;
 pub mod verdict;

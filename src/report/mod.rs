@@ -707,6 +707,41 @@ pub struct ProbeView {
     pub failure: Option<FailureView>,
     pub timings: TimingsView,
     pub shared_with: Option<String>,
+    /// *New in 2*: the server software, from its greeting and capabilities; null when nothing
+    /// points to one.
+    pub software: Option<SoftwareView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SoftwareView {
+    pub name: &'static str,
+    /// `high` (greeting and capabilities agree), `medium` (capabilities alone), `low` (the
+    /// greeting alone, which an administrator can set to anything).
+    pub confidence: &'static str,
+    /// What pointed to it: `greeting: …`, `capabilities: …`.
+    pub evidence: Vec<String>,
+}
+
+impl SoftwareView {
+    fn new(s: crate::judge::software::Software) -> Self {
+        use crate::judge::software::{Confidence, Evidence};
+        Self {
+            name: s.name,
+            confidence: match s.confidence {
+                Confidence::High => "high",
+                Confidence::Medium => "medium",
+                Confidence::Low => "low",
+            },
+            evidence: s
+                .evidence
+                .iter()
+                .map(|e| match e {
+                    Evidence::Greeting(g) => format!("greeting: {g}"),
+                    Evidence::Capabilities(c) => format!("capabilities: {}", c.join(" ")),
+                })
+                .collect(),
+        }
+    }
 }
 
 impl ProbeView {
@@ -742,6 +777,7 @@ impl ProbeView {
                 total_ms: p.timings.total_ms,
             },
             shared_with: p.shared_with.clone(),
+            software: crate::judge::software::identify(p).map(SoftwareView::new),
         }
     }
 }
