@@ -29,6 +29,8 @@ const VOLATILE: &[&str] = &[
     "not_before",
     "not_after",
     "days_left",
+    "sha256_fingerprint",
+    "validity_days",
     "started_at",
     "mailprobe_version",
     "resolvers",

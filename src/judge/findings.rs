@@ -70,6 +70,10 @@ pub enum Code {
     GreetingSlow,
     /// *New*: no STARTTLS and no login without it: no password login is possible at all.
     NoStarttlsNoLogin,
+    /// *New*: an RSA key under 2048 bits or an EC key under 224.
+    CertificateWeakKey,
+    /// *New*: a certificate signed with MD5 or SHA-1.
+    CertificateWeakSignature,
     /// *New*: a bearer token's claims, read before it is used.
     TokenExpired,
     TokenAudienceWrong,
@@ -296,6 +300,13 @@ pub enum SettingProblem {
     TlsInterceptionSuspected {
         issuer: String,
         names: Vec<String>,
+    },
+    CertificateWeakKey {
+        key: crate::probe::tls::KeyKind,
+        bits: u32,
+    },
+    CertificateWeakSignature {
+        algorithm: &'static str,
     },
     NoStarttls,
     /// No STARTTLS, and no login offered without it.
@@ -933,6 +944,8 @@ impl SettingProblem {
             Self::CertificateUntrusted { .. } => Code::CertificateUntrusted,
             Self::TlsInterceptionSuspected { .. } => Code::TlsInterceptionSuspected,
             Self::NoStarttls => Code::NoStarttls,
+            Self::CertificateWeakKey { .. } => Code::CertificateWeakKey,
+            Self::CertificateWeakSignature { .. } => Code::CertificateWeakSignature,
             Self::NoStarttlsNoLogin => Code::NoStarttlsNoLogin,
             Self::GreetingSlow { .. } => Code::GreetingSlow,
             Self::PlaintextOnly => Code::PlaintextOnly,

@@ -58,6 +58,23 @@ pub fn disqualifies(code: Code) -> bool {
 
 /// What the warnings of a probe that answered make of it. A cut capability list is noted but
 /// does not make a setting less usable.
+/// A key too small for today's clients and scanners: RSA under 2048 bits (rustls and Chrome
+/// refuse them), an elliptic-curve key under 224 bits.
+pub fn weak_key(key: crate::probe::tls::KeyKind, bits: u32) -> bool {
+    use crate::probe::tls::KeyKind;
+    match key {
+        KeyKind::Rsa => bits > 0 && bits < 2048,
+        KeyKind::Ecdsa => bits > 0 && bits < 224,
+        _ => false,
+    }
+}
+
+/// A signature resting on a broken hash (MD5, SHA-1): clients refuse such certificates.
+pub fn weak_signature(hash: crate::probe::tls::SignatureHash) -> bool {
+    use crate::probe::tls::SignatureHash;
+    matches!(hash, SignatureHash::Md5 | SignatureHash::Sha1)
+}
+
 /// The limits a mailbox's user runs into, which the card carries; the others (VRFY, SMTPUTF8,
 /// logins before TLS) are for whoever runs the server.
 pub fn limit_on_card(limit: super::limits::Limit) -> bool {
@@ -330,6 +347,8 @@ pub fn clients_refuse(r: &Recommendation) -> bool {
                 | Code::CertificateNotYetValid
                 | Code::CertificateUntrusted
                 | Code::CertificateNameMismatch
+                | Code::CertificateWeakKey
+                | Code::CertificateWeakSignature
         )
     })
 }

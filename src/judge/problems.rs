@@ -187,6 +187,16 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
             }
         }
         Code::NoStarttls => SettingProblem::NoStarttls,
+        Code::CertificateWeakKey => {
+            let c = cert?;
+            SettingProblem::CertificateWeakKey {
+                key: c.key,
+                bits: c.key_bits,
+            }
+        }
+        Code::CertificateWeakSignature => SettingProblem::CertificateWeakSignature {
+            algorithm: cert?.signature,
+        },
         Code::NoStarttlsNoLogin => SettingProblem::NoStarttlsNoLogin,
         Code::PlaintextOnly => SettingProblem::PlaintextOnly,
         Code::LoginDisabled => SettingProblem::LoginDisabled,

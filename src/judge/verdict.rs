@@ -102,5 +102,57 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
     if days_left.is_some_and(|d| (0..EXPIRY_WARNING_DAYS).contains(&d)) {
         out.push(Code::CertificateExpiresSoon);
     }
+    if let Some(c) = &tls.certificate {
+        if policy::weak_key(c.key, c.key_bits) {
+            out.push(Code::CertificateWeakKey);
+        }
+        // A self-signed certificate's own signature proves nothing either way.
+        if !c.self_signed && policy::weak_signature(c.signature_hash) {
+            out.push(Code::CertificateWeakSignature);
+        }
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::tls::{parse_certificate, TlsInfo};
+    use crate::service::{Protocol, Security, Service};
+
+    /// A probe whose handshake presented the RSA-1024, SHA-1 fixture, as if a CA had signed it.
+    fn weak_probe(ca_signed: bool) -> ProbeResult {
+        let der = include_bytes!("../../tests/fixtures/rsa1024-sha1.der");
+        let mut cert = parse_certificate(der, 2, 1_800_000_000).unwrap();
+        cert.self_signed = !ca_signed;
+        let mut tls = TlsInfo::new("weak.example");
+        tls.version = Some("TLSv1.3".into());
+        tls.verdict = Some(CertVerdict::Trusted);
+        tls.name_matches = Some(true);
+        tls.certificate = Some(cert);
+        let mut p = ProbeResult::new(
+            "weak.example",
+            "192.0.2.1".parse().unwrap(),
+            Service::new(993, Protocol::Imap, Security::Tls),
+        );
+        p.tls = Some(tls);
+        p
+    }
+
+    #[test]
+    fn a_small_key_and_a_broken_hash_are_problems_of_their_own() {
+        let codes = certificate_problems(&weak_probe(true));
+        assert!(codes.contains(&Code::CertificateWeakKey), "{codes:?}");
+        assert!(codes.contains(&Code::CertificateWeakSignature), "{codes:?}");
+        assert_eq!(
+            judge(&weak_probe(true), Context::default()).verdict,
+            Verdict::Warnings
+        );
+        // A self-signed certificate's own SHA-1 signature says nothing.
+        let codes = certificate_problems(&weak_probe(false));
+        assert!(
+            !codes.contains(&Code::CertificateWeakSignature),
+            "{codes:?}"
+        );
+    }
 }

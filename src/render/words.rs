@@ -570,6 +570,18 @@ fn advertised_limit_hint(limit: Limit) -> Option<&'static str> {
     })
 }
 
+/// A key's kind as people name it.
+pub fn key_kind(k: crate::probe::tls::KeyKind) -> &'static str {
+    use crate::probe::tls::KeyKind;
+    match k {
+        KeyKind::Rsa => "RSA",
+        KeyKind::Ecdsa => "ECDSA",
+        KeyKind::Ed25519 => "Ed25519",
+        KeyKind::Ed448 => "Ed448",
+        KeyKind::Other => "other",
+    }
+}
+
 fn seconds(ms: u64) -> String {
     format!("{:.1} s", ms as f64 / 1000.0)
 }
@@ -709,6 +721,10 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         Code::PlaintextOnly => "unencrypted: the password would travel in clear".into(),
         Code::LoginDisabled => "password login is switched off (LOGINDISABLED)".into(),
         Code::CapabilitiesTruncated => "capability list cut short".into(),
+        Code::CertificateWeakKey => "certificate key too small: clients refuse it".into(),
+        Code::CertificateWeakSignature => {
+            "certificate signed with a broken hash (SHA-1 or MD5): clients refuse it".into()
+        }
         Code::NoStarttlsNoLogin => {
             "no STARTTLS, and no login without it: no password login is possible here".into()
         }
@@ -1279,6 +1295,13 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::PlaintextOnly => format!("{on} was probed without TLS (plain): credentials would travel in clear"),
         SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
         SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
+        SettingProblem::CertificateWeakKey { key, bits } => format!(
+            "the certificate of {on} has a {bits}-bit {} key, too small: clients such as Chrome and rustls refuse it",
+            key_kind(*key)
+        ),
+        SettingProblem::CertificateWeakSignature { algorithm } => format!(
+            "the certificate of {on} is signed with {algorithm}: a broken hash, which clients refuse"
+        ),
         SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
         SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
         SettingProblem::Failed { service, failure: f, decoded, .. } => format!(
@@ -1382,6 +1405,8 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::NoStarttls => "Use the implicit-TLS port instead, or enable STARTTLS on the server.",
         SettingProblem::LoginDisabled => "The server expects another authentication method (e.g. OAuth).",
         SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
+        SettingProblem::CertificateWeakKey { .. } => "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.",
+        SettingProblem::CertificateWeakSignature { .. } => "Have the certificate reissued: every public CA signs with SHA-256 or better.",
         SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
         SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
         SettingProblem::Failed {

@@ -510,6 +510,15 @@ pub struct CertView {
     pub days_left: i64,
     pub self_signed: bool,
     pub chain_length: usize,
+    /// *New in 2*: `rsa`, `ecdsa`, `ed25519`, `ed448` or `other`, and its size in bits.
+    pub key_type: &'static str,
+    pub key_bits: u32,
+    /// *New in 2*: e.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `Ed25519`.
+    pub signature_algorithm: &'static str,
+    /// *New in 2*: from `not_before` to `not_after`, in days.
+    pub validity_days: i64,
+    /// *New in 2*: SHA-256 of the certificate (DER), lower-case hex.
+    pub sha256_fingerprint: String,
 }
 
 impl From<&CertInfo> for CertView {
@@ -524,6 +533,17 @@ impl From<&CertInfo> for CertView {
             days_left: c.days_left,
             self_signed: c.self_signed,
             chain_length: c.chain_length,
+            key_type: match c.key {
+                crate::probe::tls::KeyKind::Rsa => "rsa",
+                crate::probe::tls::KeyKind::Ecdsa => "ecdsa",
+                crate::probe::tls::KeyKind::Ed25519 => "ed25519",
+                crate::probe::tls::KeyKind::Ed448 => "ed448",
+                crate::probe::tls::KeyKind::Other => "other",
+            },
+            key_bits: c.key_bits,
+            signature_algorithm: c.signature,
+            validity_days: c.validity_days,
+            sha256_fingerprint: c.sha256.clone(),
         }
     }
 }

@@ -61,6 +61,8 @@ pub fn code(c: Code) -> &'static str {
         NoStarttlsNoLogin => "no_starttls_no_login",
         MessageSizeLimit => "message_size_limit",
         TokenExpired => "token_expired",
+        CertificateWeakKey => "certificate_weak_key",
+        CertificateWeakSignature => "certificate_weak_signature",
         TokenAudienceWrong => "token_audience_wrong",
         TokenScopeMissing => "token_scope_missing",
         TokenUserMismatch => "token_user_mismatch",

@@ -79,6 +79,37 @@ pub struct CertInfo {
     pub self_signed: bool,
     /// Certificates the server sent (leaf included).
     pub chain_length: usize,
+    /// The public key: its kind and size in bits (0 when unknown).
+    pub key: KeyKind,
+    pub key_bits: u32,
+    /// How the issuer signed it, e.g. `sha256WithRSAEncryption`; the hash it rests on.
+    pub signature: &'static str,
+    pub signature_hash: SignatureHash,
+    /// From `not_before` to `not_after`, in whole days.
+    pub validity_days: i64,
+    /// The SHA-256 fingerprint of the DER, lower-case hex.
+    pub sha256: String,
+}
+
+/// The kind of a certificate's public key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeyKind {
+    Rsa,
+    Ecdsa,
+    Ed25519,
+    Ed448,
+    Other,
+}
+
+/// The hash a certificate's signature rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SignatureHash {
+    Md5,
+    Sha1,
+    Sha2,
+    /// EdDSA signs the whole message; no separate hash.
+    None,
+    Unknown,
 }
 
 /// The TLS side of a probe.
