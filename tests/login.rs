@@ -156,22 +156,8 @@ async fn the_binary_takes_the_password_from_the_environment_and_never_prints_it(
     let w = tls_world().await;
     let dns = support::dns::TestDns::start(&[ok_zone(&w.net)]).await;
     let ca = w.ca.pem_file();
-    let mut args: Vec<String> = vec![
-        "alice@ok.test".into(),
-        "--dns".into(),
-        dns.addr.to_string(),
-        "--ca-file".into(),
-        ca.path().display().to_string(),
-        "--ports".into(),
-        "none".into(),
-        "--timeout".into(),
-        "2".into(),
-        "--login".into(),
-    ];
-    for s in &w.services {
-        args.push("--service".into());
-        args.push(s.to_string());
-    }
+    let mut args = w.cli_args("alice@ok.test", dns.addr, ca.path());
+    args.push("--login".into());
     for json in [false, true] {
         let mut a = args.clone();
         if json {

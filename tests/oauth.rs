@@ -265,24 +265,8 @@ async fn the_binary_reads_the_token_from_a_file_or_the_environment_and_never_pri
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("token");
     std::fs::write(&file, format!("{TOKEN}\n")).unwrap();
-    let mut args: Vec<String> = vec![
-        USER.into(),
-        "--dns".into(),
-        dns.addr.to_string(),
-        "--ca-file".into(),
-        ca.path().display().to_string(),
-        "--ports".into(),
-        "none".into(),
-        "--timeout".into(),
-        "2".into(),
-        "--login".into(),
-        "--json".into(),
-        "-v".into(),
-    ];
-    for s in &w.services {
-        args.push("--service".into());
-        args.push(s.to_string());
-    }
+    let mut args = w.cli_args(USER, dns.addr, ca.path());
+    args.extend(["--login", "--json", "-v"].map(String::from));
     for from_file in [true, false] {
         let mut a = args.clone();
         if from_file {

@@ -99,6 +99,35 @@ impl World {
         super::run(&o).await
     }
 
+    /// The binary's arguments for a run of `target` against this world: its DNS, its CA, only
+    /// its services, a 2 s timeout.
+    pub fn cli_args(
+        &self,
+        target: &str,
+        dns: std::net::SocketAddr,
+        ca: &std::path::Path,
+    ) -> Vec<String> {
+        let mut args: Vec<String> = [
+            target,
+            "--dns",
+            &dns.to_string(),
+            "--ca-file",
+            &ca.display().to_string(),
+            "--ports",
+            "none",
+            "--timeout",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for s in &self.services {
+            args.push("--service".into());
+            args.push(s.to_string());
+        }
+        args
+    }
+
     pub fn commands(&self) -> Vec<String> {
         self.servers.iter().flat_map(|s| s.commands()).collect()
     }
