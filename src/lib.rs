@@ -334,9 +334,22 @@ pub async fn run_with(
             published,
         )
     };
-    let ((discovery, identification, early, probed, mut delivery, published), authority) =
+    // Each DNS server asked once on its own, alongside: a refused port is seen at once, and a
+    // silent server among several is named instead of silently costing time.
+    let reach_wait = options.timeout.min(Duration::from_secs(1));
+    let reach = futures::future::join_all(
+        dns.servers()
+            .iter()
+            .map(|s| async move { (*s, net::dns::reach(*s, reach_wait).await) }),
+    );
+    let ((mut discovery, identification, early, probed, mut delivery, published), authority, reach) =
         // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.
-        tokio::join!(Box::pin(main), Box::pin(authority));
+        tokio::join!(Box::pin(main), Box::pin(authority), reach);
+    if reach.iter().all(|(_, r)| *r == net::dns::Reach::Refused)
+        && discovery.mx_error == Some(net::dns::LookupError::Timeout)
+    {
+        discovery.mx_error = Some(net::dns::LookupError::ServerRefused);
+    }
     let (mut candidates, mut probes, mut caps) = probed;
     let (mut published, more_candidates, more_probes) = published;
     candidates.extend(more_candidates);
@@ -402,6 +415,10 @@ pub async fn run_with(
         }
         diagnosis.findings.sort_by_key(|f| f.severity);
     }
+    diagnosis
+        .findings
+        .extend(judge::domain::resolver_findings(&reach, reach_wait));
+    diagnosis.findings.sort_by_key(|f| f.severity);
     let accepted: Option<Vec<bool>> = login.as_ref().map(|checks| {
         checks
             .iter()

@@ -304,3 +304,48 @@ async fn queries_in_flight_stay_within_what_a_small_resolver_takes() {
         .all(|a| a.as_ref().is_ok_and(|mx| mx.len() == 1)));
     assert!(capped.queries.load(Ordering::SeqCst) - before <= 2);
 }
+
+/// A DNS server whose port is closed is named as such (not "timeout"); a silent one among
+/// several is named, and the others' answers are used.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_or_silent_dns_server_is_named() {
+    // A port nothing listens on: bound, then released.
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut o = support::options("ok.test", closed, &[], Duration::from_secs(1));
+    o.probe = false;
+    let run = support::run(&o).await;
+    assert_eq!(run.discovery.mx_error, Some(LookupError::ServerRefused));
+    let f = support::scenario::finding(&run, Code::DnsFailure).unwrap();
+    assert!(support::scenario::message(f).contains("connection refused"));
+
+    // A server that takes queries and never answers, next to one that works.
+    let silent = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let net = TestNet::new();
+    let dns = TestDns::start(&[support::scenario::ok_zone(&net)]).await;
+    let mut o = support::options("ok.test", dns.addr, &[], Duration::from_secs(1));
+    o.dns_servers = vec![silent.local_addr().unwrap(), dns.addr];
+    o.probe = false;
+    let run = support::run(&o).await;
+    assert_eq!(
+        run.discovery.mx_status,
+        MxStatus::Ok,
+        "{:?}",
+        run.discovery.mx_error
+    );
+    let f =
+        support::scenario::finding(&run, Code::ResolverUnreachable).expect("resolver_unreachable");
+    let text = support::scenario::message(f);
+    assert!(
+        text.contains(&silent.local_addr().unwrap().to_string()) && text.contains("did not answer"),
+        "{text}"
+    );
+    // All answering: no such finding.
+    let mut o = support::options("ok.test", dns.addr, &[], Duration::from_secs(1));
+    o.probe = false;
+    assert!(
+        support::scenario::finding(&support::run(&o).await, Code::ResolverUnreachable).is_none()
+    );
+}

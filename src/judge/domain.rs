@@ -173,3 +173,26 @@ fn srv_findings(d: &Discovery, out: &mut Vec<Finding>) {
         }));
     }
 }
+
+/// DNS servers that did not answer while others did: each lookup may have waited for them.
+/// (When none answers, the DNS failure itself says so.)
+pub fn resolver_findings(
+    reach: &[(std::net::SocketAddr, crate::net::dns::Reach)],
+    waited: std::time::Duration,
+) -> Vec<Finding> {
+    use crate::net::dns::Reach;
+    if !reach.iter().any(|(_, r)| *r == Reach::Answers) {
+        return Vec::new();
+    }
+    reach
+        .iter()
+        .filter(|(_, r)| *r != Reach::Answers)
+        .map(|(server, r)| {
+            Finding::new(Fact::ResolverUnreachable {
+                server: *server,
+                refused: *r == Reach::Refused,
+                waited_ms: u64::try_from(waited.as_millis()).unwrap_or(u64::MAX),
+            })
+        })
+        .collect()
+}

@@ -74,6 +74,8 @@ pub enum Code {
     CertificateWeakKey,
     /// *New*: a certificate signed with MD5 or SHA-1.
     CertificateWeakSignature,
+    /// *New*: one of several DNS servers does not answer (or refuses connections).
+    ResolverUnreachable,
     /// *New*: a bearer token's claims, read before it is used.
     TokenExpired,
     TokenAudienceWrong,
@@ -729,6 +731,13 @@ pub enum Fact {
         decoded: Option<super::refusals::Decoded>,
     },
     OnlyPort25Works,
+    /// A DNS server asked did not answer while others did.
+    ResolverUnreachable {
+        server: std::net::SocketAddr,
+        /// Refused at once (nothing listens there), rather than silent.
+        refused: bool,
+        waited_ms: u64,
+    },
     /// What a bearer token's own claims say, read before it is used.
     Token {
         problem: super::token::TokenProblem,
@@ -897,6 +906,7 @@ impl Fact {
             Self::NoWorkingOutgoing { .. } => Code::NoWorkingOutgoing,
             Self::LoginNotAccepted { .. } => Code::LoginNotAccepted,
             Self::OnlyPort25Works => Code::OnlyPort25Works,
+            Self::ResolverUnreachable { .. } => Code::ResolverUnreachable,
             Self::Token { problem } => match problem {
                 super::token::TokenProblem::Expired { .. } => Code::TokenExpired,
                 super::token::TokenProblem::AudienceWrong { .. } => Code::TokenAudienceWrong,

@@ -285,6 +285,8 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::RunDeadlineReached { .. }
         | Fact::OnlyPort25Works
         | Fact::ProviderSettingUnconfirmed { .. } => Warning,
+        // The answers came from the others; lookups may have been slower for it.
+        Fact::ResolverUnreachable { .. } => Warning,
         Fact::Token { problem } => match problem {
             // Each makes the login fail, whatever the server: said before it is tried.
             super::token::TokenProblem::Expired { .. }
@@ -455,7 +457,14 @@ pub fn alert(status: Status, mx_error: Option<&LookupError>) -> Alert {
         Status::NotApplicable(_) => Alert::Ok,
         Status::WorksWithWarnings => Alert::Warning,
         Status::Refused | Status::NothingWorks => Alert::Critical,
-        Status::DnsFailed if matches!(mx_error, Some(LookupError::NoServer)) => Alert::Unknown,
+        Status::DnsFailed
+            if matches!(
+                mx_error,
+                Some(LookupError::NoServer | LookupError::ServerRefused)
+            ) =>
+        {
+            Alert::Unknown
+        }
         Status::DnsFailed => Alert::Critical,
     }
 }

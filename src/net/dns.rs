@@ -33,6 +33,8 @@ pub enum LookupError {
     Timeout,
     /// No DNS server could be reached at all (no network, or none configured that answers).
     NoServer,
+    /// Nothing listens for DNS where the servers are (connection refused on every one).
+    ServerRefused,
     /// Any other failure, with what the resolver said.
     Other(String),
 }
@@ -41,6 +43,50 @@ impl LookupError {
     /// True for answers that say "nothing here" rather than "DNS is broken".
     pub fn is_negative_answer(&self) -> bool {
         matches!(self, Self::NxDomain | Self::NoRecords)
+    }
+}
+
+/// Whether a DNS server answers at all, found with one query of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Answers,
+    /// Connection refused: nothing listens on that address and port.
+    Refused,
+    /// No answer in the time given.
+    Silent,
+}
+
+/// Asks `server` for the root's NS set over a connected UDP socket, so that a refusal (ICMP
+/// port unreachable) is seen at once instead of waiting for a timeout.
+pub async fn reach(server: SocketAddr, wait: Duration) -> Reach {
+    use hickory_resolver::proto::op::{Message, Query};
+    let local: SocketAddr = if server.is_ipv4() {
+        "0.0.0.0:0".parse().unwrap_or(server)
+    } else {
+        "[::]:0".parse().unwrap_or(server)
+    };
+    let Ok(socket) = tokio::net::UdpSocket::bind(local).await else {
+        return Reach::Silent;
+    };
+    if socket.connect(server).await.is_err() {
+        return Reach::Refused;
+    }
+    let mut query = Message::query();
+    query.metadata.id = std::process::id() as u16 ^ 0x5a5a;
+    query.metadata.recursion_desired = true;
+    query.add_query(Query::query(Name::root(), RecordType::NS));
+    let Ok(bytes) = query.to_vec() else {
+        return Reach::Silent;
+    };
+    let exchange = async {
+        socket.send(&bytes).await?;
+        let mut buf = [0u8; 512];
+        socket.recv(&mut buf).await
+    };
+    match tokio::time::timeout(wait, exchange).await {
+        Ok(Ok(_)) => Reach::Answers,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Reach::Refused,
+        _ => Reach::Silent,
     }
 }
 

@@ -127,6 +127,9 @@ pub fn lookup_error(e: &LookupError) -> String {
         LookupError::Refused => "the DNS server refused the query (REFUSED)".into(),
         LookupError::Timeout => "no answer from the DNS server (timeout)".into(),
         LookupError::NoServer => "no DNS server could be reached (is there a network?)".into(),
+        LookupError::ServerRefused => {
+            "nothing listens for DNS where the DNS server should be (connection refused)".into()
+        }
         LookupError::Other(s) => format!("DNS failure: {s}"),
     }
 }
@@ -140,6 +143,7 @@ pub fn lookup_error_short(e: &LookupError) -> String {
         LookupError::Refused => "REFUSED".into(),
         LookupError::Timeout => "DNS timeout".into(),
         LookupError::NoServer => "no DNS server".into(),
+        LookupError::ServerRefused => "DNS server refuses connections".into(),
         LookupError::Other(s) => s.clone(),
     }
 }
@@ -951,6 +955,13 @@ fn fact_message(fact: &Fact) -> String {
         ),
         Fact::AdvertisedLimit { host, port, limit } => format!("{host}:{port} {}", advertised_limit(*limit)),
         Fact::Token { problem } => token_problem(problem),
+        Fact::ResolverUnreachable { server, refused: true, .. } => format!(
+            "the DNS server {server} refuses connections (nothing listens there): the answers came from the other servers"
+        ),
+        Fact::ResolverUnreachable { server, waited_ms, .. } => format!(
+            "the DNS server {server} did not answer in {}: the answers came from the other servers, and lookups may wait for it first",
+            seconds(*waited_ms)
+        ),
         Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
         Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
         Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
@@ -1317,6 +1328,12 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 fn fact_hint(fact: &Fact) -> Option<String> {
     if let Some(text) = super::published_words::hint(fact) {
         return Some(text.to_string());
+    }
+    if let Fact::ResolverUnreachable { .. } = fact {
+        return Some(
+            "Remove it from --dns (or /etc/resolv.conf), or find out why it does not answer."
+                .into(),
+        );
     }
     if let Fact::Token { problem } = fact {
         return Some(token_hint(problem).to_string());

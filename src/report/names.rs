@@ -61,6 +61,7 @@ pub fn code(c: Code) -> &'static str {
         NoStarttlsNoLogin => "no_starttls_no_login",
         MessageSizeLimit => "message_size_limit",
         TokenExpired => "token_expired",
+        ResolverUnreachable => "resolver_unreachable",
         CertificateWeakKey => "certificate_weak_key",
         CertificateWeakSignature => "certificate_weak_signature",
         TokenAudienceWrong => "token_audience_wrong",
@@ -291,6 +292,7 @@ pub fn lookup_error(e: &LookupError) -> &'static str {
         LookupError::Refused => "refused",
         LookupError::Timeout => "timeout",
         LookupError::NoServer => "no_server",
+        LookupError::ServerRefused => "server_refused",
         LookupError::Other(_) => "other",
     }
 }
