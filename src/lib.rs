@@ -340,7 +340,7 @@ pub async fn run_with(
     let reach = futures::future::join_all(
         dns.servers()
             .iter()
-            .map(|s| async move { (*s, net::dns::reach(*s, reach_wait).await) }),
+            .map(|s| async move { (*s, net::authority::reach(*s, reach_wait).await) }),
     );
     let ((mut discovery, identification, early, probed, mut delivery, published), authority, reach) =
         // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.

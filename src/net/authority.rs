@@ -258,3 +258,39 @@ fn rr(record: &Record) -> Rr {
         data,
     }
 }
+
+/// Whether the user's own resolver answers at all: the root's NS set asked over a connected
+/// UDP socket, so that a refusal (ICMP port unreachable) is seen at once instead of waiting
+/// for a timeout.
+pub async fn reach(server: SocketAddr, wait: Duration) -> super::dns::Reach {
+    use super::dns::Reach;
+    use hickory_resolver::proto::op::Message;
+    let local: SocketAddr = if server.is_ipv4() {
+        "0.0.0.0:0".parse().unwrap_or(server)
+    } else {
+        "[::]:0".parse().unwrap_or(server)
+    };
+    let Ok(socket) = tokio::net::UdpSocket::bind(local).await else {
+        return Reach::Silent;
+    };
+    if socket.connect(server).await.is_err() {
+        return Reach::Refused;
+    }
+    let mut query = Message::query();
+    query.metadata.id = std::process::id() as u16 ^ 0x5a5a;
+    query.metadata.recursion_desired = true;
+    query.add_query(Query::query(Name::root(), RecordType::NS));
+    let Ok(bytes) = query.to_vec() else {
+        return Reach::Silent;
+    };
+    let exchange = async {
+        socket.send(&bytes).await?;
+        let mut buf = [0u8; 512];
+        socket.recv(&mut buf).await
+    };
+    match tokio::time::timeout(wait, exchange).await {
+        Ok(Ok(_)) => Reach::Answers,
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Reach::Refused,
+        _ => Reach::Silent,
+    }
+}
