@@ -166,8 +166,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
             .map(|t| t.domain.ascii.as_str())
             .filter(|d| !done.contains(d))
             .collect();
-        let _ = writeln!(
-            err,
+        let message = format!(
             "mailprobe: {}: {} of {} domains done; not finished: {}",
             if ended == Ended::TimeUp {
                 "--fleet-max-time reached"
@@ -178,6 +177,8 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
             req.fleet.targets.len(),
             list(&missing)
         );
+        // Beside the table on the same stream: fitted to the same width.
+        let _ = render::human::write_fitted(message.as_bytes(), width, &mut *err);
     }
     let table_sink: &mut (dyn Write + Send) = if req.jsonl { &mut *err } else { &mut *out };
     let _ = summary(req, &gathered, code, width, table_sink);

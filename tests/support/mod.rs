@@ -100,3 +100,29 @@ pub fn raw_control_chars(report: &str) -> Vec<char> {
         })
         .collect()
 }
+
+/// Runs a fleet as the binary would, 80 columns wide: its exit status, stdout and stderr. The
+/// table (and every report with it) must fit the width it was given.
+pub async fn run_fleet(req: &mailprobe::fleet::FleetRequest) -> (u8, String, String) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = mailprobe::fleet::output::run(
+        req,
+        mailprobe::fleet::output::Sinks {
+            out: &mut out,
+            err: &mut err,
+            progress: false,
+            width: 80,
+        },
+        std::future::pending(),
+    )
+    .await;
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    let text = if req.jsonl { &err } else { &out };
+    if let Some(wide) = text.lines().find(|l| l.chars().count() > 80) {
+        panic!("a line wider than 80 columns: {wide}");
+    }
+    (code, out, err)
+}
