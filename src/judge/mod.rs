@@ -107,6 +107,27 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
 }
 
+impl Diagnosis {
+    /// What the refusal of the login to `host:port` over `protocol` means, when the finding
+    /// about it decoded one: the one answer the card and the JSON both show.
+    pub fn login_refusal(
+        &self,
+        protocol: crate::service::Protocol,
+        host: &str,
+        port: u16,
+    ) -> Option<refusals::Decoded> {
+        self.findings.iter().find_map(|f| match &f.fact {
+            findings::Fact::LoginNotAccepted {
+                service,
+                host: h,
+                decoded,
+                ..
+            } if h == host && service.port == port && service.protocol == protocol => *decoded,
+            _ => None,
+        })
+    }
+}
+
 /// What the judgement works from.
 pub struct Evidence<'a> {
     pub target: &'a Target,

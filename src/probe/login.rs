@@ -41,10 +41,6 @@ impl Secret {
         }
     }
 
-    pub fn is_bearer(&self) -> bool {
-        self.bearer
-    }
-
     fn expose(&self) -> &str {
         &self.value
     }
@@ -169,7 +165,7 @@ pub async fn authenticate(
 ) -> Result<LoginOutcome, FailureKind> {
     // From here until the connection closes, nothing the server says may carry the secret.
     conn.guard(creds.redactor());
-    let outcome = if creds.password.is_bearer() {
+    let outcome = if creds.password.token().is_some() {
         bearer_login(protocol, conn, caps, creds, target).await
     } else {
         match protocol {
@@ -275,23 +271,11 @@ async fn imap_login(
     let tag = "l1";
     let plain = imap::auth_mechanisms(caps).iter().any(|m| m == "PLAIN");
     let mechanism = if plain {
-        let ir = caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
-        if ir {
-            conn.write_secret(&format!(
-                "{tag} AUTHENTICATE PLAIN {}",
-                sasl_plain(creds).as_str()
-            ))
-            .await?;
-        } else {
-            conn.write_line(&format!("{tag} AUTHENTICATE PLAIN"))
-                .await?;
-            let go = conn.read_line().await?;
-            if !go.starts_with(b"+") {
-                return Ok(rejected("AUTHENTICATE PLAIN", &go));
-            }
-            conn.write_secret(sasl_plain(creds).as_str()).await?;
+        let name = "AUTHENTICATE PLAIN";
+        if let Some(refused) = imap_authenticate(conn, caps, tag, name, &sasl_plain(creds)).await? {
+            return Ok(refused);
         }
-        "AUTHENTICATE PLAIN"
+        name
     } else if imap::login_disabled(caps) {
         return Ok(LoginOutcome::NotAttempted(LoginRefusal::LoginDisabled));
     } else {
@@ -314,6 +298,29 @@ async fn imap_login(
         }
     }
     Err(FailureKind::TooManyLines)
+}
+
+/// `tag AUTHENTICATE <mechanism>` with its initial response: on the same line where the server
+/// offers SASL-IR (RFC 4959), else after its go-ahead. `Some` when it refused to go ahead.
+async fn imap_authenticate(
+    conn: &mut Conn,
+    caps: &[String],
+    tag: &str,
+    name: &str,
+    response: &str,
+) -> Result<Option<LoginOutcome>, FailureKind> {
+    if caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR")) {
+        conn.write_secret(&format!("{tag} {name} {response}"))
+            .await?;
+    } else {
+        conn.write_line(&format!("{tag} {name}")).await?;
+        let go = conn.read_line().await?;
+        if !go.starts_with(b"+") {
+            return Ok(Some(rejected(name, &go)));
+        }
+        conn.write_secret(response).await?;
+    }
+    Ok(None)
 }
 
 /// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.
@@ -447,16 +454,8 @@ async fn imap_bearer(
     name: &str,
 ) -> Result<LoginOutcome, FailureKind> {
     let tag = "l1";
-    if caps.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR")) {
-        conn.write_secret(&format!("{tag} {name} {response}"))
-            .await?;
-    } else {
-        conn.write_line(&format!("{tag} {name}")).await?;
-        let go = conn.read_line().await?;
-        if !go.starts_with(b"+") {
-            return Ok(rejected(name, &go));
-        }
-        conn.write_secret(response).await?;
+    if let Some(refused) = imap_authenticate(conn, caps, tag, name, response).await? {
+        return Ok(refused);
     }
     let mut error = None;
     for _ in 0..MAX_REPLY_LINES {

@@ -229,27 +229,12 @@ fn login_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             _ => format!("✘ {text}").red(),
         };
         writeln!(out, "  Login     {what}  {verdict}")?;
-        if let Some(d) = decoded_refusal(run, c) {
+        if let Some(d) = run.diagnosis.login_refusal(c.protocol, &c.host, c.port) {
             writeln!(out, "            {}", words::refusal_cause(d.cause))?;
             writeln!(out, "            {}", words::refusal_fix(d.cause, d.fixer))?;
         }
     }
     Ok(())
-}
-
-/// The meaning the diagnosis found for this login's refusal, if it knows one.
-fn decoded_refusal(run: &Run, c: &crate::LoginCheck) -> Option<crate::judge::refusals::Decoded> {
-    run.diagnosis.findings.iter().find_map(|f| match &f.fact {
-        crate::judge::findings::Fact::LoginNotAccepted {
-            service,
-            host,
-            decoded,
-            ..
-        } if *host == c.host && service.port == c.port && service.protocol == c.protocol => {
-            *decoded
-        }
-        _ => None,
-    })
 }
 
 fn line(

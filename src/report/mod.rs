@@ -129,9 +129,10 @@ impl Report {
                 .map(|f| FindingView::new(f, &run.target.domain.ascii))
                 .collect(),
             login: run.login.as_ref().map(|l| {
-                let provider = run.identification.provider.as_ref();
                 l.iter()
-                    .map(|c| LoginView::new(c, provider.map(|p| p.id.as_str())))
+                    .map(|c| {
+                        LoginView::new(c, run.diagnosis.login_refusal(c.protocol, &c.host, c.port))
+                    })
                     .collect()
             }),
             status: names::status(run.status),
@@ -533,13 +534,7 @@ impl From<&CertInfo> for CertView {
             days_left: c.days_left,
             self_signed: c.self_signed,
             chain_length: c.chain_length,
-            key_type: match c.key {
-                crate::probe::tls::KeyKind::Rsa => "rsa",
-                crate::probe::tls::KeyKind::Ecdsa => "ecdsa",
-                crate::probe::tls::KeyKind::Ed25519 => "ed25519",
-                crate::probe::tls::KeyKind::Ed448 => "ed448",
-                crate::probe::tls::KeyKind::Other => "other",
-            },
+            key_type: names::key_kind(c.key),
             key_bits: c.key_bits,
             signature_algorithm: c.signature,
             validity_days: c.validity_days,
@@ -744,14 +739,10 @@ pub struct SoftwareView {
 
 impl SoftwareView {
     fn new(s: crate::judge::software::Software) -> Self {
-        use crate::judge::software::{Confidence, Evidence};
+        use crate::judge::software::Evidence;
         Self {
             name: s.name,
-            confidence: match s.confidence {
-                Confidence::High => "high",
-                Confidence::Medium => "medium",
-                Confidence::Low => "low",
-            },
+            confidence: names::confidence(s.confidence),
             evidence: s
                 .evidence
                 .iter()
@@ -952,8 +943,7 @@ pub struct OAuthErrorView {
 }
 
 impl LoginView {
-    fn new(c: &LoginCheck, provider: Option<&str>) -> Self {
-        let decoded = crate::judge::refusals::decode_outcome(c.protocol, provider, &c.outcome);
+    fn new(c: &LoginCheck, decoded: Option<crate::judge::refusals::Decoded>) -> Self {
         let service = Service::new(c.port, c.protocol, c.security);
         let (outcome, mechanism, reply, reason) = match &c.outcome {
             LoginOutcome::Accepted { mechanism } => {

@@ -230,6 +230,26 @@ pub fn status(s: Status) -> &'static str {
     }
 }
 
+pub fn key_kind(k: crate::probe::tls::KeyKind) -> &'static str {
+    use crate::probe::tls::KeyKind;
+    match k {
+        KeyKind::Rsa => "rsa",
+        KeyKind::Ecdsa => "ecdsa",
+        KeyKind::Ed25519 => "ed25519",
+        KeyKind::Ed448 => "ed448",
+        KeyKind::Other => "other",
+    }
+}
+
+pub fn confidence(c: crate::judge::software::Confidence) -> &'static str {
+    use crate::judge::software::Confidence;
+    match c {
+        Confidence::High => "high",
+        Confidence::Medium => "medium",
+        Confidence::Low => "low",
+    }
+}
+
 pub fn refusal_cause(c: Cause) -> &'static str {
     match c {
         Cause::BadCredentials => "bad_credentials",
