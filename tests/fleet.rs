@@ -7,8 +7,7 @@ mod support;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use mailprobe::fleet::{self, FleetOptions, FleetRequest};
-use mailprobe::input::parse_target;
+use mailprobe::fleet::{self, FleetRequest};
 use mailprobe::service::{Protocol, Security};
 use support::dns::{zone, TestDns};
 use support::scenario::World;
@@ -33,30 +32,10 @@ fn request(
     n: usize,
     rate: Option<f64>,
 ) -> FleetRequest {
-    let mut base = support::options("x.test", dns, &w.services, support::scenario::TIMEOUT);
-    base.ca_file = Some(ca.to_path_buf());
-    FleetRequest {
-        fleet: FleetOptions {
-            base,
-            targets: (0..n)
-                .map(|i| parse_target(&format!("client{i}.test")).unwrap())
-                .collect(),
-            parallel: 8,
-            rate,
-        },
-        bad: Vec::new(),
-        duplicates: 0,
-        other_shards: 0,
-        jsonl: true,
-        details: false,
-        html: None,
-        compare: None,
-        expiry_warn: 21,
-        prometheus: None,
-        limits: mailprobe::judge::policy::DEFAULT_EXPIRY_LIMITS,
-        deadline: None,
-        color: Some(false),
-    }
+    let domains: Vec<String> = (0..n).map(|i| format!("client{i}.test")).collect();
+    let mut req = w.fleet_request(dns, ca, &domains, support::scenario::TIMEOUT, 8);
+    req.fleet.rate = rate;
+    req
 }
 
 async fn run(req: &FleetRequest) -> (u8, String, String) {

@@ -6,8 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use mailprobe::fleet::{FleetOptions, FleetRequest};
-use mailprobe::input::parse_target;
+use mailprobe::fleet::FleetRequest;
 use mailprobe::judge::{Alert, ExpiryLimits};
 use mailprobe::report::monitoring::Monitoring;
 use mailprobe::service::{Protocol, Security};
@@ -124,28 +123,8 @@ fn fleet_request(
     ca: &std::path::Path,
     domains: &[&str],
 ) -> FleetRequest {
-    let mut base = support::options("x.test", dns, &w.services, Duration::from_secs(5));
-    base.ca_file = Some(ca.to_path_buf());
-    FleetRequest {
-        fleet: FleetOptions {
-            base,
-            targets: domains.iter().map(|d| parse_target(d).unwrap()).collect(),
-            parallel: 4,
-            rate: None,
-        },
-        bad: Vec::new(),
-        duplicates: 0,
-        other_shards: 0,
-        jsonl: true,
-        details: false,
-        html: None,
-        compare: None,
-        expiry_warn: 21,
-        prometheus: None,
-        limits: LIMITS,
-        deadline: None,
-        color: Some(false),
-    }
+    let domains: Vec<String> = domains.iter().map(|d| d.to_string()).collect();
+    w.fleet_request(dns, ca, &domains, Duration::from_secs(5), 4)
 }
 
 /// One metrics file for the fleet: each family once with its HELP and TYPE, every domain in it.

@@ -128,6 +128,43 @@ impl World {
         args
     }
 
+    /// A JSONL fleet over `domains` against this world, `parallel` at a time, with the
+    /// defaults of the command line otherwise.
+    pub fn fleet_request(
+        &self,
+        dns: std::net::SocketAddr,
+        ca: &std::path::Path,
+        domains: &[String],
+        timeout: Duration,
+        parallel: usize,
+    ) -> mailprobe::fleet::FleetRequest {
+        let mut base = super::options("x.test", dns, &self.services, timeout);
+        base.ca_file = Some(ca.to_path_buf());
+        mailprobe::fleet::FleetRequest {
+            fleet: mailprobe::fleet::FleetOptions {
+                base,
+                targets: domains
+                    .iter()
+                    .map(|d| mailprobe::input::parse_target(d).unwrap())
+                    .collect(),
+                parallel,
+                rate: None,
+            },
+            bad: Vec::new(),
+            duplicates: 0,
+            other_shards: 0,
+            jsonl: true,
+            details: false,
+            html: None,
+            compare: None,
+            expiry_warn: 21,
+            prometheus: None,
+            limits: mailprobe::judge::policy::DEFAULT_EXPIRY_LIMITS,
+            deadline: None,
+            color: Some(false),
+        }
+    }
+
     pub fn commands(&self) -> Vec<String> {
         self.servers.iter().flat_map(|s| s.commands()).collect()
     }
