@@ -337,11 +337,7 @@ pub async fn run_with(
     // Each DNS server asked once on its own, alongside: a refused port is seen at once, and a
     // silent server among several is named instead of silently costing time.
     let reach_wait = options.timeout.min(Duration::from_secs(1));
-    let reach = futures::future::join_all(
-        dns.servers()
-            .iter()
-            .map(|s| async move { (*s, net::authority::reach(*s, reach_wait).await) }),
-    );
+    let reach = dns.check_reach(reach_wait);
     let ((mut discovery, identification, early, probed, mut delivery, published), authority, reach) =
         // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.
         tokio::join!(Box::pin(main), Box::pin(authority), reach);
@@ -358,10 +354,13 @@ pub async fn run_with(
         p.sources
             .extend(published::from_srv(&target.domain.ascii, &discovery.srv));
     }
-    // MX hosts the zone's servers serve but the resolver does not know yet: the new host of a
-    // change still propagating is probed too.
+    // What only the zone's own servers know is probed too: the new MX host of a change still
+    // propagating, the old one a lagging server still names, and hosts the resolver holds as
+    // "no such name".
     if let (Some(p), Ok(a)) = (&probing, &authority) {
-        let (more, found) = p.source_only_mx(a, &discovery, &candidates, &early).await;
+        let (more, found) = p
+            .probe_what_only_the_source_knows(a, &discovery, &mut candidates, &early)
+            .await;
         candidates.extend(more);
         probes.extend(found);
     }
@@ -649,22 +648,30 @@ impl Probing<'_> {
         (Ok(found), resolved, probes)
     }
 
-    async fn source_only_mx(
+    async fn probe_what_only_the_source_knows(
         &self,
         authority: &Authority,
         discovery: &Discovery,
-        known: &[ResolvedCandidate],
+        known: &mut [ResolvedCandidate],
         early: &[HostAddresses],
     ) -> (Vec<ResolvedCandidate>, Vec<ProbeResult>) {
         let names = plan::source_mx_candidates(authority, discovery, known, &self.options.services);
-        if names.is_empty() {
-            return (Vec::new(), Vec::new());
+        let mut more = plan::resolve(self.dns, discovery, early, names).await;
+        plan::addresses_from_source(authority, &mut more);
+        let given = plan::addresses_from_source(authority, known);
+        let round: Vec<ResolvedCandidate> = known
+            .iter()
+            .filter(|c| given.contains(&c.candidate.name))
+            .chain(&more)
+            .cloned()
+            .collect();
+        if round.is_empty() {
+            return (more, Vec::new());
         }
-        let resolved = plan::resolve(self.dns, discovery, early, names).await;
-        let tasks = plan::tasks(&resolved, &self.budget, 0, self.options.family);
+        let tasks = plan::tasks(&round, &self.budget, 0, self.options.family);
         let probes = self.round(&tasks.tasks).await;
         self.later_caps(tasks.caps);
-        (resolved, probes)
+        (more, probes)
     }
 
     /// Caps met by the rounds that run beside or after the plan, kept for the findings.

@@ -76,7 +76,34 @@ impl Candidate {
 #[derive(Debug, Clone)]
 pub struct ResolvedCandidate {
     pub candidate: Candidate,
+    /// What the resolver gave.
     pub addresses: HostAddresses,
+    /// Addresses only the zone's own servers give, for a name the resolver holds as "no such
+    /// name" or "no address": probed instead, so that a stale negative answer (a lagging
+    /// server's, cached) hides no working host.
+    pub from_source: Vec<IpAddr>,
+}
+
+impl ResolvedCandidate {
+    /// The addresses probed: the resolver's, else those from the source.
+    pub fn probed(&self) -> HostAddresses {
+        if !self.addresses.all().is_empty() || self.from_source.is_empty() {
+            return self.addresses.clone();
+        }
+        let family = |v4: bool| {
+            Ok(self
+                .from_source
+                .iter()
+                .copied()
+                .filter(|a| a.is_ipv4() == v4)
+                .collect())
+        };
+        HostAddresses {
+            ipv4: family(true),
+            ipv6: family(false),
+            ..self.addresses.clone()
+        }
+    }
 }
 
 /// One address and service, with every name that resolves there: the TCP outcome is shared,
@@ -266,6 +293,7 @@ pub async fn resolve(
         .map(|(candidate, addresses)| ResolvedCandidate {
             candidate,
             addresses,
+            from_source: Vec::new(),
         })
         .collect()
 }
@@ -393,7 +421,7 @@ pub fn tasks(
     let mut order: Vec<&ResolvedCandidate> = resolved.iter().collect();
     order.sort_by_key(|rc| rc.candidate.best_source());
     for rc in order {
-        let (addresses, total) = probed_addresses(&rc.addresses);
+        let (addresses, total) = probed_addresses(&rc.probed());
         if addresses.len() < total {
             out.caps.push(CapHit::Addresses {
                 name: rc.candidate.name.clone(),
@@ -444,25 +472,22 @@ pub fn tasks(
     out
 }
 
-/// The MX hosts the zone's newest authoritative answer names but the resolver's does not (a
-/// change still propagating): probed like MX hosts.
+/// MX hosts the zone's own servers name but the resolver does not: the new host of a change
+/// still propagating (the newest servers' MX), and the old host a lagging server still hands
+/// to the senders that ask it.
 pub fn source_mx_candidates(
     authority: &crate::discover::authority::Authority,
     discovery: &Discovery,
     known: &[ResolvedCandidate],
     services: &[Service],
 ) -> Vec<Candidate> {
-    use crate::discover::authority::ServerOutcome;
     let newest = authority
-        .servers
-        .iter()
-        .filter_map(|s| match &s.outcome {
-            ServerOutcome::Answered(v) => Some(v),
-            _ => None,
-        })
-        .max_by_key(|v| v.serial);
+        .newest()
+        .map(|v| v.mx.exchanges())
+        .unwrap_or_default();
+    let others = authority.answered().flat_map(|(_, v)| v.mx.exchanges());
     let mut list = Vec::new();
-    for (_, exchange) in newest.and_then(|v| v.mx.set()).unwrap_or_default() {
+    for exchange in newest.into_iter().chain(others) {
         let in_resolver = discovery.mx.iter().any(|m| m.exchange == exchange);
         let known = known.iter().any(|c| c.candidate.name == exchange);
         if !in_resolver && !known && !exchange.is_empty() {
@@ -470,6 +495,25 @@ pub fn source_mx_candidates(
         }
     }
     list
+}
+
+/// Gives every name the resolver holds as "no such name" or "no address" the addresses the
+/// zone's own servers give for it; the names so given, to be probed.
+pub fn addresses_from_source(
+    authority: &crate::discover::authority::Authority,
+    resolved: &mut [ResolvedCandidate],
+) -> Vec<String> {
+    let mut given = Vec::new();
+    for rc in resolved.iter_mut() {
+        if !rc.addresses.is_negative() || !rc.from_source.is_empty() {
+            continue;
+        }
+        rc.from_source = authority.addresses_of(&rc.candidate.name);
+        if !rc.from_source.is_empty() {
+            given.push(rc.candidate.name.clone());
+        }
+    }
+    given
 }
 
 /// Most published (autoconfig, Autodiscover) settings probed beyond the plan.
@@ -625,6 +669,7 @@ mod tests {
                     cname_chain: Vec::new(),
                     ttl: None,
                 },
+                from_source: Vec::new(),
             })
             .collect()
     }

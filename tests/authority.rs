@@ -169,6 +169,78 @@ async fn a_stale_secondary_is_named_with_its_serial_and_mx() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_stale_secondarys_cached_no_such_name_is_not_propagation_and_both_hosts_are_probed() {
+    let mut w = World::new();
+    let leaf = w.ca.leaf(&["new.ok.test", "old.ok.test"]);
+    let submission = w
+        .serve_tls(&[20], Protocol::Smtp, Security::StartTls, &leaf)
+        .await;
+    let n = w.net.prefix();
+    let set = [ns(&w, 1), ns(&w, 2)];
+    // ns2 lags: the old MX (whose host no longer answers) and no name new.ok.test at all.
+    let new = zone(
+        "ok.test",
+        7,
+        &set,
+        &format!("@ IN MX 10 new.ok.test.\nnew IN A {n}.20\nold IN A {n}.21\n"),
+    );
+    let stale = zone(
+        "ok.test",
+        5,
+        &set,
+        &format!("@ IN MX 10 old.ok.test.\nold IN A {n}.21\n"),
+    );
+    let (_servers, port) = servers(&w, &[vec![new], vec![stale]]).await;
+    // The resolver got the MX from ns1 and then "no such name" for new.ok.test from ns2.
+    let cached = zone(
+        "ok.test",
+        7,
+        &set,
+        &format!("@ IN MX 10 new.ok.test.\nold IN A {n}.21\n"),
+    );
+    let source = Source {
+        resolver: TestDns::start(&[cached]).await,
+        _servers,
+        port,
+    };
+    let run = run(&w, &source, "a@ok.test").await;
+    let probed = |host: &str| -> Vec<&mailprobe::probe::ProbeResult> {
+        run.probes
+            .iter()
+            .filter(|p| p.host == host && p.service == submission)
+            .collect()
+    };
+    // The new host is probed at the newest servers' address, and works.
+    let new_probes = probed("new.ok.test");
+    assert!(
+        new_probes.iter().any(|p| p.address == w.ip(20)),
+        "{:?}",
+        run.probes
+            .iter()
+            .map(|p| (&p.host, p.address))
+            .collect::<Vec<_>>()
+    );
+    // The old host, which only the lagging server still names, is probed too.
+    assert!(probed("old.ok.test").iter().any(|p| p.address == w.ip(21)));
+    // Not propagation ("nothing to fix"): a lagging server, named with what its answer costs.
+    assert!(finding(&run, Code::PropagationPending).is_none());
+    let text = message(finding(&run, Code::AuthoritativeInconsistent).expect("inconsistent"));
+    for part in [
+        "serves serial 5 with MX 10 old.ok.test and has no address for new.ok.test",
+        "its old MX host does not answer SMTP from here",
+        "holds that missing answer for new.ok.test",
+        &format!(
+            "probed at {} (the newest servers' address), it works from here",
+            w.ip(20)
+        ),
+    ] {
+        assert!(text.contains(part), "{part:?} not in {text}");
+    }
+    // The working new host is a setting, not "nothing works".
+    assert_ne!(run.status, mailprobe::judge::Status::NothingWorks);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn lame_refusing_and_silent_servers_are_told_apart_in_about_one_timeout() {
     let w = World::new();
     let set = [ns(&w, 1), ns(&w, 2), ns(&w, 3)];

@@ -10,7 +10,7 @@ use futures::future::join_all;
 
 use crate::net::authority::{ask, Ask, AskError, Data, Rcode, Response};
 use crate::net::dns::{Dns, LookupError};
-use crate::net::gate::{Closed, Gate};
+use crate::net::gate::{Closed, Gate, Permits};
 
 /// Most name server names asked, and addresses per name and family.
 pub const MAX_NAME_SERVERS: usize = 8;
@@ -44,6 +44,41 @@ pub struct Authority {
     pub no_address: Vec<String>,
     /// When the servers were asked (Unix seconds).
     pub asked_at: i64,
+}
+
+impl Authority {
+    /// Every server that answered for the zone, with what it serves.
+    pub fn answered(&self) -> impl Iterator<Item = (&ServerAnswers, &ZoneView)> {
+        self.servers.iter().filter_map(|s| match &s.outcome {
+            ServerOutcome::Answered(view) => Some((s, view)),
+            _ => None,
+        })
+    }
+
+    /// The zone as the servers with the newest serial serve it.
+    pub fn newest(&self) -> Option<&ZoneView> {
+        self.answered().map(|(_, v)| v).max_by_key(|v| v.serial)
+    }
+
+    /// The addresses the zone's own servers give for `name`: the newest servers' when they
+    /// have any, else any other server's (the old MX host only a lagging server still names).
+    pub fn addresses_of(&self, name: &str) -> Vec<IpAddr> {
+        let of = |v: &ZoneView| -> Vec<IpAddr> {
+            v.hosts
+                .iter()
+                .find(|h| h.name == name)
+                .map(|h| h.addresses.clone())
+                .unwrap_or_default()
+        };
+        let newest = self.newest().map(of).unwrap_or_default();
+        if !newest.is_empty() {
+            return newest;
+        }
+        self.answered()
+            .map(|(_, v)| of(v))
+            .find(|a| !a.is_empty())
+            .unwrap_or_default()
+    }
 }
 
 /// Addresses a parent gave with a delegation, by name server name.
@@ -128,6 +163,14 @@ impl MxView {
             _ => None,
         }
     }
+
+    /// The exchanges named, most preferred first.
+    pub fn exchanges(&self) -> Vec<String> {
+        match self {
+            Self::Records(r) => r.iter().map(|(_, e, _)| e.clone()).collect(),
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// Why the authoritative servers were not asked.
@@ -184,12 +227,7 @@ pub async fn ask_the_source(
         .flat_map(|(n, addrs)| addrs.into_iter().map(move |a| (n.clone(), a)))
         .collect();
     let asked_at = unix_now();
-    let mut servers = join_all(
-        targets
-            .iter()
-            .map(|(name, address)| ask_server(name, *address, &zone, domain, probed, settings)),
-    )
-    .await;
+    let mut servers = ask_servers(&targets, &zone, domain, probed, settings).await;
     servers.sort_by(|a, b| (&a.name, a.address).cmp(&(&b.name, b.address)));
     Ok(Authority {
         zone,
@@ -287,28 +325,72 @@ async fn addresses_of(dns: &Dns, name: &str, glue: &[(String, IpAddr)]) -> Vec<I
     kept
 }
 
-async fn ask_server(
-    name: &str,
-    address: IpAddr,
+/// Every server in two rounds, all at once in each: the SOA and the domain's MX first; then
+/// the addresses of every in-zone MX host *any* server names, and of the probed names. A
+/// lagging server is so asked for the new host as well: its "no such name" is what a resolver
+/// may have cached.
+async fn ask_servers(
+    targets: &[(String, IpAddr)],
     zone: &str,
     domain: &str,
     names: &[String],
     settings: AuthoritySettings<'_>,
-) -> ServerAnswers {
+) -> Vec<ServerAnswers> {
+    let first = join_all(
+        targets
+            .iter()
+            .map(|(name, address)| ask_zone(name, *address, zone, domain, settings)),
+    )
+    .await;
+    let exchanges: Vec<String> = first
+        .iter()
+        .filter_map(|(s, _)| match &s.outcome {
+            ServerOutcome::Answered(view) => Some(view),
+            _ => None,
+        })
+        .flat_map(|view| view.mx.exchanges())
+        .collect();
+    let hosts = in_zone_hosts(&exchanges, names, zone);
+    join_all(first.into_iter().map(|(mut server, permits)| {
+        let hosts = &hosts;
+        async move {
+            if let ServerOutcome::Answered(view) = &mut server.outcome {
+                let address = SocketAddr::new(server.address, settings.port);
+                view.hosts =
+                    join_all(hosts.iter().map(|h| host_addresses(address, h, settings))).await;
+            }
+            drop(permits);
+            server
+        }
+    }))
+    .await
+}
+
+/// One server's SOA and MX for the zone, with the gate's permits for its address kept for the
+/// second round.
+async fn ask_zone(
+    name: &str,
+    address: IpAddr,
+    zone: &str,
+    domain: &str,
+    settings: AuthoritySettings<'_>,
+) -> (ServerAnswers, Option<Permits>) {
     let server = SocketAddr::new(address, settings.port);
     let deadline = tokio::time::Instant::now() + settings.timeout;
+    let answers = |outcome| ServerAnswers {
+        name: name.to_string(),
+        address,
+        outcome,
+    };
     // One conversation with one server holds one of its address's permits.
-    let _permits = match settings.gate.enter(address, deadline).await {
+    let permits = match settings.gate.enter(address, deadline).await {
         Ok(p) => p,
         Err(closed) => {
-            return ServerAnswers {
-                name: name.to_string(),
-                address,
-                outcome: match closed {
-                    Closed::Address(class) => ServerOutcome::NotAsked(class),
-                    Closed::NoSlot => ServerOutcome::Timeout,
-                },
-            }
+            let outcome = match closed {
+                Closed::Address(class) => ServerOutcome::NotAsked(class),
+                Closed::NoSlot => ServerOutcome::Timeout,
+            };
+            return (answers(outcome), None);
         }
     };
     let (soa, mx) = tokio::join!(
@@ -320,22 +402,13 @@ async fn ask_server(
         Err(AskError::Failed(text)) => ServerOutcome::Failed(text),
         Ok(r) if r.rcode == Rcode::Refused => ServerOutcome::Refused,
         Ok(r) if !r.authoritative || r.rcode != Rcode::NoError => ServerOutcome::Lame,
-        Ok(r) => {
-            let mx = mx_view(domain, mx.ok().as_ref());
-            let hosts = in_zone_hosts(&mx, names, zone);
-            let hosts = join_all(hosts.iter().map(|h| host_addresses(server, h, settings))).await;
-            ServerOutcome::Answered(ZoneView {
-                serial: serial(zone, &r),
-                mx,
-                hosts,
-            })
-        }
+        Ok(r) => ServerOutcome::Answered(ZoneView {
+            serial: serial(zone, &r),
+            mx: mx_view(domain, mx.ok().as_ref()),
+            hosts: Vec::new(),
+        }),
     };
-    ServerAnswers {
-        name: name.to_string(),
-        address,
-        outcome,
-    }
+    (answers(outcome), Some(permits))
 }
 
 fn serial(zone: &str, r: &Response) -> Option<u32> {
@@ -379,16 +452,12 @@ fn mx_view(domain: &str, r: Option<&Response>) -> MxView {
 
 /// MX hosts and probed names inside the zone (the only ones its servers answer for), MX
 /// hosts first.
-fn in_zone_hosts(mx: &MxView, names: &[String], zone: &str) -> Vec<String> {
-    let exchanges = match mx {
-        MxView::Records(records) => records.iter().map(|(_, e, _)| e.clone()).collect(),
-        _ => Vec::new(),
-    };
+fn in_zone_hosts(exchanges: &[String], names: &[String], zone: &str) -> Vec<String> {
     let mut hosts: Vec<String> = Vec::new();
-    for name in exchanges.into_iter().chain(names.iter().cloned()) {
+    for name in exchanges.iter().chain(names) {
         let inside = name == zone || name.ends_with(&format!(".{zone}"));
-        if inside && !hosts.contains(&name) {
-            hosts.push(name);
+        if inside && !hosts.contains(name) {
+            hosts.push(name.clone());
         }
     }
     hosts.truncate(MAX_HOSTS);

@@ -4,11 +4,11 @@
 
 use std::net::IpAddr;
 
-use super::findings::{Fact, Finding, Lagging};
+use super::findings::{Fact, Finding, Lagging, ProbedFromSource};
 use super::verdict::{Judgement, Verdict};
 use crate::discover::authority::{Authority, NotAsked, ServerOutcome, ZoneView};
 use crate::discover::Discovery;
-use crate::net::dns::{HostAddresses, LookupError};
+use crate::net::dns::HostAddresses;
 use crate::plan::ResolvedCandidate;
 use crate::probe::ProbeResult;
 use crate::service::Protocol;
@@ -25,9 +25,16 @@ pub struct Probed<'a> {
 impl Probed<'_> {
     /// Some(true) when SMTP works on any of `hosts`, None when none was probed for SMTP.
     fn smtp_works_on_any(&self, hosts: &[&str]) -> Option<bool> {
+        self.works_on_any(hosts, Some(Protocol::Smtp))
+    }
+
+    /// Some(true) when a probe of `protocol` (any, when `None`) works on any of `hosts`; None
+    /// when none was made.
+    fn works_on_any(&self, hosts: &[&str], protocol: Option<Protocol>) -> Option<bool> {
         let mut seen = None;
         for (p, j) in self.probes.iter().zip(self.judgements) {
-            if p.service.protocol == Protocol::Smtp && hosts.contains(&p.host.as_str()) {
+            if protocol.is_none_or(|x| x == p.service.protocol) && hosts.contains(&p.host.as_str())
+            {
                 let works = j.verdict != Verdict::Fails;
                 seen = Some(seen.unwrap_or(false) || works);
             }
@@ -111,7 +118,7 @@ pub fn findings(
             .at(&s.name, None),
         );
     }
-    out.extend(consistency(a, &answered));
+    out.extend(consistency(a, &answered, probed));
     out.extend(propagation(a, &answered, discovery, probed));
     out.extend(address_propagation(a, &answered, discovery, probed));
     out.extend(delegation(a));
@@ -127,29 +134,72 @@ fn newest<'a>(answered: &[(&str, IpAddr, &'a ZoneView)]) -> Option<&'a ZoneView>
         .map(|(_, _, v)| *v)
 }
 
-fn consistency(a: &Authority, answered: &[(&str, IpAddr, &ZoneView)]) -> Vec<Finding> {
+fn consistency(
+    a: &Authority,
+    answered: &[(&str, IpAddr, &ZoneView)],
+    probed: Probed<'_>,
+) -> Vec<Finding> {
     let Some(best) = newest(answered) else {
         return Vec::new();
     };
+    let newest_mx = best.mx.exchanges();
     let lagging: Vec<Lagging> = answered
         .iter()
         .filter(|(_, _, v)| v.serial != best.serial || v.mx.set() != best.mx.set())
-        .map(|(n, addr, v)| Lagging {
-            name: n.to_string(),
-            address: *addr,
-            serial: v.serial,
-            mx: v.mx.set(),
+        .map(|(n, addr, v)| {
+            let old: Vec<String> =
+                v.mx.exchanges()
+                    .into_iter()
+                    .filter(|e| !newest_mx.contains(e))
+                    .collect();
+            let old: Vec<&str> = old.iter().map(String::as_str).collect();
+            Lagging {
+                name: n.to_string(),
+                address: *addr,
+                serial: v.serial,
+                mx: v.mx.set(),
+                old_mx_answers: probed.smtp_works_on_any(&old),
+                no_address_for: missing_hosts(best, v),
+            }
         })
         .collect();
     if lagging.is_empty() {
         return Vec::new();
     }
+    let denied: Vec<&String> = lagging.iter().flat_map(|l| &l.no_address_for).collect();
+    let resolver_missing = probed
+        .candidates
+        .iter()
+        .filter(|c| !c.from_source.is_empty() && denied.contains(&&c.candidate.name))
+        .map(|c| ProbedFromSource {
+            name: c.candidate.name.clone(),
+            addresses: c.from_source.clone(),
+            works: probed.works_on_any(&[c.candidate.name.as_str()], None),
+        })
+        .collect();
     vec![Finding::new(Fact::AuthoritativeInconsistent {
         zone: a.zone.clone(),
         newest_serial: best.serial,
         newest_mx: best.mx.set().unwrap_or_default(),
         lagging,
+        resolver_missing,
     })]
+}
+
+/// Hosts the newest servers give addresses for and `lagging` gives none for.
+fn missing_hosts(newest: &ZoneView, lagging: &ZoneView) -> Vec<String> {
+    newest
+        .hosts
+        .iter()
+        .filter(|h| !h.addresses.is_empty())
+        .filter(|h| {
+            lagging
+                .hosts
+                .iter()
+                .any(|l| l.name == h.name && l.addresses.is_empty())
+        })
+        .map(|h| h.name.clone())
+        .collect()
 }
 
 fn propagation(
@@ -230,14 +280,7 @@ fn address_propagation(
         resolver_set.sort();
         // An empty answer counts only when it is a real "no such name / no address", not a
         // lookup that failed.
-        let negative = resolver_set.is_empty()
-            && [&held.ipv4, &held.ipv6].iter().all(|r| {
-                matches!(
-                    r,
-                    Ok(_) | Err(LookupError::NxDomain | LookupError::NoRecords)
-                )
-            });
-        if resolver_set.is_empty() && !negative || resolver_set == host.addresses {
+        if resolver_set.is_empty() && !held.is_negative() || resolver_set == host.addresses {
             continue;
         }
         let still_served = answered.iter().any(|(_, _, v)| {

@@ -249,6 +249,21 @@ pub struct Lagging {
     pub serial: Option<u32>,
     /// Its MX set (preference, exchange); `None` when it did not say.
     pub mx: Option<Vec<(u16, String)>>,
+    /// Whether the MX hosts only it still names answer SMTP from here (`None`: it names none
+    /// the newest servers do not, or none was probed).
+    pub old_mx_answers: Option<bool>,
+    /// In-zone hosts the newest servers give addresses for and it has none for.
+    pub no_address_for: Vec<String>,
+}
+
+/// A host the resolver holds as "no such name" or "no address" while the zone's newest
+/// servers give it addresses: probed at those.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbedFromSource {
+    pub name: String,
+    pub addresses: Vec<IpAddr>,
+    /// Whether any probe of it works (`None`: none was made).
+    pub works: Option<bool>,
 }
 
 /// A setting named in a finding: enough to say "host:port (SSL/TLS)".
@@ -455,6 +470,8 @@ pub enum Fact {
         newest_mx: Vec<(u16, String)>,
         /// The servers that differ from the newest.
         lagging: Vec<Lagging>,
+        /// Hosts this resolver holds a lagging server's negative answer for.
+        resolver_missing: Vec<ProbedFromSource>,
     },
     /// None of the zone's name servers answered from here.
     AuthoritativeUnreachable {

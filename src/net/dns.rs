@@ -104,6 +104,18 @@ pub struct HostAddresses {
 }
 
 impl HostAddresses {
+    /// No address, and that is the answer ("no such name" or "no address records"), not a
+    /// lookup that failed.
+    pub fn is_negative(&self) -> bool {
+        self.all().is_empty()
+            && [&self.ipv4, &self.ipv6].iter().all(|r| {
+                matches!(
+                    r,
+                    Ok(_) | Err(LookupError::NxDomain | LookupError::NoRecords)
+                )
+            })
+    }
+
     pub fn all(&self) -> Vec<IpAddr> {
         let mut out = Vec::new();
         for addrs in [&self.ipv4, &self.ipv6].into_iter().flatten() {
@@ -180,6 +192,9 @@ struct Discipline {
     in_flight: Semaphore,
     limit: AtomicUsize,
     pending: Mutex<HashMap<(String, RecordType), InFlight>>,
+    /// Set once every server refused the connection: each query then ends at once, instead of
+    /// waiting for the resolver library's own give-up.
+    all_refused: tokio::sync::watch::Sender<bool>,
 }
 
 impl Discipline {
@@ -188,6 +203,7 @@ impl Discipline {
             in_flight: Semaphore::new(MAX_QUERIES_IN_FLIGHT),
             limit: AtomicUsize::new(MAX_QUERIES_IN_FLIGHT),
             pending: Mutex::new(HashMap::new()),
+            all_refused: tokio::sync::watch::Sender::new(false),
         }
     }
 
@@ -261,6 +277,21 @@ impl Dns {
     /// The DNS servers asked: `--dns`, or the system's.
     pub fn servers(&self) -> &[SocketAddr] {
         &self.servers
+    }
+
+    /// Asks every server once whether it answers at all (a refusal is seen at once); when all
+    /// refuse, every query of this run, in flight or to come, ends as `ServerRefused`.
+    pub async fn check_reach(&self, wait: Duration) -> Vec<(SocketAddr, Reach)> {
+        let reach = futures::future::join_all(
+            self.servers
+                .iter()
+                .map(|s| async move { (*s, super::authority::reach(*s, wait).await) }),
+        )
+        .await;
+        if !reach.is_empty() && reach.iter().all(|(_, r)| *r == Reach::Refused) {
+            self.discipline.all_refused.send_replace(true);
+        }
+        reach
     }
 
     /// The resolver itself, for libraries that resolve on their own (SPF evaluation).
@@ -460,9 +491,14 @@ impl Dns {
     async fn ask_once(&self, name: &str, record_type: RecordType) -> Answer {
         let fqdn = fqdn(name)?;
         let deadline = self.timeout + Duration::from_millis(250);
-        let lookup = {
+        let mut refused = self.discipline.all_refused.subscribe();
+        let lookup = async {
             let _slot = self.discipline.in_flight.acquire().await;
             tokio::time::timeout(deadline, self.resolver.lookup(fqdn.clone(), record_type)).await
+        };
+        let lookup = tokio::select! {
+            found = lookup => found,
+            _ = refused.wait_for(|r| *r) => return Err(LookupError::ServerRefused),
         };
         let lookup = match lookup {
             Err(_) | Ok(Err(NetError::Timeout)) => {

@@ -247,6 +247,49 @@ fn ip_list(addresses: &[std::net::IpAddr]) -> String {
         .join(", ")
 }
 
+/// "ns2 (addr) serves serial 5 with MX 10 old and has no address for new (its old MX host does
+/// not answer SMTP from here: …)".
+fn lagging_server(l: &crate::judge::findings::Lagging) -> String {
+    let mut text = format!(
+        "{} ({}) serves serial {} with MX {}",
+        l.name,
+        l.address,
+        l.serial
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "?".into()),
+        l.mx.as_ref()
+            .map(|m| mx_list(m))
+            .unwrap_or_else(|| "unknown".into())
+    );
+    if !l.no_address_for.is_empty() {
+        text.push_str(&format!(
+            " and has no address for {}",
+            l.no_address_for.join(", ")
+        ));
+    }
+    text.push_str(match l.old_mx_answers {
+        Some(true) => " (its old MX host still answers SMTP from here)",
+        Some(false) => " (its old MX host does not answer SMTP from here: senders that ask this server cannot deliver)",
+        None => "",
+    });
+    text
+}
+
+/// ". This resolver holds that missing answer for new: probed at … (from the newest servers),
+/// it works from here".
+fn probed_from_source(p: &crate::judge::findings::ProbedFromSource) -> String {
+    format!(
+        ". This resolver holds that missing answer for {}, so clients using it cannot find the host; probed at {} (the newest servers' address), it {}",
+        p.name,
+        ip_list(&p.addresses),
+        match p.works {
+            Some(true) => "works from here",
+            Some(false) => "does not work from here either",
+            None => "was not probed",
+        }
+    )
+}
+
 fn mx_list(mx: &[(u16, String)]) -> String {
     if mx.is_empty() {
         return "(none)".into();
@@ -1020,21 +1063,12 @@ fn fact_message(fact: &Fact) -> String {
                 .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
                 .unwrap_or_default()
         ),
-        Fact::AuthoritativeInconsistent { zone, newest_serial, newest_mx, lagging } => format!(
-            "the name servers of {zone} disagree: the newest serve serial {} with MX {}, but {}",
+        Fact::AuthoritativeInconsistent { zone, newest_serial, newest_mx, lagging, resolver_missing } => format!(
+            "the name servers of {zone} disagree: the newest serve serial {} with MX {}, but {}{}",
             newest_serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
             mx_list(newest_mx),
-            lagging
-                .iter()
-                .map(|l| format!(
-                    "{} ({}) serves serial {} with MX {}",
-                    l.name,
-                    l.address,
-                    l.serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
-                    l.mx.as_ref().map(|m| mx_list(m)).unwrap_or_else(|| "unknown".into())
-                ))
-                .collect::<Vec<_>>()
-                .join("; ")
+            lagging.iter().map(lagging_server).collect::<Vec<_>>().join("; "),
+            resolver_missing.iter().map(probed_from_source).collect::<String>()
         ),
         Fact::AuthoritativeUnreachable { zone, servers } => format!(
             "none of the {} of {zone} answered from here: outbound DNS to name servers is probably blocked on this network, so nothing is concluded about them",

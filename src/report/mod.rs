@@ -460,6 +460,10 @@ pub struct HostView {
     pub sources: Vec<&'static str>,
     pub addresses: Vec<IpAddr>,
     pub error: Option<LookupErrorView>,
+    /// Addresses only the zone's own servers give (the resolver holds "no such name"): the
+    /// host was probed at these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub addresses_from_source: Vec<IpAddr>,
 }
 
 impl From<&ResolvedCandidate> for HostView {
@@ -474,6 +478,7 @@ impl From<&ResolvedCandidate> for HostView {
                 .collect(),
             addresses: c.addresses.all(),
             error: c.addresses.failure().as_ref().map(LookupErrorView::from),
+            addresses_from_source: c.from_source.clone(),
         }
     }
 }
