@@ -29,6 +29,17 @@ pub enum ExportChoice {
     Mobileconfig,
 }
 
+/// `--legacy-tls`: where to ask whether TLS 1.0 and 1.1 are still accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LegacyTlsChoice {
+    /// Every TLS port a mail client uses (not port 25).
+    Clients,
+    /// Port 25 as well.
+    All,
+    /// Not at all (two connections fewer per TLS port).
+    Off,
+}
+
 /// `--trust`: which certificate authorities to trust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TrustChoice {
@@ -189,6 +200,11 @@ pub struct Cli {
     /// Do not ask the domain's own name servers (for networks that block outbound DNS).
     #[arg(long)]
     pub no_authoritative: bool,
+
+    /// Ask each TLS port whether it still accepts TLS 1.0 and 1.1 (RFC 8996 deprecated them):
+    /// clients (every port but 25), all, off.
+    #[arg(long, value_enum, default_value = "clients", value_name = "WHERE")]
+    pub legacy_tls: LegacyTlsChoice,
 
     /// Do not check delivery security (MTA-STS, TLS-RPT, DANE, SPF, DMARC).
     #[arg(long)]
@@ -588,6 +604,11 @@ impl Cli {
                     _ => None,
                 },
                 transcripts: self.verbose > 0,
+                legacy_tls: match self.legacy_tls {
+                    LegacyTlsChoice::Clients => crate::probe::LegacyScope::Clients,
+                    LegacyTlsChoice::All => crate::probe::LegacyScope::All,
+                    LegacyTlsChoice::Off => crate::probe::LegacyScope::Off,
+                },
                 authoritative: !self.no_authoritative,
                 delivery: !self.no_delivery,
                 https_port: 443,

@@ -65,6 +65,8 @@ pub struct Options {
     pub family: Option<plan::Family>,
     /// Keep each probe's conversation (`-v`).
     pub transcripts: bool,
+    /// Where TLS 1.0 and 1.1 are tried (`--legacy-tls`).
+    pub legacy_tls: probe::LegacyScope,
     /// Ask the zone's own name servers too (off with `--no-authoritative`).
     pub authoritative: bool,
     /// The port name servers are asked on (53; tests run theirs on others).
@@ -101,6 +103,7 @@ impl Options {
             trust: TrustSource::default(),
             family: None,
             transcripts: false,
+            legacy_tls: probe::LegacyScope::Clients,
             authoritative: true,
             authority_port: 53,
             delivery: true,
@@ -296,6 +299,7 @@ pub async fn run_with(
             timeout: options.timeout,
             run_deadline: Some(run_deadline),
             transcripts: options.transcripts,
+            legacy_tls: options.legacy_tls,
         },
         observer,
     });

@@ -494,12 +494,65 @@ fn real_servers_in_a_network_namespace() {
     assert_eq!(v["recommended"]["outgoing"][0]["confirmed"], true);
 
     dns_from_the_source(&world);
+    legacy_tls_agrees_with_openssl(&world);
     delivery_security(&world);
     what_clients_are_told(&world);
     fleet(&world);
     one_verdict_everywhere(&world);
     expected_notes_only_with_verbose(&world);
     scheduled_runs();
+}
+
+/// TLS 1.0 and 1.1: what mailprobe says of each port is what OpenSSL's own client (allowed
+/// every version and cipher) finds on the same port. Debian's Postfix still accepts both on
+/// 465 and 587; Dovecot (ssl_min_protocol = TLSv1.2) refuses them.
+fn legacy_tls_agrees_with_openssl(world: &World) {
+    let v = world.probe(None, &["--ports", "993,995,465,587", "smtp.good.test"]);
+    let mut accepted_somewhere = false;
+    for (port, starttls) in [(993, None), (995, None), (465, None), (587, Some("smtp"))] {
+        let probe = probes(&v, "smtp.good.test", port)
+            .into_iter()
+            .find(|p| p["tls"]["legacy"].is_array())
+            .unwrap_or_else(|| panic!("no legacy answers on {port}: {}", v["probes"]));
+        for (i, flag) in ["-tls1", "-tls1_1"].iter().enumerate() {
+            let mut args = vec![
+                "netns".to_string(),
+                "exec".into(),
+                world.ns.clone(),
+                "openssl".into(),
+                "s_client".into(),
+                "-connect".into(),
+                format!("127.0.10.1:{port}"),
+                flag.to_string(),
+                "-cipher".into(),
+                "DEFAULT:@SECLEVEL=0".into(),
+            ];
+            if let Some(p) = starttls {
+                args.extend(["-starttls".into(), p.into()]);
+            }
+            let out = Command::new("timeout")
+                .arg("10")
+                .arg("ip")
+                .args(&args)
+                .stdin(std::process::Stdio::null())
+                .output()
+                .expect("openssl s_client");
+            let text = String::from_utf8_lossy(&out.stdout);
+            let openssl = text.contains("Cipher is ") && !text.contains("Cipher is (NONE)");
+            let ours = probe["tls"]["legacy"][i]["accepted"] == true;
+            assert_eq!(ours, openssl, "{port} {flag}: {}", probe["tls"]["legacy"]);
+            accepted_somewhere |= ours;
+        }
+    }
+    assert!(accepted_somewhere, "Debian's Postfix accepts TLS 1.0");
+    let m = message(&v, "tls_legacy_accepted");
+    assert!(
+        m.contains("465") && m.contains("587") && !m.contains("993"),
+        "{m}"
+    );
+    assert!(m.contains("TLS 1.0 and TLS 1.1"), "{m}");
+    // A hardening matter: the settings still work.
+    assert_eq!(v["status"], "works", "{}", v["findings"]);
 }
 
 /// The world's Unbound serves .test itself (no SOA, as split DNS does): that the zone's servers

@@ -74,6 +74,8 @@ pub enum Code {
     CertificateWeakKey,
     /// *New*: a certificate signed with MD5 or SHA-1.
     CertificateWeakSignature,
+    /// *New*: the endpoint still accepts TLS 1.0 or 1.1 (RFC 8996).
+    TlsLegacyAccepted,
     /// *New*: one of several DNS servers does not answer (or refuses connections).
     ResolverUnreachable,
     /// *New*: a bearer token's claims, read before it is used.
@@ -324,6 +326,10 @@ pub enum SettingProblem {
     },
     CertificateWeakSignature {
         algorithm: &'static str,
+    },
+    /// Hellos offering only these versions were answered with a ServerHello for them.
+    TlsLegacyAccepted {
+        versions: Vec<crate::probe::tls::legacy::LegacyVersion>,
     },
     NoStarttls,
     /// No STARTTLS, and no login offered without it.
@@ -973,6 +979,7 @@ impl SettingProblem {
             Self::NoStarttls => Code::NoStarttls,
             Self::CertificateWeakKey { .. } => Code::CertificateWeakKey,
             Self::CertificateWeakSignature { .. } => Code::CertificateWeakSignature,
+            Self::TlsLegacyAccepted { .. } => Code::TlsLegacyAccepted,
             Self::NoStarttlsNoLogin => Code::NoStarttlsNoLogin,
             Self::GreetingSlow { .. } => Code::GreetingSlow,
             Self::PlaintextOnly => Code::PlaintextOnly,

@@ -197,6 +197,9 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
         Code::CertificateWeakSignature => SettingProblem::CertificateWeakSignature {
             algorithm: cert?.signature,
         },
+        Code::TlsLegacyAccepted => SettingProblem::TlsLegacyAccepted {
+            versions: super::verdict::legacy_accepted(p),
+        },
         Code::NoStarttlsNoLogin => SettingProblem::NoStarttlsNoLogin,
         Code::PlaintextOnly => SettingProblem::PlaintextOnly,
         Code::LoginDisabled => SettingProblem::LoginDisabled,

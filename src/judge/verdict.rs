@@ -56,6 +56,9 @@ pub fn judge(p: &ProbeResult, ctx: Context) -> Judgement {
     if p.capabilities.truncated {
         warnings.push(Code::CapabilitiesTruncated);
     }
+    if !legacy_accepted(p).is_empty() {
+        warnings.push(Code::TlsLegacyAccepted);
+    }
     Judgement {
         verdict: policy::verdict(&warnings),
         warnings,
@@ -72,6 +75,16 @@ fn no_login_in_clear(p: &ProbeResult) -> bool {
         Protocol::Imap => p.login_disabled,
         Protocol::Pop3 | Protocol::Smtp => listed && p.auth_mechanisms.is_empty(),
     }
+}
+
+/// The legacy versions (TLS 1.0, 1.1) the endpoint answered with a ServerHello for.
+pub fn legacy_accepted(p: &ProbeResult) -> Vec<crate::probe::tls::legacy::LegacyVersion> {
+    use crate::probe::tls::legacy::LegacyAnswer;
+    p.legacy_tls
+        .iter()
+        .filter(|c| matches!(c.answer, Ok(LegacyAnswer::Accepted { .. })))
+        .map(|c| c.version)
+        .collect()
 }
 
 /// Certificate problems of a probe that completed its handshake.

@@ -9,7 +9,8 @@ use futures::future::join_all;
 use tokio::time::Instant;
 
 use super::session::{self, Deadline};
-use super::{Failure, FailureKind, Phase, ProbeResult, Skip, TcpOutcome, Trust};
+use super::tls::legacy::LegacyVersion;
+use super::{Failure, FailureKind, LegacyCheck, Phase, ProbeResult, Skip, TcpOutcome, Trust};
 pub use crate::net::gate::{Gate, Limiter, Permits, PER_ADDRESS_CONNECTIONS};
 use crate::plan::ProbeTask;
 use crate::service::Security;
@@ -21,6 +22,18 @@ pub struct ProbeSettings {
     pub run_deadline: Option<Instant>,
     /// Keep each probe's conversation (`-v`).
     pub transcripts: bool,
+    /// Which endpoints are also asked whether they still accept TLS 1.0 and 1.1.
+    pub legacy_tls: LegacyScope,
+}
+
+/// Where the legacy-version hellos go (`--legacy-tls`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LegacyScope {
+    Off,
+    /// Every TLS endpoint but port 25 (servers' delivery, where any TLS beats none).
+    #[default]
+    Clients,
+    All,
 }
 
 /// Told about progress, so the caller can show it; probing itself never prints.
@@ -228,11 +241,58 @@ async fn run_task(task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<ProbeResult> {
             }
         }
     });
-    let rest = join_all(each).await;
+    let (rest, legacy) = tokio::join!(join_all(each), legacy_checks(first, task, ctx));
     for r in &rest {
         ctx.observer.finished(r);
     }
-    std::iter::once(first.clone()).chain(rest).collect()
+    let mut all: Vec<ProbeResult> = std::iter::once(first.clone()).chain(rest).collect();
+    for r in &mut all {
+        r.legacy_tls = legacy.clone();
+    }
+    all
+}
+
+/// Whether the endpoint spoke TLS (or refused the handshake in words: an old server) and is in
+/// scope, and answered within half the timeout: the hellos then get the other half, so a slow
+/// or stalling server never makes the run wait more than about one timeout.
+fn wants_legacy(first: &ProbeResult, settings: &ProbeSettings) -> bool {
+    let in_scope = match settings.legacy_tls {
+        LegacyScope::Off => false,
+        LegacyScope::Clients => !first.service.is_relay(),
+        LegacyScope::All => true,
+    };
+    let answered = match &first.failure {
+        None => true,
+        Some(f) => f.phase == Phase::TlsHandshake && matches!(f.kind, FailureKind::TlsHandshake(_)),
+    };
+    let prompt = Duration::from_millis(first.timings.total_ms) < settings.timeout / 2;
+    in_scope && answered && prompt && first.tcp.connected() && first.tls.is_some()
+}
+
+/// The endpoint's answers to a hello offering only TLS 1.0, and one offering only TLS 1.1, each
+/// on a connection of its own under the same caps, both at once.
+async fn legacy_checks(first: &ProbeResult, task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<LegacyCheck> {
+    if !wants_legacy(first, ctx.settings) {
+        return Vec::new();
+    }
+    let mut deadline = Instant::now() + ctx.settings.timeout / 2;
+    if let Some(end) = ctx.settings.run_deadline {
+        deadline = deadline.min(end);
+    }
+    let check = |version| async move {
+        let answer = match ctx.gate.enter(task.address, deadline).await {
+            Ok(_permits) => {
+                session::legacy_hello(&first.host, task.address, task.service, version, deadline)
+                    .await
+            }
+            Err(_) => Err(Failure::new(
+                Phase::Connect,
+                FailureKind::Skipped(Skip::AddressBusy),
+            )),
+        };
+        LegacyCheck { version, answer }
+    };
+    join_all(LegacyVersion::ALL.map(check)).await
 }
 
 /// The first name's probe; on an implicit-TLS port whose first probe is slow, the other names'

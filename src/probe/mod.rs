@@ -23,7 +23,7 @@ use std::net::IpAddr;
 use crate::net::address::AddressClass;
 use crate::service::Service;
 
-pub use engine::{run_probes, Limiter, ProbeObserver, ProbeSettings};
+pub use engine::{run_probes, LegacyScope, Limiter, ProbeObserver, ProbeSettings};
 pub use tls::{CertInfo, CertVerdict, TlsInfo, Trust};
 
 /// Longest line kept from a server; longer lines end the probe with [`FailureKind::LineTooLong`].
@@ -280,6 +280,16 @@ pub struct ProbeResult {
     pub login: Option<login::LoginOutcome>,
     /// The conversation, when it was kept (`-v`).
     pub transcript: Option<transcript::Transcript>,
+    /// What the endpoint answered to hellos offering only TLS 1.0, only TLS 1.1 (empty when
+    /// not asked: no TLS here, port 25, `--legacy-tls off`).
+    pub legacy_tls: Vec<LegacyCheck>,
+}
+
+/// One legacy-version hello and its answer, or why it never reached the server's TLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LegacyCheck {
+    pub version: tls::legacy::LegacyVersion,
+    pub answer: Result<tls::legacy::LegacyAnswer, Failure>,
 }
 
 impl ProbeResult {
@@ -309,6 +319,7 @@ impl ProbeResult {
             shared_with: None,
             login: None,
             transcript: None,
+            legacy_tls: Vec::new(),
         }
     }
 }

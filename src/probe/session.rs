@@ -580,3 +580,58 @@ fn ehlo_name(stream: &tokio::net::TcpStream) -> String {
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
+
+/// A fresh connection to `address` for `service`, taken to the point where a TLS ClientHello
+/// goes (at once for implicit TLS, after the greeting, capabilities and STARTTLS otherwise),
+/// then a hello offering only `version`. Nothing else is sent: no login, no goodbye.
+pub async fn legacy_hello(
+    host: &str,
+    address: IpAddr,
+    service: Service,
+    version: tls::legacy::LegacyVersion,
+    deadline: Instant,
+) -> Result<tls::legacy::LegacyAnswer, Failure> {
+    let stream = tcp::connect(SocketAddr::new(address, service.port), deadline)
+        .await
+        .map_err(|o| Failure::new(Phase::Connect, connect_failure(&o)))?;
+    let client_name = ehlo_name(&stream);
+    let stream: BoxStream = Box::new(stream);
+    let stream = match service.security {
+        Security::Tls => stream,
+        _ => to_starttls(service.protocol, stream, &client_name, deadline).await?,
+    };
+    Ok(tls::legacy::ask(stream, version, host, deadline).await)
+}
+
+/// Greeting, capabilities and STARTTLS, for a hello that follows; the stream handed back.
+async fn to_starttls(
+    protocol: Protocol,
+    stream: BoxStream,
+    client_name: &str,
+    deadline: Instant,
+) -> Result<BoxStream, Failure> {
+    let mut conn = Conn::new(stream, deadline);
+    let first = conn
+        .read_line()
+        .await
+        .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    dialect::greeting_status(protocol, &mut conn, &first, None)
+        .await
+        .map_err(|k| Failure::new(Phase::Greeting, k))?;
+    let from_greeting = dialect::greeting_capabilities(protocol, &first);
+    // Asked only where STARTTLS worked a moment ago: the listing is read, not judged.
+    dialect::capabilities(protocol, &mut conn, "c1", client_name, from_greeting)
+        .await
+        .map_err(|k| Failure::new(Phase::Capabilities, k))?;
+    dialect::start_tls(protocol, &mut conn)
+        .await
+        .map_err(|k| Failure::new(Phase::StartTls, k))?;
+    if conn.buffered() > 0 {
+        let bytes = conn.buffered();
+        return Err(Failure::new(
+            Phase::StartTls,
+            FailureKind::StartTlsInjection { bytes },
+        ));
+    }
+    Ok(conn.into_stream())
+}

@@ -53,6 +53,26 @@ pub fn heard(heard: Heard) -> &'static str {
     }
 }
 
+/// "TLS 1.0 and TLS 1.1".
+fn legacy_versions(versions: &[crate::probe::tls::legacy::LegacyVersion], joiner: &str) -> String {
+    use crate::probe::tls::legacy::LegacyVersion;
+    let names: Vec<&str> = versions
+        .iter()
+        .map(|v| match v {
+            LegacyVersion::Tls10 => "TLS 1.0",
+            LegacyVersion::Tls11 => "TLS 1.1",
+        })
+        .collect();
+    names.join(&format!(" {joiner} "))
+}
+
+/// A cipher suite by its IANA name, else its number.
+pub fn cipher_suite(id: u16) -> String {
+    crate::probe::tls::legacy::cipher_name(id)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("0x{id:04x}"))
+}
+
 pub fn unreachable(u: Unreachable) -> &'static str {
     match u {
         Unreachable::Network => "network is unreachable",
@@ -772,6 +792,7 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         Code::CertificateWeakSignature => {
             "certificate signed with a broken hash (SHA-1 or MD5): clients refuse it".into()
         }
+        Code::TlsLegacyAccepted => "still accepts TLS 1.0/1.1 (deprecated)".into(),
         Code::NoStarttlsNoLogin => {
             "no STARTTLS, and no login without it: no password login is possible here".into()
         }
@@ -1347,6 +1368,11 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::CertificateWeakSignature { algorithm } => format!(
             "the certificate of {on} is signed with {algorithm}: a broken hash, which clients refuse"
         ),
+        SettingProblem::TlsLegacyAccepted { versions } => format!(
+            "{on} still accepts {}, deprecated since 2021 (RFC 8996) and flagged by compliance scans; a device limited to {} can still use this setting",
+            legacy_versions(versions, "and"),
+            legacy_versions(versions, "or")
+        ),
         SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
         SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
         SettingProblem::Failed { service, failure: f, decoded, .. } => format!(
@@ -1458,6 +1484,7 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
         SettingProblem::CertificateWeakKey { .. } => "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.",
         SettingProblem::CertificateWeakSignature { .. } => "Have the certificate reissued: every public CA signs with SHA-256 or better.",
+        SettingProblem::TlsLegacyAccepted { .. } => "Once no old device needs them, allow TLS 1.2 and newer only (Postfix: smtpd_tls_protocols and smtpd_tls_mandatory_protocols = >=TLSv1.2; Dovecot: ssl_min_protocol = TLSv1.2; Exchange and Windows: disable TLS 1.0/1.1 in SCHANNEL).",
         SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
         SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
         SettingProblem::Failed {

@@ -576,11 +576,78 @@ pub struct TlsView {
     pub verdict: Option<CertVerdictView>,
     pub name_matches: Option<bool>,
     pub client_certificate_requested: bool,
+    /// *New in 2*: the answers to hellos offering only TLS 1.0, only TLS 1.1 (empty when not
+    /// asked).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub legacy: Vec<LegacyView>,
+}
+
+/// One legacy-version hello: `accepted` is null when it never reached the server's TLS.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct LegacyView {
+    /// `tls1.0` or `tls1.1`.
+    pub version: &'static str,
+    pub accepted: Option<bool>,
+    /// `accepted`, `alert`, `other_version`, `closed`, `not_tls`, `timed_out`, or
+    /// `not_reached` (see `failure`).
+    pub answer: &'static str,
+    /// The alert's name (or number), for `alert`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    /// The cipher suite the server chose, for `accepted`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cipher: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureView>,
+}
+
+impl From<&crate::probe::LegacyCheck> for LegacyView {
+    fn from(c: &crate::probe::LegacyCheck) -> Self {
+        use crate::probe::tls::legacy::LegacyAnswer as A;
+        let (answer, accepted, alert, cipher, failure) = match &c.answer {
+            Err(f) => ("not_reached", None, None, None, Some(FailureView::from(f))),
+            Ok(a) => (
+                names::legacy_answer(a),
+                Some(matches!(a, A::Accepted { .. })),
+                match a {
+                    A::Alert { description } => Some(
+                        names::tls_alert(*description)
+                            .map(str::to_string)
+                            .unwrap_or_else(|| description.to_string()),
+                    ),
+                    _ => None,
+                },
+                match a {
+                    A::Accepted { cipher } => Some(words::cipher_suite(*cipher)),
+                    _ => None,
+                },
+                None,
+            ),
+        };
+        Self {
+            version: names::legacy_version(c.version),
+            accepted,
+            answer,
+            alert,
+            cipher,
+            failure,
+        }
+    }
+}
+
+impl TlsView {
+    fn new(t: &TlsInfo, legacy: &[crate::probe::LegacyCheck]) -> Self {
+        Self {
+            legacy: legacy.iter().map(LegacyView::from).collect(),
+            ..Self::from(t)
+        }
+    }
 }
 
 impl From<&TlsInfo> for TlsView {
     fn from(t: &TlsInfo) -> Self {
         Self {
+            legacy: Vec::new(),
             sni: t.sni.clone(),
             version: t.version.clone(),
             cipher: t.cipher.clone(),
@@ -769,7 +836,7 @@ impl ProbeView {
             protocol: names::protocol(p.service.protocol),
             security: names::security(p.service.security),
             tcp: TcpView::from(&p.tcp),
-            tls: p.tls.as_ref().map(TlsView::from),
+            tls: p.tls.as_ref().map(|t| TlsView::new(t, &p.legacy_tls)),
             banner: p.banner.clone(),
             heard: p.heard.map(names::heard),
             capabilities: CapabilitiesView {

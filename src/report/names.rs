@@ -64,6 +64,7 @@ pub fn code(c: Code) -> &'static str {
         ResolverUnreachable => "resolver_unreachable",
         CertificateWeakKey => "certificate_weak_key",
         CertificateWeakSignature => "certificate_weak_signature",
+        TlsLegacyAccepted => "tls_legacy_accepted",
         TokenAudienceWrong => "token_audience_wrong",
         TokenScopeMissing => "token_scope_missing",
         TokenUserMismatch => "token_user_mismatch",
@@ -385,4 +386,50 @@ pub fn tls_failure(t: &TlsFailure) -> &'static str {
         TlsFailure::Alert(_) => "alert",
         TlsFailure::Other(_) => "other",
     }
+}
+
+pub fn legacy_version(v: crate::probe::tls::legacy::LegacyVersion) -> &'static str {
+    use crate::probe::tls::legacy::LegacyVersion as V;
+    match v {
+        V::Tls10 => "tls1.0",
+        V::Tls11 => "tls1.1",
+    }
+}
+
+pub fn legacy_answer(a: &crate::probe::tls::legacy::LegacyAnswer) -> &'static str {
+    use crate::probe::tls::legacy::LegacyAnswer as A;
+    match a {
+        A::Accepted { .. } => "accepted",
+        A::Alert { .. } => "alert",
+        A::OtherVersion { .. } => "other_version",
+        A::Closed => "closed",
+        A::NotTls => "not_tls",
+        A::TimedOut => "timed_out",
+    }
+}
+
+/// The RFC 8446 / RFC 5246 name of a TLS alert; `None` for a code outside the registry's
+/// common ones (the number is given instead).
+pub fn tls_alert(code: u8) -> Option<&'static str> {
+    Some(match code {
+        0 => "close_notify",
+        10 => "unexpected_message",
+        20 => "bad_record_mac",
+        22 => "record_overflow",
+        40 => "handshake_failure",
+        42 => "bad_certificate",
+        47 => "illegal_parameter",
+        48 => "unknown_ca",
+        50 => "decode_error",
+        51 => "decrypt_error",
+        70 => "protocol_version",
+        71 => "insufficient_security",
+        80 => "internal_error",
+        86 => "inappropriate_fallback",
+        90 => "user_canceled",
+        109 => "missing_extension",
+        110 => "unsupported_extension",
+        112 => "unrecognized_name",
+        _ => return None,
+    })
 }

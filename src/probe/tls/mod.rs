@@ -9,6 +9,7 @@
 
 pub mod cert;
 pub mod handshake;
+pub mod legacy;
 pub mod names;
 pub mod trust;
 
