@@ -40,6 +40,9 @@ async fn brands_and_regions_get_their_own_settings() {
             "imap.aol.com",
         ),
         ("mail.com", "mx00.gmx.com", "mail_com", "imap.mail.com"),
+        // mail.com's MX as it is published today (issue 27: was reported self-hosted).
+        ("mail.com", "mx00.mail.com", "mail_com", "imap.mail.com"),
+        ("email.com", "mx01.mail.com", "mail_com", "imap.mail.com"),
         ("gmx.com", "mx00.gmx.com", "gmx", "imap.gmx.com"),
         ("gmx.net", "mx00.gmx.net", "gmx", "imap.gmx.net"),
         (

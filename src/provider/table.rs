@@ -757,9 +757,10 @@ pub static PROVIDERS: &[Provider] = &[
         id: "mail_com",
         name: "mail.com",
         kind: Kind::Mailbox,
-        // mail.com's addresses share GMX's MX (mx00.gmx.com): the mail domain tells them apart.
+        // mail.com's own MX are mx00/mx01.mail.com; its brand domains have also been served by
+        // GMX's (mx00.gmx.com): the mail domain tells them apart.
         variants: &[Variant {
-            mx: &["gmx.com"],
+            mx: &["mail.com", "gmx.com"],
             label: None,
             domains: &[
                 "mail.com",
