@@ -342,14 +342,9 @@ pub async fn run_with(
     // silent server among several is named instead of silently costing time.
     let reach_wait = options.timeout.min(Duration::from_secs(1));
     let reach = dns.check_reach(reach_wait);
-    let ((mut discovery, identification, early, probed, mut delivery, published), authority, reach) =
+    let ((discovery, identification, early, probed, mut delivery, published), authority, reach) =
         // Boxed: the stages' futures are large, and a caller's stack holds only a pointer.
         tokio::join!(Box::pin(main), Box::pin(authority), reach);
-    if reach.iter().all(|(_, r)| *r == net::dns::Reach::Refused)
-        && discovery.mx_error == Some(net::dns::LookupError::Timeout)
-    {
-        discovery.mx_error = Some(net::dns::LookupError::ServerRefused);
-    }
     let (mut candidates, mut probes, mut caps) = probed;
     let (mut published, more_candidates, more_probes) = published;
     candidates.extend(more_candidates);

@@ -9,8 +9,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use mailprobe::fleet::{self, FleetOptions, FleetRequest};
-use mailprobe::input::parse_target;
+use mailprobe::fleet;
 use mailprobe::service::{Protocol, Security};
 use support::dns::{zone, TestDns};
 use support::pki::TestCa;
@@ -51,31 +50,10 @@ async fn the_report_renders_in_a_browser_and_server_markup_stays_text() {
     let ca = w.ca.pem_file();
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
-    let mut base = support::options("x.test", dns.addr, &w.services, support::scenario::TIMEOUT);
-    base.ca_file = Some(ca.path().to_path_buf());
-    let req = FleetRequest {
-        fleet: FleetOptions {
-            base,
-            targets: ["alpha.test", "beta.test"]
-                .iter()
-                .map(|d| parse_target(d).unwrap())
-                .collect(),
-            parallel: 2,
-            rate: None,
-        },
-        bad: Vec::new(),
-        duplicates: 0,
-        other_shards: 0,
-        jsonl: false,
-        details: false,
-        html: Some(page.clone()),
-        compare: None,
-        expiry_warn: 21,
-        prometheus: None,
-        limits: mailprobe::judge::policy::DEFAULT_EXPIRY_LIMITS,
-        deadline: None,
-        color: Some(false),
-    };
+    let domains = ["alpha.test".to_string(), "beta.test".to_string()];
+    let mut req = w.fleet_request(dns.addr, ca.path(), &domains, support::scenario::TIMEOUT, 2);
+    req.jsonl = false;
+    req.html = Some(page.clone());
     let (mut out, mut err) = (Vec::new(), Vec::new());
     fleet::output::run(
         &req,

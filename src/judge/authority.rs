@@ -53,12 +53,8 @@ pub fn findings(
     };
     let mut out = Vec::new();
     let answered: Vec<(&str, IpAddr, &ZoneView)> = a
-        .servers
-        .iter()
-        .filter_map(|s| match &s.outcome {
-            ServerOutcome::Answered(view) => Some((s.name.as_str(), s.address, view)),
-            _ => None,
-        })
+        .answered()
+        .map(|(s, view)| (s.name.as_str(), s.address, view))
         .collect();
     let silent = a
         .servers
@@ -126,20 +122,12 @@ pub fn findings(
     out
 }
 
-/// The newest serial and what the servers serving it say.
-fn newest<'a>(answered: &[(&str, IpAddr, &'a ZoneView)]) -> Option<&'a ZoneView> {
-    answered
-        .iter()
-        .max_by_key(|(_, _, v)| v.serial)
-        .map(|(_, _, v)| *v)
-}
-
 fn consistency(
     a: &Authority,
     answered: &[(&str, IpAddr, &ZoneView)],
     probed: Probed<'_>,
 ) -> Vec<Finding> {
-    let Some(best) = newest(answered) else {
+    let Some(best) = a.newest() else {
         return Vec::new();
     };
     let newest_mx = best.mx.exchanges();
@@ -208,7 +196,7 @@ fn propagation(
     discovery: &Discovery,
     probed: Probed<'_>,
 ) -> Vec<Finding> {
-    let Some(best) = newest(answered) else {
+    let Some(best) = a.newest() else {
         return Vec::new();
     };
     let Some(source) = best.mx.set() else {
@@ -254,7 +242,7 @@ fn address_propagation(
     discovery: &Discovery,
     probed: Probed<'_>,
 ) -> Vec<Finding> {
-    let Some(best) = newest(answered) else {
+    let Some(best) = a.newest() else {
         return Vec::new();
     };
     let resolver = |name: &str| -> Option<&HostAddresses> {

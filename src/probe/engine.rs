@@ -275,10 +275,7 @@ async fn legacy_checks(first: &ProbeResult, task: &ProbeTask, ctx: &Ctx<'_>) -> 
     if !wants_legacy(first, ctx.settings) {
         return Vec::new();
     }
-    let mut deadline = Instant::now() + ctx.settings.timeout / 2;
-    if let Some(end) = ctx.settings.run_deadline {
-        deadline = deadline.min(end);
-    }
+    let deadline = Deadline::after(ctx.settings.timeout / 2, ctx.settings.run_deadline).0;
     let check = |version| async move {
         let answer = match ctx.gate.enter(task.address, deadline).await {
             Ok(_permits) => {

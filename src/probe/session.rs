@@ -372,15 +372,7 @@ async fn plaintext_first(
     dialect::start_tls(protocol, &mut conn)
         .await
         .map_err(|k| Failure::new(Phase::StartTls, k))?;
-    // Bytes already waiting were sent in plaintext after the "go ahead": never treat them as
-    // part of the TLS session (STARTTLS command injection, CVE-2011-0411 and relatives).
-    let leftover = conn.buffered();
-    if leftover > 0 {
-        return Err(Failure::new(
-            Phase::StartTls,
-            FailureKind::StartTlsInjection { bytes: leftover },
-        ));
-    }
+    nothing_after_go_ahead(&conn)?;
     let read_total = conn.read_total();
     // A greeting in progress may have moved the connection's deadline: the TLS keeps it.
     let deadline = conn.deadline();
@@ -626,12 +618,18 @@ async fn to_starttls(
     dialect::start_tls(protocol, &mut conn)
         .await
         .map_err(|k| Failure::new(Phase::StartTls, k))?;
-    if conn.buffered() > 0 {
-        let bytes = conn.buffered();
-        return Err(Failure::new(
+    nothing_after_go_ahead(&conn)?;
+    Ok(conn.into_stream())
+}
+
+/// Bytes already waiting were sent in plaintext after the "go ahead": never treat them as part
+/// of the TLS session (STARTTLS command injection, CVE-2011-0411 and relatives).
+fn nothing_after_go_ahead(conn: &Conn) -> Result<(), Failure> {
+    match conn.buffered() {
+        0 => Ok(()),
+        bytes => Err(Failure::new(
             Phase::StartTls,
             FailureKind::StartTlsInjection { bytes },
-        ));
+        )),
     }
-    Ok(conn.into_stream())
 }
