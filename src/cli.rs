@@ -210,9 +210,17 @@ pub struct Cli {
     #[arg(long)]
     pub no_delivery: bool,
 
-    /// Do not fetch what mail clients are told (autoconfig, Autodiscover).
+    /// Do not fetch what mail clients are told (autoconfig, Autodiscover, Thunderbird's ISPDB).
     #[arg(long)]
     pub no_published: bool,
+
+    /// Do not ask Mozilla's ISPDB (which then learns the domain and its MX domain).
+    #[arg(long, conflicts_with = "ispdb_url")]
+    pub no_ispdb: bool,
+
+    /// Ask this ISPDB instead of Thunderbird's (an HTTPS base URL; a mirror, or tests).
+    #[arg(long, value_name = "URL", default_value = crate::published::thunderbird::ISPDB_URL)]
+    pub ispdb_url: String,
 
     /// Write the confirmed settings as a file a client imports (to stdout, or --output).
     #[arg(long, value_enum, value_name = "FORMAT")]
@@ -539,6 +547,9 @@ impl Cli {
             .iter()
             .map(|h| parse_host(h))
             .collect::<Result<Vec<_>, _>>()?;
+        if !self.ispdb_url.starts_with("https://") || self.ispdb_url.chars().any(char::is_control) {
+            return Err("--ispdb-url: an https:// URL is needed".into());
+        }
         let login = if self.login {
             let username = self
                 .user
@@ -614,6 +625,7 @@ impl Cli {
                 https_port: 443,
                 published: !self.no_published,
                 http_port: 80,
+                ispdb_url: (!self.no_ispdb).then(|| self.ispdb_url.clone()),
                 trust_anchor: self.trust_anchor,
                 authority_port: 53,
             },

@@ -81,6 +81,9 @@ pub struct Options {
     pub published: bool,
     /// The port plain-HTTP configuration is fetched from (80; tests serve theirs elsewhere).
     pub http_port: u16,
+    /// Mozilla's ISPDB, asked the way Thunderbird asks it (`--ispdb-url`; `None` with
+    /// `--no-ispdb`): the domain and its MX domain are sent to it.
+    pub ispdb_url: Option<String>,
 }
 
 /// The default of `--max-time`.
@@ -111,6 +114,7 @@ impl Options {
             trust_anchor: None,
             published: true,
             http_port: 80,
+            ispdb_url: Some(published::thunderbird::ISPDB_URL.to_string()),
         }
     }
 }
@@ -610,6 +614,17 @@ impl Probing<'_> {
                 .filter_map(|h| psl::domain_str(&h.to_ascii_lowercase()).map(str::to_string))
                 .collect(),
         };
+        let best_mx = discovery
+            .mx
+            .iter()
+            .filter(|m| !m.exchange.is_empty())
+            .min_by_key(|m| m.preference)
+            .map(|m| m.exchange.as_str());
+        let lookups = published::thunderbird::Lookups::new(
+            self.options.ispdb_url.clone(),
+            &target.domain.ascii,
+            best_mx,
+        );
         let found = Box::pin(published::gather(
             self.dns,
             &http,
@@ -617,6 +632,7 @@ impl Probing<'_> {
             target.address.as_deref(),
             settings,
             &allowed,
+            &lookups,
         ))
         .await;
         let mut announced: Vec<published::Setting> = Vec::new();

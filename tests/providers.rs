@@ -77,7 +77,7 @@ async fn brands_and_regions_get_their_own_settings() {
             "outlook.office365.com",
         ),
     ];
-    for (domain, mx, id, imap) in cases {
+    for (domain, mx, id, imap) in cases.iter().chain(ADDED_OR_CHANGED) {
         let run = identify(domain, &[(10, mx)]).await;
         assert_eq!(provider(&run).id, *id, "{domain} {mx}");
         assert_eq!(imap_host(&run), *imap, "{domain} {mx}");
@@ -85,6 +85,146 @@ async fn brands_and_regions_get_their_own_settings() {
     // SMTP too, not only IMAP: gmx.net's outgoing host is mail.gmx.net.
     let run = identify("gmx.net", &[(10, "mx00.gmx.net")]).await;
     assert_eq!(provider(&run).outgoing[0].host, "mail.gmx.net");
+}
+
+/// Issue 27's corrections and additions: (domain, MX, provider, IMAP host).
+const ADDED_OR_CHANGED: &[(&str, &str, &str, &str)] = &[
+    ("firma.example", "mx1.smtp.goog", "google", "imap.gmail.com"),
+    (
+        "gmail.com",
+        "gmail-smtp-in.l.google.com",
+        "gmail",
+        "imap.gmail.com",
+    ),
+    ("firma.example", "mx1.ovh.net", "ovh", "ssl0.ovh.net"),
+    (
+        "firma.example",
+        "www123.your-server.de",
+        "hetzner",
+        "mail.your-server.de",
+    ),
+    (
+        "firma.example",
+        "mx1.secureserver.net",
+        "godaddy",
+        "imap.secureserver.net",
+    ),
+    (
+        "firma.example",
+        "mx.purelymail.com",
+        "purelymail",
+        "imap.purelymail.com",
+    ),
+    (
+        "firma.example",
+        "mx1.forwardemail.net",
+        "forward_email",
+        "imap.forwardemail.net",
+    ),
+    (
+        "firma.example",
+        "mx01.mail.icloud.com",
+        "icloud",
+        "imap.mail.me.com",
+    ),
+    ("posteo.de", "mx01.posteo.de", "posteo", "posteo.de"),
+    (
+        "t-online.de",
+        "mx00.t-online.de",
+        "t_online",
+        "secureimap.t-online.de",
+    ),
+    ("freenet.de", "mx.freenet.de", "freenet", "mx.freenet.de"),
+    (
+        "comcast.net",
+        "mx1a1.comcast.net",
+        "comcast",
+        "imap.comcast.net",
+    ),
+    ("orange.fr", "smtp-in.orange.fr", "orange", "imap.orange.fr"),
+    ("seznam.cz", "mx1.seznam.cz", "seznam", "imap.seznam.cz"),
+    (
+        "libero.it",
+        "smtp-in.libero.it",
+        "libero",
+        "imapmail.libero.it",
+    ),
+    ("rambler.ru", "mx.rambler.ru", "rambler", "imap.rambler.ru"),
+    ("qq.com", "mx1.qq.com", "qq", "imap.qq.com"),
+    ("firma.example", "mxbiz1.qq.com", "qq", "imap.exmail.qq.com"),
+    (
+        "163.com",
+        "163mx01.mxmail.netease.com",
+        "netease",
+        "imap.163.com",
+    ),
+    (
+        "126.com",
+        "126mx01.mxmail.netease.com",
+        "netease",
+        "imap.126.com",
+    ),
+    (
+        "firma.example",
+        "qiye163mx01.mxmail.netease.com",
+        "netease",
+        "imaphz.qiye.163.com",
+    ),
+    (
+        "firma.example",
+        "mxw.mxhichina.com",
+        "alibaba",
+        "imap.qiye.aliyun.com",
+    ),
+    ("naver.com", "mx1.naver.com", "naver", "imap.naver.com"),
+    (
+        "firma.example",
+        "mx1.worksmobile.com",
+        "naver",
+        "imap.worksmobile.com",
+    ),
+    ("daum.net", "mx1.hanmail.net", "daum", "imap.daum.net"),
+    (
+        "firma.example",
+        "firma-example.mail.protection.partner.outlook.cn",
+        "microsoft365",
+        "partner.outlook.cn",
+    ),
+];
+
+/// Reverse-DNS names of customers' own servers at hosting companies and ISPs are never taken
+/// for the company's mail service (issue 27: too broad patterns).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_customers_own_server_is_not_its_hosters_mail() {
+    for mx in [
+        "static.1.2.3.4.clients.your-server.de",
+        "p3plcpnl0123.prod.phx3.secureserver.net",
+        "c-73-1-2-3.hsd1.fl.comcast.net",
+    ] {
+        let run = identify("firma.example", &[(10, mx)]).await;
+        assert_eq!(provider(&run).id, "unknown", "{mx}");
+        assert!(provider(&run).incoming.is_empty(), "{mx}");
+    }
+}
+
+/// The login name's form travels from the table to the card: WEB.DE and iCloud's IMAP use the
+/// part before the @, a custom domain on iCloud+ the Apple Account's address.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_provider_login_form_reaches_the_report() {
+    use mailprobe::provider::Username;
+    let run = identify("web.de", &[(10, "mx-ha02.web.de")]).await;
+    assert!(provider(&run)
+        .published()
+        .all(|s| s.username == Username::LocalPart));
+    let run = identify("icloud.com", &[(10, "mx01.mail.icloud.com")]).await;
+    assert_eq!(provider(&run).incoming[0].username, Username::LocalPart);
+    assert_eq!(provider(&run).outgoing[0].username, Username::FullAddress);
+    let run = identify("firma.example", &[(10, "mx01.mail.icloud.com")]).await;
+    assert!(provider(&run)
+        .published()
+        .all(|s| s.username == Username::AccountName));
+    let json = serde_json::to_value(mailprobe::report::Report::new(&run)).unwrap();
+    assert_eq!(json["provider"]["incoming"][0]["username"], "account_name");
 }
 
 #[tokio::test(flavor = "multi_thread")]

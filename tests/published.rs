@@ -625,3 +625,207 @@ async fn more_published_settings_than_probed_is_said() {
         message(f)
     );
 }
+
+/// Thunderbird's order (issue 27): the domain's autoconfig, then the ISPDB for the domain, then
+/// the MX-based lookups. Here the domain publishes nothing and the ISPDB's entry names a port
+/// that is closed: Thunderbird would set up a broken account, which the report says.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ispdb_entry_that_disagrees_with_the_probes_is_what_thunderbird_sets_up() {
+    let s = site().await;
+    let entry = config(&[
+        ("imap", "imap.ok.test", s.closed_imap.port, "STARTTLS"),
+        ("smtp", "smtp.ok.test", s.submissions.port, "SSL"),
+    ]);
+    let leaf = s.w.ca.leaf(&[
+        "ok.test",
+        "autoconfig.ok.test",
+        "autodiscover.ok.test",
+        "ispdb.test",
+    ]);
+    let https = Web::start(SocketAddr::new(s.w.ip(30), 0), Some(&leaf), move |r| {
+        if r.host.starts_with("ispdb.test") && r.path == "/v1.1/ok.test" {
+            xml(&entry)
+        } else {
+            not_found()
+        }
+    })
+    .await;
+    let http = Web::start(SocketAddr::new(s.w.ip(30), 0), None, |_| not_found()).await;
+    let n = s.w.net.prefix();
+    let ispdb = format!("https://ispdb.test:{}/v1.1/", https.port);
+    let zones = [
+        site_zone(&s.w, ""),
+        zone("ispdb.test", &format!("@ IN A {n}.30\n")),
+    ];
+    let r =
+        s.w.run_with("a@ok.test", &zones, |o| {
+            o.published = true;
+            o.https_port = https.port;
+            o.http_port = http.port;
+            o.ispdb_url = Some(ispdb.clone());
+        })
+        .await;
+    let tb =
+        finding(&r, Code::ThunderbirdSetupBroken).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    assert_eq!(tb.severity, Severity::Warning);
+    let m = message(tb);
+    assert!(m.contains("Thunderbird's ISPDB"), "{m}");
+    assert!(
+        m.contains(&format!("imap.ok.test:{}", s.closed_imap.port)),
+        "{m}"
+    );
+    assert!(m.contains("fails"), "{m}");
+    assert!(
+        m.contains(&format!("smtp.ok.test:{}", s.submissions.port))
+            && m.contains("works from here"),
+        "{m}"
+    );
+    // The ISPDB's broken setting is named like any published one.
+    let broken = finding(&r, Code::PublishedSettingBroken).expect("broken");
+    assert!(
+        message(broken).contains("Thunderbird's ISPDB"),
+        "{}",
+        message(broken)
+    );
+    // Asked the way Thunderbird asks: the domain appended to the base URL.
+    assert!(https.requests().iter().any(|q| q.path == "/v1.1/ok.test"));
+    // The MX is under the domain: no MX-based lookups, as in Thunderbird.
+    let published = r.published.as_ref().unwrap();
+    assert!(published
+        .sources
+        .iter()
+        .all(|x| x.method != Method::IspdbMx));
+    let v = json(&r);
+    assert!(v["published"]["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["method"] == "ispdb" && x["settings"][0]["check"] == "failed"));
+    // The domain's own silence is still "nothing published", whatever the ISPDB says.
+    assert!(
+        finding(&r, Code::PublishedNone).is_some(),
+        "{:#?}",
+        messages(&r)
+    );
+
+    // --no-ispdb: the ISPDB is never asked.
+    let to_ispdb = || {
+        https
+            .requests()
+            .iter()
+            .filter(|q| q.host.starts_with("ispdb.test"))
+            .count()
+    };
+    let before = to_ispdb();
+    let r =
+        s.w.run_with("a@ok.test", &zones, |o| {
+            o.published = true;
+            o.https_port = https.port;
+            o.http_port = http.port;
+            o.ispdb_url = None;
+        })
+        .await;
+    assert_eq!(to_ispdb(), before);
+    assert!(finding(&r, Code::ThunderbirdSetupBroken).is_none());
+}
+
+/// The MX-based lookups: the MX's domain one label above its registrable domain, then the
+/// registrable domain, each at autoconfig.<it> and in the ISPDB; and the domain's own
+/// autoconfig, when there is one, wins over all of them.
+#[tokio::test(flavor = "multi_thread")]
+async fn thunderbirds_mx_lookups_and_its_order() {
+    let s = site().await;
+    let hoster = config(&[
+        ("imap", "imap.ok.test", s.imaps.port, "SSL"),
+        ("smtp", "smtp.ok.test", s.submissions.port, "SSL"),
+    ]);
+    let own = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let own_in_handler = own.clone();
+    let stale = config(&[("imap", "imap.ok.test", s.closed_imap.port, "STARTTLS")]);
+    let leaf = s.w.ca.leaf(&[
+        "ok.test",
+        "autoconfig.ok.test",
+        "ispdb.test",
+        "autoconfig.mail.hoster.test",
+        "autoconfig.hoster.test",
+    ]);
+    let https = Web::start(SocketAddr::new(s.w.ip(30), 0), Some(&leaf), move |r| {
+        let own = own_in_handler.load(std::sync::atomic::Ordering::SeqCst);
+        if r.host.starts_with("autoconfig.hoster.test") {
+            xml(&hoster)
+        } else if own && r.host.starts_with("autoconfig.ok.test") {
+            xml(&stale)
+        } else {
+            not_found()
+        }
+    })
+    .await;
+    let http = Web::start(SocketAddr::new(s.w.ip(30), 0), None, |_| not_found()).await;
+    let n = s.w.net.prefix();
+    let zones = [
+        zone(
+            "ok.test",
+            &format!("@ IN MX 10 in1.mail.hoster.test.\n@ IN A {n}.30\nimap IN A {n}.10\nsmtp IN A {n}.10\nautoconfig IN A {n}.30\n"),
+        ),
+        zone(
+            "hoster.test",
+            &format!("in1.mail IN A {n}.11\nautoconfig.mail IN A {n}.30\nautoconfig IN A {n}.30\n"),
+        ),
+        zone("ispdb.test", &format!("@ IN A {n}.30\n")),
+    ];
+    let ispdb = format!("https://ispdb.test:{}/v1.1/", https.port);
+    let go = || {
+        s.w.run_with("a@ok.test", &zones, |o| {
+            o.published = true;
+            o.https_port = https.port;
+            o.http_port = http.port;
+            o.ispdb_url = Some(ispdb.clone());
+        })
+    };
+    let r = go().await;
+    let tb =
+        finding(&r, Code::ThunderbirdSetupWorks).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    assert!(
+        message(tb).contains("autoconfig of the MX's domain"),
+        "{}",
+        message(tb)
+    );
+    assert!(
+        message(tb).contains("https://autoconfig.hoster.test"),
+        "{}",
+        message(tb)
+    );
+    let asked: Vec<String> = https
+        .requests()
+        .iter()
+        .map(|q| format!("{}{}", q.host, q.path))
+        .collect();
+    for wanted in [
+        "/v1.1/ok.test",
+        "/v1.1/mail.hoster.test",
+        "/v1.1/hoster.test",
+    ] {
+        assert!(
+            asked.iter().any(|a| a.ends_with(wanted)),
+            "{wanted}: {asked:?}"
+        );
+    }
+    assert!(
+        asked
+            .iter()
+            .any(|a| a.starts_with("autoconfig.mail.hoster.test")),
+        "{asked:?}"
+    );
+
+    // The domain's own autoconfig comes first, even when it is stale.
+    own.store(true, std::sync::atomic::Ordering::SeqCst);
+    let r = go().await;
+    let tb =
+        finding(&r, Code::ThunderbirdSetupBroken).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    assert!(
+        message(tb).starts_with("Thunderbird sets up IMAP"),
+        "{}",
+        message(tb)
+    );
+    assert!(message(tb).contains("from autoconfig ("), "{}", message(tb));
+}

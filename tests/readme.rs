@@ -71,18 +71,98 @@ fn every_flag_is_documented() {
     }
 }
 
+/// The README's provider list is the table in the code, variant by variant: written by
+/// `MAILPROBE_BLESS=1 cargo test --test readme`, checked by every other run.
 #[test]
-fn every_provider_is_listed_with_its_kind() {
-    let readme = read("README.md");
-    let section = readme
-        .split("## Providers")
-        .nth(1)
-        .and_then(|s| s.split("\n## ").next())
-        .expect("a Providers section");
-    for p in mailprobe::provider::table::PROVIDERS {
-        assert!(section.contains(p.name), "README does not list {}", p.name);
+fn the_provider_list_is_the_code_s() {
+    use mailprobe::provider::table::{Kind, PROVIDERS};
+    use mailprobe::report::names;
+    let mut table = vec![
+        "| provider | kind | variant | MX host names | settings (login) | checked against |"
+            .to_string(),
+        "|---|---|---|---|---|---|".to_string(),
+    ];
+    for p in PROVIDERS {
+        let kind = match p.kind {
+            Kind::Mailbox => "mailbox",
+            Kind::Gateway => "filtering gateway",
+            Kind::Forwarding => "forwarding / inbound API",
+            Kind::NoImap => "app or bridge only",
+            Kind::Webhost => "web host",
+        };
+        for v in p.variants {
+            let mut variant = v.label.unwrap_or("").to_string();
+            if !v.domains.is_empty() {
+                variant = format!("{variant} (for {})", v.domains.join(", "));
+            }
+            let settings: Vec<String> = v
+                .incoming
+                .iter()
+                .chain(v.outgoing)
+                .map(|s| {
+                    format!(
+                        "{} {}:{} {} ({})",
+                        s.protocol.name(),
+                        s.host,
+                        s.port,
+                        names::security(s.security),
+                        names::username_form(s.username)
+                    )
+                })
+                .collect();
+            let mut source = v
+                .source
+                .citation()
+                .unwrap_or_else(|| "not verified".to_string());
+            if let Some(why) = v.differs {
+                source = format!(
+                    "{source}; differs: {}",
+                    why.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
+            }
+            table.push(format!(
+                "| {} | {kind} | {} | {} | {} | {source} |",
+                p.name,
+                variant.trim(),
+                v.mx.iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                settings.join("<br>"),
+            ));
+        }
     }
-    assert!(section.contains(mailprobe::provider::table::CHECKED_ON));
+    blessed_block("providers", &table.join("\n"));
+    let readme = read("README.md");
+    assert!(readme.contains(mailprobe::provider::table::CHECKED_ON));
+}
+
+/// The README's text between `<!-- NAME … -->` and `<!-- /NAME -->` is `wanted`, or becomes it
+/// under `MAILPROBE_BLESS=1`.
+fn blessed_block(name: &str, wanted: &str) {
+    let readme = read("README.md");
+    let start = readme
+        .find(&format!("<!-- {name}"))
+        .unwrap_or_else(|| panic!("<!-- {name} marker"));
+    let start = start + readme[start..].find("-->\n").unwrap() + 4;
+    let end = readme
+        .find(&format!("<!-- /{name} -->"))
+        .unwrap_or_else(|| panic!("<!-- /{name} --> marker"));
+    let wanted = format!("{wanted}\n");
+    if std::env::var_os("MAILPROBE_BLESS").is_some() {
+        let updated = format!("{}{wanted}{}", &readme[..start], &readme[end..]);
+        std::fs::write(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+            updated,
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &readme[start..end],
+        wanted,
+        "run MAILPROBE_BLESS=1 cargo test --test readme"
+    );
 }
 
 /// The README's table of decoded refusals is the table in the code, row for row: written by
@@ -120,24 +200,5 @@ fn the_refusal_table_is_the_code_s() {
             r.source
         ));
     }
-    let table = table.join("\n");
-    let readme = read("README.md");
-    let start = readme.find("<!-- refusals").expect("refusals marker");
-    let start = start + readme[start..].find("-->\n").unwrap() + 4;
-    let end = readme.find("<!-- /refusals -->").expect("end marker");
-    let wanted = format!("{table}\n");
-    if std::env::var_os("MAILPROBE_BLESS").is_some() {
-        let updated = format!("{}{wanted}{}", &readme[..start], &readme[end..]);
-        std::fs::write(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
-            updated,
-        )
-        .unwrap();
-        return;
-    }
-    assert_eq!(
-        &readme[start..end],
-        wanted,
-        "run MAILPROBE_BLESS=1 cargo test --test readme"
-    );
+    blessed_block("refusals", &table.join("\n"));
 }

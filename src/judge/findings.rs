@@ -166,6 +166,10 @@ pub enum Code {
     PublishedUnreadable,
     AutodiscoverCnameMissing,
     AutodiscoverCnameElsewhere,
+    ThunderbirdSetupWorks,
+    ThunderbirdSetupBroken,
+    ThunderbirdSetupUnconfirmed,
+    ThunderbirdGuesses,
 }
 
 /// A finding: a fact with its stable code and severity, and where it applies.
@@ -837,6 +841,15 @@ pub enum Fact {
     AutodiscoverCname {
         found: crate::published::MicrosoftCname,
     },
+    /// Where Thunderbird's wizard takes the settings from (the first source in its order that
+    /// gave any), and what the probes said of the first incoming and outgoing one it sets up.
+    ThunderbirdSetup {
+        method: crate::published::Method,
+        url: String,
+        chosen: Vec<(crate::published::Setting, super::published::CheckResult)>,
+    },
+    /// No source gives Thunderbird settings: its wizard guesses host names.
+    ThunderbirdGuesses,
 }
 
 impl Fact {
@@ -963,6 +976,20 @@ impl Fact {
                 found: crate::published::MicrosoftCname::Missing,
             } => Code::AutodiscoverCnameMissing,
             Self::AutodiscoverCname { .. } => Code::AutodiscoverCnameElsewhere,
+            Self::ThunderbirdSetup { chosen, .. } => {
+                use super::published::CheckResult;
+                if chosen
+                    .iter()
+                    .any(|(_, r)| matches!(r, CheckResult::Failed(_) | CheckResult::Unresolved))
+                {
+                    Code::ThunderbirdSetupBroken
+                } else if chosen.iter().all(|(_, r)| *r == CheckResult::Confirmed) {
+                    Code::ThunderbirdSetupWorks
+                } else {
+                    Code::ThunderbirdSetupUnconfirmed
+                }
+            }
+            Self::ThunderbirdGuesses => Code::ThunderbirdGuesses,
         }
     }
 }

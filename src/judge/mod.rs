@@ -178,7 +178,14 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         // answers on the names mailprobe tried.
         let receives_mail = policy::receives_mail(ev.discovery);
         let recommended = if receives_mail {
-            recommend::recommend(&username, &settings)
+            let login = |s: &SettingStatus| {
+                username.in_form(recommend::provider_form(
+                    ev.identification,
+                    &s.host,
+                    &s.service,
+                ))
+            };
+            recommend::recommend(&login, &settings)
         } else {
             recommend::Recommended::default()
         };

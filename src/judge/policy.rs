@@ -204,7 +204,11 @@ pub fn severity(fact: &Fact) -> Severity {
         Fact::PublishedSettingConfirmed { .. }
         | Fact::PublishedWorkingUnlisted { .. }
         | Fact::PublishedNone
-        | Fact::PublishedUnreadable { .. } => Info,
+        | Fact::PublishedUnreadable { .. }
+        | Fact::ThunderbirdGuesses => Info,
+        // Thunderbird sets up a failing account: each broken setting is its own error already.
+        Fact::ThunderbirdSetup { .. } if fact.code() == Code::ThunderbirdSetupBroken => Warning,
+        Fact::ThunderbirdSetup { .. } => Info,
         Fact::MtaStsInOrder { .. }
         | Fact::MtaStsNotChecked { .. }
         | Fact::TlsRptMissing { .. }

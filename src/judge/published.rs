@@ -123,15 +123,20 @@ pub fn findings(
             }));
         }
     }
+    // What the domain itself publishes: Thunderbird's databases say nothing about it.
+    let own =
+        |s: &&crate::published::Source| s.method != Method::Srv && !s.method.is_client_database();
     let announced = published
         .sources
         .iter()
-        .any(|s| s.method != Method::Srv && !s.settings().is_empty());
+        .filter(own)
+        .any(|s| !s.settings().is_empty());
     if !announced && !known_provider {
         let failed: Vec<(Method, String, Outcome)> = published
             .sources
             .iter()
-            .filter(|s| s.method != Method::Srv && !policy::shows_absence(&s.outcome))
+            .filter(own)
+            .filter(|s| !policy::shows_absence(&s.outcome))
             .map(|s| (s.method, s.url.clone(), s.outcome.clone()))
             .collect();
         out.push(Finding::new(if failed.is_empty() {
@@ -140,7 +145,53 @@ pub fn findings(
             Fact::PublishedUnreadable { failed }
         }));
     }
+    // "Nothing published" already says Thunderbird guesses; a recognised provider's domain
+    // has it said when the ISPDB has nothing either.
+    let said_none = out.iter().any(|f| f.code == Code::PublishedNone);
+    out.extend(
+        thunderbird(published, checks).filter(|f| !said_none || f.code != Code::ThunderbirdGuesses),
+    );
     out
+}
+
+/// Where Thunderbird's wizard gets its settings, and whether the first incoming and outgoing
+/// ones it sets up work.
+fn thunderbird(published: &Published, checks: &[PublishedCheck]) -> Option<Finding> {
+    let Some(source) = crate::published::thunderbird::choice(&published.sources) else {
+        // It guesses only when every place it looks answered "nothing here", the ISPDB too.
+        let asked_ispdb = published.sources.iter().any(|s| s.method == Method::Ispdb);
+        let all_absent = published
+            .sources
+            .iter()
+            .filter(|s| !matches!(s.method, Method::Srv | Method::AutodiscoverSrv))
+            .all(|s| policy::shows_absence(&s.outcome));
+        return (asked_ispdb && all_absent).then(|| Finding::new(Fact::ThunderbirdGuesses));
+    };
+    let first = |incoming: bool| {
+        source
+            .settings()
+            .iter()
+            .find(|s| s.protocol.is_incoming() == incoming)
+    };
+    let chosen = [first(true), first(false)]
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            let result = checks
+                .iter()
+                .find(|c| same(&c.setting, s))
+                .map_or(CheckResult::NotProbed(None), |c| c.result.clone());
+            (s.clone(), result)
+        })
+        .collect();
+    Some(Finding::new(Fact::ThunderbirdSetup {
+        method: source.method,
+        url: source
+            .final_url
+            .clone()
+            .unwrap_or_else(|| source.url.clone()),
+        chosen,
+    }))
 }
 
 fn setting_finding(c: &PublishedCheck, settings: &[SettingStatus]) -> Option<Finding> {

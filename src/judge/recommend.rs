@@ -28,6 +28,13 @@ pub enum Username {
     Address(String),
     /// A bare domain was given: the mailbox's full address at that domain.
     FullAddressAt(String),
+    /// The provider logs in with the part before the `@` (WEB.DE, iCloud's IMAP): this one.
+    LocalPart(String),
+    /// The same, for a bare domain: the part before `@<domain>`.
+    LocalPartAt(String),
+    /// The provider logs in with its own account's name (a custom domain on iCloud+), not
+    /// this address.
+    ProviderAccount,
 }
 
 impl Username {
@@ -38,6 +45,38 @@ impl Username {
             (None, None) => Self::FullAddressAt(target.domain.ascii.clone()),
         }
     }
+
+    /// The login name in the form the provider documents for a setting; a name given with
+    /// `--user` is kept as given.
+    pub fn in_form(&self, form: crate::provider::Username) -> Self {
+        use crate::provider::Username as Form;
+        match (self, form) {
+            (Self::Given(_), _) | (_, Form::FullAddress) => self.clone(),
+            (_, Form::AccountName) => Self::ProviderAccount,
+            (Self::Address(a), Form::LocalPart) => Self::LocalPart(
+                a.rsplit_once('@')
+                    .map_or(a.as_str(), |(l, _)| l)
+                    .to_string(),
+            ),
+            (Self::FullAddressAt(d), Form::LocalPart) => Self::LocalPartAt(d.clone()),
+            (_, Form::LocalPart) => self.clone(),
+        }
+    }
+}
+
+/// The provider's documented login form for a setting it publishes; the full address for any
+/// other host.
+pub fn provider_form(
+    identification: &Identification,
+    host: &str,
+    service: &crate::service::Service,
+) -> crate::provider::Username {
+    identification
+        .provider
+        .iter()
+        .flat_map(|p| p.published())
+        .find(|s| s.host == host && s.port == service.port && s.protocol == service.protocol)
+        .map_or(crate::provider::Username::FullAddress, |s| s.username)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +124,11 @@ pub struct ProviderCheck {
     pub why: Option<Unconfirmed>,
 }
 
-pub fn recommend(username: &Username, settings: &[SettingStatus]) -> Recommended {
+/// The usable settings, best first; `username` gives the login name for each.
+pub fn recommend(
+    username: &dyn Fn(&SettingStatus) -> Username,
+    settings: &[SettingStatus],
+) -> Recommended {
     let mut usable: Vec<&SettingStatus> = settings
         .iter()
         .filter(|s| s.verdict != Verdict::Fails)
@@ -98,7 +141,7 @@ pub fn recommend(username: &Username, settings: &[SettingStatus]) -> Recommended
         port: s.service.port,
         security: s.service.security,
         client_security: client_security(s),
-        username: username.clone(),
+        username: username(s),
         confirmed: policy::confirmed(s.verdict),
         verdict: s.verdict,
         warnings: s.warnings.clone(),
@@ -331,7 +374,7 @@ mod tests {
                 Source::MailName,
             ),
         ];
-        let rec = recommend(&Username::for_target(&target, None), &settings);
+        let rec = recommend(&|_| Username::for_target(&target, None), &settings);
         let inc: Vec<(u16, &str)> = rec
             .incoming
             .iter()
@@ -395,7 +438,7 @@ mod tests {
                 Source::Mx,
             ),
         ];
-        let rec = recommend(&Username::for_target(&target, None), &settings);
+        let rec = recommend(&|_| Username::for_target(&target, None), &settings);
         let codes: Vec<Code> = findings(&rec, &[], &settings)
             .iter()
             .map(|f| f.code)
@@ -410,6 +453,29 @@ mod tests {
     }
 
     #[test]
+    fn the_login_name_takes_the_providers_form() {
+        use crate::provider::Username as Form;
+        let address = Username::Address("anna.b@web.de".into());
+        assert_eq!(
+            address.in_form(Form::LocalPart),
+            Username::LocalPart("anna.b".into())
+        );
+        assert_eq!(address.in_form(Form::FullAddress), address);
+        assert_eq!(
+            address.in_form(Form::AccountName),
+            Username::ProviderAccount
+        );
+        let bare = Username::FullAddressAt("web.de".into());
+        assert_eq!(
+            bare.in_form(Form::LocalPart),
+            Username::LocalPartAt("web.de".into())
+        );
+        // A name given with --user is what the user logs in with.
+        let given = Username::Given("anna".into());
+        assert_eq!(given.in_form(Form::AccountName), given);
+    }
+
+    #[test]
     fn provider_settings_are_marked_confirmed_or_not() {
         let provider = ProviderMatch {
             id: "fastmail".into(),
@@ -421,14 +487,16 @@ mod tests {
                 host: "imap.fastmail.com".into(),
                 port: 993,
                 security: Security::Tls,
+                username: crate::provider::Username::FullAddress,
             }],
             outgoing: vec![PublishedSetting {
                 protocol: Protocol::Smtp,
                 host: "smtp.fastmail.com".into(),
                 port: 465,
                 security: Security::Tls,
+                username: crate::provider::Username::FullAddress,
             }],
-            username: "full_address",
+            username: crate::provider::Username::FullAddress,
             webmail: None,
             notes: vec![],
             variant: None,

@@ -8,7 +8,8 @@ pub mod table;
 use crate::discover::{Discovery, MxStatus};
 use crate::input::MailDomain;
 use crate::service::{Protocol, Security};
-use table::{Kind, Match, Note, Username};
+pub use table::Username;
+use table::{Kind, Match, Note};
 
 /// Who operates one MX host.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub struct PublishedSetting {
     pub host: String,
     pub port: u16,
     pub security: Security,
+    /// How the provider forms the login name for this setting.
+    pub username: Username,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,12 +68,12 @@ pub struct ProviderMatch {
     pub matched_mx: Option<String>,
     pub incoming: Vec<PublishedSetting>,
     pub outgoing: Vec<PublishedSetting>,
-    /// `full_address` or `account_name`.
-    pub username: &'static str,
+    /// How the login name is formed for the first incoming setting (each setting has its own).
+    pub username: Username,
     pub webmail: Option<String>,
     pub notes: Vec<Note>,
     /// Where the settings were checked; `None`: not verified against a public source.
-    pub source: Option<&'static str>,
+    pub source: Option<String>,
     pub spf_includes: Vec<&'static str>,
 }
 
@@ -196,6 +199,7 @@ fn describe(owner: &Owner, host: &str, domain: &str) -> ProviderMatch {
                         host: table::expand_host(s.host, domain),
                         port: s.port,
                         security: s.security,
+                        username: s.username,
                     })
                     .collect()
             };
@@ -214,17 +218,18 @@ fn describe(owner: &Owner, host: &str, domain: &str) -> ProviderMatch {
                 matched_mx: Some(host.to_string()),
                 incoming: expand(variant.incoming),
                 outgoing: expand(variant.outgoing),
-                username: match provider.username {
-                    Username::FullAddress => "full_address",
-                    Username::AccountName => "account_name",
-                },
+                username: variant
+                    .incoming
+                    .first()
+                    .map_or(Username::FullAddress, |s| s.username),
                 webmail: variant.webmail.map(str::to_string),
                 notes: provider.notes.to_vec(),
-                source: match variant.source {
-                    table::Source::Checked(s) => Some(s),
-                    table::Source::Unverified => None,
+                source: variant.source.citation(),
+                spf_includes: if variant.spf_includes.is_empty() {
+                    provider.spf_includes.to_vec()
+                } else {
+                    variant.spf_includes.to_vec()
                 },
-                spf_includes: provider.spf_includes.to_vec(),
             }
         }
         Owner::SelfHosted => self_hosted(Some(host)),
@@ -245,7 +250,7 @@ fn self_hosted(host: Option<&str>) -> ProviderMatch {
         matched_mx: host.map(str::to_string),
         incoming: Vec::new(),
         outgoing: Vec::new(),
-        username: "full_address",
+        username: Username::FullAddress,
         webmail: None,
         notes: vec![Note::FoundByProbing],
         source: None,

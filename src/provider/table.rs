@@ -2,7 +2,9 @@
 //!
 //! Pure data. A provider has variants (a region, a brand), each chosen by the MX host names it
 //! serves: an MX pattern matches a host equal to it or ending in `.pattern`, whole labels only,
-//! and `*` stands for exactly one label. The longest matching pattern wins over the whole table,
+//! and `*` stands for exactly one label. A pattern that starts with `*.` is anchored: the host
+//! has exactly its labels (`*.your-server.de` is `www123.your-server.de`, never a customer's
+//! own `static.1.2.3.4.clients.your-server.de`). The longest matching pattern wins over the whole table,
 //! so table order never decides. `{domain}` in a host is the mail domain. Each variant names the
 //! public source its settings were checked against; `Source::Unverified` ones are reported as
 //! "published settings (not verified)". Table checked on 2026-11-23.
@@ -26,21 +28,41 @@ pub enum Kind {
     Webhost,
 }
 
-/// How the login name is formed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How the login name is formed (Thunderbird's `%EMAILADDRESS%`, `%EMAILLOCALPART%`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Username {
     FullAddress,
-    /// The provider's own account name (e.g. an Apple ID), not necessarily the address.
+    /// The part before the `@`.
+    LocalPart,
+    /// The provider's own account name (e.g. the Apple Account's address), not the address
+    /// the mail is for.
     AccountName,
 }
 
 /// Where a variant's settings were checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
-    /// A public source: repository and path, or the provider's help page title.
-    Checked(&'static str),
+    /// A file of Thunderbird's ISPDB (thunderbird/autoconfig, `ispdb/<file>`); the test suite
+    /// holds a copy and checks the variant against it.
+    Ispdb(&'static str),
+    /// A file of Delta Chat's provider database (`_providers/<file>`), checked the same way.
+    DeltaChat(&'static str),
+    /// The provider's own help page (its URL).
+    Page(&'static str),
     /// Known to us but not checked against a public source here.
     Unverified,
+}
+
+impl Source {
+    /// Where to look, as a reader would cite it; `None` when unverified.
+    pub fn citation(self) -> Option<String> {
+        match self {
+            Self::Ispdb(file) => Some(format!("thunderbird/autoconfig ispdb/{file}")),
+            Self::DeltaChat(file) => Some(format!("deltachat/provider-db _providers/{file}")),
+            Self::Page(url) => Some(url.to_string()),
+            Self::Unverified => None,
+        }
+    }
 }
 
 /// What the user must know before typing a password.
@@ -55,8 +77,9 @@ pub enum Note {
     /// IMAP must be allowed by the organisation's administrator.
     ImapAdminSetting,
     /// Microsoft 365: basic authentication for IMAP/POP ended in 2022; SMTP AUTH with basic
-    /// authentication is off by default for existing tenants from the end of December 2026
-    /// (admins can re-enable it), final removal announced for the second half of 2027.
+    /// authentication is off for new tenants and off by default for existing ones from the end
+    /// of December 2026 (admins can re-enable it); the final removal date is to be announced
+    /// in the second half of 2027.
     MicrosoftBasicAuth,
     /// IMAP/POP3 are a paid feature.
     PremiumOnly,
@@ -74,6 +97,12 @@ pub enum Note {
     SharedHostCertificate,
     /// Not in the table, or the domain's own server: the settings are found by probing.
     FoundByProbing,
+    /// Proton: business plans may send through smtp.protonmail.ch:587 with an SMTP token.
+    ProtonSmtpToken,
+    /// The same MX also serves this other service, which has no mailbox.
+    MxAlsoServes(&'static str),
+    /// The service shut down (when): its MX no longer filters or delivers.
+    Defunct(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +111,7 @@ pub struct Setting {
     pub host: &'static str,
     pub port: u16,
     pub security: Security,
+    pub username: Username,
 }
 
 /// One variant of a provider: the MX names that select it, and its settings.
@@ -96,6 +126,11 @@ pub struct Variant {
     pub outgoing: &'static [Setting],
     pub webmail: Option<&'static str>,
     pub source: Source,
+    /// Why the settings differ from the cited ISPDB or Delta Chat file, with the newer source;
+    /// the cross-check test fails on a difference without one, and on one without a difference.
+    pub differs: Option<&'static str>,
+    /// This variant's own SPF includes (a region's); empty: the provider's.
+    pub spf_includes: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +139,6 @@ pub struct Provider {
     pub name: &'static str,
     pub kind: Kind,
     pub variants: &'static [Variant],
-    pub username: Username,
     pub notes: &'static [Note],
     /// The domains a domain's SPF record must include for this provider's servers to send.
     pub spf_includes: &'static [&'static str],
@@ -116,11 +150,51 @@ const fn s(protocol: Protocol, host: &'static str, port: u16, security: Security
         host,
         port,
         security,
+        username: Username::FullAddress,
+    }
+}
+
+/// A setting whose login is not the full address.
+const fn login(setting: Setting, username: Username) -> Setting {
+    Setting {
+        username,
+        ..setting
+    }
+}
+
+impl Variant {
+    /// Its settings differ from the cited database file, for this reason.
+    const fn differs_because(self, reason: &'static str) -> Self {
+        Self {
+            differs: Some(reason),
+            ..self
+        }
+    }
+
+    /// Its own SPF includes (a region's).
+    const fn with_spf(self, includes: &'static [&'static str]) -> Self {
+        Self {
+            spf_includes: includes,
+            ..self
+        }
+    }
+
+    /// Only for these mail domains.
+    const fn for_domains(self, domains: &'static [&'static str]) -> Self {
+        Self { domains, ..self }
+    }
+
+    const fn labelled(self, label: &'static str) -> Self {
+        Self {
+            label: Some(label),
+            ..self
+        }
     }
 }
 
 use Protocol::{Imap, Pop3, Smtp};
 use Security::{StartTls, Tls};
+use Username::{AccountName, LocalPart};
 
 const NONE: &[Setting] = &[];
 
@@ -140,19 +214,14 @@ const fn v(
         outgoing,
         webmail,
         source,
+        differs: None,
+        spf_includes: &[],
     }
 }
 
-const fn labelled(label: &'static str, variant: Variant) -> Variant {
-    Variant {
-        label: Some(label),
-        ..variant
-    }
-}
-
-/// A provider with one IMAP (993) and one SMTP (465) host.
+/// A provider with one IMAP (993), optionally one POP3 (995), and one SMTP (465) host.
 macro_rules! simple {
-    ($id:expr, $name:expr, [$($mx:expr),+], $imap:expr, $smtp:expr, $source:expr) => {
+    (@with $id:expr, $name:expr, [$($mx:expr),+], $incoming:expr, $smtp:expr, $source:expr) => {
         Provider {
             id: $id,
             name: $name,
@@ -161,15 +230,23 @@ macro_rules! simple {
                 mx: &[$($mx),+],
                 label: None,
                 domains: &[],
-                incoming: &[s(Imap, $imap, 993, Tls)],
+                incoming: $incoming,
                 outgoing: &[s(Smtp, $smtp, 465, Tls)],
                 webmail: None,
                 source: $source,
+                differs: None,
+                spf_includes: &[],
             }],
-            username: Username::FullAddress,
             notes: &[],
             spf_includes: &[],
         }
+    };
+    ($id:expr, $name:expr, [$($mx:expr),+], $imap:expr, pop $pop:expr, $smtp:expr, $source:expr) => {
+        simple!(@with $id, $name, [$($mx),+],
+            &[s(Imap, $imap, 993, Tls), s(Pop3, $pop, 995, Tls)], $smtp, $source)
+    };
+    ($id:expr, $name:expr, [$($mx:expr),+], $imap:expr, $smtp:expr, $source:expr) => {
+        simple!(@with $id, $name, [$($mx),+], &[s(Imap, $imap, 993, Tls)], $smtp, $source)
     };
 }
 
@@ -194,7 +271,45 @@ macro_rules! workmail {
             )],
             webmail: None,
             source: Unverified,
+            differs: None,
+            spf_includes: &[],
         }
+    };
+}
+
+/// A Zoho data centre: its MX domain, the "pro" hosts organisation accounts use (the ISPDB file
+/// is for personal @zoho addresses, which use imap./smtp.), and its own SPF include.
+macro_rules! zoho {
+    ($label:literal, $domain:literal, $file:literal) => {
+        regional!(
+            $label,
+            [$domain],
+            concat!("imappro.", $domain),
+            concat!("poppro.", $domain),
+            concat!("smtppro.", $domain),
+            Ispdb($file)
+        )
+        .differs_because(
+            "organisation (custom-domain) accounts use imappro./poppro./smtppro. \
+             (Zoho's help page 'IMAP Access', zoho.com/mail/help/imap-access.html); the \
+             ISPDB file is for personal addresses, which use imap./pop./smtp.",
+        )
+        .with_spf(&[$domain])
+    };
+}
+
+/// A NetEase consumer domain on the shared MX: its own imap./smtp. hosts, per its ISPDB file.
+macro_rules! netease {
+    ($domain:literal) => {
+        v(
+            &["mxmail.netease.com"],
+            &[s(Imap, concat!("imap.", $domain), 993, Tls)],
+            &[s(Smtp, concat!("smtp.", $domain), 465, Tls)],
+            Some(concat!("https://mail.", $domain)),
+            Ispdb(concat!($domain, ".xml")),
+        )
+        .labelled($domain)
+        .for_domains(&[$domain])
     };
 }
 
@@ -209,6 +324,8 @@ macro_rules! regional {
             outgoing: &[s(Smtp, $smtp, 465, Tls), s(Smtp, $smtp, 587, StartTls)],
             webmail: None,
             source: $source,
+            differs: None,
+            spf_includes: &[],
         }
     };
 }
@@ -227,8 +344,9 @@ macro_rules! bare {
                 outgoing: NONE,
                 webmail: None,
                 source: $source,
+                differs: None,
+                spf_includes: &[],
             }],
-            username: Username::FullAddress,
             notes: match $kind {
                 Kind::Gateway => &[Note::MailboxesElsewhere],
                 Kind::Forwarding => &[Note::NoMailbox],
@@ -239,28 +357,51 @@ macro_rules! bare {
     };
 }
 
-use Source::{Checked, Unverified};
+use Source::{DeltaChat, Ispdb, Page, Unverified};
+
+const GMAIL_IN: &[Setting] = &[
+    s(Imap, "imap.gmail.com", 993, Tls),
+    s(Pop3, "pop.gmail.com", 995, Tls),
+];
+const GMAIL_OUT: &[Setting] = &[
+    s(Smtp, "smtp.gmail.com", 465, Tls),
+    s(Smtp, "smtp.gmail.com", 587, StartTls),
+];
+const GMAIL_587: &str = "smtp.gmail.com:587 STARTTLS is Google's other documented submission port \
+    (support.google.com/mail/answer/7126229); the ISPDB lists only 465";
 
 pub static PROVIDERS: &[Provider] = &[
     Provider {
         id: "google",
         name: "Google Workspace",
         kind: Kind::Mailbox,
+        // smtp.goog: Google's DNSSEC-signed MX names (mx1.smtp.goog …).
         variants: &[v(
-            &["google.com", "googlemail.com"],
-            &[
-                s(Imap, "imap.gmail.com", 993, Tls),
-                s(Pop3, "pop.gmail.com", 995, Tls),
-            ],
-            &[
-                s(Smtp, "smtp.gmail.com", 465, Tls),
-                s(Smtp, "smtp.gmail.com", 587, StartTls),
-            ],
+            &["google.com", "googlemail.com", "smtp.goog"],
+            GMAIL_IN,
+            GMAIL_OUT,
             Some("https://mail.google.com"),
-            Checked("thunderbird/autoconfig ispdb/googlemail.com.xml"),
-        )],
-        username: Username::FullAddress,
+            Ispdb("googlemail.com.xml"),
+        )
+        .differs_because(GMAIL_587)],
         notes: &[Note::AppPassword, Note::ImapAdminSetting],
+        spf_includes: &["_spf.google.com"],
+    },
+    Provider {
+        id: "gmail",
+        name: "Gmail",
+        kind: Kind::Mailbox,
+        // The consumer addresses on the same MX; IMAP is always on since January 2025.
+        variants: &[v(
+            &["google.com", "googlemail.com", "smtp.goog"],
+            GMAIL_IN,
+            GMAIL_OUT,
+            Some("https://mail.google.com"),
+            Ispdb("googlemail.com.xml"),
+        )
+        .differs_because(GMAIL_587)
+        .for_domains(&["gmail.com", "googlemail.com"])],
+        notes: &[Note::AppPassword],
         spf_includes: &["_spf.google.com"],
     },
     Provider {
@@ -276,20 +417,30 @@ pub static PROVIDERS: &[Provider] = &[
                 ],
                 &[s(Smtp, "smtp.office365.com", 587, StartTls)],
                 Some("https://outlook.office.com"),
-                Checked("thunderbird/autoconfig ispdb/office365.com.xml"),
+                Ispdb("office365.com.xml"),
             ),
-            labelled(
-                "GCC High",
-                v(
-                    &["mail.protection.office365.us"],
-                    &[s(Imap, "outlook.office365.us", 993, Tls)],
-                    &[s(Smtp, "smtp.office365.us", 587, StartTls)],
-                    Some("https://outlook.office365.us"),
-                    Unverified,
-                ),
-            ),
+            v(
+                &["mail.protection.office365.us"],
+                &[s(Imap, "outlook.office365.us", 993, Tls)],
+                &[s(Smtp, "smtp.office365.us", 587, StartTls)],
+                Some("https://outlook.office365.us"),
+                Unverified,
+            )
+            .labelled("GCC High")
+            .with_spf(&["spf.protection.office365.us"]),
+            v(
+                &["mail.protection.partner.outlook.cn"],
+                &[
+                    s(Imap, "partner.outlook.cn", 993, Tls),
+                    s(Pop3, "partner.outlook.cn", 995, Tls),
+                ],
+                &[s(Smtp, "smtp.partner.outlook.cn", 587, StartTls)],
+                Some("https://partner.outlook.cn"),
+                Unverified,
+            )
+            .labelled("operated by 21Vianet (China)")
+            .with_spf(&["spf.protection.partner.outlook.cn"]),
         ],
-        username: Username::FullAddress,
         notes: &[Note::MicrosoftBasicAuth],
         spf_includes: &["spf.protection.outlook.com"],
     },
@@ -305,9 +456,8 @@ pub static PROVIDERS: &[Provider] = &[
             ],
             &[s(Smtp, "smtp-mail.outlook.com", 587, StartTls)],
             Some("https://outlook.live.com"),
-            Checked("thunderbird/autoconfig ispdb/hotmail.com.xml"),
+            Ispdb("hotmail.com.xml"),
         )],
-        username: Username::FullAddress,
         notes: &[Note::OAuthOnly],
         spf_includes: &["spf.protection.outlook.com"],
     },
@@ -315,58 +465,18 @@ pub static PROVIDERS: &[Provider] = &[
         id: "zoho",
         name: "Zoho Mail",
         kind: Kind::Mailbox,
+        // Organisation (custom-domain) accounts use the "pro" hosts; each data centre has its
+        // own hosts and its own SPF include.
         variants: &[
-            regional!(
-                "United States",
-                ["zoho.com"],
-                "imappro.zoho.com",
-                "poppro.zoho.com",
-                "smtppro.zoho.com",
-                Unverified
-            ),
-            regional!(
-                "Europe",
-                ["zoho.eu"],
-                "imappro.zoho.eu",
-                "poppro.zoho.eu",
-                "smtppro.zoho.eu",
-                Unverified
-            ),
-            regional!(
-                "India",
-                ["zoho.in"],
-                "imappro.zoho.in",
-                "poppro.zoho.in",
-                "smtppro.zoho.in",
-                Unverified
-            ),
-            regional!(
-                "Australia",
-                ["zoho.com.au"],
-                "imappro.zoho.com.au",
-                "poppro.zoho.com.au",
-                "smtppro.zoho.com.au",
-                Unverified
-            ),
-            regional!(
-                "Japan",
-                ["zoho.jp"],
-                "imappro.zoho.jp",
-                "poppro.zoho.jp",
-                "smtppro.zoho.jp",
-                Unverified
-            ),
-            regional!(
-                "Canada",
-                ["zohocloud.ca"],
-                "imappro.zohocloud.ca",
-                "poppro.zohocloud.ca",
-                "smtppro.zohocloud.ca",
-                Unverified
-            ),
+            zoho!("United States", "zoho.com", "zoho.com.xml"),
+            zoho!("Europe", "zoho.eu", "zoho.eu.xml"),
+            zoho!("India", "zoho.in", "zoho.in.xml"),
+            zoho!("Australia", "zoho.com.au", "zoho.com.au.xml"),
+            zoho!("Japan", "zoho.jp", "zoho.jp.xml"),
+            zoho!("Canada", "zohocloud.ca", "zohocloud.ca.xml"),
         ],
-        username: Username::FullAddress,
-        notes: &[Note::AppPassword, Note::ImapOffByDefault],
+        // Zoho Mail's free plan has no IMAP/POP access.
+        notes: &[Note::AppPassword, Note::ImapOffByDefault, Note::PremiumOnly],
         spf_includes: &["zoho.com"],
     },
     Provider {
@@ -384,9 +494,12 @@ pub static PROVIDERS: &[Provider] = &[
                 s(Smtp, "smtp.fastmail.com", 587, StartTls),
             ],
             Some("https://app.fastmail.com"),
-            Checked("thunderbird/autoconfig ispdb/messagingengine.com.xml"),
+            Ispdb("messagingengine.com.xml"),
+        )
+        .differs_because(
+            "smtp.fastmail.com:587 STARTTLS is on Fastmail's 'Server names and ports' page \
+             (fastmail.help/hc/en-us/articles/1500000278342); the ISPDB lists only 465",
         )],
-        username: Username::FullAddress,
         notes: &[Note::AppPassword],
         spf_includes: &["spf.messagingengine.com"],
     },
@@ -394,14 +507,34 @@ pub static PROVIDERS: &[Provider] = &[
         id: "icloud",
         name: "iCloud Mail",
         kind: Kind::Mailbox,
-        variants: &[v(
-            &["mail.icloud.com"],
-            &[s(Imap, "imap.mail.me.com", 993, Tls)],
-            &[s(Smtp, "smtp.mail.me.com", 587, StartTls)],
-            Some("https://www.icloud.com/mail"),
-            Checked("thunderbird/autoconfig ispdb/me.com.xml"),
-        )],
-        username: Username::AccountName,
+        // Apple's own addresses log in to IMAP with the part before the @ and to SMTP with the
+        // full address; a custom domain's users log in with their iCloud account's address.
+        variants: &[
+            v(
+                &["mail.icloud.com"],
+                &[login(s(Imap, "imap.mail.me.com", 993, Tls), LocalPart)],
+                &[s(Smtp, "smtp.mail.me.com", 587, StartTls)],
+                Some("https://www.icloud.com/mail"),
+                Ispdb("me.com.xml"),
+            )
+            .for_domains(&["icloud.com", "me.com", "mac.com"]),
+            v(
+                &["mail.icloud.com"],
+                &[login(s(Imap, "imap.mail.me.com", 993, Tls), AccountName)],
+                &[login(
+                    s(Smtp, "smtp.mail.me.com", 587, StartTls),
+                    AccountName,
+                )],
+                Some("https://www.icloud.com/mail"),
+                DeltaChat("icloud.md"),
+            )
+            .labelled("custom domain (iCloud+)")
+            .differs_because(
+                "custom-domain users log in with their iCloud account's address, not the \
+                 custom address (the notes of the same Delta Chat file; Apple's 'iCloud Mail \
+                 server settings', support.apple.com/102525)",
+            ),
+        ],
         notes: &[Note::AppPassword],
         spf_includes: &["icloud.com"],
     },
@@ -420,9 +553,12 @@ pub static PROVIDERS: &[Provider] = &[
                 s(Smtp, "smtp.mail.yahoo.com", 587, StartTls),
             ],
             Some("https://mail.yahoo.com"),
-            Unverified,
+            Ispdb("yahoo.com.xml"),
+        )
+        .differs_because(
+            "smtp.mail.yahoo.com:587 STARTTLS is on Yahoo's 'IMAP server settings' help page \
+             (help.yahoo.com/kb/SLN4075.html); the ISPDB lists only 465",
         )],
-        username: Username::FullAddress,
         notes: &[Note::AppPassword],
         spf_includes: &["_spf.mail.yahoo.com"],
     },
@@ -439,9 +575,8 @@ pub static PROVIDERS: &[Provider] = &[
             ],
             &[s(Smtp, "smtp.aol.com", 465, Tls)],
             Some("https://mail.aol.com"),
-            Checked("thunderbird/autoconfig ispdb/aol.com.xml"),
+            Ispdb("aol.com.xml"),
         )],
-        username: Username::FullAddress,
         notes: &[Note::AppPassword],
         spf_includes: &[],
     },
@@ -454,10 +589,9 @@ pub static PROVIDERS: &[Provider] = &[
             NONE,
             NONE,
             Some("https://mail.proton.me"),
-            Unverified,
+            Page("https://proton.me/support/smtp-submission"),
         )],
-        username: Username::FullAddress,
-        notes: &[Note::BridgeOnly],
+        notes: &[Note::BridgeOnly, Note::ProtonSmtpToken],
         spf_includes: &["_spf.protonmail.ch"],
     },
     Provider {
@@ -471,7 +605,6 @@ pub static PROVIDERS: &[Provider] = &[
             Some("https://app.tuta.com"),
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["spf.tutanota.de"],
     },
@@ -484,9 +617,8 @@ pub static PROVIDERS: &[Provider] = &[
             NONE,
             NONE,
             Some("https://app.hey.com"),
-            Checked("deltachat/provider-db _providers/hey.com.md"),
+            DeltaChat("hey.com.md"),
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &[],
     },
@@ -494,8 +626,10 @@ pub static PROVIDERS: &[Provider] = &[
         id: "godaddy",
         name: "GoDaddy Workspace Email",
         kind: Kind::Mailbox,
+        // Anchored: GoDaddy's mail MX are mx1/mx2/smtp.secureserver.net, while its cPanel
+        // servers are p3plcpnl0123.prod.phx3.secureserver.net (a customer's own server).
         variants: &[v(
-            &["secureserver.net"],
+            &["*.secureserver.net"],
             &[
                 s(Imap, "imap.secureserver.net", 993, Tls),
                 s(Pop3, "pop.secureserver.net", 995, Tls),
@@ -505,9 +639,12 @@ pub static PROVIDERS: &[Provider] = &[
                 s(Smtp, "smtpout.secureserver.net", 587, StartTls),
             ],
             Some("https://email.godaddy.com"),
-            Unverified,
+            Ispdb("wildwestdomains.com.xml"),
+        )
+        .differs_because(
+            "smtpout.secureserver.net:587 STARTTLS is on GoDaddy's 'Server and port settings' \
+             help page (godaddy.com/help/4714); the ISPDB lists only 465",
         )],
-        username: Username::FullAddress,
         notes: &[Note::RetiringInto("Microsoft 365")],
         spf_includes: &["secureserver.net"],
     },
@@ -522,7 +659,7 @@ pub static PROVIDERS: &[Provider] = &[
                 "imap.ionos.de",
                 "pop.ionos.de",
                 "smtp.ionos.de",
-                Checked("thunderbird/autoconfig ispdb/ionos.de")
+                Unverified
             ),
             regional!(
                 "United Kingdom",
@@ -530,7 +667,7 @@ pub static PROVIDERS: &[Provider] = &[
                 "imap.ionos.co.uk",
                 "pop.ionos.co.uk",
                 "smtp.ionos.co.uk",
-                Checked("thunderbird/autoconfig ispdb/ionos.co.uk")
+                Unverified
             ),
             regional!(
                 "United States",
@@ -538,7 +675,7 @@ pub static PROVIDERS: &[Provider] = &[
                 "imap.ionos.com",
                 "pop.ionos.com",
                 "smtp.ionos.com",
-                Checked("thunderbird/autoconfig ispdb/ionos.com")
+                Unverified
             ),
             regional!(
                 "Spain",
@@ -546,7 +683,7 @@ pub static PROVIDERS: &[Provider] = &[
                 "imap.ionos.es",
                 "pop.ionos.es",
                 "smtp.ionos.es",
-                Checked("thunderbird/autoconfig ispdb/ionos.es")
+                Unverified
             ),
             regional!(
                 "France",
@@ -573,7 +710,6 @@ pub static PROVIDERS: &[Provider] = &[
                 Unverified
             ),
         ],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["_spf.perfora.net", "_spf.kundenserver.de"],
     },
@@ -582,40 +718,46 @@ pub static PROVIDERS: &[Provider] = &[
         name: "OVHcloud",
         kind: Kind::Mailbox,
         variants: &[
-            labelled(
-                "Europe",
-                v(
-                    &["mail.ovh.net"],
-                    &[
-                        s(Imap, "ssl0.ovh.net", 993, Tls),
-                        s(Pop3, "ssl0.ovh.net", 995, Tls),
-                    ],
-                    &[
-                        s(Smtp, "ssl0.ovh.net", 465, Tls),
-                        s(Smtp, "ssl0.ovh.net", 587, StartTls),
-                    ],
-                    Some("https://www.ovhcloud.com/en/mail/"),
-                    Unverified,
-                ),
+            // mx1-4.ovh.net: the legacy MX of older OVH mail plans.
+            v(
+                &[
+                    "mail.ovh.net",
+                    "mx1.ovh.net",
+                    "mx2.ovh.net",
+                    "mx3.ovh.net",
+                    "mx4.ovh.net",
+                ],
+                &[
+                    s(Imap, "ssl0.ovh.net", 993, Tls),
+                    s(Pop3, "ssl0.ovh.net", 995, Tls),
+                ],
+                &[
+                    s(Smtp, "ssl0.ovh.net", 465, Tls),
+                    s(Smtp, "ssl0.ovh.net", 587, StartTls),
+                ],
+                Some("https://www.ovhcloud.com/en/mail/"),
+                Ispdb("ovh.net.xml"),
+            )
+            .labelled("Europe")
+            .differs_because(
+                "ssl0.ovh.net:587 STARTTLS is in OVHcloud's guide 'MX Plan - Configure an \
+                 email address' (help.ovhcloud.com); the ISPDB lists only 465",
             ),
-            labelled(
-                "America and Asia-Pacific",
-                v(
-                    &["mail.ovh.ca"],
-                    &[
-                        s(Imap, "ssl0.ovh.ca", 993, Tls),
-                        s(Pop3, "ssl0.ovh.ca", 995, Tls),
-                    ],
-                    &[
-                        s(Smtp, "ssl0.ovh.ca", 465, Tls),
-                        s(Smtp, "ssl0.ovh.ca", 587, StartTls),
-                    ],
-                    Some("https://www.ovhcloud.com/en-ca/mail/"),
-                    Unverified,
-                ),
-            ),
+            v(
+                &["mail.ovh.ca"],
+                &[
+                    s(Imap, "ssl0.ovh.ca", 993, Tls),
+                    s(Pop3, "ssl0.ovh.ca", 995, Tls),
+                ],
+                &[
+                    s(Smtp, "ssl0.ovh.ca", 465, Tls),
+                    s(Smtp, "ssl0.ovh.ca", 587, StartTls),
+                ],
+                Some("https://www.ovhcloud.com/en-ca/mail/"),
+                Unverified,
+            )
+            .labelled("America and Asia-Pacific"),
         ],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["mx.ovh.com"],
     },
@@ -636,7 +778,6 @@ pub static PROVIDERS: &[Provider] = &[
             Some("https://privateemail.com"),
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["spf.privateemail.com"],
     },
@@ -655,9 +796,12 @@ pub static PROVIDERS: &[Provider] = &[
                 s(Smtp, "secure.emailsrvr.com", 587, StartTls),
             ],
             Some("https://apps.rackspace.com"),
-            Unverified,
+            Ispdb("emailsrvr.com.xml"),
+        )
+        .differs_because(
+            "POP3 on 995 and SMTP on 587 are on Rackspace's 'Email server settings' page \
+             (docs.rackspace.com/docs/email-server-settings); the ISPDB lists IMAP and 465 only",
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["emailsrvr.com"],
     },
@@ -671,8 +815,11 @@ pub static PROVIDERS: &[Provider] = &[
             workmail!("us-west-2"),
             workmail!("eu-west-1"),
         ],
-        username: Username::FullAddress,
-        notes: &[Note::EndOfLife("2027-03-31")],
+        // The same inbound-smtp MX also serves Amazon SES receiving (no mailbox).
+        notes: &[
+            Note::EndOfLife("2027-03-31"),
+            Note::MxAlsoServes("Amazon SES receiving"),
+        ],
         spf_includes: &["amazonses.com"],
     },
     Provider {
@@ -687,9 +834,8 @@ pub static PROVIDERS: &[Provider] = &[
             ],
             &[s(Smtp, "smtp.yandex.com", 465, Tls)],
             Some("https://mail.yandex.com"),
-            Unverified,
+            Ispdb("yandex.ru.xml"),
         )],
-        username: Username::FullAddress,
         notes: &[Note::AppPassword, Note::ImapOffByDefault],
         spf_includes: &["_spf.yandex.net"],
     },
@@ -705,9 +851,8 @@ pub static PROVIDERS: &[Provider] = &[
             ],
             &[s(Smtp, "smtp.mail.ru", 465, Tls)],
             Some("https://e.mail.ru"),
-            Checked("deltachat/provider-db _providers/mail.ru.md"),
+            Ispdb("mail.ru.xml"),
         )],
-        username: Username::FullAddress,
         notes: &[Note::AppPassword],
         spf_includes: &["_spf.mail.ru"],
     },
@@ -716,40 +861,35 @@ pub static PROVIDERS: &[Provider] = &[
         name: "GMX",
         kind: Kind::Mailbox,
         variants: &[
-            labelled(
-                "gmx.net (Germany, Austria, Switzerland)",
-                v(
-                    &["gmx.net"],
-                    &[
-                        s(Imap, "imap.gmx.net", 993, Tls),
-                        s(Pop3, "pop.gmx.net", 995, Tls),
-                    ],
-                    &[
-                        s(Smtp, "mail.gmx.net", 465, Tls),
-                        s(Smtp, "mail.gmx.net", 587, StartTls),
-                    ],
-                    Some("https://www.gmx.net"),
-                    Checked("thunderbird/autoconfig ispdb/gmx.net.xml"),
-                ),
-            ),
-            labelled(
-                "gmx.com",
-                v(
-                    &["gmx.com"],
-                    &[
-                        s(Imap, "imap.gmx.com", 993, Tls),
-                        s(Pop3, "pop.gmx.com", 995, Tls),
-                    ],
-                    &[
-                        s(Smtp, "mail.gmx.com", 465, Tls),
-                        s(Smtp, "mail.gmx.com", 587, StartTls),
-                    ],
-                    Some("https://www.gmx.com"),
-                    Unverified,
-                ),
-            ),
+            v(
+                &["gmx.net"],
+                &[
+                    s(Imap, "imap.gmx.net", 993, Tls),
+                    s(Pop3, "pop.gmx.net", 995, Tls),
+                ],
+                &[
+                    s(Smtp, "mail.gmx.net", 465, Tls),
+                    s(Smtp, "mail.gmx.net", 587, StartTls),
+                ],
+                Some("https://www.gmx.net"),
+                Ispdb("gmx.net.xml"),
+            )
+            .labelled("gmx.net (Germany, Austria, Switzerland)"),
+            v(
+                &["gmx.com"],
+                &[
+                    s(Imap, "imap.gmx.com", 993, Tls),
+                    s(Pop3, "pop.gmx.com", 995, Tls),
+                ],
+                &[
+                    s(Smtp, "mail.gmx.com", 465, Tls),
+                    s(Smtp, "mail.gmx.com", 587, StartTls),
+                ],
+                Some("https://www.gmx.com"),
+                Ispdb("gmx.com.xml"),
+            )
+            .labelled("gmx.com"),
         ],
-        username: Username::FullAddress,
         notes: &[Note::ImapOffByDefault],
         spf_includes: &["gmx.net"],
     },
@@ -792,9 +932,10 @@ pub static PROVIDERS: &[Provider] = &[
                 s(Smtp, "smtp.mail.com", 587, StartTls),
             ],
             webmail: Some("https://www.mail.com"),
-            source: Checked("thunderbird/autoconfig ispdb/mail.com.xml"),
+            source: Ispdb("mail.com.xml"),
+            differs: None,
+            spf_includes: &[],
         }],
-        username: Username::FullAddress,
         notes: &[Note::PremiumOnly, Note::ImapOffByDefault],
         spf_includes: &[],
     },
@@ -805,14 +946,16 @@ pub static PROVIDERS: &[Provider] = &[
         variants: &[v(
             &["web.de"],
             &[
-                s(Imap, "imap.web.de", 993, Tls),
-                s(Pop3, "pop3.web.de", 995, Tls),
+                login(s(Imap, "imap.web.de", 993, Tls), LocalPart),
+                login(s(Pop3, "pop3.web.de", 995, Tls), LocalPart),
             ],
-            &[s(Smtp, "smtp.web.de", 587, StartTls)],
+            &[
+                login(s(Smtp, "smtp.web.de", 465, Tls), LocalPart),
+                login(s(Smtp, "smtp.web.de", 587, StartTls), LocalPart),
+            ],
             Some("https://web.de"),
-            Unverified,
+            Ispdb("web.de.xml"),
         )],
-        username: Username::FullAddress,
         notes: &[Note::ImapOffByDefault],
         spf_includes: &["web.de"],
     },
@@ -829,8 +972,9 @@ pub static PROVIDERS: &[Provider] = &[
         "Gandi Mail",
         ["gandi.net"],
         "mail.gandi.net",
+        pop "mail.gandi.net",
         "mail.gandi.net",
-        Unverified
+        Ispdb("gandi.net.xml")
     ),
     simple!(
         "migadu",
@@ -838,7 +982,7 @@ pub static PROVIDERS: &[Provider] = &[
         ["migadu.com"],
         "imap.migadu.com",
         "smtp.migadu.com",
-        Checked("thunderbird/autoconfig ispdb/migadu.com.xml")
+        DeltaChat("migadu.md")
     ),
     simple!(
         "mailbox_org",
@@ -846,23 +990,26 @@ pub static PROVIDERS: &[Provider] = &[
         ["mailbox.org"],
         "imap.mailbox.org",
         "smtp.mailbox.org",
-        Checked("thunderbird/autoconfig ispdb/mailbox.org.xml")
+        DeltaChat("mailbox.org.md")
     ),
     simple!(
         "strato",
         "STRATO",
         ["rzone.de"],
         "imap.strato.de",
+        pop "pop3.strato.de",
         "smtp.strato.de",
-        Checked("thunderbird/autoconfig ispdb/strato.de.xml")
+        Ispdb("strato.de.xml")
     ),
     simple!(
         "hetzner",
         "Hetzner",
-        ["your-server.de"],
+        // Anchored: www123.your-server.de is Hetzner's mail, while
+        // static.1.2.3.4.clients.your-server.de is a customer's own server.
+        ["*.your-server.de"],
         "mail.your-server.de",
         "mail.your-server.de",
-        Checked("thunderbird/autoconfig ispdb/hetzner.de.xml")
+        Ispdb("hetzner.de.xml")
     ),
     simple!(
         "one_com",
@@ -870,7 +1017,7 @@ pub static PROVIDERS: &[Provider] = &[
         ["one.com"],
         "imap.one.com",
         "send.one.com",
-        Checked("thunderbird/autoconfig ispdb/one.com.xml")
+        Ispdb("one.com.xml")
     ),
     simple!(
         "infomaniak",
@@ -878,23 +1025,24 @@ pub static PROVIDERS: &[Provider] = &[
         ["infomaniak.ch"],
         "mail.infomaniak.com",
         "mail.infomaniak.com",
-        Unverified
+        DeltaChat("infomaniak.com.md")
     ),
     simple!(
         "purelymail",
         "Purelymail",
         ["purelymail.com"],
-        "mailserver.purelymail.com",
-        "mailserver.purelymail.com",
-        Checked("thunderbird/autoconfig ispdb/purelymail.com.xml")
+        "imap.purelymail.com",
+        "smtp.purelymail.com",
+        DeltaChat("purelymail.com.md")
     ),
     simple!(
         "pobox",
         "Pobox",
         ["pobox.com"],
         "mail.pobox.com",
+        pop "mail.pobox.com",
         "smtp.pobox.com",
-        Checked("thunderbird/autoconfig ispdb/pobox.com.xml")
+        Ispdb("pobox.com.xml")
     ),
     Provider {
         id: "hostinger",
@@ -910,7 +1058,6 @@ pub static PROVIDERS: &[Provider] = &[
             Some("https://mail.hostinger.com"),
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["_spf.mail.hostinger.com"],
     },
@@ -931,7 +1078,6 @@ pub static PROVIDERS: &[Provider] = &[
             Some("https://webmail.dreamhost.com"),
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[],
         spf_includes: &["netblocks.dreamhost.com"],
     },
@@ -946,7 +1092,6 @@ pub static PROVIDERS: &[Provider] = &[
             None,
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[Note::SharedHostCertificate],
         spf_includes: &["bluehost.com"],
     },
@@ -962,10 +1107,253 @@ pub static PROVIDERS: &[Provider] = &[
             None,
             Unverified,
         )],
-        username: Username::FullAddress,
         notes: &[Note::SharedHostCertificate],
         spf_includes: &["_spf.mailspamprotection.com"],
     },
+    Provider {
+        id: "forward_email",
+        name: "Forward Email",
+        kind: Kind::Mailbox,
+        // One MX for free forwarding and for the paid plans' mailboxes.
+        variants: &[v(
+            &["forwardemail.net"],
+            &[
+                s(Imap, "imap.forwardemail.net", 993, Tls),
+                s(Pop3, "pop3.forwardemail.net", 995, Tls),
+            ],
+            &[
+                s(Smtp, "smtp.forwardemail.net", 465, Tls),
+                s(Smtp, "smtp.forwardemail.net", 587, StartTls),
+            ],
+            Some("https://forwardemail.net/my-account"),
+            Page("https://forwardemail.net/en/faq"),
+        )],
+        notes: &[
+            Note::PremiumOnly,
+            Note::MxAlsoServes("Forward Email's free forwarding"),
+        ],
+        spf_includes: &["spf.forwardemail.net"],
+    },
+    Provider {
+        id: "posteo",
+        name: "Posteo",
+        kind: Kind::Mailbox,
+        variants: &[v(
+            &["*.posteo.de"],
+            &[
+                s(Imap, "posteo.de", 993, Tls),
+                s(Pop3, "posteo.de", 995, Tls),
+            ],
+            &[
+                s(Smtp, "posteo.de", 465, Tls),
+                s(Smtp, "posteo.de", 587, StartTls),
+            ],
+            Some("https://posteo.de"),
+            Ispdb("posteo.de.xml"),
+        )],
+        notes: &[],
+        spf_includes: &["posteo.de"],
+    },
+    Provider {
+        id: "t_online",
+        name: "Telekom Mail (T-Online)",
+        kind: Kind::Mailbox,
+        // Anchored: Telekom's customer lines are named under t-ipconnect.de and t-dialin.net,
+        // but nothing below mxNN.t-online.de is its mail.
+        variants: &[v(
+            &["*.t-online.de"],
+            &[
+                s(Imap, "secureimap.t-online.de", 993, Tls),
+                s(Pop3, "securepop.t-online.de", 995, Tls),
+            ],
+            &[
+                s(Smtp, "securesmtp.t-online.de", 465, Tls),
+                s(Smtp, "securesmtp.t-online.de", 587, StartTls),
+            ],
+            Some("https://email.t-online.de"),
+            Ispdb("t-online.de.xml"),
+        )],
+        // Mail clients need the separate "E-Mail-Passwort", not the Telekom login password.
+        notes: &[Note::AppPassword],
+        spf_includes: &[],
+    },
+    simple!(
+        "freenet",
+        "freenet Mail",
+        ["mx.freenet.de"],
+        "mx.freenet.de",
+        "mx.freenet.de",
+        DeltaChat("freenet.de.md")
+    ),
+    Provider {
+        id: "comcast",
+        name: "Xfinity (Comcast)",
+        kind: Kind::Mailbox,
+        // Anchored: mx1a1.comcast.net is the mail, c-73-1-2-3.hsd1.fl.comcast.net a customer.
+        variants: &[v(
+            &["*.comcast.net"],
+            &[
+                s(Imap, "imap.comcast.net", 993, Tls),
+                s(Pop3, "mail.comcast.net", 995, Tls),
+            ],
+            &[
+                s(Smtp, "smtp.comcast.net", 465, Tls),
+                s(Smtp, "smtp.comcast.net", 587, StartTls),
+            ],
+            Some("https://connect.xfinity.com"),
+            Ispdb("comcast.net.xml"),
+        )],
+        notes: &[Note::ImapOffByDefault],
+        spf_includes: &[],
+    },
+    Provider {
+        id: "orange",
+        name: "Orange (France)",
+        kind: Kind::Mailbox,
+        variants: &[v(
+            &["smtp-in.orange.fr"],
+            &[
+                s(Imap, "imap.orange.fr", 993, Tls),
+                s(Pop3, "pop.orange.fr", 995, Tls),
+            ],
+            &[s(Smtp, "smtp.orange.fr", 465, Tls)],
+            Some("https://messagerie.orange.fr"),
+            Ispdb("orange.fr.xml"),
+        )],
+        notes: &[],
+        spf_includes: &[],
+    },
+    simple!(
+        "seznam",
+        "Seznam Email",
+        ["*.seznam.cz"],
+        "imap.seznam.cz",
+        pop "pop3.seznam.cz",
+        "smtp.seznam.cz",
+        Ispdb("seznam.cz.xml")
+    ),
+    simple!(
+        "libero",
+        "Libero Mail (Italiaonline)",
+        ["smtp-in.libero.it"],
+        "imapmail.libero.it",
+        pop "popmail.libero.it",
+        "smtp.libero.it",
+        Ispdb("libero.it.xml")
+    ),
+    simple!(
+        "rambler",
+        "Rambler Mail",
+        ["mx.rambler.ru"],
+        "imap.rambler.ru",
+        pop "pop.rambler.ru",
+        "smtp.rambler.ru",
+        Ispdb("rambler.ru.xml")
+    ),
+    Provider {
+        id: "qq",
+        name: "QQ Mail / Tencent Exmail",
+        kind: Kind::Mailbox,
+        variants: &[
+            v(
+                &["mx1.qq.com", "mx2.qq.com", "mx3.qq.com"],
+                &[s(Imap, "imap.qq.com", 993, Tls)],
+                &[s(Smtp, "smtp.qq.com", 465, Tls)],
+                Some("https://mail.qq.com"),
+                Ispdb("qq.com.xml"),
+            )
+            .labelled("QQ Mail"),
+            v(
+                &["mxbiz1.qq.com", "mxbiz2.qq.com"],
+                &[s(Imap, "imap.exmail.qq.com", 993, Tls)],
+                &[s(Smtp, "smtp.exmail.qq.com", 465, Tls)],
+                Some("https://exmail.qq.com"),
+                Unverified,
+            )
+            .labelled("Tencent Exmail (business)"),
+        ],
+        // Clients log in with an authorisation code made in the webmail, not the QQ password.
+        notes: &[Note::AppPassword, Note::ImapOffByDefault],
+        spf_includes: &["spf.mail.qq.com"],
+    },
+    Provider {
+        id: "netease",
+        name: "NetEase Mail",
+        kind: Kind::Mailbox,
+        // 163.com, 126.com and yeah.net share mxmail.netease.com; the domain tells them apart.
+        variants: &[
+            netease!("163.com"),
+            netease!("126.com"),
+            netease!("yeah.net"),
+            v(
+                &[
+                    "qiye163mx01.mxmail.netease.com",
+                    "qiye163mx02.mxmail.netease.com",
+                ],
+                &[s(Imap, "imaphz.qiye.163.com", 993, Tls)],
+                &[s(Smtp, "smtphz.qiye.163.com", 465, Tls)],
+                Some("https://qiye.163.com"),
+                Unverified,
+            )
+            .labelled("NetEase Qiye (business)"),
+        ],
+        // Clients log in with an authorisation code made in the webmail, not the password.
+        notes: &[Note::AppPassword, Note::ImapOffByDefault],
+        spf_includes: &["spf.163.com"],
+    },
+    Provider {
+        id: "alibaba",
+        name: "Alibaba Mail (Aliyun enterprise)",
+        kind: Kind::Mailbox,
+        variants: &[v(
+            &["mxhichina.com"],
+            &[
+                s(Imap, "imap.qiye.aliyun.com", 993, Tls),
+                s(Pop3, "pop.qiye.aliyun.com", 995, Tls),
+            ],
+            &[s(Smtp, "smtp.qiye.aliyun.com", 465, Tls)],
+            Some("https://qiye.aliyun.com"),
+            Unverified,
+        )],
+        notes: &[],
+        spf_includes: &["spf.mxhichina.com"],
+    },
+    Provider {
+        id: "naver",
+        name: "Naver Mail / Naver Works",
+        kind: Kind::Mailbox,
+        variants: &[
+            v(
+                &["mx1.naver.com", "mx2.naver.com", "mx3.naver.com"],
+                &[
+                    s(Imap, "imap.naver.com", 993, Tls),
+                    s(Pop3, "pop.naver.com", 995, Tls),
+                ],
+                &[s(Smtp, "smtp.naver.com", 465, Tls)],
+                Some("https://mail.naver.com"),
+                Ispdb("naver.com.xml"),
+            )
+            .labelled("Naver Mail"),
+            v(
+                &["worksmobile.com"],
+                &[s(Imap, "imap.worksmobile.com", 993, Tls)],
+                &[s(Smtp, "smtp.worksmobile.com", 465, Tls)],
+                Some("https://mail.worksmobile.com"),
+                Unverified,
+            )
+            .labelled("Naver Works (business)"),
+        ],
+        notes: &[Note::AppPassword, Note::ImapOffByDefault],
+        spf_includes: &[],
+    },
+    simple!(
+        "daum",
+        "Daum Mail (Kakao)",
+        ["hanmail.net"],
+        "imap.daum.net",
+        "smtp.daum.net",
+        Ispdb("daum.net.xml")
+    ),
     // Forwarding services and inbound APIs: there is no mailbox behind their MX.
     bare!(
         "cloudflare_routing",
@@ -989,10 +1377,10 @@ pub static PROVIDERS: &[Provider] = &[
         Unverified
     ),
     bare!(
-        "forward_email",
-        "Forward Email",
+        "porkbun_forwarding",
+        "Porkbun Email Forwarding",
         Kind::Forwarding,
-        ["forwardemail.net"],
+        ["fwd1.porkbun.com", "fwd2.porkbun.com"],
         Unverified
     ),
     bare!(
@@ -1095,7 +1483,8 @@ pub static PROVIDERS: &[Provider] = &[
             "spamexperts.com",
             "antispamcloud.com",
             "spamexperts.eu",
-            "spamexperts.net"
+            "spamexperts.net",
+            "mtaroutes.com"
         ],
         Unverified
     ),
@@ -1141,11 +1530,25 @@ pub static PROVIDERS: &[Provider] = &[
         ["esvacloud.com"],
         Unverified
     ),
+    Provider {
+        id: "cyren",
+        name: "Cyren Email Security",
+        kind: Kind::Gateway,
+        variants: &[v(
+            &["cyren.cloud", "ctmail.com", "expurgate.net"],
+            NONE,
+            NONE,
+            None,
+            Unverified,
+        )],
+        notes: &[Note::MailboxesElsewhere, Note::Defunct("February 2023")],
+        spf_includes: &[],
+    },
     bare!(
-        "cyren",
-        "Cyren Email Security",
+        "cloudflare_email_security",
+        "Cloudflare Email Security (Area 1)",
         Kind::Gateway,
-        ["cyren.cloud"],
+        ["mxrecord.io", "mxrecord.mx"],
         Unverified
     ),
 ];
@@ -1203,7 +1606,10 @@ pub fn matches(pattern: &str, host: &str) -> bool {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let host_labels: Vec<&str> = host.split('.').collect();
     let pattern_labels: Vec<&str> = pattern.split('.').collect();
-    if host_labels.len() < pattern_labels.len() {
+    let anchored = pattern.starts_with("*.");
+    if host_labels.len() < pattern_labels.len()
+        || anchored && host_labels.len() != pattern_labels.len()
+    {
         return false;
     }
     let tail = &host_labels[host_labels.len() - pattern_labels.len()..];
@@ -1224,7 +1630,10 @@ mod tests {
 
     /// A host each pattern must match, and look-alikes it must not.
     fn example(pattern: &str) -> String {
-        format!("mx1.{}", pattern.replace('*', "eu-central-1"))
+        match pattern.strip_prefix("*.") {
+            Some(rest) => format!("mx1.{rest}"),
+            None => format!("mx1.{}", pattern.replace('*', "eu-central-1")),
+        }
     }
 
     #[test]
@@ -1241,11 +1650,17 @@ mod tests {
                     assert!(matches(pattern, &host), "{pattern} vs {host}");
                     assert!(matches(pattern, &host.to_ascii_uppercase()), "{pattern}");
                     let concrete = pattern.replace('*', "x");
+                    let rest = pattern.strip_prefix("*.").unwrap_or(pattern);
                     for look_alike in [
-                        format!("evil{concrete}"),
+                        format!("x.evil{rest}"),
                         format!("{concrete}.attacker.test"),
                         format!("mx.{concrete}-evil.test"),
+                        // An anchored pattern: a deeper name is a customer's own.
+                        format!("a.b.{concrete}"),
                     ] {
+                        if look_alike.starts_with("a.b.") && !pattern.starts_with("*.") {
+                            continue;
+                        }
                         assert!(
                             !matches(pattern, &look_alike),
                             "{pattern} matched {look_alike}"
@@ -1266,8 +1681,11 @@ mod tests {
         for p in PROVIDERS {
             assert!(!p.variants.is_empty(), "{}", p.id);
             for v in p.variants {
-                if let Source::Checked(where_) = v.source {
-                    assert!(where_.len() > 10, "{}", p.id);
+                match v.source {
+                    Source::Ispdb(file) => assert!(file.ends_with(".xml"), "{}", p.id),
+                    Source::DeltaChat(file) => assert!(file.ends_with(".md"), "{}", p.id),
+                    Source::Page(url) => assert!(url.starts_with("https://"), "{}", p.id),
+                    Source::Unverified => {}
                 }
                 let has_settings = !v.incoming.is_empty();
                 match p.kind {
@@ -1306,6 +1724,21 @@ mod tests {
         );
         // A customer's own server at a hosting company is not the hosting company's mail.
         assert_eq!(id("vps-1234abcd.vps.ovh.net", "x.com"), None);
+        for customer in [
+            "static.1.2.3.4.clients.your-server.de",
+            "p3plcpnl0123.prod.phx3.secureserver.net",
+            "c-73-1-2-3.hsd1.fl.comcast.net",
+            "ip-1-2-3-4.mail.t-online.de",
+        ] {
+            assert_eq!(id(customer, "x.com"), None, "{customer}");
+        }
+        assert_eq!(id("www123.your-server.de", "x.com"), Some("hetzner"));
+        assert_eq!(id("mx1.secureserver.net", "x.com"), Some("godaddy"));
+        assert_eq!(id("mx1a1.comcast.net", "comcast.net"), Some("comcast"));
+        assert_eq!(id("mx1.ovh.net", "x.com"), Some("ovh"));
+        assert_eq!(id("mx1.smtp.goog", "x.com"), Some("google"));
+        assert_eq!(id("gmail-smtp-in.l.google.com", "gmail.com"), Some("gmail"));
+        assert_eq!(id("mx.eu1.mtaroutes.com", "x.com"), Some("spamexperts"));
         assert_eq!(id("evilgoogle.com", "x.com"), None);
         assert_eq!(id("aspmx.l.google.com.attacker.test", "x.com"), None);
     }

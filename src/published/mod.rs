@@ -4,6 +4,7 @@
 
 pub mod autoconfig;
 pub mod autodiscover;
+pub mod thunderbird;
 pub mod xml;
 
 use std::time::Duration;
@@ -67,11 +68,23 @@ pub enum Method {
     AutodiscoverSrv,
     /// RFC 6186 SRV records (`_imaps._tcp`, `_submission._tcp` …), read during discovery.
     Srv,
+    /// Mozilla's ISPDB entry for the domain, as Thunderbird asks it.
+    Ispdb,
+    /// `autoconfig.<MX domain>` over HTTPS: Thunderbird's MX-based lookup.
+    AutoconfigMx,
+    /// The ISPDB entry for the MX domain: Thunderbird's MX-based lookup.
+    IspdbMx,
 }
 
 impl Method {
     pub fn is_autoconfig(self) -> bool {
         matches!(self, Self::Autoconfig | Self::AutoconfigWellKnown)
+    }
+
+    /// A lookup outside what the domain itself publishes (Mozilla's database, the MX's
+    /// provider): its absence or failure says nothing about the domain.
+    pub fn is_client_database(self) -> bool {
+        matches!(self, Self::Ispdb | Self::AutoconfigMx | Self::IspdbMx)
     }
 }
 
@@ -259,6 +272,7 @@ pub async fn gather(
     address: Option<&str>,
     settings: Settings,
     allowed: &Allowed,
+    lookups: &thunderbird::Lookups,
 ) -> Published {
     let address = address
         .map(str::to_string)
@@ -274,6 +288,16 @@ pub async fn gather(
     };
     let autoconfig = futures::future::join_all(
         autoconfig::urls(domain, &address, settings.https_port, settings.http_port)
+            .into_iter()
+            .map(|(method, transport, url)| {
+                let ask = &ask;
+                bounded(deadline, method, transport, url.clone(), async move {
+                    autoconfig::fetch(ask, &url).await
+                })
+            }),
+    );
+    let databases = futures::future::join_all(
+        thunderbird::urls(lookups, domain, &address, settings.https_port)
             .into_iter()
             .map(|(method, transport, url)| {
                 let ask = &ask;
@@ -306,9 +330,10 @@ pub async fn gather(
             None
         }
     };
-    let (autoconfig, autodiscover, srv, microsoft_cname) =
-        tokio::join!(autoconfig, autodiscover, srv, cname);
+    let (autoconfig, databases, autodiscover, srv, microsoft_cname) =
+        tokio::join!(autoconfig, databases, autodiscover, srv, cname);
     let mut sources = autoconfig;
+    sources.extend(databases);
     sources.extend(autodiscover);
     sources.push(srv);
     Published {

@@ -48,7 +48,10 @@ fn server(w: &mut Writer<Vec<u8>>, s: &Recommendation) -> std::io::Result<()> {
     };
     let username = match &s.username {
         Username::Given(name) => name.clone(),
-        Username::Address(_) | Username::FullAddressAt(_) => "%EMAILADDRESS%".into(),
+        Username::Address(_) | Username::FullAddressAt(_) | Username::ProviderAccount => {
+            "%EMAILADDRESS%".into()
+        }
+        Username::LocalPart(_) | Username::LocalPartAt(_) => "%EMAILLOCALPART%".into(),
     };
     w.create_element(element)
         .with_attribute(("type", kind))

@@ -92,8 +92,14 @@ pub fn settings(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     )?;
     login_lines(run, out)?;
     limit_lines(run, out)?;
-    if outgoing.is_some() {
-        writeln!(out, "  SMTP auth required: same username and password")?;
+    match outgoing.map(|o| &o.username) {
+        Some(smtp) if *smtp != username => writeln!(
+            out,
+            "  SMTP auth required: username {}, same password",
+            safe(&words::username(smtp))
+        )?,
+        Some(_) => writeln!(out, "  SMTP auth required: same username and password")?,
+        None => {}
     }
     provider_lines(run, out)?;
     alternatives(rec, [incoming, outgoing], out)

@@ -87,8 +87,8 @@ pub fn write(
 /// The login name the profile can state; a bare domain leaves it to the user.
 fn login_name(u: &Username) -> Option<String> {
     match u {
-        Username::Given(n) | Username::Address(n) => Some(n.clone()),
-        Username::FullAddressAt(_) => None,
+        Username::Given(n) | Username::Address(n) | Username::LocalPart(n) => Some(n.clone()),
+        Username::FullAddressAt(_) | Username::LocalPartAt(_) | Username::ProviderAccount => None,
     }
 }
 

@@ -18,6 +18,9 @@ pub fn method(m: Method) -> &'static str {
         Method::AutodiscoverRedirect => "Autodiscover (HTTP redirect)",
         Method::AutodiscoverSrv => "Autodiscover (SRV)",
         Method::Srv => "SRV records (RFC 6186)",
+        Method::Ispdb => "Thunderbird's ISPDB",
+        Method::AutoconfigMx => "autoconfig of the MX's domain",
+        Method::IspdbMx => "Thunderbird's ISPDB for the MX's domain",
     }
 }
 
@@ -267,8 +270,33 @@ pub fn message(fact: &Fact) -> Option<String> {
                 crate::published::autodiscover::MICROSOFT_TARGET
             ),
         },
+        Fact::ThunderbirdSetup { method: m, url, chosen } => thunderbird_setup(*m, url, chosen),
+        Fact::ThunderbirdGuesses => "Thunderbird finds no configuration (the domain's autoconfig, its ISPDB, its MX's) and guesses host names: clients are set up by trial".into(),
         _ => return None,
     })
+}
+
+/// "Thunderbird sets up IMAP … (confirmed) and SMTP … (fails: …) from its ISPDB (URL)".
+fn thunderbird_setup(m: Method, url: &str, chosen: &[(Setting, CheckResult)]) -> String {
+    let each: Vec<String> = chosen
+        .iter()
+        .map(|(s, r)| format!("{} ({})", setting(s), check_result(r)))
+        .collect();
+    format!(
+        "Thunderbird sets up {} from {} ({url}), the first place in its order that gives settings",
+        each.join(" and "),
+        method(m)
+    )
+}
+
+fn check_result(r: &CheckResult) -> String {
+    match r {
+        CheckResult::Confirmed => "works from here".into(),
+        CheckResult::Warnings(_) => "answers, with warnings".into(),
+        CheckResult::Failed(why) => format!("fails: {}", super::words::unconfirmed(why)),
+        CheckResult::Unresolved => "the name does not resolve".into(),
+        CheckResult::NotProbed(_) => "not probed".into(),
+    }
 }
 
 pub fn hint(fact: &Fact) -> Option<&'static str> {
@@ -297,6 +325,14 @@ pub fn hint(fact: &Fact) -> Option<&'static str> {
         }
         Fact::PublishedNone => {
             "mailprobe --export autoconfig writes a file to publish at https://autoconfig.<domain>/mail/config-v1.1.xml."
+        }
+        Fact::ThunderbirdSetup { .. }
+            if fact.code() == crate::judge::findings::Code::ThunderbirdSetupBroken =>
+        {
+            "Thunderbird users get these settings: publish working ones at https://autoconfig.<domain>/mail/config-v1.1.xml, which it asks first (mailprobe --export autoconfig writes one)."
+        }
+        Fact::ThunderbirdGuesses => {
+            "Publish autoconfig (mailprobe --export autoconfig writes one) so Thunderbird need not guess."
         }
         Fact::AutodiscoverCname { .. } => {
             "Publish autodiscover.<domain> as a CNAME to autodiscover.outlook.com (Microsoft 365 admin center, Domains)."

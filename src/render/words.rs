@@ -218,6 +218,9 @@ pub fn username(u: &Username) -> String {
     match u {
         Username::Given(name) | Username::Address(name) => name.clone(),
         Username::FullAddressAt(domain) => format!("the full email address (name@{domain})"),
+        Username::LocalPart(name) => name.clone(),
+        Username::LocalPartAt(domain) => format!("the part of the address before @{domain}"),
+        Username::ProviderAccount => "the address of the provider account the mailbox belongs to (for iCloud+: the Apple Account's), not this one".into(),
     }
 }
 
@@ -807,11 +810,14 @@ pub fn provider_note(n: Note) -> String {
         Note::OAuthOnly => "Password login is switched off: the client must sign in with OAuth (modern authentication).".into(),
         Note::ImapOffByDefault => "IMAP/POP3 access must first be switched on in the webmail settings.".into(),
         Note::ImapAdminSetting => "IMAP must be allowed by the organisation's administrator.".into(),
-        Note::MicrosoftBasicAuth => "IMAP and POP need OAuth (basic authentication ended in 2022); SMTP AUTH with a password is off by default for existing tenants from the end of December 2026 (an admin can re-enable it) and is to be removed in the second half of 2027.".into(),
+        Note::MicrosoftBasicAuth => "IMAP and POP need OAuth (basic authentication ended in 2022); SMTP AUTH with a password is off for new tenants and, from the end of December 2026, off by default for existing ones (an admin can re-enable it); Microsoft is to announce the final removal date in the second half of 2027.".into(),
         Note::PremiumOnly => "IMAP/POP3 are a paid (premium) feature.".into(),
         Note::EndOfLife(date) => format!("The service ends on {date}."),
         Note::RetiringInto(successor) => format!("The service is being retired into {successor}."),
-        Note::BridgeOnly => "IMAP and SMTP only through the provider's bridge on the user's own computer (127.0.0.1).".into(),
+        Note::BridgeOnly => "Reading mail with a mail client needs the provider's bridge on the user's own computer (127.0.0.1), a paid-plan feature.".into(),
+        Note::ProtonSmtpToken => "Business plans can send through smtp.protonmail.ch port 587 (STARTTLS) with an SMTP token made in the admin settings, no bridge needed.".into(),
+        Note::MxAlsoServes(other) => format!("The same MX also serves {other}, which has no mailbox: if the domain uses only that, there is nothing to log in to."),
+        Note::Defunct(when) => format!("The service shut down ({when}): its MX no longer filters or delivers mail, so mail sent to this domain may be lost or bounce."),
         Note::NoMailbox => "There is no mailbox here: mail is forwarded or handed to an application.".into(),
         Note::MailboxesElsewhere => "A filtering gateway: the mailboxes are elsewhere.".into(),
         Note::SharedHostCertificate => "Shared hosting: the certificate may only cover the server's own name; mailprobe suggests that name when so.".into(),
@@ -1295,7 +1301,9 @@ fn fact_message(fact: &Fact) -> String {
         | Fact::PublishedWorkingUnlisted { .. }
         | Fact::PublishedNone
         | Fact::PublishedUnreadable { .. }
-        | Fact::AutodiscoverCname { .. } => String::new(),
+        | Fact::AutodiscoverCname { .. }
+        | Fact::ThunderbirdSetup { .. }
+        | Fact::ThunderbirdGuesses => String::new(),
     }
 }
 

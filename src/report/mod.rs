@@ -375,6 +375,9 @@ pub struct SettingView {
     pub host: String,
     pub port: u16,
     pub security: &'static str,
+    /// *New in 2*: the login name's form for this setting: `full_address`, `local_part` or
+    /// `account_name`.
+    pub username: &'static str,
 }
 
 impl From<&PublishedSetting> for SettingView {
@@ -384,6 +387,7 @@ impl From<&PublishedSetting> for SettingView {
             host: s.host.clone(),
             port: s.port,
             security: names::security(s.security),
+            username: names::username_form(s.username),
         }
     }
 }
@@ -403,7 +407,7 @@ pub struct ProviderView {
     pub variant: Option<String>,
     /// True when the settings were checked against a public source (`settings_source`).
     pub verified: bool,
-    pub settings_source: Option<&'static str>,
+    pub settings_source: Option<String>,
 }
 
 impl From<&ProviderMatch> for ProviderView {
@@ -415,12 +419,12 @@ impl From<&ProviderMatch> for ProviderView {
             matched_mx: p.matched_mx.clone(),
             incoming: p.incoming.iter().map(SettingView::from).collect(),
             outgoing: p.outgoing.iter().map(SettingView::from).collect(),
-            username: p.username,
+            username: names::username_form(p.username),
             webmail: p.webmail.clone(),
             notes: p.notes.iter().map(|n| words::provider_note(*n)).collect(),
             variant: p.variant.clone(),
             verified: p.source.is_some(),
-            settings_source: p.source,
+            settings_source: p.source.clone(),
         }
     }
 }

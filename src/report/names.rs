@@ -146,6 +146,10 @@ pub fn code(c: Code) -> &'static str {
         PublishedUnreadable => "published_unreadable",
         AutodiscoverCnameMissing => "autodiscover_cname_missing",
         AutodiscoverCnameElsewhere => "autodiscover_cname_elsewhere",
+        ThunderbirdSetupWorks => "thunderbird_setup_works",
+        ThunderbirdSetupBroken => "thunderbird_setup_broken",
+        ThunderbirdSetupUnconfirmed => "thunderbird_setup_unconfirmed",
+        ThunderbirdGuesses => "thunderbird_guesses",
     }
 }
 
@@ -175,6 +179,9 @@ pub fn published_method(m: crate::published::Method) -> &'static str {
         M::AutodiscoverRedirect => "autodiscover_redirect",
         M::AutodiscoverSrv => "autodiscover_srv",
         M::Srv => "srv",
+        M::Ispdb => "ispdb",
+        M::AutoconfigMx => "autoconfig_mx",
+        M::IspdbMx => "ispdb_mx",
     }
 }
 
@@ -315,6 +322,14 @@ pub fn lookup_error(e: &LookupError) -> &'static str {
         LookupError::NoServer => "no_server",
         LookupError::ServerRefused => "server_refused",
         LookupError::Other(_) => "other",
+    }
+}
+
+pub fn username_form(u: crate::provider::Username) -> &'static str {
+    match u {
+        crate::provider::Username::FullAddress => "full_address",
+        crate::provider::Username::LocalPart => "local_part",
+        crate::provider::Username::AccountName => "account_name",
     }
 }
 

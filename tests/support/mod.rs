@@ -32,6 +32,8 @@ pub fn options(
     // Nor are policy servers (tests/delivery.rs runs them).
     o.delivery = false;
     o.published = false;
+    // Never Mozilla's ISPDB from a test: tests/published.rs serves its own.
+    o.ispdb_url = None;
     o
 }
 

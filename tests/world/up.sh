@@ -96,7 +96,7 @@ EOF
     leaf good "mail.good.test" "DNS:mail.good.test,DNS:imap.good.test,DNS:smtp.good.test,DNS:pop.good.test,DNS:mx.good.test" 20250101000000Z 20991231000000Z
     leaf wrongname "server1.hoster.test" "DNS:server1.hoster.test" 20250101000000Z 20991231000000Z
     leaf expired "mail.expired.test" "DNS:mail.expired.test,DNS:imap.expired.test,DNS:smtp.expired.test" 20200101000000Z 20210101000000Z
-    leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal,DNS:autoconfig.clients.test,DNS:autodiscover.clients.test,DNS:clients.test" 20250101000000Z 20991231000000Z
+    leaf web "mta-sts.sts.internal" "DNS:mta-sts.sts.internal,DNS:mta-sts.stsbad.internal,DNS:autoconfig.clients.test,DNS:autodiscover.clients.test,DNS:clients.test,DNS:autoconfig.thunderbird.net" 20250101000000Z 20991231000000Z
     leaf clients "mail.clients.test" "DNS:mail.clients.test" 20250101000000Z 20991231000000Z
     leaf authfail "mail.authfail.test" "DNS:mail.authfail.test" 20250101000000Z 20991231000000Z
     leaf busy "mail.busy.test" "DNS:mail.busy.test" 20250101000000Z 20991231000000Z
@@ -285,6 +285,19 @@ EOF
       default_type text/xml;
       return 200 '$pox';
     }
+  }
+EOF
+        # Thunderbird's ISPDB under its real name: /v1.1/<domain>, good.test's entry only.
+        mkdir -p "$n/www/ispdb/v1.1"
+        cp "$HERE/www/ispdb/"* "$n/www/ispdb/v1.1/"
+        cat <<EOF
+  server {
+    listen 127.0.20.50:443 ssl;
+    server_name autoconfig.thunderbird.net;
+    ssl_certificate $DIR/certs/web.pem;
+    ssl_certificate_key $DIR/certs/web.key;
+    root $n/www/ispdb;
+    default_type text/xml;
   }
 EOF
         echo "}"
