@@ -146,8 +146,14 @@ const ADDED_OR_CHANGED: &[(&str, &str, &str, &str)] = &[
     (
         "libero.it",
         "smtp-in.libero.it",
-        "libero",
+        "italiaonline",
         "imapmail.libero.it",
+    ),
+    (
+        "virgilio.it",
+        "mx.virgilio.it",
+        "italiaonline",
+        "in.virgilio.it",
     ),
     ("rambler.ru", "mx.rambler.ru", "rambler", "imap.rambler.ru"),
     ("qq.com", "mx1.qq.com", "qq", "imap.qq.com"),

@@ -1232,15 +1232,39 @@ pub static PROVIDERS: &[Provider] = &[
         "smtp.seznam.cz",
         Ispdb("seznam.cz.xml")
     ),
-    simple!(
-        "libero",
-        "Libero Mail (Italiaonline)",
-        ["smtp-in.libero.it"],
-        "imapmail.libero.it",
-        pop "popmail.libero.it",
-        "smtp.libero.it",
-        Ispdb("libero.it.xml")
-    ),
+    Provider {
+        id: "italiaonline",
+        name: "Libero Mail / Virgilio (Italiaonline)",
+        kind: Kind::Mailbox,
+        variants: &[
+            v(
+                &["smtp-in.libero.it"],
+                &[
+                    s(Imap, "imapmail.libero.it", 993, Tls),
+                    s(Pop3, "popmail.libero.it", 995, Tls),
+                ],
+                &[s(Smtp, "smtp.libero.it", 465, Tls)],
+                Some("https://mail.libero.it"),
+                Ispdb("libero.it.xml"),
+            )
+            .labelled("Libero"),
+            // Only for virgilio.it itself: any MX under its own name is Italiaonline's.
+            v(
+                &["virgilio.it"],
+                &[
+                    s(Imap, "in.virgilio.it", 993, Tls),
+                    s(Pop3, "in.virgilio.it", 995, Tls),
+                ],
+                &[s(Smtp, "out.virgilio.it", 465, Tls)],
+                Some("https://mail.virgilio.it"),
+                Ispdb("virgilio.it.xml"),
+            )
+            .labelled("Virgilio")
+            .for_domains(&["virgilio.it"]),
+        ],
+        notes: &[],
+        spf_includes: &[],
+    },
     simple!(
         "rambler",
         "Rambler Mail",
