@@ -32,6 +32,7 @@ examples=(
   "stale||stale.internal --no-probe"
   "mta-sts||stsbad.internal -p 25"
   "dane||danestale.internal -p 25"
+  "spf||spfmess.test -p 25 --no-published"
   "published||accounts@clients.test"
   "export||accounts@clients.test --export autoconfig"
   "fleet||--from clients.txt"

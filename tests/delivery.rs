@@ -418,3 +418,107 @@ async fn a_trust_anchor_file_that_is_not_one_stops_the_run_with_the_reason() {
         assert!(e.to_string().contains(reason), "{path}: {e}");
     }
 }
+
+/// SPF's structure, whatever sends (issue 25): includes followed and lookups counted against
+/// RFC 7208's limits, an include of a name without SPF, `+all`, `?all`, `ptr`, void lookups —
+/// said even when no outgoing server answers. Nothing in the zone listens here.
+#[tokio::test(flavor = "multi_thread")]
+async fn spf_structure_is_judged_whatever_sends() {
+    let w = World::new();
+    let n = w.net.prefix();
+    let base = format!("@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\n");
+    let go = |records: String| {
+        let zone = zone("ok.test", &format!("{base}{records}"));
+        let w = &w;
+        async move { w.run_with("ok.test", &[zone], |o| o.delivery = true).await }
+    };
+    let codes =
+        |r: &mailprobe::Run| -> Vec<Code> { r.diagnosis.findings.iter().map(|f| f.code).collect() };
+    // Eleven lookups: two includes and mx at the top, three a: in one, four a: and an exists:
+    // in the other.
+    let hosts: String = (1..=6).map(|i| format!("h{i} IN A {n}.20\n")).collect();
+    let r = go(format!(
+        "@ IN TXT \"v=spf1 include:one.ok.test include:two.ok.test mx -all\"\n\
+         one IN TXT \"v=spf1 a:h1.ok.test a:h2.ok.test a:h3.ok.test -all\"\n\
+         two IN TXT \"v=spf1 a:h4.ok.test a:h5.ok.test a:h6.ok.test a:h1.ok.test exists:h1.ok.test ?all\"\n{hosts}"
+    ))
+    .await;
+    let f = finding(&r, Code::SpfTooManyLookups)
+        .unwrap_or_else(|| panic!("{:?} {:?}", codes(&r), r.delivery));
+    assert_eq!(f.severity, Severity::Error);
+    assert!(
+        message(f).contains("needs 11 DNS lookups"),
+        "{}",
+        message(f)
+    );
+    // An include's own ?all is not the domain's end.
+    assert!(
+        finding(&r, Code::SpfAllNeutral).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+    let mut out = Vec::new();
+    mailprobe::render::json::render(&r, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["delivery"]["spf"]["structure"]["lookups"], 11);
+
+    // Ten (without the top's mx) is within the limit.
+    let r = go(format!(
+        "@ IN TXT \"v=spf1 include:one.ok.test include:two.ok.test -all\"\n\
+         one IN TXT \"v=spf1 a:h1.ok.test a:h2.ok.test a:h3.ok.test -all\"\n\
+         two IN TXT \"v=spf1 a:h4.ok.test a:h5.ok.test a:h6.ok.test a:h1.ok.test exists:h1.ok.test ~all\"\n{hosts}"
+    ))
+    .await;
+    assert!(
+        finding(&r, Code::SpfTooManyLookups).is_none(),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(r
+        .diagnosis
+        .findings
+        .iter()
+        .all(|f| !format!("{:?}", f.code).starts_with("SpfT")));
+
+    // An include of a name without SPF (a provider left long ago), +all and ptr.
+    let r = go("@ IN TXT \"v=spf1 include:gone.ok.test include:web.ok.test ptr +all\"\nweb IN TXT \"google-site-verification=x\"\n".into()).await;
+    let f = finding(&r, Code::SpfIncludeWithoutSpf).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(
+        message(f).contains("gone.ok.test") && message(f).contains("web.ok.test"),
+        "{}",
+        message(f)
+    );
+    assert_eq!(
+        finding(&r, Code::SpfAllPass).expect("+all").severity,
+        Severity::Error
+    );
+    assert_eq!(
+        finding(&r, Code::SpfPtr).expect("ptr").severity,
+        Severity::Warning
+    );
+    // Only gone.ok.test gave nothing: one void lookup is within the limit of two.
+    assert!(finding(&r, Code::SpfTooManyVoidLookups).is_none());
+
+    // Three a: terms naming nothing: more than two void lookups.
+    let r = go("@ IN TXT \"v=spf1 a:no1.ok.test a:no2.ok.test a:no3.ok.test ?all\"\n".into()).await;
+    let f = finding(&r, Code::SpfTooManyVoidLookups).unwrap_or_else(|| panic!("{:?}", codes(&r)));
+    assert!(message(f).contains("3 names"), "{}", message(f));
+    assert_eq!(
+        finding(&r, Code::SpfAllNeutral).expect("?all").severity,
+        Severity::Warning
+    );
+
+    // A loop: include of itself. The walk ends at its cap and says the counts are lower bounds,
+    // never "in order".
+    let r = go("@ IN TXT \"v=spf1 include:loop.ok.test -all\"\nloop IN TXT \"v=spf1 include:loop.ok.test -all\"\n".into()).await;
+    assert!(
+        finding(&r, Code::SpfTreeIncomplete).is_some(),
+        "{:?}",
+        codes(&r)
+    );
+    assert!(
+        finding(&r, Code::SpfTooManyLookups).is_some(),
+        "{:?}",
+        codes(&r)
+    );
+}

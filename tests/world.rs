@@ -1173,8 +1173,17 @@ fn fleet(world: &World) {
 /// clients.test publishes a stale autoconfig (143 and 587, closed: the server answers on 993
 /// and 465 only) and a right Autodiscover answer, served by nginx.
 fn what_clients_are_told(world: &World) {
+    // Thunderbird's ISPDB, served in the world under its real name by nginx.
+    let v = world.probe(None, &["good.test"]);
+    let m = message(&v, "thunderbird_setup_works");
+    assert!(
+        m.contains("from Thunderbird's ISPDB (https://autoconfig.thunderbird.net/v1.1/good.test)"),
+        "{m}"
+    );
     let v = world.probe(None, &["user@clients.test"]);
     let c = codes(&v);
+    // The domain's own (stale) autoconfig is what Thunderbird takes first.
+    assert!(message(&v, "thunderbird_setup_broken").contains("from autoconfig ("));
     assert_eq!(v["published"]["status"], "checked");
     let broken = c
         .iter()
@@ -1264,6 +1273,26 @@ fn what_clients_are_told(world: &World) {
 }
 
 fn delivery_security(world: &World) {
+    // SPF's structure through Unbound: counted and judged with no outgoing server at all.
+    let v = world.probe(None, &["spfmess.test", "-p", "25"]);
+    let c = codes(&v);
+    for code in [
+        "spf_too_many_lookups",
+        "spf_include_without_spf",
+        "spf_all_pass",
+        "spf_ptr",
+    ] {
+        assert!(c.contains(&code.to_string()), "{code}: {c:?}");
+    }
+    assert!(message(&v, "spf_too_many_lookups").contains("needs 11 DNS lookups"));
+    assert!(message(&v, "spf_include_without_spf").contains("gone.spfmess.test"));
+    assert_eq!(
+        v["delivery"]["spf"]["structure"]["void_lookups"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // A consistent MTA-STS policy in enforce mode.
     let v = world.probe(None, &["sts.internal"]);
     assert!(

@@ -6,6 +6,7 @@
 pub mod dane;
 pub mod mta_sts;
 pub mod sender;
+pub mod spf_tree;
 pub mod tls_rpt;
 
 use std::net::IpAddr;
@@ -21,6 +22,8 @@ pub struct Delivery {
     pub dane: Option<dane::Dane>,
     pub spf: sender::SpfRecord,
     pub spf_checks: Vec<sender::SpfCheck>,
+    /// The SPF record's includes and redirect followed, its lookups counted.
+    pub spf_tree: Option<spf_tree::SpfTree>,
     pub dmarc: sender::Dmarc,
 }
 
@@ -67,11 +70,12 @@ pub async fn gather(
             None => None,
         }
     };
-    let (mta_sts, tls_rpt, dane, spf, dmarc) = tokio::join!(
+    let (mta_sts, tls_rpt, dane, spf, spf_tree, dmarc) = tokio::join!(
         mta_sts,
         tls_rpt::check(dns, domain),
         dane,
         sender::spf_record(dns, domain),
+        spf_tree::walk(dns, domain, settings.timeout * 3 / 2),
         sender::dmarc(dns, domain)
     );
     Delivery {
@@ -80,6 +84,7 @@ pub async fn gather(
         dane,
         spf,
         spf_checks: Vec::new(),
+        spf_tree,
         dmarc,
     }
 }

@@ -67,6 +67,16 @@ pub enum DmarcPolicy {
     Reject,
 }
 
+/// The TXT records that are SPF (`v=spf1` alone or followed by a space, RFC 7208 4.5).
+pub fn spf_records(records: &[Vec<u8>]) -> Vec<&Vec<u8>> {
+    records
+        .iter()
+        .filter(|r| {
+            r.len() >= 6 && r[..6].eq_ignore_ascii_case(b"v=spf1") && (r.len() == 6 || r[6] == b' ')
+        })
+        .collect()
+}
+
 pub async fn spf_record(dns: &Dns, domain: &str) -> SpfRecord {
     use mail_auth::common::parse::TxtRecordParser;
     use mail_auth::spf::{Mechanism, Spf};
@@ -75,13 +85,7 @@ pub async fn spf_record(dns: &Dns, domain: &str) -> SpfRecord {
         Err(LookupError::NxDomain | LookupError::NoRecords) => return SpfRecord::Missing,
         Err(e) => return SpfRecord::LookupFailed(e),
     };
-    let spf: Vec<&Vec<u8>> = records
-        .iter()
-        .filter(|r| {
-            r.len() >= 6 && r[..6].eq_ignore_ascii_case(b"v=spf1") && (r.len() == 6 || r[6] == b' ')
-        })
-        .collect();
-    match spf.as_slice() {
+    match spf_records(&records).as_slice() {
         [] => SpfRecord::Missing,
         [one] => {
             let record = crate::text::truncate(&crate::text::from_wire(one), 300);

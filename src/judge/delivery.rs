@@ -11,6 +11,7 @@ use super::recommend::Recommended;
 use crate::delivery::dane::{check_record, Dane, HostTlsa, Match, TlsaLookup};
 use crate::delivery::mta_sts::{covers, MtaSts, PolicyState, TxtState};
 use crate::delivery::sender::{Dmarc, SpfRecord, SpfResult};
+use crate::delivery::spf_tree::{PermissiveAll, SpfTree};
 use crate::delivery::tls_rpt::TlsRpt;
 use crate::delivery::Delivery;
 use crate::net::dnssec::Validated;
@@ -85,7 +86,57 @@ pub fn findings(
     }
     out.extend(tls_rpt(&delivery.tls_rpt, domain, secured));
     out.extend(sender(delivery, domain, recommended, identification));
+    if let (Some(tree), SpfRecord::Present { .. }) = (&delivery.spf_tree, &delivery.spf) {
+        out.extend(spf_structure(tree, domain));
+    }
     out
+}
+
+/// What is wrong with the SPF record itself, whichever server sends: each a permerror, an
+/// open door or a weak end, said whether or not an outgoing server was confirmed.
+fn spf_structure(tree: &SpfTree, domain: &str) -> Vec<Finding> {
+    let domain = domain.to_string();
+    let mut out = Vec::new();
+    if tree.too_many_lookups() {
+        out.push(Fact::SpfTooManyLookups {
+            domain: domain.clone(),
+            lookups: tree.lookups,
+        });
+    }
+    if tree.too_many_void_lookups() {
+        out.push(Fact::SpfTooManyVoidLookups {
+            domain: domain.clone(),
+            names: tree.void_lookups.clone(),
+        });
+    }
+    if !tree.missing.is_empty() {
+        out.push(Fact::SpfIncludeWithoutSpf {
+            domain: domain.clone(),
+            targets: tree.missing.clone(),
+        });
+    }
+    match tree.permissive_all {
+        Some(PermissiveAll::Pass) => out.push(Fact::SpfAllPass {
+            domain: domain.clone(),
+        }),
+        Some(PermissiveAll::Neutral) => out.push(Fact::SpfAllNeutral {
+            domain: domain.clone(),
+        }),
+        None => {}
+    }
+    if tree.uses_ptr {
+        out.push(Fact::SpfPtr {
+            domain: domain.clone(),
+        });
+    }
+    if !tree.unreadable.is_empty() || tree.truncated {
+        out.push(Fact::SpfTreeIncomplete {
+            domain,
+            unreadable: tree.unreadable.clone(),
+            truncated: tree.truncated,
+        });
+    }
+    out.into_iter().map(Finding::new).collect()
 }
 
 /// MTA-STS findings, and whether the domain uses MTA-STS at all.

@@ -149,6 +149,13 @@ pub enum Code {
     SpfInvalid,
     SpfNotAuthorizingServer,
     SpfAuthorizesServer,
+    SpfTooManyLookups,
+    SpfTooManyVoidLookups,
+    SpfIncludeWithoutSpf,
+    SpfAllPass,
+    SpfAllNeutral,
+    SpfPtr,
+    SpfTreeIncomplete,
     DmarcMissing,
     DmarcInvalid,
     DmarcPolicy,
@@ -622,6 +629,40 @@ pub enum Fact {
         domain: String,
         sender: SpfSender,
     },
+    /// More DNS-querying terms than RFC 7208 allows (10): a permerror for every sender.
+    SpfTooManyLookups {
+        domain: String,
+        lookups: usize,
+    },
+    /// More than 2 lookups that give nothing: a permerror for every sender.
+    SpfTooManyVoidLookups {
+        domain: String,
+        names: Vec<String>,
+    },
+    /// An `include` or `redirect` of a name without an SPF record: a permerror for every sender.
+    SpfIncludeWithoutSpf {
+        domain: String,
+        targets: Vec<String>,
+    },
+    /// `+all`: every address in the world passes SPF as the domain.
+    SpfAllPass {
+        domain: String,
+    },
+    /// `?all`: SPF says nothing about senders it does not list.
+    SpfAllNeutral {
+        domain: String,
+    },
+    /// The `ptr` mechanism (RFC 7208 5.5: SHOULD NOT be used; slow, and some receivers skip it).
+    SpfPtr {
+        domain: String,
+    },
+    /// Part of the SPF tree could not be read (or was too large to follow): its counts are
+    /// lower bounds.
+    SpfTreeIncomplete {
+        domain: String,
+        unreadable: Vec<String>,
+        truncated: bool,
+    },
     DmarcMissing {
         domain: String,
     },
@@ -829,8 +870,11 @@ pub enum Fact {
         incoming: bool,
         setting: SettingRef,
     },
-    /// No autoconfig or Autodiscover source announces anything.
-    PublishedNone,
+    /// No autoconfig or Autodiscover source announces anything; `thunderbird_finds`: Mozilla's
+    /// ISPDB or the MX's autoconfig still gives Thunderbird settings.
+    PublishedNone {
+        thunderbird_finds: bool,
+    },
     /// Nothing usable was read, and these sources could not be read at all: whether anything
     /// is published is unknown (never "nothing published").
     PublishedUnreadable {
@@ -909,6 +953,13 @@ impl Fact {
             Self::SpfInvalid { .. } => Code::SpfInvalid,
             Self::SpfNotAuthorizingServer { .. } => Code::SpfNotAuthorizingServer,
             Self::SpfAuthorizesServer { .. } => Code::SpfAuthorizesServer,
+            Self::SpfTooManyLookups { .. } => Code::SpfTooManyLookups,
+            Self::SpfTooManyVoidLookups { .. } => Code::SpfTooManyVoidLookups,
+            Self::SpfIncludeWithoutSpf { .. } => Code::SpfIncludeWithoutSpf,
+            Self::SpfAllPass { .. } => Code::SpfAllPass,
+            Self::SpfAllNeutral { .. } => Code::SpfAllNeutral,
+            Self::SpfPtr { .. } => Code::SpfPtr,
+            Self::SpfTreeIncomplete { .. } => Code::SpfTreeIncomplete,
             Self::DmarcMissing { .. } => Code::DmarcMissing,
             Self::DmarcInvalid { .. } => Code::DmarcInvalid,
             Self::DmarcPolicy { .. } => Code::DmarcPolicy,
@@ -970,7 +1021,7 @@ impl Fact {
             Self::PublishedConfigInsecureTransport { .. } => Code::PublishedConfigInsecureTransport,
             Self::PublishedConfigInvalid { .. } => Code::PublishedConfigInvalid,
             Self::PublishedWorkingUnlisted { .. } => Code::PublishedWorkingUnlisted,
-            Self::PublishedNone => Code::PublishedNone,
+            Self::PublishedNone { .. } => Code::PublishedNone,
             Self::PublishedUnreadable { .. } => Code::PublishedUnreadable,
             Self::AutodiscoverCname {
                 found: crate::published::MicrosoftCname::Missing,

@@ -184,7 +184,13 @@ pub fn severity(fact: &Fact) -> Severity {
         Fact::DaneTlsaMismatch { .. }
         | Fact::DaneNoStarttls { .. }
         | Fact::MtaStsPolicyInvalid { .. }
-        | Fact::SpfInvalid { .. } => Error,
+        | Fact::SpfInvalid { .. }
+        | Fact::SpfTooManyLookups { .. }
+        | Fact::SpfTooManyVoidLookups { .. }
+        | Fact::SpfIncludeWithoutSpf { .. }
+        | Fact::SpfAllPass { .. } => Error,
+        Fact::SpfAllNeutral { .. } | Fact::SpfPtr { .. } => Warning,
+        Fact::SpfTreeIncomplete { .. } => Info,
         Fact::MtaStsPolicyUnavailable { .. }
         | Fact::MtaStsRecordMissing { .. }
         | Fact::MtaStsRecordInvalid { .. }
@@ -203,7 +209,7 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::AutodiscoverCname { .. } => Warning,
         Fact::PublishedSettingConfirmed { .. }
         | Fact::PublishedWorkingUnlisted { .. }
-        | Fact::PublishedNone
+        | Fact::PublishedNone { .. }
         | Fact::PublishedUnreadable { .. }
         | Fact::ThunderbirdGuesses => Info,
         // Thunderbird sets up a failing account: each broken setting is its own error already.

@@ -140,7 +140,10 @@ pub fn findings(
             .map(|s| (s.method, s.url.clone(), s.outcome.clone()))
             .collect();
         out.push(Finding::new(if failed.is_empty() {
-            Fact::PublishedNone
+            Fact::PublishedNone {
+                thunderbird_finds: crate::published::thunderbird::choice(&published.sources)
+                    .is_some_and(|s| s.method.is_client_database()),
+            }
         } else {
             Fact::PublishedUnreadable { failed }
         }));

@@ -652,6 +652,8 @@ pub static PROVIDERS: &[Provider] = &[
         id: "ionos",
         name: "IONOS",
         kind: Kind::Mailbox,
+        // Unverified: the ISPDB has no ionos.* file (its 1und1.de.xml is 1&1's consumer mail on
+        // imap.1und1.de, another service), and Delta Chat has none either.
         variants: &[
             regional!(
                 "Germany",
@@ -1370,6 +1372,8 @@ pub static PROVIDERS: &[Provider] = &[
         notes: &[Note::AppPassword, Note::ImapOffByDefault],
         spf_includes: &[],
     },
+    // Kakao Mail's own kakao.com addresses are left out: neither database has them, and
+    // their MX names could not be checked here.
     simple!(
         "daum",
         "Daum Mail (Kakao)",

@@ -247,7 +247,8 @@ pub fn message(fact: &Fact) -> Option<String> {
             if *incoming { "incoming" } else { "outgoing" },
             setting_ref(s)
         ),
-        Fact::PublishedNone => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
+        Fact::PublishedNone { thunderbird_finds: false } => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
+        Fact::PublishedNone { thunderbird_finds: true } => "no autoconfig or Autodiscover configuration is published by the domain: Thunderbird still finds settings elsewhere (below), other mail clients must be set up by hand".into(),
         Fact::PublishedUnreadable { failed } => format!(
             "whether autoconfig or Autodiscover is published is unknown: {}",
             failed
@@ -323,7 +324,7 @@ pub fn hint(fact: &Fact) -> Option<&'static str> {
         Fact::PublishedUnreadable { .. } => {
             "Run it again from a network that reaches the domain's web servers, or check them there."
         }
-        Fact::PublishedNone => {
+        Fact::PublishedNone { .. } => {
             "mailprobe --export autoconfig writes a file to publish at https://autoconfig.<domain>/mail/config-v1.1.xml."
         }
         Fact::ThunderbirdSetup { .. }

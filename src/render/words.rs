@@ -1191,6 +1191,28 @@ fn fact_message(fact: &Fact) -> String {
             "{host} publishes DNSSEC-validated TLSA records, but port 25 could not be reached from here to compare them with its certificate"
         ),
         Fact::SpfMissing { domain } => format!("{domain} publishes no SPF record: receivers cannot tell which servers may send its mail"),
+        Fact::SpfTooManyLookups { domain, lookups } => format!(
+            "the SPF of {domain} needs {lookups} DNS lookups to evaluate in full (its includes, a, mx, ptr, exists and redirect, followed): RFC 7208 allows {}, so a sender not matched within them gets permerror (and every sender does at receivers that check the whole record)",
+            crate::delivery::spf_tree::MAX_LOOKUPS
+        ),
+        Fact::SpfTooManyVoidLookups { domain, names } => format!(
+            "the SPF of {domain} asks {} names that give nothing ({}): RFC 7208 allows {}, so a sender not matched before them gets permerror",
+            names.len(),
+            list(names),
+            crate::delivery::spf_tree::MAX_VOID_LOOKUPS
+        ),
+        Fact::SpfIncludeWithoutSpf { domain, targets } => format!(
+            "the SPF of {domain} includes {} without an SPF record of its own: a sender not matched before it gets permerror (RFC 7208 5.2)",
+            list(targets)
+        ),
+        Fact::SpfAllPass { domain } => format!("the SPF of {domain} ends in +all: every server in the world passes SPF as {domain}"),
+        Fact::SpfAllNeutral { domain } => format!("the SPF of {domain} ends in ?all: it says nothing about servers it does not list, so it protects nothing"),
+        Fact::SpfPtr { domain } => format!("the SPF of {domain} uses ptr, which RFC 7208 says not to use: slow, and some receivers skip it"),
+        Fact::SpfTreeIncomplete { domain, unreadable, truncated } => format!(
+            "the SPF of {domain} could not be followed to the end{}{}: the lookup counts are lower bounds",
+            if unreadable.is_empty() { String::new() } else { format!(" ({} did not answer)", list(unreadable)) },
+            if *truncated { format!(" (more than {} records, or a loop)", crate::delivery::spf_tree::MAX_RECORDS) } else { String::new() }
+        ),
         Fact::SpfInvalid { domain, record } => match record {
             Some(r) => format!("the SPF record of {domain} is invalid ({r}): receivers treat it as a permanent error"),
             None => format!("{domain} publishes more than one SPF record: receivers treat that as a permanent error"),
@@ -1299,7 +1321,7 @@ fn fact_message(fact: &Fact) -> String {
         | Fact::PublishedConfigInsecureTransport { .. }
         | Fact::PublishedConfigInvalid { .. }
         | Fact::PublishedWorkingUnlisted { .. }
-        | Fact::PublishedNone
+        | Fact::PublishedNone { .. }
         | Fact::PublishedUnreadable { .. }
         | Fact::AutodiscoverCname { .. }
         | Fact::ThunderbirdSetup { .. }
@@ -1452,6 +1474,12 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::DaneZoneInsecure { .. } => "Sign the zone with DNSSEC (and publish the DS at the registrar), or remove the TLSA records; test with a validating resolver if this one does not validate.",
         Fact::DaneLookupFailed { .. } => "Check the zone's DNSSEC signatures and DS record (e.g. with a validating resolver's logs or dnsviz).",
         Fact::SpfMissing { .. } => "Publish a TXT record starting \"v=spf1\" that lists the servers sending for the domain.",
+        Fact::SpfTooManyLookups { .. } => "Remove includes no longer used, or replace some with the ip4:/ip6: ranges they stand for (keep the providers' own includes, whose ranges change).",
+        Fact::SpfTooManyVoidLookups { .. } | Fact::SpfIncludeWithoutSpf { .. } => "Remove the terms that name domains without records (often a provider left long ago), or correct their spelling.",
+        Fact::SpfAllPass { .. } => "End the record with -all (or ~all while testing): +all authorises everyone.",
+        Fact::SpfAllNeutral { .. } => "End the record with ~all or -all once it lists every sending server.",
+        Fact::SpfPtr { .. } => "Replace ptr with the a:, ip4: or ip6: terms of the servers it stood for.",
+        Fact::SpfTreeIncomplete { .. } => "Run it again; if a name keeps failing, receivers will get a temperror for it too.",
         Fact::SpfInvalid { .. } => "Merge into one valid v=spf1 record; keep it within 10 DNS lookups.",
         Fact::SpfNotAuthorizingServer { sender: SpfSender::Provider { include, .. }, .. } => return Some(format!("Add include:{include} to the domain's SPF record.")),
         Fact::SpfNotAuthorizingServer { .. } => "Add the outgoing server (its address, a:<host> or the provider's include) to the domain's SPF record.",

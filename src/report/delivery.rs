@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::delivery::dane::{Dane, TlsaLookup};
 use crate::delivery::mta_sts::{Mode, MtaSts, PolicyState, TxtState};
 use crate::delivery::sender::{Dmarc, DmarcPolicy, SpfCheck, SpfRecord, SpfResult};
+use crate::delivery::spf_tree::{PermissiveAll, SpfTree};
 use crate::delivery::tls_rpt::TlsRpt;
 use crate::delivery::{Delivery, NotChecked};
 use crate::net::dnssec::Validated;
@@ -97,6 +98,26 @@ pub struct SpfView {
     pub record: Option<String>,
     pub includes: Vec<String>,
     pub checks: Vec<SpfCheckView>,
+    /// *New in 2*: the record's includes and redirect followed (when it is present and valid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structure: Option<SpfStructureView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SpfStructureView {
+    /// DNS-querying terms over the whole tree (RFC 7208 allows 10).
+    pub lookups: usize,
+    /// Names asked that gave nothing (RFC 7208 allows 2).
+    pub void_lookups: Vec<String>,
+    /// `include`/`redirect` targets without an SPF record.
+    pub missing_includes: Vec<String>,
+    /// Targets that did not answer: the counts are then lower bounds.
+    pub unreadable: Vec<String>,
+    /// `pass` (`+all`), `neutral` (`?all`), or null.
+    pub permissive_all: Option<&'static str>,
+    pub uses_ptr: bool,
+    /// The walk stopped at its record cap (a loop, or a tree too large).
+    pub truncated: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -136,7 +157,7 @@ impl From<&Result<Delivery, NotChecked>> for DeliveryView {
                 mta_sts: d.mta_sts.as_ref().map(mta_sts),
                 tls_rpt: Some(tls_rpt(&d.tls_rpt)),
                 dane: d.dane.as_ref().map(dane),
-                spf: Some(spf(&d.spf, &d.spf_checks)),
+                spf: Some(spf(&d.spf, &d.spf_checks, d.spf_tree.as_ref())),
                 dmarc: Some(dmarc(&d.dmarc)),
             },
         }
@@ -249,7 +270,7 @@ fn dane(d: &Dane) -> DaneView {
     }
 }
 
-fn spf(s: &SpfRecord, checks: &[SpfCheck]) -> SpfView {
+fn spf(s: &SpfRecord, checks: &[SpfCheck], tree: Option<&SpfTree>) -> SpfView {
     let (status, record, includes) = match s {
         SpfRecord::Present { record, includes } => {
             ("present", Some(record.clone()), includes.clone())
@@ -263,6 +284,18 @@ fn spf(s: &SpfRecord, checks: &[SpfCheck]) -> SpfView {
         status,
         record,
         includes,
+        structure: tree.map(|t| SpfStructureView {
+            lookups: t.lookups,
+            void_lookups: t.void_lookups.clone(),
+            missing_includes: t.missing.clone(),
+            unreadable: t.unreadable.clone(),
+            permissive_all: t.permissive_all.map(|p| match p {
+                PermissiveAll::Pass => "pass",
+                PermissiveAll::Neutral => "neutral",
+            }),
+            uses_ptr: t.uses_ptr,
+            truncated: t.truncated,
+        }),
         checks: checks
             .iter()
             .map(|c| SpfCheckView {
