@@ -19,6 +19,7 @@ pub mod provider;
 pub mod published;
 pub mod render;
 pub mod report;
+pub mod sending;
 pub mod service;
 pub mod text;
 pub mod token;
@@ -149,6 +150,8 @@ pub struct Run {
     pub delivery: Result<Delivery, delivery::NotChecked>,
     /// What mail clients are told (autoconfig, Autodiscover, SRV).
     pub published: Result<published::Published, published::NotChecked>,
+    /// What receivers see of the servers that send (reverse DNS), with the delivery checks.
+    pub sending: Option<sending::Sending>,
     /// The one verdict every output shows.
     pub status: judge::Status,
     /// Its exit status.
@@ -370,9 +373,15 @@ pub async fn run_with(
     if let Some(p) = &probing {
         caps.extend(p.later_caps.lock().map(|c| c.clone()).unwrap_or_default());
     }
+    let mut sending = None;
     if let Ok(d) = &mut delivery {
         let senders = delivery::submission_addresses(&probes);
-        delivery::check_senders(&dns, &target.domain.ascii, d, &senders).await;
+        let smtp = sending::smtp_addresses(&probes, &identification);
+        let (_, reverse) = tokio::join!(
+            delivery::check_senders(&dns, &target.domain.ascii, d, &senders),
+            sending::check(&dns, &smtp)
+        );
+        sending = Some(reverse);
     }
     let username = options.login.as_ref().map(|c| c.username.as_str());
     let mut diagnosis = judge::diagnose(&Evidence {
@@ -387,6 +396,7 @@ pub async fn run_with(
         authority: Some(&authority),
         delivery: delivery.as_ref().ok(),
         published: published.as_ref().ok(),
+        sending: sending.as_ref(),
         probed: options.probe,
     });
     let login = match (&options.login, &probing) {
@@ -449,6 +459,7 @@ pub async fn run_with(
         authority,
         delivery,
         published,
+        sending,
         started_at,
         started_unix,
         trust: trust_summary,

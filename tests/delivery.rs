@@ -522,3 +522,63 @@ async fn spf_structure_is_judged_whatever_sends() {
         codes(&r)
     );
 }
+
+/// Reverse DNS of the SMTP servers that answer (issue 25), through the DNS test server: a PTR
+/// that resolves back, one that does not, and a lookup the server refuses — "cannot tell",
+/// never "missing".
+#[tokio::test(flavor = "multi_thread")]
+async fn reverse_dns_of_the_sending_servers() {
+    let mut w = World::new();
+    let n = w.net.prefix();
+    let leaf = w.ca.leaf(&["smtp.ok.test", "mx.ok.test"]);
+    w.serve_tls(&[10], Protocol::Smtp, Security::Tls, &leaf)
+        .await;
+    let reverse_zone = {
+        let mut octets: Vec<&str> = n.split('.').collect();
+        octets.reverse();
+        format!("{}.in-addr.arpa", octets.join("."))
+    };
+    let ok = zone(
+        "ok.test",
+        &format!("@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\nsmtp IN A {n}.10\n"),
+    );
+    let go = |ptr: Option<&str>| {
+        let mut zones = vec![ok.clone()];
+        if let Some(target) = ptr {
+            zones.push(zone(&reverse_zone, &format!("10 IN PTR {target}.\n")));
+        }
+        let w = &w;
+        async move { w.run_with("a@ok.test", &zones, |o| o.delivery = true).await }
+    };
+    let r = go(Some("smtp.ok.test")).await;
+    let f = finding(&r, Code::PtrInOrder).unwrap_or_else(|| panic!("{:#?}", r.diagnosis.findings));
+    assert!(
+        message(f).contains(&format!("({n}.10) has reverse DNS smtp.ok.test")),
+        "{}",
+        message(f)
+    );
+    assert!(finding(&r, Code::PtrMissing).is_none());
+
+    let r = go(Some("generic-10.isp.example")).await;
+    let f = finding(&r, Code::PtrNotConfirmed).expect("not confirmed");
+    assert!(
+        message(f).contains("generic-10.isp.example"),
+        "{}",
+        message(f)
+    );
+    // A private address: receivers never meet it, so it is said, not warned about.
+    assert_eq!(f.severity, Severity::Info);
+
+    // No reverse zone at all: the test server refuses, which is "cannot tell".
+    let r = go(None).await;
+    assert!(
+        finding(&r, Code::PtrUnknown).is_some(),
+        "{:#?}",
+        r.diagnosis.findings
+    );
+    assert!(finding(&r, Code::PtrMissing).is_none());
+    let mut out = Vec::new();
+    mailprobe::render::json::render(&r, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["sending"]["reverse"][0]["ptr"], "lookup_failed");
+}

@@ -39,6 +39,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
         authority: None,
         delivery: None,
         published: None,
+        sending: None,
         probed: true,
     });
     let mut out = run.clone();
@@ -452,6 +453,7 @@ async fn a_published_setting_left_out_by_a_limit_is_not_called_broken() {
         authority: None,
         delivery: None,
         published: Some(&published),
+        sending: None,
         probed: true,
     });
     let codes: Vec<Code> = diagnosis.findings.iter().map(|f| f.code).collect();

@@ -609,6 +609,7 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
         authority: None,
         delivery: None,
         published: None,
+        sending: None,
         probed: true,
     });
     let codes: Vec<Code> = d.findings.iter().map(|f| f.code).collect();

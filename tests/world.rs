@@ -1273,6 +1273,32 @@ fn what_clients_are_told(world: &World) {
 }
 
 fn delivery_security(world: &World) {
+    // Reverse DNS through Unbound's PTR data: forward-confirmed, a generic name, none.
+    let v = world.probe(None, &["good.test", "-p", "25"]);
+    let in_order: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "ptr_in_order")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    for name in ["mail.good.test", "mx.good.test"] {
+        let said = format!("has reverse DNS {name}, which resolves back");
+        assert!(
+            in_order.iter().any(|m| m.contains(&said)),
+            "{name}: {in_order:?}"
+        );
+    }
+    let v = world.probe(None, &["wrongname.test", "-p", "25"]);
+    assert!(message(&v, "ptr_not_confirmed").contains("static-2-10-0-127.dsl.hoster.test"));
+    assert!(message(&v, "greeting_name_not_confirmed").contains("greets as mail.good.test"));
+    let v = world.probe(None, &["clients.test", "-p", "25"]);
+    assert!(
+        codes(&v).contains(&"ptr_missing".to_string()),
+        "{:?}",
+        codes(&v)
+    );
+    assert_eq!(v["sending"]["reverse"][0]["ptr"], "missing");
     // SPF's structure through Unbound: counted and judged with no outgoing server at all.
     let v = world.probe(None, &["spfmess.test", "-p", "25"]);
     let c = codes(&v);

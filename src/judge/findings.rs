@@ -156,6 +156,11 @@ pub enum Code {
     SpfAllNeutral,
     SpfPtr,
     SpfTreeIncomplete,
+    PtrMissing,
+    PtrNotConfirmed,
+    PtrUnknown,
+    PtrInOrder,
+    GreetingNameNotConfirmed,
     DmarcMissing,
     DmarcInvalid,
     DmarcPolicy,
@@ -656,6 +661,35 @@ pub enum Fact {
     SpfPtr {
         domain: String,
     },
+    /// A sending address without a PTR record.
+    PtrMissing {
+        host: String,
+        address: std::net::IpAddr,
+    },
+    /// PTR names, none of which resolves back to the address.
+    PtrNotConfirmed {
+        host: String,
+        address: std::net::IpAddr,
+        names: Vec<String>,
+    },
+    /// The PTR lookup failed: nothing can be said.
+    PtrUnknown {
+        host: String,
+        address: std::net::IpAddr,
+        error: crate::net::dns::LookupError,
+    },
+    /// A PTR whose name resolves back to the address.
+    PtrInOrder {
+        host: String,
+        address: std::net::IpAddr,
+        name: String,
+    },
+    /// The name in the server's greeting does not resolve to the server's address.
+    GreetingNameNotConfirmed {
+        host: String,
+        address: std::net::IpAddr,
+        name: String,
+    },
     /// Part of the SPF tree could not be read (or was too large to follow): its counts are
     /// lower bounds.
     SpfTreeIncomplete {
@@ -960,6 +994,11 @@ impl Fact {
             Self::SpfAllNeutral { .. } => Code::SpfAllNeutral,
             Self::SpfPtr { .. } => Code::SpfPtr,
             Self::SpfTreeIncomplete { .. } => Code::SpfTreeIncomplete,
+            Self::PtrMissing { .. } => Code::PtrMissing,
+            Self::PtrNotConfirmed { .. } => Code::PtrNotConfirmed,
+            Self::PtrUnknown { .. } => Code::PtrUnknown,
+            Self::PtrInOrder { .. } => Code::PtrInOrder,
+            Self::GreetingNameNotConfirmed { .. } => Code::GreetingNameNotConfirmed,
             Self::DmarcMissing { .. } => Code::DmarcMissing,
             Self::DmarcInvalid { .. } => Code::DmarcInvalid,
             Self::DmarcPolicy { .. } => Code::DmarcPolicy,

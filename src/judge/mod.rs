@@ -14,6 +14,7 @@ mod problems;
 pub mod published;
 pub mod recommend;
 pub mod refusals;
+pub mod sending;
 pub mod software;
 pub mod status;
 pub mod token;
@@ -149,6 +150,8 @@ pub struct Evidence<'a> {
     pub delivery: Option<&'a crate::delivery::Delivery>,
     /// What mail clients are told, when it was fetched.
     pub published: Option<&'a crate::published::Published>,
+    /// Reverse DNS of the servers that send, when it was looked up.
+    pub sending: Option<&'a crate::sending::Sending>,
     /// False with `--no-probe`: only DNS findings are made.
     pub probed: bool,
 }
@@ -210,6 +213,9 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
                 &recommended,
                 ev.identification,
             ));
+        }
+        if let Some(s) = ev.sending {
+            findings.extend(sending::findings(s));
         }
         if let Some(p) = ev.published.filter(|_| receives_mail) {
             published_checks = published::checks(p, &settings, ev.candidates);

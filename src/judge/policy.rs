@@ -191,6 +191,22 @@ pub fn severity(fact: &Fact) -> Severity {
         | Fact::SpfAllPass { .. } => Error,
         Fact::SpfAllNeutral { .. } | Fact::SpfPtr { .. } => Warning,
         Fact::SpfTreeIncomplete { .. } => Info,
+        // Receivers judge only what they see: a private address is never a sender they meet.
+        Fact::PtrMissing { address, .. } | Fact::PtrNotConfirmed { address, .. }
+            if crate::net::address::is_global(*address) =>
+        {
+            Warning
+        }
+        Fact::GreetingNameNotConfirmed { address, .. }
+            if crate::net::address::is_global(*address) =>
+        {
+            Warning
+        }
+        Fact::PtrMissing { .. }
+        | Fact::PtrNotConfirmed { .. }
+        | Fact::GreetingNameNotConfirmed { .. }
+        | Fact::PtrUnknown { .. }
+        | Fact::PtrInOrder { .. } => Info,
         Fact::MtaStsPolicyUnavailable { .. }
         | Fact::MtaStsRecordMissing { .. }
         | Fact::MtaStsRecordInvalid { .. }

@@ -24,6 +24,7 @@ pub enum Ask {
     Aaaa,
     Txt,
     Tlsa,
+    Ptr,
 }
 
 impl Ask {
@@ -36,6 +37,7 @@ impl Ask {
             Self::Aaaa => RecordType::AAAA,
             Self::Txt => RecordType::TXT,
             Self::Tlsa => RecordType::TLSA,
+            Self::Ptr => RecordType::PTR,
         }
     }
 }
@@ -57,6 +59,7 @@ pub enum Data {
     /// The character-strings of one TXT record, joined (RFC 7208 section 3.3).
     Txt(Vec<u8>),
     Tlsa(Tlsa),
+    Ptr(String),
     Other,
 }
 
@@ -243,6 +246,7 @@ fn rr(record: &Record) -> Rr {
             primary: name(&soa.mname),
         },
         RData::CNAME(c) => Data::Cname(name(&c.0)),
+        RData::PTR(p) => Data::Ptr(name(&p.0)),
         RData::TXT(t) => Data::Txt(t.txt_data.iter().flat_map(|s| s.iter().copied()).collect()),
         RData::TLSA(t) => Data::Tlsa(Tlsa {
             usage: u8::from(t.cert_usage),

@@ -46,6 +46,25 @@ impl LookupError {
     }
 }
 
+/// `4.3.2.1.in-addr.arpa` for 1.2.3.4; nibbles reversed under `ip6.arpa` for IPv6.
+pub fn reverse_name(address: std::net::IpAddr) -> String {
+    match address {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, d] = v4.octets();
+            format!("{d}.{c}.{b}.{a}.in-addr.arpa")
+        }
+        std::net::IpAddr::V6(v6) => {
+            let mut labels: Vec<String> = Vec::with_capacity(33);
+            for byte in v6.octets().iter().rev() {
+                labels.push(format!("{:x}", byte & 0x0f));
+                labels.push(format!("{:x}", byte >> 4));
+            }
+            labels.push("ip6.arpa".into());
+            labels.join(".")
+        }
+    }
+}
+
 /// Whether a DNS server answers at all, found with one query of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
@@ -324,6 +343,40 @@ impl Dns {
                 _ => None,
             })
             .collect())
+    }
+
+    /// The PTR names of an address (its `in-addr.arpa` / `ip6.arpa` name), asked of the
+    /// first resolver directly, as `dig -x` does: the resolver library answers loopback
+    /// addresses itself (RFC 6761), which would hide what the resolver holds.
+    pub async fn ptr(&self, address: std::net::IpAddr) -> Result<Vec<String>, LookupError> {
+        use super::authority::{ask_resolver, Ask, AskError, Data, Rcode};
+        let server = *self.servers.first().ok_or(LookupError::NoServer)?;
+        let response = ask_resolver(server, &reverse_name(address), Ask::Ptr, self.timeout)
+            .await
+            .map_err(|e| match e {
+                AskError::Timeout => LookupError::Timeout,
+                AskError::Failed(why) => LookupError::Other(why),
+            })?;
+        match response.rcode {
+            Rcode::NoError => {}
+            Rcode::NxDomain => return Err(LookupError::NxDomain),
+            Rcode::ServFail => return Err(LookupError::ServFail),
+            Rcode::Refused => return Err(LookupError::Refused),
+            Rcode::Other(code) => return Err(LookupError::Other(format!("rcode {code}"))),
+        }
+        let names: Vec<String> = response
+            .answers
+            .into_iter()
+            .filter_map(|rr| match rr.data {
+                Data::Ptr(name) => Some(name),
+                _ => None,
+            })
+            .collect();
+        if names.is_empty() {
+            Err(LookupError::NoRecords)
+        } else {
+            Ok(names)
+        }
     }
 
     pub async fn srv(&self, name: &str) -> Result<Vec<SrvAnswer>, LookupError> {

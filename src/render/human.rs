@@ -82,6 +82,7 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
     }
     published(run, out)?;
     delivery(run, out)?;
+    sending(run, out)?;
     problems(&run.diagnosis.findings, &run.target.domain.ascii, out)?;
     if layout.verbose > 0 {
         transcripts(run, layout.verbose, out)?;
@@ -119,6 +120,19 @@ fn delivery(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "\n{}", "Delivery to this domain".bold().underline())?;
     for (label, text) in words::delivery_lines(d) {
         writeln!(out, "  {label:<9} {}", safe(&text))?;
+    }
+    Ok(())
+}
+
+/// What receivers see of the servers that send: one line per address.
+fn sending(run: &Run, out: &mut dyn Write) -> io::Result<()> {
+    let Some(s) = run.sending.as_ref().filter(|s| !s.reverse.is_empty()) else {
+        return Ok(());
+    };
+    writeln!(out, "\n{}", "Sending from this domain".bold().underline())?;
+    for r in &s.reverse {
+        let line = format!("{} ({})  {}", r.host, r.address, words::reverse_line(r));
+        writeln!(out, "  {}", safe(&line))?;
     }
     Ok(())
 }

@@ -155,6 +155,15 @@ pub fn lookup_error(e: &LookupError) -> String {
 }
 
 /// A few words for tables: `NXDOMAIN`, `no records`, `timeout`, …
+/// Said of a sending address receivers never meet (loopback, private, shared).
+fn private_note(address: std::net::IpAddr) -> &'static str {
+    if crate::net::address::is_global(address) {
+        ""
+    } else {
+        " (a private address: what counts is the public address the mail leaves from)"
+    }
+}
+
 pub fn lookup_error_short(e: &LookupError) -> String {
     match e {
         LookupError::NxDomain => "NXDOMAIN".into(),
@@ -1208,6 +1217,27 @@ fn fact_message(fact: &Fact) -> String {
         Fact::SpfAllPass { domain } => format!("the SPF of {domain} ends in +all: every server in the world passes SPF as {domain}"),
         Fact::SpfAllNeutral { domain } => format!("the SPF of {domain} ends in ?all: it says nothing about servers it does not list, so it protects nothing"),
         Fact::SpfPtr { domain } => format!("the SPF of {domain} uses ptr, which RFC 7208 says not to use: slow, and some receivers skip it"),
+        Fact::PtrMissing { host, address } => format!(
+            "{host} ({address}) has no reverse DNS (PTR): receivers such as Gmail refuse or spam-file mail sent from an address without one{}",
+            private_note(*address)
+        ),
+        Fact::PtrNotConfirmed { host, address, names } => format!(
+            "the reverse DNS of {host} ({address}) names {}, which does not resolve back to {address}: forward-confirmed reverse DNS fails, and receivers that require it refuse the mail{}",
+            list(names),
+            private_note(*address)
+        ),
+        Fact::PtrUnknown { host, address, error } => format!(
+            "whether {host} ({address}) has reverse DNS cannot be told from here: the PTR lookup failed ({})",
+            lookup_error_short(error)
+        ),
+        Fact::PtrInOrder { host, address, name } => format!(
+            "{host} ({address}) has reverse DNS {name}, which resolves back to it (forward-confirmed){}",
+            if address.is_ipv6() { "; Gmail also requires SPF or DKIM for mail over IPv6" } else { "" }
+        ),
+        Fact::GreetingNameNotConfirmed { host, address, name } => format!(
+            "{host} ({address}) greets as {name}, which does not resolve to {address}: if it sends with that name (its HELO), receivers that check HELO may refuse the mail{}",
+            private_note(*address)
+        ),
         Fact::SpfTreeIncomplete { domain, unreadable, truncated } => format!(
             "the SPF of {domain} could not be followed to the end{}{}: the lookup counts are lower bounds",
             if unreadable.is_empty() { String::new() } else { format!(" ({} did not answer)", list(unreadable)) },
@@ -1479,6 +1509,9 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::SpfAllPass { .. } => "End the record with -all (or ~all while testing): +all authorises everyone.",
         Fact::SpfAllNeutral { .. } => "End the record with ~all or -all once it lists every sending server.",
         Fact::SpfPtr { .. } => "Replace ptr with the a:, ip4: or ip6: terms of the servers it stood for.",
+        Fact::PtrMissing { .. } | Fact::PtrNotConfirmed { .. } => "Ask whoever owns the address (the hosting company or ISP) for a PTR naming the server, and give that name an A/AAAA record with this address; it need not be in the mail domain.",
+        Fact::GreetingNameNotConfirmed { .. } => "Set the server's own name (Postfix myhostname) to a name that resolves to its address, ideally its PTR name.",
+        Fact::PtrUnknown { .. } => "Run it again from another network or resolver: a failed lookup says nothing about the record.",
         Fact::SpfTreeIncomplete { .. } => "Run it again; if a name keeps failing, receivers will get a temperror for it too.",
         Fact::SpfInvalid { .. } => "Merge into one valid v=spf1 record; keep it within 10 DNS lookups.",
         Fact::SpfNotAuthorizingServer { sender: SpfSender::Provider { include, .. }, .. } => return Some(format!("Add include:{include} to the domain's SPF record.")),
@@ -1549,6 +1582,25 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
 /// The protocol's name as the report shows it.
 pub fn protocol(p: Protocol) -> &'static str {
     p.name()
+}
+
+/// "PTR mail.example.com, forward-confirmed; greets as mail.example.com".
+pub fn reverse_line(r: &crate::sending::Reverse) -> String {
+    use crate::sending::Ptr;
+    let ptr = match &r.ptr {
+        Ptr::Missing => "no PTR".to_string(),
+        Ptr::LookupFailed(e) => format!("PTR unknown ({})", lookup_error_short(e)),
+        Ptr::Names {
+            confirmed: Some(name),
+            ..
+        } => format!("PTR {name}, forward-confirmed"),
+        Ptr::Names { names, .. } => format!("PTR {}, does not resolve back", list(names)),
+    };
+    match (&r.greeting_name, r.greeting_confirmed) {
+        (Some(name), Some(true)) => format!("{ptr}; greets as {name}, which resolves to it"),
+        (Some(name), _) => format!("{ptr}; greets as {name}, which does not resolve to it"),
+        (None, _) => ptr,
+    }
 }
 
 /// The "Delivery to this domain" lines: (label, text), one per mechanism.

@@ -73,6 +73,10 @@ pub struct Report {
     pub delivery: delivery::DeliveryView,
     /// *New in 2*: what mail clients are told (autoconfig, Autodiscover, SRV).
     pub published: published::PublishedView,
+    /// *New in 2*: what receivers see of the SMTP servers that answered (reverse DNS); absent
+    /// when delivery checks were off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sending: Option<SendingView>,
     /// *New in 2*: the run's one verdict (`works`, `works_with_warnings`, `refused`,
     /// `nothing_works`, `dns_failed`, `not_applicable`, `discovered`); `exit_code` follows it.
     pub status: &'static str,
@@ -145,6 +149,62 @@ impl Report {
                 &run.published,
                 &run.diagnosis.published_checks,
             ),
+            sending: run.sending.as_ref().map(SendingView::from),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SendingView {
+    pub reverse: Vec<ReverseView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReverseView {
+    pub host: String,
+    pub address: std::net::IpAddr,
+    /// The name in the SMTP greeting, when it gave one.
+    pub greeting_name: Option<String>,
+    /// Whether the greeting name resolves to the address.
+    pub greeting_confirmed: Option<bool>,
+    /// `confirmed` (a PTR name resolves back), `not_confirmed`, `missing` or `lookup_failed`.
+    pub ptr: &'static str,
+    pub ptr_names: Vec<String>,
+    pub confirmed_name: Option<String>,
+}
+
+impl From<&crate::sending::Sending> for SendingView {
+    fn from(s: &crate::sending::Sending) -> Self {
+        use crate::sending::Ptr;
+        Self {
+            reverse: s
+                .reverse
+                .iter()
+                .map(|r| {
+                    let (ptr, names, confirmed) = match &r.ptr {
+                        Ptr::Missing => ("missing", Vec::new(), None),
+                        Ptr::LookupFailed(_) => ("lookup_failed", Vec::new(), None),
+                        Ptr::Names { names, confirmed } => (
+                            if confirmed.is_some() {
+                                "confirmed"
+                            } else {
+                                "not_confirmed"
+                            },
+                            names.clone(),
+                            confirmed.clone(),
+                        ),
+                    };
+                    ReverseView {
+                        host: r.host.clone(),
+                        address: r.address,
+                        greeting_name: r.greeting_name.clone(),
+                        greeting_confirmed: r.greeting_confirmed,
+                        ptr,
+                        ptr_names: names,
+                        confirmed_name: confirmed,
+                    }
+                })
+                .collect(),
         }
     }
 }
