@@ -233,3 +233,22 @@ fn permissive_all(spf: &Spf) -> Option<PermissiveAll> {
             Qualifier::Fail | Qualifier::SoftFail => None,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn include_targets_are_dns_names_not_host_names() {
+        let name = |s: &str| literal(&Macro::Literal(s.as_bytes().into()));
+        assert_eq!(name("_spf.google.com"), Some("_spf.google.com".into()));
+        assert_eq!(
+            name("Spf.Protection.Outlook.com."),
+            Some("spf.protection.outlook.com".into())
+        );
+        assert_eq!(name("localhost"), None);
+        assert_eq!(name("a..b"), None);
+        assert_eq!(name("bad name.example"), None);
+        assert_eq!(name(&format!("{}.example", "a".repeat(64))), None);
+    }
+}
