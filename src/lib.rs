@@ -376,7 +376,10 @@ pub async fn run_with(
     let mut sending = None;
     if let Ok(d) = &mut delivery {
         let senders = delivery::submission_addresses(&probes);
-        let smtp = sending::smtp_addresses(&probes, &identification);
+        let mut smtp = sending::smtp_addresses(&probes, &identification);
+        if let Some(tree) = &d.spf_tree {
+            sending::add_spf_listed(&mut smtp, &tree.listed, &identification);
+        }
         let (_, reverse) = tokio::join!(
             delivery::check_senders(&dns, &target.domain.ascii, d, &senders),
             sending::check(&dns, &smtp)

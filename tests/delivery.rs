@@ -582,3 +582,42 @@ async fn reverse_dns_of_the_sending_servers() {
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["sending"]["reverse"][0]["ptr"], "lookup_failed");
 }
+
+/// The addresses the SPF record lists itself are checked too (issue 25): an `ip4:` no SMTP
+/// probe reached, with no PTR in a reverse zone that exists.
+#[tokio::test(flavor = "multi_thread")]
+async fn spf_listed_addresses_get_the_reverse_check() {
+    let w = World::new();
+    let n = w.net.prefix();
+    let reverse_zone = {
+        let mut octets: Vec<&str> = n.split('.').collect();
+        octets.reverse();
+        format!("{}.in-addr.arpa", octets.join("."))
+    };
+    let zones = [
+        zone(
+            "ok.test",
+            &format!(
+                "@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\nout IN A {n}.51\n@ IN TXT \"v=spf1 ip4:{n}.50 a:out.ok.test ip4:{n}.0/24 -ip4:{n}.52 -all\"\n"
+            ),
+        ),
+        zone(&reverse_zone, "51 IN PTR out.ok.test.\n"),
+    ];
+    let r = w.run_with("ok.test", &zones, |o| o.delivery = true).await;
+    let reverse = &r.sending.as_ref().expect("sending").reverse;
+    let hosts: Vec<&str> = reverse.iter().map(|x| x.host.as_str()).collect();
+    // The single ip4 and the a: host; never the /24 range or the excluded address.
+    assert_eq!(
+        hosts,
+        vec![format!("SPF ip4:{n}.50").as_str(), "out.ok.test"],
+        "{reverse:#?}"
+    );
+    let missing = finding(&r, Code::PtrMissing).expect("ptr_missing");
+    assert!(
+        message(missing).contains(&format!("SPF ip4:{n}.50 ({n}.50) has no reverse DNS")),
+        "{}",
+        message(missing)
+    );
+    let ok = finding(&r, Code::PtrInOrder).expect("ptr_in_order");
+    assert!(message(ok).contains("out.ok.test"), "{}", message(ok));
+}

@@ -45,7 +45,14 @@ pub struct SpfTree {
     pub uses_ptr: bool,
     /// The record cap stopped the walk (a loop, or a tree too large to follow).
     pub truncated: bool,
+    /// Single addresses the domain's own record lets send (`ip4:`/`ip6:` without a range, and
+    /// the addresses of its `a` and `mx` terms), with the term's name: what receivers will see.
+    /// Includes are a provider's pools and are left out.
+    pub listed: Vec<(String, std::net::IpAddr)>,
 }
+
+/// Most single addresses taken from the record.
+pub const MAX_LISTED: usize = 16;
 
 impl SpfTree {
     pub fn too_many_lookups(&self) -> bool {
@@ -67,6 +74,7 @@ pub async fn walk(dns: &Dns, domain: &str, budget: Duration) -> Option<SpfTree> 
         return None;
     };
     tree.permissive_all = permissive_all(&spf);
+    let listing = listed(dns, &spf, domain);
     let mut level: Vec<String> = Vec::new();
     count(&mut tree, &spf, domain, &mut level);
     let mut voids = void_candidates(&spf, domain);
@@ -98,6 +106,9 @@ pub async fn walk(dns: &Dns, domain: &str, budget: Duration) -> Option<SpfTree> 
             }
         }
         level = next;
+    }
+    if let Ok(found) = tokio::time::timeout_at(deadline, listing).await {
+        tree.listed = found;
     }
     voids.sort();
     voids.dedup();
@@ -201,6 +212,63 @@ fn void_candidates(spf: &Spf, here: &str) -> Vec<VoidCandidate> {
             Some(VoidCandidate { name, mx })
         })
         .collect()
+}
+
+/// The single addresses a record's own `+` terms name (see [`SpfTree::listed`]).
+async fn listed(dns: &Dns, spf: &Spf, here: &str) -> Vec<(String, std::net::IpAddr)> {
+    use std::net::IpAddr;
+    let mut out: Vec<(String, IpAddr)> = Vec::new();
+    let mut names: Vec<(String, bool)> = Vec::new();
+    for d in spf
+        .directives
+        .iter()
+        .filter(|d| d.qualifier == Qualifier::Pass)
+    {
+        match &d.mechanism {
+            Mechanism::Ip4 { addr, mask } if *mask == u32::MAX => {
+                out.push((format!("SPF ip4:{addr}"), IpAddr::V4(*addr)))
+            }
+            Mechanism::Ip6 { addr, mask } if *mask == u128::MAX => {
+                out.push((format!("SPF ip6:{addr}"), IpAddr::V6(*addr)))
+            }
+            Mechanism::A { macro_string, .. } | Mechanism::Mx { macro_string, .. } => {
+                let name = match macro_string {
+                    Macro::None => Some(here.to_string()),
+                    m => literal(m),
+                };
+                let mx = matches!(d.mechanism, Mechanism::Mx { .. });
+                names.extend(name.map(|n| (n, mx)));
+            }
+            _ => {}
+        }
+    }
+    let hosts = futures::future::join_all(names.iter().map(|(name, mx)| async move {
+        if *mx {
+            let exchanges = dns.mx(name).await.unwrap_or_default();
+            exchanges
+                .into_iter()
+                .filter(|m| !m.exchange.is_empty())
+                .map(|m| m.exchange)
+                .collect()
+        } else {
+            vec![name.clone()]
+        }
+    }))
+    .await;
+    let mut hosts: Vec<String> = hosts.into_iter().flatten().collect();
+    hosts.dedup();
+    let addresses = futures::future::join_all(hosts.iter().map(|h| dns.addresses(h))).await;
+    for (host, found) in hosts.iter().zip(addresses) {
+        out.extend(found.all().into_iter().map(|a| (host.clone(), a)));
+    }
+    let mut seen = Vec::new();
+    out.retain(|(_, a)| {
+        let new = !seen.contains(a);
+        seen.push(*a);
+        new
+    });
+    out.truncate(MAX_LISTED);
+    out
 }
 
 fn literal(m: &Macro) -> Option<String> {

@@ -70,6 +70,24 @@ pub fn smtp_addresses(
     out
 }
 
+/// The addresses the domain's SPF record lists itself (`ip4:`, `ip6:`, its `a` and `mx`
+/// hosts' addresses) that no SMTP probe already covered; a recognised provider's hosts are
+/// left out like above.
+pub fn add_spf_listed(
+    out: &mut Vec<(String, IpAddr, Option<String>)>,
+    listed: &[(String, IpAddr)],
+    identification: &Identification,
+) {
+    for (term, address) in listed {
+        let provider = identification.is_providers_own_host(term)
+            || matches!(crate::provider::owner_of(term, ""), Owner::Known(_));
+        if provider || out.iter().any(|(_, a, _)| a == address) || out.len() >= MAX_ADDRESSES {
+            continue;
+        }
+        out.push((term.clone(), *address, None));
+    }
+}
+
 /// `220 mail.example.com ESMTP …` → `mail.example.com`, when it looks like a host name.
 pub fn greeting_name(banner: &str) -> Option<String> {
     let rest = banner.get(4..)?;
