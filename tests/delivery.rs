@@ -533,11 +533,7 @@ async fn reverse_dns_of_the_sending_servers() {
     let leaf = w.ca.leaf(&["smtp.ok.test", "mx.ok.test"]);
     w.serve_tls(&[10], Protocol::Smtp, Security::Tls, &leaf)
         .await;
-    let reverse_zone = {
-        let mut octets: Vec<&str> = n.split('.').collect();
-        octets.reverse();
-        format!("{}.in-addr.arpa", octets.join("."))
-    };
+    let reverse_zone = reverse_zone_of(&n);
     let ok = zone(
         "ok.test",
         &format!("@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\nsmtp IN A {n}.10\n"),
@@ -589,11 +585,7 @@ async fn reverse_dns_of_the_sending_servers() {
 async fn spf_listed_addresses_get_the_reverse_check() {
     let w = World::new();
     let n = w.net.prefix();
-    let reverse_zone = {
-        let mut octets: Vec<&str> = n.split('.').collect();
-        octets.reverse();
-        format!("{}.in-addr.arpa", octets.join("."))
-    };
+    let reverse_zone = reverse_zone_of(&n);
     let zones = [
         zone(
             "ok.test",
@@ -620,4 +612,11 @@ async fn spf_listed_addresses_get_the_reverse_check() {
     );
     let ok = finding(&r, Code::PtrInOrder).expect("ptr_in_order");
     assert!(message(ok).contains("out.ok.test"), "{}", message(ok));
+}
+
+/// The `in-addr.arpa` zone of a world's /24 (`127.217.3` → `3.217.127.in-addr.arpa`).
+fn reverse_zone_of(prefix: &str) -> String {
+    let mut octets: Vec<&str> = prefix.split('.').collect();
+    octets.reverse();
+    format!("{}.in-addr.arpa", octets.join("."))
 }

@@ -126,6 +126,7 @@ pub fn findings(
     // What the domain itself publishes: Thunderbird's databases say nothing about it.
     let own =
         |s: &&crate::published::Source| s.method != Method::Srv && !s.method.is_client_database();
+    let thunderbird_choice = crate::published::thunderbird::choice(&published.sources);
     let announced = published
         .sources
         .iter()
@@ -141,7 +142,7 @@ pub fn findings(
             .collect();
         out.push(Finding::new(if failed.is_empty() {
             Fact::PublishedNone {
-                thunderbird_finds: crate::published::thunderbird::choice(&published.sources)
+                thunderbird_finds: thunderbird_choice
                     .is_some_and(|s| s.method.is_client_database()),
             }
         } else {
@@ -152,15 +153,20 @@ pub fn findings(
     // has it said when the ISPDB has nothing either.
     let said_none = out.iter().any(|f| f.code == Code::PublishedNone);
     out.extend(
-        thunderbird(published, checks).filter(|f| !said_none || f.code != Code::ThunderbirdGuesses),
+        thunderbird(published, thunderbird_choice, checks)
+            .filter(|f| !said_none || f.code != Code::ThunderbirdGuesses),
     );
     out
 }
 
 /// Where Thunderbird's wizard gets its settings, and whether the first incoming and outgoing
 /// ones it sets up work.
-fn thunderbird(published: &Published, checks: &[PublishedCheck]) -> Option<Finding> {
-    let Some(source) = crate::published::thunderbird::choice(&published.sources) else {
+fn thunderbird(
+    published: &Published,
+    choice: Option<&crate::published::Source>,
+    checks: &[PublishedCheck],
+) -> Option<Finding> {
+    let Some(source) = choice else {
         // It guesses only when every place it looks answered "nothing here", the ISPDB too.
         let asked_ispdb = published.sources.iter().any(|s| s.method == Method::Ispdb);
         let all_absent = published
@@ -170,13 +176,7 @@ fn thunderbird(published: &Published, checks: &[PublishedCheck]) -> Option<Findi
             .all(|s| policy::shows_absence(&s.outcome));
         return (asked_ispdb && all_absent).then(|| Finding::new(Fact::ThunderbirdGuesses));
     };
-    let first = |incoming: bool| {
-        source
-            .settings()
-            .iter()
-            .find(|s| s.protocol.is_incoming() == incoming)
-    };
-    let chosen = [first(true), first(false)]
+    let chosen = [source.first(true), source.first(false)]
         .into_iter()
         .flatten()
         .map(|s| {
@@ -266,11 +266,7 @@ fn disagreements(published: &Published) -> Vec<Finding> {
     for incoming in [true, false] {
         let mut choices: Vec<(Vec<Method>, Setting)> = Vec::new();
         for source in &published.sources {
-            let Some(first) = source
-                .settings()
-                .iter()
-                .find(|s| s.protocol.is_incoming() == incoming)
-            else {
+            let Some(first) = source.first(incoming) else {
                 continue;
             };
             match choices.iter_mut().find(|(_, s)| same(s, first)) {

@@ -161,6 +161,13 @@ impl Source {
             _ => &[],
         }
     }
+
+    /// The first incoming (or outgoing) setting it announces: what a client sets up from it.
+    pub fn first(&self, incoming: bool) -> Option<&Setting> {
+        self.settings()
+            .iter()
+            .find(|s| s.protocol.is_incoming() == incoming)
+    }
 }
 
 /// The `autodiscover.<domain>` CNAME a Microsoft 365 domain needs for Outlook.

@@ -56,9 +56,10 @@ pub fn smtp_addresses(
     let mut out: Vec<(String, IpAddr, Option<String>)> = Vec::new();
     for p in probes {
         let smtp = p.service.protocol == Protocol::Smtp && p.tcp.connected();
-        let provider = identification.is_providers_own_host(&p.host)
-            || matches!(crate::provider::owner_of(&p.host, ""), Owner::Known(_));
-        if !smtp || provider || out.iter().any(|(_, a, _)| *a == p.address) {
+        if !smtp
+            || is_providers(&p.host, identification)
+            || out.iter().any(|(_, a, _)| *a == p.address)
+        {
             continue;
         }
         let name = p.banner.as_deref().and_then(greeting_name);
@@ -79,13 +80,21 @@ pub fn add_spf_listed(
     identification: &Identification,
 ) {
     for (term, address) in listed {
-        let provider = identification.is_providers_own_host(term)
-            || matches!(crate::provider::owner_of(term, ""), Owner::Known(_));
-        if provider || out.iter().any(|(_, a, _)| a == address) || out.len() >= MAX_ADDRESSES {
+        if is_providers(term, identification)
+            || out.iter().any(|(_, a, _)| a == address)
+            || out.len() >= MAX_ADDRESSES
+        {
             continue;
         }
         out.push((term.clone(), *address, None));
     }
+}
+
+/// A recognised provider's host (its published hosts, or a name its MX patterns match): its
+/// shared pools are the provider's business, not judged here.
+fn is_providers(host: &str, identification: &Identification) -> bool {
+    identification.is_providers_own_host(host)
+        || matches!(crate::provider::owner_of(host, ""), Owner::Known(_))
 }
 
 /// `220 mail.example.com ESMTP …` → `mail.example.com`, when it looks like a host name.
