@@ -33,6 +33,7 @@ examples=(
   "mta-sts||stsbad.internal -p 25"
   "dane||danestale.internal -p 25"
   "spf||spfmess.test -p 25 --no-published"
+  "blocklists||wrongname.test -p 25 --no-published --relay-test --blocklist listed.bl.internal --blocklist refusing.bl.internal --blocklist dead.bl.internal"
   "published||accounts@clients.test"
   "export||accounts@clients.test --export autoconfig"
   "fleet||--from clients.txt"

@@ -210,6 +210,27 @@ pub struct Cli {
     #[arg(long)]
     pub no_delivery: bool,
 
+    /// Ask DNS blocklists whether the sending addresses are listed: Spamhaus ZEN, SpamCop
+    /// and PSBL (each first asked its RFC 5782 test addresses; see the README for their terms).
+    #[arg(long)]
+    pub blocklists: bool,
+
+    /// Ask this DNS blocklist zone too (repeatable); without --blocklists, only the zones
+    /// given here are asked.
+    #[arg(long, value_name = "ZONE")]
+    pub blocklist: Vec<String>,
+
+    /// A saved message received from this domain (.eml, or its headers): the server that
+    /// delivered it, read from its Received chain, gets the same reverse DNS, SPF and
+    /// blocklist checks.
+    #[arg(long, value_name = "FILE")]
+    pub headers: Option<PathBuf>,
+
+    /// Ask port 25 of the domain's SMTP servers whether they relay mail from here to an outside
+    /// domain (MAIL FROM, RCPT TO, RSET; never DATA: nothing is sent).
+    #[arg(long)]
+    pub relay_test: bool,
+
     /// Do not fetch what mail clients are told (autoconfig, Autodiscover, Thunderbird's ISPDB).
     #[arg(long)]
     pub no_published: bool,
@@ -550,6 +571,11 @@ impl Cli {
         if !self.ispdb_url.starts_with("https://") || self.ispdb_url.chars().any(char::is_control) {
             return Err("--ispdb-url: an https:// URL is needed".into());
         }
+        let blocklists = self.blocklist_zones()?;
+        let headers = self.delivering_hop()?;
+        if self.relay_test && (self.no_delivery || self.no_probe) {
+            return Err("--relay-test needs the probes and the sending checks (drop --no-probe and --no-delivery)".into());
+        }
         let login = if self.login {
             let username = self
                 .user
@@ -626,6 +652,9 @@ impl Cli {
                 published: !self.no_published,
                 http_port: 80,
                 ispdb_url: (!self.no_ispdb).then(|| self.ispdb_url.clone()),
+                blocklists,
+                relay_test: self.relay_test,
+                headers,
                 trust_anchor: self.trust_anchor,
                 authority_port: 53,
             },
@@ -652,6 +681,51 @@ impl Cli {
 
 impl Cli {
     /// `--warning-days` and `--critical-days`, checked.
+    /// The hop that delivered the `--headers` message: read and parsed before the run.
+    fn delivering_hop(&self) -> Result<Option<crate::sending::headers::Delivered>, String> {
+        use crate::sending::headers::{read, HeadersError};
+        let Some(path) = &self.headers else {
+            return Ok(None);
+        };
+        if self.no_delivery {
+            return Err("--headers needs the sending checks that --no-delivery turns off".into());
+        }
+        read(path).map(Some).map_err(|e| match e {
+            HeadersError::Unreadable(why) => format!("--headers: {why}"),
+            HeadersError::NotAMessage => "--headers: not a mail message (no header lines)".into(),
+            HeadersError::NoReceived => "--headers: the message has no Received header (save it with its full headers: \"Show original\" or \"View source\")".into(),
+            HeadersError::NoAddress(n) => format!("--headers: none of its {n} Received headers names the address of the server that delivered it"),
+        })
+    }
+
+    /// The blocklist zones to ask: the defaults with `--blocklists`, then each `--blocklist`.
+    fn blocklist_zones(&self) -> Result<Vec<String>, String> {
+        use crate::sending::blocklists;
+        let mut zones = match self.blocklists {
+            true => blocklists::default_zones(),
+            false => Vec::new(),
+        };
+        for zone in &self.blocklist {
+            let parsed = crate::input::parse_domain(zone.trim_end_matches('.'))
+                .map_err(|e| format!("--blocklist: {e}"))?;
+            if !zones.contains(&parsed.ascii) {
+                zones.push(parsed.ascii);
+            }
+        }
+        if zones.len() > blocklists::MAX_LISTS {
+            return Err(format!(
+                "--blocklist: at most {} lists are asked",
+                blocklists::MAX_LISTS
+            ));
+        }
+        if !zones.is_empty() && self.no_delivery {
+            return Err(
+                "--blocklists needs the sending checks that --no-delivery turns off".into(),
+            );
+        }
+        Ok(zones)
+    }
+
     fn expiry_limits(&self) -> Result<crate::judge::ExpiryLimits, String> {
         let (w, c) = (self.warning_days, self.critical_days);
         if !(0..=3650).contains(&w) || !(0..=3650).contains(&c) || c > w {

@@ -24,7 +24,7 @@ pub mod service;
 pub mod text;
 pub mod token;
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -85,6 +85,13 @@ pub struct Options {
     /// Mozilla's ISPDB, asked the way Thunderbird asks it (`--ispdb-url`; `None` with
     /// `--no-ispdb`): the domain and its MX domain are sent to it.
     pub ispdb_url: Option<String>,
+    /// DNS blocklist zones asked about the sending addresses (`--blocklists`, `--blocklist`);
+    /// empty: none asked.
+    pub blocklists: Vec<String>,
+    /// Ask port 25 whether it relays for outside domains (`--relay-test`; never DATA).
+    pub relay_test: bool,
+    /// The server that delivered a saved message (`--headers`), checked like the others.
+    pub headers: Option<sending::headers::Delivered>,
 }
 
 /// The default of `--max-time`.
@@ -116,6 +123,9 @@ impl Options {
             published: true,
             http_port: 80,
             ispdb_url: Some(published::thunderbird::ISPDB_URL.to_string()),
+            blocklists: Vec::new(),
+            relay_test: false,
+            headers: None,
         }
     }
 }
@@ -375,15 +385,39 @@ pub async fn run_with(
     }
     let mut sending = None;
     if let Ok(d) = &mut delivery {
-        let senders = delivery::submission_addresses(&probes);
+        let mut senders = delivery::submission_addresses(&probes);
         let mut smtp = sending::smtp_addresses(&probes, &identification);
         if let Some(tree) = &d.spf_tree {
             sending::add_spf_listed(&mut smtp, &tree.listed, &identification);
         }
-        let (_, reverse) = tokio::join!(
+        // The server that delivered a saved message is what receivers met: SPF, reverse DNS
+        // and blocklists judge it like the others.
+        if let Some(delivered) = &options.headers {
+            sending::add_delivering(&mut smtp, delivered);
+            senders.insert(0, (smtp[0].host.clone(), delivered.address));
+        }
+        let relay = async {
+            match (&probing, options.relay_test) {
+                (Some(p), true) => {
+                    let mx: Vec<String> = discovery.mx.iter().map(|m| m.exchange.clone()).collect();
+                    let targets = sending::relay_targets(&probes, &mx, &senders, &identification);
+                    Some(p.relay_tests(&targets, &target.domain.ascii).await)
+                }
+                _ => None,
+            }
+        };
+        let (_, mut reverse, relay) = tokio::join!(
             delivery::check_senders(&dns, &target.domain.ascii, d, &senders),
-            sending::check(&dns, &smtp)
+            sending::check(
+                &dns,
+                &smtp,
+                &options.blocklists,
+                net::address::is_public_domain(&target.domain.ascii)
+            ),
+            relay
         );
+        reverse.relay = relay;
+        reverse.received = options.headers.clone();
         sending = Some(reverse);
     }
     let username = options.login.as_ref().map(|c| c.username.as_str());
@@ -737,6 +771,45 @@ impl Probing<'_> {
     /// password cannot get the user's address banned. It goes to an address where that setting
     /// worked, a cleanly working one first: never to an untrusted address when a trusted one
     /// exists.
+    /// The open-relay test on each target's port 25, all at once under the run's caps.
+    async fn relay_tests(&self, targets: &[(String, IpAddr)], domain: &str) -> Vec<sending::Relay> {
+        let request = probe::relay::RelayRequest {
+            local_sender: format!("postmaster@{domain}"),
+        };
+        let each = targets.iter().map(|(host, address)| {
+            let request = &request;
+            async move {
+                let task = plan::ProbeTask {
+                    address: *address,
+                    service: Service::new(25, service::Protocol::Smtp, service::Security::Plain),
+                    names: vec![host.clone()],
+                };
+                let result = probe::engine::errand(
+                    &task,
+                    &self.trust,
+                    &self.gate,
+                    self.options.timeout,
+                    probe::engine::Errand::Relay(request),
+                    self.options.transcripts,
+                )
+                .await;
+                sending::Relay {
+                    host: host.clone(),
+                    address: *address,
+                    outcome: match (result.relay, result.failure) {
+                        (Some(outcome), _) => Ok(outcome),
+                        (None, Some(failure)) => Err(failure),
+                        (None, None) => Err(probe::Failure::new(
+                            probe::Phase::Greeting,
+                            probe::FailureKind::Closed,
+                        )),
+                    },
+                }
+            }
+        });
+        futures::future::join_all(each).await
+    }
+
     async fn check_logins(
         &self,
         diagnosis: &Diagnosis,
@@ -762,12 +835,12 @@ impl Probing<'_> {
                     service,
                     names: vec![host.clone()],
                 };
-                let result = probe::engine::login(
+                let result = probe::engine::errand(
                     &task,
                     &self.trust,
                     &self.gate,
                     timeout,
-                    creds,
+                    probe::engine::Errand::Login(creds),
                     self.options.transcripts,
                 )
                 .await;

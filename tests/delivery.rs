@@ -614,6 +614,83 @@ async fn spf_listed_addresses_get_the_reverse_check() {
     assert!(message(ok).contains("out.ok.test"), "{}", message(ok));
 }
 
+/// DNS blocklists: a list that behaves names a sender with its reason and code meaning; one
+/// that lists its never-listed test address is "cannot tell" for every address, never "listed";
+/// a list without IPv6 answers is "cannot tell" for an IPv6 sender, never "not listed".
+#[tokio::test]
+async fn blocklists_are_trusted_only_after_their_test_points() {
+    let w = World::new();
+    let n = w.net.prefix();
+    let rev = reverse_zone_of(&n)
+        .trim_end_matches(".in-addr.arpa")
+        .to_string();
+    let zones = [
+        zone(
+            "ok.test",
+            &format!("@ IN MX 10 mx.ok.test.\nmx IN A {n}.11\n@ IN TXT \"v=spf1 ip4:{n}.10 ip4:{n}.12 ip6:2001:db8::25 -all\"\n"),
+        ),
+        zone(
+            "good.bl.test",
+            &format!("2.0.0.127 IN A 127.0.0.2\n10.{rev} IN A 127.0.0.4\n10.{rev} IN TXT \"infected, see https://good.bl.test/10\"\n"),
+        ),
+        zone("all.bl.test", "* IN A 127.0.0.2\n"),
+    ];
+    let r = w
+        .run_with("ok.test", &zones, |o| {
+            o.delivery = true;
+            o.blocklists = vec!["good.bl.test".into(), "all.bl.test".into()];
+        })
+        .await;
+    let listed: Vec<String> = r
+        .diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::Blocklisted)
+        .map(message)
+        .collect();
+    assert_eq!(listed.len(), 1, "{:#?}", r.diagnosis.findings);
+    assert!(
+        listed[0].contains(&format!("({n}.10) is listed on good.bl.test")),
+        "{}",
+        listed[0]
+    );
+    assert!(listed[0].contains("127.0.0.4"), "{}", listed[0]);
+    assert!(
+        listed[0].contains("https://good.bl.test/10"),
+        "{}",
+        listed[0]
+    );
+    let clear = finding(&r, Code::BlocklistsClear).expect("clear");
+    assert!(
+        message(clear).contains(&format!("({n}.12)")),
+        "{}",
+        message(clear)
+    );
+    let unknown: Vec<String> = r
+        .diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::BlocklistCannotTell)
+        .map(message)
+        .collect();
+    assert!(
+        unknown
+            .iter()
+            .any(|m| m.contains("all.bl.test") && m.contains("127.0.0.1")),
+        "{unknown:#?}"
+    );
+    assert!(
+        unknown.iter().any(|m| m.contains("2001:db8::25")
+            && m.contains("good.bl.test")
+            && m.contains("IPv6")),
+        "{unknown:#?}"
+    );
+    assert_eq!(
+        finding(&r, Code::BlocklistCannotTell).map(|f| f.severity),
+        Some(Severity::Warning)
+    );
+}
+
 /// The `in-addr.arpa` zone of a world's /24 (`127.217.3` → `3.217.127.in-addr.arpa`).
 fn reverse_zone_of(prefix: &str) -> String {
     let mut octets: Vec<&str> = prefix.split('.').collect();

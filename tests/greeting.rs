@@ -137,6 +137,7 @@ async fn postscreen_like(grace: Option<Duration>, pause: Duration) -> ProbeResul
         second_look: None,
         transcript: None,
         greeting_grace: grace.map(|g| now + g),
+        relay: None,
     };
     converse(&mut result, Box::new(client), &session).await;
     script.abort();

@@ -166,6 +166,17 @@ fn codes(v: &Value) -> Vec<String> {
 }
 
 /// The message of the finding with this code (fails when there is none).
+/// Every message of the findings with this code.
+fn messages(v: &Value, code: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == code)
+        .filter_map(|f| f["message"].as_str().map(str::to_string))
+        .collect()
+}
+
 fn message(v: &Value, code: &str) -> String {
     v["findings"]
         .as_array()
@@ -1272,16 +1283,148 @@ fn what_clients_are_told(world: &World) {
     assert!(codes(&v).contains(&"autodiscover_cname_missing".into()));
 }
 
+/// DNS blocklists served by rbldnsd through Unbound: a listed sender with the list's reason, a
+/// clean one, and two lists whose answers cannot be trusted (never read as "not listed").
+fn blocklists(world: &World) {
+    let zones = [
+        "listed.bl.internal",
+        "refusing.bl.internal",
+        "dead.bl.internal",
+    ];
+    let mut args = vec!["wrongname.test", "-p", "25"];
+    for zone in &zones {
+        args.extend(["--blocklist", zone]);
+    }
+    let v = world.probe(None, &args);
+    let listed = message(&v, "blocklisted");
+    assert!(listed.contains("127.0.10.2"), "{listed}");
+    assert!(listed.contains("listed.bl.internal"), "{listed}");
+    assert!(
+        listed.contains("https://bl.internal/lookup?ip=127.0.10.2"),
+        "{listed}"
+    );
+    assert!(message(&v, "blocklists_clear").contains("127.0.10.1"));
+    let unknown = messages(&v, "blocklist_cannot_tell");
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
+    assert!(unknown
+        .iter()
+        .any(|m| m.contains("refusing.bl.internal") && m.contains("127.255.255.254")));
+    assert!(unknown
+        .iter()
+        .any(|m| m.contains("dead.bl.internal") && m.contains("test address 127.0.0.2")));
+    let lookups = v["sending"]["blocklists"]["lookups"].as_array().unwrap();
+    let answer = |address: &str, zone: &str| {
+        lookups
+            .iter()
+            .find(|l| l["address"] == address && l["zone"] == zone)
+            .map(|l| l["answer"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(answer("127.0.10.2", "listed.bl.internal"), "listed");
+    assert_eq!(answer("127.0.10.1", "listed.bl.internal"), "not_listed");
+    assert_eq!(answer("127.0.10.2", "refusing.bl.internal"), "cannot_tell");
+    assert_eq!(answer("127.0.10.1", "dead.bl.internal"), "cannot_tell");
+    assert_eq!(
+        v["sending"]["blocklists"]["lists"][1]["ipv4"],
+        "resolver_refused"
+    );
+    // Not asked unless asked for.
+    let v = world.probe(None, &["wrongname.test", "-p", "25"]);
+    assert!(v["sending"]["blocklists"].is_null());
+}
+
+/// The open-relay test against three Postfix configurations: the usual
+/// reject_unauth_destination (refuses), mynetworks 0.0.0.0/0 and a mynetworks covering the
+/// prober (both relay from here); Postfix's own log shows nothing was ever queued.
+fn relay_test(world: &World) {
+    let verdict = |domain: &str| {
+        let v = world.probe(None, &[domain, "-p", "25", "--relay-test"]);
+        let relay = v["sending"]["relay"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(!relay.is_empty(), "{domain}: {v}");
+        (relay, codes(&v), v)
+    };
+    let (relay, c, v) = verdict("good.test");
+    assert!(relay.iter().all(|r| r["verdict"] == "refuses"), "{relay:?}");
+    assert!(c.contains(&"relay_refused".to_string()) && !c.contains(&"open_relay".to_string()));
+    assert!(message(&v, "relay_refused").contains("Relay access denied"));
+    for domain in ["openrelay.test", "trusted.test"] {
+        let (relay, c, v) = verdict(domain);
+        assert_eq!(relay[0]["verdict"], "relays", "{domain}: {relay:?}");
+        assert_eq!(relay[0]["attempts"][0]["rcpt"]["answer"], "accepted");
+        assert!(c.contains(&"open_relay".to_string()), "{domain}: {c:?}");
+        assert!(message(&v, "open_relay").contains("mynetworks"));
+        let finding = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "open_relay")
+            .unwrap();
+        assert_eq!(finding["severity"], "error");
+    }
+    // Not made unless asked for.
+    let v = world.probe(None, &["trusted.test", "-p", "25"]);
+    assert!(v["sending"]["relay"].is_null());
+    // Postfix saw the recipients and queued nothing: no message reached its queue manager.
+    let log = std::fs::read_to_string(world.dir.join("postfix.log")).unwrap_or_default();
+    assert!(
+        log.contains("to=<relay-test@example.net>"),
+        "the log shows the tests"
+    );
+    for line in log
+        .lines()
+        .filter(|l| l.contains("example.org") || l.contains("example.net"))
+    {
+        assert!(
+            !line.contains("qmgr") && !line.contains("status=") && !line.contains("message-id="),
+            "a relay test reached the queue: {line}"
+        );
+    }
+}
+
+/// `--headers`: the server that delivered a saved message (its Received chain through world
+/// addresses, a local content filter on top) gets the reverse DNS, HELO, SPF and blocklist
+/// checks, though nothing of it is probed.
+fn saved_message(world: &World) {
+    let saved = world.dir.join("saved-message.eml");
+    std::fs::write(
+        &saved,
+        "Received: from localhost (localhost [127.0.0.1])\r\n\tby mx.receiver.test (amavis); Thu, 3 Dec 2026 10:00:02 +0000\r\n\
+Received: from out.wrongname.test (unknown [127.0.10.30])\r\n\tby mx.receiver.test (Postfix) with ESMTPS id 4AB12;\r\n\tThu, 3 Dec 2026 10:00:01 +0000\r\n\
+Received: from [10.0.0.7] (unknown [10.0.0.7])\r\n\tby out.wrongname.test (Postfix) with ESMTPSA id 9F3;\r\n\tThu, 3 Dec 2026 10:00:00 +0000\r\n\
+From: Accounts <accounts@wrongname.test>\r\nSubject: invoice\r\n\r\nbody\r\n",
+    )
+    .unwrap();
+    let file = saved.to_str().unwrap();
+    let args = [
+        "wrongname.test",
+        "-p",
+        "25",
+        "--headers",
+        file,
+        "--blocklist",
+        "listed.bl.internal",
+    ];
+    let v = world.probe(None, &args);
+    let received = &v["sending"]["received"];
+    assert_eq!(received["address"], "127.0.10.30", "{v}");
+    assert_eq!(received["helo"], "out.wrongname.test");
+    assert_eq!(received["position"], 2);
+    assert_eq!(v["sending"]["reverse"][0]["seen"], "received");
+    let host = "Received from out.wrongname.test (127.0.10.30)";
+    assert!(message(&v, "ptr_missing").contains(host), "{v}");
+    assert!(message(&v, "greeting_name_not_confirmed").contains("said HELO out.wrongname.test"));
+    assert!(message(&v, "blocklisted").contains("127.0.10.30"));
+    let spf = messages(&v, "spf_not_authorizing_server");
+    assert!(spf.iter().any(|m| m.contains("127.0.10.30")), "{spf:?}");
+}
+
 fn delivery_security(world: &World) {
     // Reverse DNS through Unbound's PTR data: forward-confirmed, a generic name, none.
     let v = world.probe(None, &["good.test", "-p", "25"]);
-    let in_order: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "ptr_in_order")
-        .filter_map(|f| f["message"].as_str())
-        .collect();
+    let in_order = messages(&v, "ptr_in_order");
     for name in ["mail.good.test", "mx.good.test"] {
         let said = format!("has reverse DNS {name}, which resolves back");
         assert!(
@@ -1292,6 +1435,13 @@ fn delivery_security(world: &World) {
     let v = world.probe(None, &["wrongname.test", "-p", "25"]);
     assert!(message(&v, "ptr_not_confirmed").contains("static-2-10-0-127.dsl.hoster.test"));
     assert!(message(&v, "greeting_name_not_confirmed").contains("greets as mail.good.test"));
+    // A PTR naming a host whose address is another one.
+    let v = world.probe(None, &["expired.test", "-p", "25"]);
+    let said = message(&v, "ptr_not_confirmed");
+    assert!(
+        said.contains("(127.0.10.3)") && said.contains("names mail.good.test"),
+        "{said}"
+    );
     let v = world.probe(None, &["clients.test", "-p", "25"]);
     assert!(
         codes(&v).contains(&"ptr_missing".to_string()),
@@ -1299,6 +1449,9 @@ fn delivery_security(world: &World) {
         codes(&v)
     );
     assert_eq!(v["sending"]["reverse"][0]["ptr"], "missing");
+    blocklists(world);
+    relay_test(world);
+    saved_message(world);
     // SPF's structure through Unbound: counted and judged with no outgoing server at all.
     let v = world.probe(None, &["spfmess.test", "-p", "25"]);
     let c = codes(&v);

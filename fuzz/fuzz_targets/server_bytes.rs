@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
             second_look: None,
             transcript: None,
             greeting_grace: None,
+            relay: None,
         };
         converse(&mut result, Box::new(stream), &session).await;
         for text in result.banner.iter().chain(&result.capabilities.before_tls).chain(&result.capabilities.after_tls) {

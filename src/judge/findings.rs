@@ -161,6 +161,20 @@ pub enum Code {
     PtrUnknown,
     PtrInOrder,
     GreetingNameNotConfirmed,
+    /// *New*: a sending address is on a DNS blocklist (`--blocklists`).
+    Blocklisted,
+    /// *New*: a sending address is on none of the lists that could be asked.
+    BlocklistsClear,
+    /// *New*: a list gave no usable answer (refused resolver, rate limit, broken list).
+    BlocklistCannotTell,
+    /// *New*: port 25 accepted a recipient at an outside domain from here (`--relay-test`).
+    OpenRelay,
+    /// *New*: port 25 refused to relay from here.
+    RelayRefused,
+    /// *New*: the relay test could not be completed.
+    RelayTestIncomplete,
+    /// *New*: no SMTP server answered on port 25, so nothing was relay-tested.
+    RelayNotTested,
     DmarcMissing,
     DmarcInvalid,
     DmarcPolicy,
@@ -689,7 +703,50 @@ pub enum Fact {
         host: String,
         address: std::net::IpAddr,
         name: String,
+        /// Where the name was seen: its greeting, or the HELO a receiver recorded.
+        seen: crate::sending::Seen,
     },
+    /// A sending address a blocklist lists, with the list's codes and its own reason.
+    Blocklisted {
+        host: String,
+        address: std::net::IpAddr,
+        zone: String,
+        list: Option<&'static crate::sending::blocklists::KnownList>,
+        codes: Vec<(std::net::Ipv4Addr, crate::sending::blocklists::Meaning)>,
+        reason: Option<String>,
+    },
+    /// A sending address on none of the lists that gave usable answers.
+    BlocklistsClear {
+        host: String,
+        address: std::net::IpAddr,
+        zones: Vec<String>,
+    },
+    /// A list whose answers cannot be trusted from here, and the addresses left unknown.
+    BlocklistCannotTell {
+        zone: String,
+        why: crate::sending::blocklists::CannotTell,
+        addresses: Vec<std::net::IpAddr>,
+    },
+    /// Port 25 accepted `RCPT TO` an outside domain after `MAIL FROM` `sender` (no DATA sent).
+    OpenRelay {
+        host: String,
+        address: std::net::IpAddr,
+        sender: String,
+        reply: crate::probe::ServerReply,
+    },
+    /// Port 25 refused to relay; `reply` is its refusal.
+    RelayRefused {
+        host: String,
+        address: std::net::IpAddr,
+        reply: crate::probe::ServerReply,
+    },
+    /// The relay test ended early: the session failed (`failure`) or a command got no reply.
+    RelayTestIncomplete {
+        host: String,
+        address: std::net::IpAddr,
+        failure: Option<crate::probe::Failure>,
+    },
+    RelayNotTested,
     /// Part of the SPF tree could not be read (or was too large to follow): its counts are
     /// lower bounds.
     SpfTreeIncomplete {
@@ -999,6 +1056,13 @@ impl Fact {
             Self::PtrUnknown { .. } => Code::PtrUnknown,
             Self::PtrInOrder { .. } => Code::PtrInOrder,
             Self::GreetingNameNotConfirmed { .. } => Code::GreetingNameNotConfirmed,
+            Self::Blocklisted { .. } => Code::Blocklisted,
+            Self::BlocklistsClear { .. } => Code::BlocklistsClear,
+            Self::BlocklistCannotTell { .. } => Code::BlocklistCannotTell,
+            Self::OpenRelay { .. } => Code::OpenRelay,
+            Self::RelayRefused { .. } => Code::RelayRefused,
+            Self::RelayTestIncomplete { .. } => Code::RelayTestIncomplete,
+            Self::RelayNotTested => Code::RelayNotTested,
             Self::DmarcMissing { .. } => Code::DmarcMissing,
             Self::DmarcInvalid { .. } => Code::DmarcInvalid,
             Self::DmarcPolicy { .. } => Code::DmarcPolicy,

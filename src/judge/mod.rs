@@ -216,6 +216,9 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         }
         if let Some(s) = ev.sending {
             findings.extend(sending::findings(s));
+            if let Some(d) = ev.delivery {
+                findings.extend(sending::received_spf(d, s, &ev.target.domain.ascii));
+            }
         }
         if let Some(p) = ev.published.filter(|_| receives_mail) {
             published_checks = published::checks(p, &settings, ev.candidates);

@@ -202,6 +202,13 @@ pub fn severity(fact: &Fact) -> Severity {
         {
             Warning
         }
+        // Receivers that use the list refuse the mail; "cannot tell" is never "clean".
+        Fact::Blocklisted { .. } => Error,
+        Fact::BlocklistCannotTell { .. } => Warning,
+        Fact::BlocklistsClear { .. } => Info,
+        Fact::OpenRelay { .. } => Error,
+        Fact::RelayTestIncomplete { .. } | Fact::RelayNotTested => Warning,
+        Fact::RelayRefused { .. } => Info,
         Fact::PtrMissing { .. }
         | Fact::PtrNotConfirmed { .. }
         | Fact::GreetingNameNotConfirmed { .. }

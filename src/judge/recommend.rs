@@ -222,12 +222,13 @@ pub fn findings(
     settings: &[SettingStatus],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    // "Nothing works" needs a probe that was made: settings the run's limits left out are
-    // said by those limits' findings, never as a failure.
+    // "Nothing works" needs a probe of a client setting that was made: settings the run's
+    // limits left out are said by those limits' findings, never as a failure, and port 25
+    // alone (`--ports 25`, delivery only) says nothing about submission.
     let tried = |incoming: bool| {
-        settings
-            .iter()
-            .any(|s| s.service.protocol.is_incoming() == incoming && s.was_probed())
+        settings.iter().any(|s| {
+            s.service.protocol.is_incoming() == incoming && !s.service.is_relay() && s.was_probed()
+        })
     };
     let [incoming, outgoing] = policy::chosen(rec);
     if tried(true) && !incoming.is_some_and(|r| r.confirmed) {
@@ -450,6 +451,26 @@ mod tests {
             rec.server_to_server[0].username,
             Username::FullAddressAt("example.com".into())
         );
+    }
+
+    #[test]
+    fn port_25_alone_says_nothing_about_submission() {
+        let target = parse_target("example.com").unwrap();
+        let settings = vec![setting(
+            "mx.example.com",
+            25,
+            Protocol::Smtp,
+            Security::StartTls,
+            Verdict::Works,
+            Source::Mx,
+        )];
+        let rec = recommend(&|_| Username::for_target(&target, None), &settings);
+        let codes: Vec<Code> = findings(&rec, &[], &settings)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert!(!codes.contains(&Code::NoWorkingOutgoing), "{codes:?}");
+        assert!(!codes.contains(&Code::OnlyPort25Works), "{codes:?}");
     }
 
     #[test]

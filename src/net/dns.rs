@@ -330,6 +330,18 @@ impl Dns {
             .collect())
     }
 
+    /// The IPv4 addresses (A records) of a name, nothing else: DNS blocklists answer in A.
+    pub async fn ipv4(&self, name: &str) -> Result<Vec<std::net::Ipv4Addr>, LookupError> {
+        let records = self.query(name, RecordType::A).await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|(_, data)| match data {
+                RData::A(a) => Some(a.0),
+                _ => None,
+            })
+            .collect())
+    }
+
     pub async fn mx(&self, domain: &str) -> Result<Vec<MxAnswer>, LookupError> {
         let records = self.query(domain, RecordType::MX).await?;
         Ok(records

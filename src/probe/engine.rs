@@ -66,20 +66,31 @@ pub async fn run_probes(
     join_all(runs).await.into_iter().flatten().collect()
 }
 
-/// One login check, under the same limits as the probes (its address, a recommended setting's,
-/// already passed the gate's address rule).
-pub async fn login(
+/// What a session made after the probes adds: a login, or the relay test.
+pub enum Errand<'a> {
+    Login(&'a super::login::Credentials),
+    Relay(&'a super::relay::RelayRequest),
+}
+
+/// One session for a login check or the relay test, under the same limits as the probes (its
+/// address, a probed one, already passed the gate's address rule).
+pub async fn errand(
     task: &ProbeTask,
     trust: &Trust,
     gate: &Gate,
     timeout: Duration,
-    creds: &super::login::Credentials,
+    errand: Errand<'_>,
     transcript: bool,
 ) -> ProbeResult {
     let _permits = gate.limiter().acquire(task.address).await;
     let deadline = Deadline::after(timeout, None);
+    let (login, relay) = match errand {
+        Errand::Login(creds) => (Some(creds), None),
+        Errand::Relay(request) => (None, Some(request)),
+    };
     let extras = session::Extras {
-        login: Some(creds),
+        login,
+        relay,
         limiter: Some(gate.limiter()),
         connected: None,
         transcript,
@@ -150,6 +161,7 @@ impl Ctx<'_> {
             connected,
             transcript: self.settings.transcripts,
             greeting_grace: session::greeting_grace(task.service, limit),
+            relay: None,
         };
         let mut result = session::probe(
             name,

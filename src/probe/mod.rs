@@ -10,6 +10,7 @@ pub mod login;
 pub mod oauth;
 pub mod pop3;
 pub mod redact;
+pub mod relay;
 pub mod script;
 pub mod session;
 pub mod smtp;
@@ -283,6 +284,8 @@ pub struct ProbeResult {
     /// What the endpoint answered to hellos offering only TLS 1.0, only TLS 1.1 (empty when
     /// not asked: no TLS here, port 25, `--legacy-tls off`).
     pub legacy_tls: Vec<LegacyCheck>,
+    /// The open-relay test's answers, when one was made (`--relay-test`).
+    pub relay: Option<relay::RelayOutcome>,
 }
 
 /// One legacy-version hello and its answer, or why it never reached the server's TLS.
@@ -320,6 +323,7 @@ impl ProbeResult {
             login: None,
             transcript: None,
             legacy_tls: Vec::new(),
+            relay: None,
         }
     }
 }

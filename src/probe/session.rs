@@ -71,6 +71,8 @@ pub struct Extras<'a> {
     pub transcript: bool,
     /// Until when an SMTP greeting in progress may be read (see [`greeting_grace`]).
     pub greeting_grace: Option<Instant>,
+    /// The open-relay test, after EHLO (SMTP only).
+    pub relay: Option<&'a super::relay::RelayRequest>,
 }
 
 /// Probes `host` at `address` for `service` by `deadline`, whatever the server does.
@@ -151,6 +153,7 @@ async fn run(
         limiter,
         connected,
         greeting_grace,
+        relay,
         ..
     } = extras;
     let service = result.service;
@@ -198,6 +201,7 @@ async fn run(
         second_look,
         transcript,
         greeting_grace,
+        relay,
     };
     converse(result, Box::new(stream), &session).await;
     if login.is_some() && result.login.is_none() {
@@ -230,6 +234,8 @@ pub struct Session<'a> {
     pub transcript: Option<Recorder>,
     /// Until when an SMTP greeting in progress may be read; `None`: the deadline.
     pub greeting_grace: Option<Instant>,
+    /// The open-relay test, after EHLO (SMTP only; never DATA).
+    pub relay: Option<&'a super::relay::RelayRequest>,
 }
 
 /// Everything after the TCP connect, over any stream: TLS or STARTTLS, greeting, capabilities,
@@ -305,6 +311,9 @@ async fn finish(result: &mut ProbeResult, conn: &mut Conn, session: &Session<'_>
         // What the server says after the credentials went out (goodbye included) is scrubbed
         // by the connection itself: see `login::authenticate`.
         result.login = Some(try_login(result, conn, creds).await);
+    }
+    if let (Some(request), Protocol::Smtp) = (session.relay, result.service.protocol) {
+        result.relay = Some(super::relay::test(conn, request).await);
     }
     dialect::leave(result.service.protocol, conn).await;
 }

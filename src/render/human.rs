@@ -126,13 +126,37 @@ fn delivery(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 
 /// What receivers see of the servers that send: one line per address.
 fn sending(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let Some(s) = run.sending.as_ref().filter(|s| !s.reverse.is_empty()) else {
+    let Some(s) = run
+        .sending
+        .as_ref()
+        .filter(|s| !s.reverse.is_empty() || s.relay.is_some())
+    else {
         return Ok(());
     };
     writeln!(out, "\n{}", "Sending from this domain".bold().underline())?;
+    if let Some(d) = &s.received {
+        writeln!(out, "  {}", safe(&words::received_line(d)))?;
+    }
     for r in &s.reverse {
         let line = format!("{} ({})  {}", r.host, r.address, words::reverse_line(r));
         writeln!(out, "  {}", safe(&line))?;
+        if let Some(b) = &s.blocklists {
+            for line in words::blocklist_lines(b, r.address) {
+                writeln!(out, "      {}", safe(&line))?;
+            }
+        }
+    }
+    for r in s.relay.iter().flatten() {
+        let line = format!(
+            "relay test {} ({}) port 25: {}",
+            r.host,
+            r.address,
+            words::relay_line(r)
+        );
+        writeln!(out, "  {}", safe(&line))?;
+    }
+    if s.received.is_none() {
+        writeln!(out, "  {}", words::OUTSIDE_VIEW_ONLY.dimmed())?;
     }
     Ok(())
 }

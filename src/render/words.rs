@@ -1234,10 +1234,47 @@ fn fact_message(fact: &Fact) -> String {
             "{host} ({address}) has reverse DNS {name}, which resolves back to it (forward-confirmed){}",
             if address.is_ipv6() { "; Gmail also requires SPF or DKIM for mail over IPv6" } else { "" }
         ),
-        Fact::GreetingNameNotConfirmed { host, address, name } => format!(
+        Fact::GreetingNameNotConfirmed { host, address, name, seen: crate::sending::Seen::Received } => format!(
+            "{host} ({address}) said HELO {name} when it delivered the message, and {name} does not resolve to {address}: receivers that check HELO may refuse its mail{}",
+            private_note(*address)
+        ),
+        Fact::GreetingNameNotConfirmed { host, address, name, .. } => format!(
             "{host} ({address}) greets as {name}, which does not resolve to {address}: if it sends with that name (its HELO), receivers that check HELO may refuse the mail{}",
             private_note(*address)
         ),
+        Fact::Blocklisted { host, address, zone, list, codes, reason } => format!(
+            "{host} ({address}) is listed on {}: {}{}; receivers that use this list refuse its mail",
+            blocklist_name(zone, *list),
+            listing_codes(codes),
+            reason.as_ref().map(|r| format!(" — the list says \"{r}\"")).unwrap_or_default()
+        ),
+        Fact::BlocklistsClear { host, address, zones } => format!(
+            "{host} ({address}) is on none of the lists asked ({})",
+            list(zones)
+        ),
+        Fact::BlocklistCannotTell { zone, why, addresses } => format!(
+            "whether {} {} listed on {zone} cannot be told from here: {}",
+            list(addresses),
+            if addresses.len() == 1 { "is" } else { "are" },
+            cannot_tell(why)
+        ),
+        Fact::OpenRelay { host, address, sender, reply: r } => format!(
+            "{host} ({address}) port 25 accepted a recipient at an outside domain from here (MAIL FROM:<{sender}>, RCPT TO:<{}> answered {}): an open relay that anyone can send spam through, unless this address is trusted (e.g. Postfix mynetworks) or the server accepts and discards; nothing was sent (no DATA)",
+            crate::probe::relay::RECIPIENT,
+            reply(r)
+        ),
+        Fact::RelayRefused { host, address, reply: r } => format!(
+            "{host} ({address}) port 25 refuses to relay from here to an outside domain: {}",
+            reply(r)
+        ),
+        Fact::RelayTestIncomplete { host, address, failure: why } => format!(
+            "the relay test of {host} ({address}) port 25 could not be completed: {}",
+            match why {
+                Some(f) => failure(Service::new(25, Protocol::Smtp, Security::Plain), f),
+                None => "the server stopped answering the test's commands".into(),
+            }
+        ),
+        Fact::RelayNotTested => "no SMTP server answered on port 25 from here, so nothing was relay-tested".into(),
         Fact::SpfTreeIncomplete { domain, unreadable, truncated } => format!(
             "the SPF of {domain} could not be followed to the end{}{}: the lookup counts are lower bounds",
             if unreadable.is_empty() { String::new() } else { format!(" ({} did not answer)", list(unreadable)) },
@@ -1511,6 +1548,14 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::SpfPtr { .. } => "Replace ptr with the a:, ip4: or ip6: terms of the servers it stood for.",
         Fact::PtrMissing { .. } | Fact::PtrNotConfirmed { .. } => "Ask whoever owns the address (the hosting company or ISP) for a PTR naming the server, and give that name an A/AAAA record with this address; it need not be in the mail domain.",
         Fact::GreetingNameNotConfirmed { .. } => "Set the server's own name (Postfix myhostname) to a name that resolves to its address, ideally its PTR name.",
+        Fact::Blocklisted { list: Some(l), .. } => return Some(format!("Find and stop what sent the mail (an open relay, a compromised account or machine), then ask for removal at {}.", l.delist)),
+        Fact::Blocklisted { .. } => "Find and stop what sent the mail (an open relay, a compromised account or machine), then follow the removal steps in the list's reason.",
+        Fact::BlocklistsClear { .. } => return None,
+        Fact::OpenRelay { .. } => "Relay only for authenticated users and your own networks (Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination) and keep mynetworks to the machines you run; if this address is one of them, test again from outside.",
+        Fact::RelayRefused { .. } => return None,
+        Fact::RelayTestIncomplete { .. } => "Run it again; if port 25 is slow or blocked on this network, test from another one.",
+        Fact::RelayNotTested => "Port 25 is often blocked on home and office networks: run it from a server.",
+        Fact::BlocklistCannotTell { why, .. } => return Some(cannot_tell_hint(why).to_string()),
         Fact::PtrUnknown { .. } => "Run it again from another network or resolver: a failed lookup says nothing about the record.",
         Fact::SpfTreeIncomplete { .. } => "Run it again; if a name keeps failing, receivers will get a temperror for it too.",
         Fact::SpfInvalid { .. } => "Merge into one valid v=spf1 record; keep it within 10 DNS lookups.",
@@ -1584,6 +1629,145 @@ pub fn protocol(p: Protocol) -> &'static str {
     p.name()
 }
 
+/// A list by its name when mailprobe knows it, else by its zone.
+fn blocklist_name(zone: &str, known: Option<&crate::sending::blocklists::KnownList>) -> String {
+    match known {
+        Some(k) => format!("{} ({zone})", k.name),
+        None => zone.to_string(),
+    }
+}
+
+/// "127.0.0.4 (an infected or exploited machine)"; a code without a known meaning alone.
+fn listing_codes(codes: &[(std::net::Ipv4Addr, crate::sending::blocklists::Meaning)]) -> String {
+    use crate::sending::blocklists::Meaning;
+    let each: Vec<String> = codes
+        .iter()
+        .map(|(code, meaning)| match meaning {
+            Meaning::Listed => code.to_string(),
+            m => format!("{code} ({})", blocklist_meaning(*m)),
+        })
+        .collect();
+    list(&each)
+}
+
+pub fn blocklist_meaning(m: crate::sending::blocklists::Meaning) -> &'static str {
+    use crate::sending::blocklists::Meaning;
+    match m {
+        Meaning::Spam => "a source of spam",
+        Meaning::LowReputation => "low reputation or snowshoe spam",
+        Meaning::Exploited => "an infected or exploited machine",
+        Meaning::Hijacked => "a hijacked or criminal network",
+        Meaning::PolicyIsp => "an end-user range its ISP says should not send mail directly",
+        Meaning::PolicyList => "an end-user range that should not send mail directly",
+        Meaning::Listed => "listed",
+    }
+}
+
+pub fn cannot_tell(why: &crate::sending::blocklists::CannotTell) -> String {
+    use crate::sending::blocklists::CannotTell;
+    match why {
+        CannotTell::ResolverRefused(code) => format!("the list refuses this resolver (it answers {code}, its code for queries through public or shared resolvers)"),
+        CannotTell::RateLimited(code) => format!("the list rate-limits this resolver (it answers {code}, its code for too many queries)"),
+        CannotTell::ErrorCode(code) => format!("the list answers its error code {code} instead of a listing"),
+        CannotTell::TestPointNotListed => "the list does not list its own test address 127.0.0.2 (RFC 5782): it is gone, or refuses this resolver silently".into(),
+        CannotTell::ListsEverything => "the list lists its never-listed test address 127.0.0.1 (RFC 5782): it lists everything, as closed lists do".into(),
+        CannotTell::OddAnswer(a) => format!("the answer {a} is not a list's answer (127.0.0.0/8): the resolver or the zone rewrites answers"),
+        CannotTell::NoIpv6 => "the list gives no answers for IPv6 addresses".into(),
+        CannotTell::LookupFailed(e) => format!("the lookup failed ({})", lookup_error_short(e)),
+    }
+}
+
+fn cannot_tell_hint(why: &crate::sending::blocklists::CannotTell) -> &'static str {
+    use crate::sending::blocklists::CannotTell;
+    match why {
+        CannotTell::ResolverRefused(_) => "Ask through a resolver of your own (not a public one such as 8.8.8.8) with --dns, or use the list's own lookup page.",
+        CannotTell::TestPointNotListed => "Check the zone's spelling and that the list still runs; if it does, ask through a resolver of your own (--dns).",
+        CannotTell::RateLimited(_) => "Ask again later or through a resolver of your own, or use the list's own lookup page.",
+        CannotTell::ErrorCode(_) | CannotTell::ListsEverything => "Check the zone's spelling, and drop lists that have closed.",
+        CannotTell::OddAnswer(_) => "Ask through a resolver that does not rewrite NXDOMAIN answers (--dns).",
+        CannotTell::NoIpv6 => "Use a list that covers IPv6 (Spamhaus ZEN does) for IPv6 senders.",
+        CannotTell::LookupFailed(_) => "Run it again: a failed lookup says nothing about a listing.",
+    }
+}
+
+/// One address's blocklist answers: "listed on …", "not listed on …", "cannot tell on …".
+pub fn blocklist_lines(
+    b: &crate::sending::blocklists::Blocklists,
+    address: std::net::IpAddr,
+) -> Vec<String> {
+    use crate::sending::blocklists::{known, Answer};
+    let mine: Vec<_> = b.lookups.iter().filter(|l| l.address == address).collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    for l in &mine {
+        if let Answer::Listed { codes, .. } = &l.answer {
+            lines.push(format!(
+                "LISTED on {}: {}",
+                blocklist_name(&l.zone, known(&l.zone)),
+                listing_codes(codes)
+            ));
+        }
+    }
+    let clean: Vec<&str> = mine
+        .iter()
+        .filter(|l| l.answer == Answer::NotListed)
+        .map(|l| l.zone.as_str())
+        .collect();
+    if !clean.is_empty() {
+        lines.push(format!("not listed on {}", list(&clean)));
+    }
+    let unknown: Vec<&str> = mine
+        .iter()
+        .filter(|l| matches!(l.answer, Answer::CannotTell(_)))
+        .map(|l| l.zone.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        lines.push(format!("cannot tell on {}", list(&unknown)));
+    }
+    lines
+}
+
+/// Said under the sending section when no saved message was given.
+pub const OUTSIDE_VIEW_ONLY: &str = "These are the servers seen from outside; mail may leave through another (an outbound relay or filter): --headers FILE, with a message received from this domain, checks the one that delivered it.";
+
+/// "the saved message came from 203.0.113.5 (HELO mail.example.com) into mx.google.com".
+pub fn received_line(d: &crate::sending::headers::Delivered) -> String {
+    format!(
+        "the saved message came from {}{}{}{} (Received header {} of {}, from the top)",
+        d.address,
+        d.helo
+            .as_ref()
+            .map(|h| format!(" (HELO {h})"))
+            .unwrap_or_default(),
+        d.reverse_seen
+            .as_ref()
+            .map(|r| format!(", which the receiver looked up as {r}"))
+            .unwrap_or_default(),
+        d.by.as_ref()
+            .map(|b| format!(" into {b}"))
+            .unwrap_or_default(),
+        d.position,
+        d.received_headers
+    )
+}
+
+/// "refuses (554 5.7.1 …)", "RELAYS (…)", "incomplete".
+pub fn relay_line(r: &crate::sending::Relay) -> String {
+    // The judgement's verdict, worded short: the line and the finding never disagree.
+    match crate::judge::sending::relay_finding(r).fact {
+        Fact::OpenRelay { sender, .. } => {
+            format!("RELAYS: RCPT TO an outside domain accepted after MAIL FROM:<{sender}>")
+        }
+        Fact::RelayRefused { reply: r, .. } => format!("refuses ({})", reply(&r)),
+        Fact::RelayTestIncomplete {
+            failure: Some(_), ..
+        } => "incomplete (the session failed)".into(),
+        _ => "incomplete (no answer to every command)".into(),
+    }
+}
+
 /// "PTR mail.example.com, forward-confirmed; greets as mail.example.com".
 pub fn reverse_line(r: &crate::sending::Reverse) -> String {
     use crate::sending::Ptr;
@@ -1596,9 +1780,13 @@ pub fn reverse_line(r: &crate::sending::Reverse) -> String {
         } => format!("PTR {name}, forward-confirmed"),
         Ptr::Names { names, .. } => format!("PTR {}, does not resolve back", list(names)),
     };
+    let said = match r.seen {
+        crate::sending::Seen::Received => "said HELO",
+        _ => "greets as",
+    };
     match (&r.greeting_name, r.greeting_confirmed) {
-        (Some(name), Some(true)) => format!("{ptr}; greets as {name}, which resolves to it"),
-        (Some(name), _) => format!("{ptr}; greets as {name}, which does not resolve to it"),
+        (Some(name), Some(true)) => format!("{ptr}; {said} {name}, which resolves to it"),
+        (Some(name), _) => format!("{ptr}; {said} {name}, which does not resolve to it"),
         (None, _) => ptr,
     }
 }

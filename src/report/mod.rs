@@ -157,13 +157,235 @@ impl Report {
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct SendingView {
     pub reverse: Vec<ReverseView>,
+    /// DNS blocklists, when asked (`--blocklists`, `--blocklist ZONE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocklists: Option<BlocklistsView>,
+    /// The open-relay test, when asked (`--relay-test`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<Vec<RelayView>>,
+    /// The hop that delivered the `--headers` message, when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub received: Option<ReceivedView>,
+}
+
+/// Where a saved message entered the receiver's systems, from its Received chain.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ReceivedView {
+    pub address: std::net::IpAddr,
+    /// The HELO name the receiver recorded.
+    pub helo: Option<String>,
+    /// The receiver's own reverse lookup of the address, when recorded.
+    pub reverse_seen: Option<String>,
+    /// The receiving server.
+    pub by: Option<String>,
+    /// Which Received header, counted from the top (1 is the last hop).
+    pub position: usize,
+    pub received_headers: usize,
+}
+
+impl From<&crate::sending::headers::Delivered> for ReceivedView {
+    fn from(d: &crate::sending::headers::Delivered) -> Self {
+        Self {
+            address: d.address,
+            helo: d.helo.clone(),
+            reverse_seen: d.reverse_seen.clone(),
+            by: d.by.clone(),
+            position: d.position,
+            received_headers: d.received_headers,
+        }
+    }
+}
+
+/// The open-relay test of one address's port 25.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RelayView {
+    pub host: String,
+    pub address: std::net::IpAddr,
+    /// `relays` (a recipient at an outside domain was accepted), `refuses`, or `incomplete`.
+    pub verdict: &'static str,
+    /// Each MAIL FROM / RCPT TO pair, the outside sender first (empty when the session failed).
+    pub attempts: Vec<RelayAttemptView>,
+    /// Why the session failed, when it did.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RelayAttemptView {
+    pub sender: String,
+    pub recipient: &'static str,
+    pub mail: RelayStepView,
+    /// `null` when MAIL FROM was not accepted (RCPT TO is then not sent).
+    pub rcpt: Option<RelayStepView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RelayStepView {
+    /// `accepted`, `refused` or `no_reply`.
+    pub answer: &'static str,
+    /// The server's reply (escaped), when there was one.
+    pub reply: Option<String>,
+}
+
+impl From<&crate::probe::relay::Step> for RelayStepView {
+    fn from(s: &crate::probe::relay::Step) -> Self {
+        use crate::probe::relay::Step;
+        match s {
+            Step::Accepted(r) => Self {
+                answer: "accepted",
+                reply: Some(r.line.clone()),
+            },
+            Step::Refused(r) => Self {
+                answer: "refused",
+                reply: Some(r.line.clone()),
+            },
+            Step::NoReply(_) => Self {
+                answer: "no_reply",
+                reply: None,
+            },
+        }
+    }
+}
+
+impl From<&crate::sending::Relay> for RelayView {
+    fn from(r: &crate::sending::Relay) -> Self {
+        let finding = crate::judge::sending::relay_finding(r);
+        let verdict = match finding.fact {
+            crate::judge::findings::Fact::OpenRelay { .. } => "relays",
+            crate::judge::findings::Fact::RelayRefused { .. } => "refuses",
+            _ => "incomplete",
+        };
+        let (attempts, error) = match &r.outcome {
+            Ok(o) => (
+                o.attempts
+                    .iter()
+                    .map(|a| RelayAttemptView {
+                        sender: a.sender.clone(),
+                        recipient: crate::probe::relay::RECIPIENT,
+                        mail: RelayStepView::from(&a.mail),
+                        rcpt: a.rcpt.as_ref().map(RelayStepView::from),
+                    })
+                    .collect(),
+                None,
+            ),
+            Err(f) => (
+                Vec::new(),
+                Some(crate::render::words::failure(
+                    crate::service::Service::new(
+                        25,
+                        crate::service::Protocol::Smtp,
+                        crate::service::Security::Plain,
+                    ),
+                    f,
+                )),
+            ),
+        };
+        Self {
+            host: r.host.clone(),
+            address: r.address,
+            verdict,
+            attempts,
+            error,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BlocklistsView {
+    pub lists: Vec<BlocklistView>,
+    pub lookups: Vec<BlocklistLookupView>,
+}
+
+/// One list as its RFC 5782 test points found it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BlocklistView {
+    pub zone: String,
+    /// The list's name when mailprobe knows it.
+    pub name: Option<&'static str>,
+    /// Where to ask for removal, when known.
+    pub delist: Option<&'static str>,
+    /// Its test points for IPv4: `usable`, `not_asked` (no IPv4 sender), or why its answers
+    /// cannot be trusted (the `cannot_tell` values below).
+    pub ipv4: &'static str,
+    /// The same for IPv6.
+    pub ipv6: &'static str,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BlocklistLookupView {
+    pub host: String,
+    pub address: std::net::IpAddr,
+    pub zone: String,
+    /// `listed`, `not_listed` or `cannot_tell`.
+    pub answer: &'static str,
+    /// The list's answers (127.0.0.x) when listed.
+    pub codes: Vec<std::net::Ipv4Addr>,
+    /// What each code means (`spam`, `low_reputation`, `exploited`, `hijacked`, `policy_isp`,
+    /// `policy_list`, `listed`), in the order of `codes`.
+    pub meanings: Vec<&'static str>,
+    /// The list's TXT record for the address (escaped, at most 300 characters).
+    pub reason: Option<String>,
+    /// Why there is no answer: `resolver_refused`, `rate_limited`, `error_code`,
+    /// `test_point_not_listed`, `lists_everything`, `odd_answer`, `no_ipv6`, `lookup_failed`.
+    pub cannot_tell: Option<&'static str>,
+}
+
+impl From<&crate::sending::blocklists::Blocklists> for BlocklistsView {
+    fn from(b: &crate::sending::blocklists::Blocklists) -> Self {
+        use crate::sending::blocklists::Answer;
+        let lists = b
+            .lists
+            .iter()
+            .map(|l| BlocklistView {
+                zone: l.zone.clone(),
+                name: l.known.map(|k| k.name),
+                delist: l.known.map(|k| k.delist),
+                ipv4: names::usable(&l.ipv4),
+                ipv6: names::usable(&l.ipv6),
+            })
+            .collect();
+        let lookups = b
+            .lookups
+            .iter()
+            .map(|l| {
+                let (answer, codes, reason, cannot) = match &l.answer {
+                    Answer::Listed { codes, reason } => {
+                        ("listed", codes.clone(), reason.clone(), None)
+                    }
+                    Answer::NotListed => ("not_listed", Vec::new(), None, None),
+                    Answer::CannotTell(why) => (
+                        "cannot_tell",
+                        Vec::new(),
+                        None,
+                        Some(names::cannot_tell(why)),
+                    ),
+                };
+                BlocklistLookupView {
+                    host: l.host.clone(),
+                    address: l.address,
+                    zone: l.zone.clone(),
+                    answer,
+                    codes: codes.iter().map(|(c, _)| *c).collect(),
+                    meanings: codes
+                        .iter()
+                        .map(|(_, m)| names::blocklist_meaning(*m))
+                        .collect(),
+                    reason,
+                    cannot_tell: cannot,
+                }
+            })
+            .collect();
+        Self { lists, lookups }
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ReverseView {
     pub host: String,
     pub address: std::net::IpAddr,
-    /// The name in the SMTP greeting, when it gave one.
+    /// *New*: where the address was found: `probe` (an SMTP server that answered), `spf` (the
+    /// domain's SPF record lists it) or `received` (it delivered the `--headers` message).
+    pub seen: &'static str,
+    /// The name in the SMTP greeting, when it gave one (for `received`: its HELO).
     pub greeting_name: Option<String>,
     /// Whether the greeting name resolves to the address.
     pub greeting_confirmed: Option<bool>,
@@ -197,6 +419,7 @@ impl From<&crate::sending::Sending> for SendingView {
                     ReverseView {
                         host: r.host.clone(),
                         address: r.address,
+                        seen: names::seen(r.seen),
                         greeting_name: r.greeting_name.clone(),
                         greeting_confirmed: r.greeting_confirmed,
                         ptr,
@@ -205,6 +428,12 @@ impl From<&crate::sending::Sending> for SendingView {
                     }
                 })
                 .collect(),
+            blocklists: s.blocklists.as_ref().map(BlocklistsView::from),
+            relay: s
+                .relay
+                .as_ref()
+                .map(|r| r.iter().map(RelayView::from).collect()),
+            received: s.received.as_ref().map(ReceivedView::from),
         }
     }
 }

@@ -142,6 +142,13 @@ pub fn code(c: Code) -> &'static str {
         PtrUnknown => "ptr_unknown",
         PtrInOrder => "ptr_in_order",
         GreetingNameNotConfirmed => "greeting_name_not_confirmed",
+        Blocklisted => "blocklisted",
+        BlocklistsClear => "blocklists_clear",
+        BlocklistCannotTell => "blocklist_cannot_tell",
+        OpenRelay => "open_relay",
+        RelayRefused => "relay_refused",
+        RelayTestIncomplete => "relay_test_incomplete",
+        RelayNotTested => "relay_not_tested",
         DmarcMissing => "dmarc_missing",
         DmarcInvalid => "dmarc_invalid",
         DmarcPolicy => "dmarc_policy",
@@ -162,6 +169,51 @@ pub fn code(c: Code) -> &'static str {
         ThunderbirdSetupBroken => "thunderbird_setup_broken",
         ThunderbirdSetupUnconfirmed => "thunderbird_setup_unconfirmed",
         ThunderbirdGuesses => "thunderbird_guesses",
+    }
+}
+
+pub fn seen(s: crate::sending::Seen) -> &'static str {
+    use crate::sending::Seen;
+    match s {
+        Seen::Probe => "probe",
+        Seen::Spf => "spf",
+        Seen::Received => "received",
+    }
+}
+
+pub fn usable(u: &crate::sending::blocklists::Usable) -> &'static str {
+    use crate::sending::blocklists::Usable;
+    match u {
+        Usable::Yes => "usable",
+        Usable::NotAsked => "not_asked",
+        Usable::No(why) => cannot_tell(why),
+    }
+}
+
+pub fn cannot_tell(why: &crate::sending::blocklists::CannotTell) -> &'static str {
+    use crate::sending::blocklists::CannotTell;
+    match why {
+        CannotTell::ResolverRefused(_) => "resolver_refused",
+        CannotTell::RateLimited(_) => "rate_limited",
+        CannotTell::ErrorCode(_) => "error_code",
+        CannotTell::TestPointNotListed => "test_point_not_listed",
+        CannotTell::ListsEverything => "lists_everything",
+        CannotTell::OddAnswer(_) => "odd_answer",
+        CannotTell::NoIpv6 => "no_ipv6",
+        CannotTell::LookupFailed(_) => "lookup_failed",
+    }
+}
+
+pub fn blocklist_meaning(m: crate::sending::blocklists::Meaning) -> &'static str {
+    use crate::sending::blocklists::Meaning;
+    match m {
+        Meaning::Spam => "spam",
+        Meaning::LowReputation => "low_reputation",
+        Meaning::Exploited => "exploited",
+        Meaning::Hijacked => "hijacked",
+        Meaning::PolicyIsp => "policy_isp",
+        Meaning::PolicyList => "policy_list",
+        Meaning::Listed => "listed",
     }
 }
 

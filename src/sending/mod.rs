@@ -4,6 +4,9 @@
 //! a recognised provider's shared servers are not judged, and the PTR is never required to
 //! name the user's domain (a known wrong check).
 
+pub mod blocklists;
+pub mod headers;
+
 use std::net::IpAddr;
 
 use crate::net::dns::{Dns, LookupError};
@@ -16,13 +19,35 @@ pub const MAX_ADDRESSES: usize = 16;
 /// Most PTR names of one address followed forward.
 const MAX_NAMES: usize = 4;
 
+/// Where a sending address was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Seen {
+    /// An SMTP server that answered a probe; its name is the one in its greeting.
+    Probe,
+    /// An address the domain's own SPF record lists.
+    Spf,
+    /// The server that delivered a message (`--headers`); its name is the HELO it gave.
+    Received,
+}
+
+/// A sending address to look up: how it is shown, and the name it gives itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub host: String,
+    pub address: IpAddr,
+    pub name: Option<String>,
+    pub seen: Seen,
+}
+
 /// What receivers see of one sending address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reverse {
-    /// The name it was probed under.
+    /// The name it was probed under (or `SPF ip4:…`, `Received from …`).
     pub host: String,
     pub address: IpAddr,
-    /// The name in its SMTP greeting (`220 NAME …`), when it gave one.
+    pub seen: Seen,
+    /// The name it gives itself: its SMTP greeting's (`220 NAME …`), or the HELO the
+    /// receiver recorded.
     pub greeting_name: Option<String>,
     pub ptr: Ptr,
     /// Whether the greeting name resolves to this address (`None`: no name, or not asked).
@@ -45,25 +70,72 @@ pub enum Ptr {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Sending {
     pub reverse: Vec<Reverse>,
+    /// Asked only with `--blocklists` / `--blocklist ZONE`.
+    pub blocklists: Option<blocklists::Blocklists>,
+    /// Made only with `--relay-test`: port 25 of each SMTP address that answered there.
+    pub relay: Option<Vec<Relay>>,
+    /// The hop that delivered the saved message of `--headers`.
+    pub received: Option<headers::Delivered>,
+}
+
+/// The open-relay test of one address: its answers, or why the session ended before them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relay {
+    pub host: String,
+    pub address: IpAddr,
+    pub outcome: Result<crate::probe::relay::RelayOutcome, crate::probe::Failure>,
+}
+
+/// Most addresses relay-tested.
+pub const MAX_RELAY_TESTS: usize = 4;
+
+/// Where the relay test goes: port 25 of the domain's MX hosts and of the outgoing servers'
+/// addresses (`senders`), where it answered, once per address; a recognised provider's
+/// servers left out.
+pub fn relay_targets(
+    probes: &[ProbeResult],
+    mx: &[String],
+    senders: &[(String, IpAddr)],
+    identification: &Identification,
+) -> Vec<(String, IpAddr)> {
+    let answered = || {
+        probes.iter().filter(|p| {
+            p.service.protocol == Protocol::Smtp
+                && p.port == 25
+                && p.tcp.connected()
+                && !is_providers(&p.host, identification)
+        })
+    };
+    // The MX hosts under their own names first; then the outgoing servers' addresses.
+    let is_mx = |p: &&ProbeResult| mx.iter().any(|m| m.eq_ignore_ascii_case(&p.host));
+    let is_sender = |p: &&ProbeResult| senders.iter().any(|(_, a)| *a == p.address);
+    let mut out: Vec<(String, IpAddr)> = Vec::new();
+    for p in answered().filter(is_mx).chain(answered().filter(is_sender)) {
+        if !out.iter().any(|(_, a)| *a == p.address) && out.len() < MAX_RELAY_TESTS {
+            out.push((p.host.clone(), p.address));
+        }
+    }
+    out
 }
 
 /// The SMTP addresses that answered, once each, with the name they were probed under; a
 /// recognised provider's hosts are left out (their pools are the provider's business).
-pub fn smtp_addresses(
-    probes: &[ProbeResult],
-    identification: &Identification,
-) -> Vec<(String, IpAddr, Option<String>)> {
-    let mut out: Vec<(String, IpAddr, Option<String>)> = Vec::new();
+pub fn smtp_addresses(probes: &[ProbeResult], identification: &Identification) -> Vec<Sender> {
+    let mut out: Vec<Sender> = Vec::new();
     for p in probes {
         let smtp = p.service.protocol == Protocol::Smtp && p.tcp.connected();
         if !smtp
             || is_providers(&p.host, identification)
-            || out.iter().any(|(_, a, _)| *a == p.address)
+            || out.iter().any(|s| s.address == p.address)
         {
             continue;
         }
-        let name = p.banner.as_deref().and_then(greeting_name);
-        out.push((p.host.clone(), p.address, name));
+        out.push(Sender {
+            host: p.host.clone(),
+            address: p.address,
+            name: p.banner.as_deref().and_then(greeting_name),
+            seen: Seen::Probe,
+        });
         if out.len() == MAX_ADDRESSES {
             break;
         }
@@ -75,19 +147,43 @@ pub fn smtp_addresses(
 /// hosts' addresses) that no SMTP probe already covered; a recognised provider's hosts are
 /// left out like above.
 pub fn add_spf_listed(
-    out: &mut Vec<(String, IpAddr, Option<String>)>,
+    out: &mut Vec<Sender>,
     listed: &[(String, IpAddr)],
     identification: &Identification,
 ) {
     for (term, address) in listed {
         if is_providers(term, identification)
-            || out.iter().any(|(_, a, _)| a == address)
+            || out.iter().any(|s| s.address == *address)
             || out.len() >= MAX_ADDRESSES
         {
             continue;
         }
-        out.push((term.clone(), *address, None));
+        out.push(Sender {
+            host: term.clone(),
+            address: *address,
+            name: None,
+            seen: Seen::Spf,
+        });
     }
+}
+
+/// The server that delivered a saved message comes first: it is the one receivers met.
+pub fn add_delivering(out: &mut Vec<Sender>, delivered: &headers::Delivered) {
+    let shown = delivered
+        .helo
+        .clone()
+        .unwrap_or_else(|| delivered.address.to_string());
+    out.retain(|s| s.address != delivered.address);
+    out.insert(
+        0,
+        Sender {
+            host: format!("Received from {shown}"),
+            address: delivered.address,
+            name: delivered.helo.clone(),
+            seen: Seen::Received,
+        },
+    );
+    out.truncate(MAX_ADDRESSES);
 }
 
 /// A recognised provider's host (its published hosts, or a name its MX patterns match): its
@@ -107,17 +203,38 @@ pub fn greeting_name(banner: &str) -> Option<String> {
         .map(|d| d.ascii)
 }
 
-/// Looks every address up at once.
-pub async fn check(dns: &Dns, addresses: &[(String, IpAddr, Option<String>)]) -> Sending {
-    let each = addresses
+/// Looks every address up at once, on the blocklists too when `zones` names any. Addresses
+/// the run may not contact (a public domain's private or loopback addresses) are on no public
+/// list, so they are not asked about there.
+pub async fn check(
+    dns: &Dns,
+    senders: &[Sender],
+    zones: &[String],
+    public_domain: bool,
+) -> Sending {
+    let each = senders.iter().map(|s| reverse(dns, s));
+    let listed: Vec<(String, IpAddr)> = senders
         .iter()
-        .map(|(host, address, name)| reverse(dns, host, *address, name.clone()));
+        .filter(|s| crate::net::address::not_probeable(s.address, public_domain).is_none())
+        .map(|s| (s.host.clone(), s.address))
+        .collect();
+    let lists = async {
+        match zones.is_empty() {
+            true => None,
+            false => Some(blocklists::check(dns, zones, &listed).await),
+        }
+    };
+    let (reverse, blocklists) = tokio::join!(futures::future::join_all(each), lists);
     Sending {
-        reverse: futures::future::join_all(each).await,
+        reverse,
+        blocklists,
+        relay: None,
+        received: None,
     }
 }
 
-async fn reverse(dns: &Dns, host: &str, address: IpAddr, greeting_name: Option<String>) -> Reverse {
+async fn reverse(dns: &Dns, sender: &Sender) -> Reverse {
+    let (address, greeting_name) = (sender.address, sender.name.clone());
     let resolves_here = |name: String| async move {
         let found = dns.addresses(&name).await;
         found.all().contains(&address)
@@ -147,8 +264,9 @@ async fn reverse(dns: &Dns, host: &str, address: IpAddr, greeting_name: Option<S
         (Some(n), _) => Some(resolves_here(n.clone()).await),
     };
     Reverse {
-        host: host.to_string(),
+        host: sender.host.clone(),
         address,
+        seen: sender.seen,
         greeting_name,
         ptr,
         greeting_confirmed,

@@ -36,6 +36,7 @@ install_packages() {
     local missing=()
     command -v unbound >/dev/null || missing+=(unbound)
     command -v nsd >/dev/null || missing+=(nsd)
+    command -v rbldnsd >/dev/null || missing+=(rbldnsd)
     command -v ldns-signzone >/dev/null || missing+=(ldnsutils)
     command -v nginx >/dev/null || missing+=(nginx-light)
     command -v plistutil >/dev/null || missing+=(libplist-utils)
@@ -200,6 +201,23 @@ start_authorities() {
     start_nsd delivery 127.0.20.51 sts.internal.:sts.zone stsbad.internal.:stsbad.zone \
         dane.internal.:dane.zone.signed danestale.internal.:danestale.zone.signed \
         danesplit.internal.:danesplit.zone.signed
+    start_blocklists
+}
+
+# DNS blocklists (issue 25), served by rbldnsd under bl.internal: one that behaves (its test
+# address and the hoster's shared server listed, with a reason), one that refuses this
+# resolver (127.255.255.254 for everything), one without its test address.
+start_blocklists() {
+    mkdir -p "$DIR/rbl"
+    cp "$HERE"/rbl/* "$DIR/rbl/"
+    chmod 755 "$DIR/rbl"; chmod 644 "$DIR"/rbl/*
+    daemon rbldnsd -r "$DIR/rbl" -b 127.0.20.61/53 -p "$DIR/rbldnsd.pid" -q \
+        listed.bl.internal:ip4set:listed refusing.bl.internal:ip4trie:refusing \
+        dead.bl.internal:ip4set:dead
+    # UDP only (no TCP port to wait for): its pid file is written once it listens.
+    local i
+    for i in $(seq 1 50); do [ -s "$DIR/rbldnsd.pid" ] && return 0; sleep 0.1; done
+    die "rbldnsd did not start"
 }
 
 # Signs dane.internal and danestale.internal (one ECDSA key each, used as Unbound's trust
@@ -419,6 +437,12 @@ EOF
         echo "127.0.10.20:25 inet n - n - 1 postscreen -o postscreen_greet_action=enforce -o postscreen_greet_wait=7s -o postscreen_access_list= -o postscreen_dnsbl_sites="
         echo "smtpd pass - - n - - smtpd"
         svc 127.0.10.20:587 -o smtpd_client_restrictions=sleep,3 -o smtpd_delay_reject=no "$sub"
+        # The relay test: an open relay (mynetworks = the whole Internet, the classic mistake;
+        # Postfix refuses to start with relay restrictions of just "permit"), and a server
+        # trusting the prober's own network. From here both relay.
+        local trusting="-o smtpd_relay_restrictions=permit_mynetworks,reject_unauth_destination"
+        svc 127.0.10.24:25 -o mynetworks=0.0.0.0/0 "$trusting"
+        svc 127.0.10.25:25 -o mynetworks=127.0.0.0/8 "$trusting"
         # oauth.test: submission whose SASL is the OAuth-only Dovecot.
         svc 127.0.10.23:465 -o smtpd_tls_wrappermode=yes "$sub" \
             -o smtpd_sasl_path=$DIR/dovecot-oauth/run/auth-client \
@@ -530,6 +554,8 @@ wait_for 127.0.10.23 993
 wait_for 127.0.10.23 995
 wait_for 127.0.10.23 465
 wait_for 127.0.20.50 443
+wait_for 127.0.10.24 25
+wait_for 127.0.10.25 25
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
 done
