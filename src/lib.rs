@@ -575,7 +575,7 @@ impl Probing<'_> {
         let mx_hosts: Vec<String> = discovery
             .mx
             .iter()
-            .filter(|m| !m.exchange.is_empty())
+            .filter(|m| !m.is_null())
             .map(|m| m.exchange.clone())
             .collect();
         if mx_hosts.is_empty() {
@@ -665,7 +665,7 @@ impl Probing<'_> {
         let best_mx = discovery
             .mx
             .iter()
-            .filter(|m| !m.exchange.is_empty())
+            .filter(|m| !m.is_null())
             .min_by_key(|m| m.preference)
             .map(|m| m.exchange.as_str());
         let lookups = published::thunderbird::Lookups::new(

@@ -166,7 +166,7 @@ pub fn candidates(
         add(&mut list, &d.with_prefix("mail"), Source::MailName, general);
         add(&mut list, &d.ascii, Source::Domain, general);
     }
-    for mx in discovery.mx.iter().filter(|m| !m.exchange.is_empty()) {
+    for mx in discovery.mx.iter().filter(|m| !m.is_null()) {
         // A known provider's or gateway's MX hosts are inbound relays, never client endpoints:
         // port 25 (which tells whether this network blocks it) is all worth asking them.
         let relay_only = identification

@@ -674,3 +674,31 @@ async fn an_incomplete_chain_is_named_as_such() {
     let f = finding(&run, Code::CertificateUntrusted).expect("untrusted finding");
     assert!(message(f).contains("incomplete chain"), "{}", message(f));
 }
+
+/// An expired intermediate under a valid leaf: WebPKI says "expired"; the report names the
+/// intermediate and its date, never the leaf's own (future) end as an expiry "days ago".
+#[tokio::test(flavor = "multi_thread")]
+async fn an_expired_intermediate_is_named_not_the_leaf() {
+    let mut w = World::new();
+    let leaf =
+        w.ca.leaf_via_intermediate_valid(&["imap.ok.test"], true, (-800, -30));
+    let port = w
+        .serve_tls(&[10], Protocol::Imap, Security::Tls, &leaf)
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let p = probe(&run, "imap.ok.test", port);
+    let tls = p.tls.as_ref().unwrap();
+    assert_eq!(tls.verdict, Some(CertVerdict::Expired));
+    let cert = tls.certificate.as_ref().unwrap();
+    assert!(cert.days_left > 300, "the leaf itself is valid");
+    assert_eq!(cert.intermediates.len(), 1);
+    assert!(cert.intermediates[0].days_left < 0);
+    assert!(finding(&run, Code::CertificateExpired).is_none());
+    let f = finding(&run, Code::CertificateChainExpired).expect("chain expired");
+    let said = message(f);
+    assert!(
+        said.contains("mailprobe test intermediate") && said.contains("days ago"),
+        "{said}"
+    );
+    assert_ne!(verdict(&run, "imap.ok.test", port), Verdict::Works);
+}

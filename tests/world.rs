@@ -1421,6 +1421,51 @@ From: Accounts <accounts@wrongname.test>\r\nSubject: invoice\r\n\r\nbody\r\n",
     assert!(spf.iter().any(|m| m.contains("127.0.10.30")), "{spf:?}");
 }
 
+/// A valid leaf sent with an expired intermediate (Postfix on chain.test:465): OpenSSL, the
+/// oracle, fails at depth 1 with "certificate has expired"; mailprobe names the intermediate and
+/// its date, never the leaf's own end as an expiry.
+fn expired_intermediate(world: &World) {
+    let certs = world.dir.join("certs");
+    let out = Command::new("openssl")
+        .args(["verify", "-CAfile"])
+        .arg(certs.join("ca.pem"))
+        .arg("-untrusted")
+        .arg(certs.join("intermediate.crt"))
+        .arg(certs.join("chain.crt"))
+        .output()
+        .expect("openssl");
+    let oracle =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert!(oracle.contains("error 10 at 1 depth"), "{oracle}");
+    let v = world.probe(None, &["chain.test", "-p", "465"]);
+    let c = codes(&v);
+    assert!(
+        c.contains(&"certificate_chain_expired".to_string()),
+        "{c:?}"
+    );
+    assert!(!c.contains(&"certificate_expired".to_string()), "{c:?}");
+    let said = message(&v, "certificate_chain_expired");
+    assert!(
+        said.contains("mailprobe world intermediate (expired)") && said.contains("2021-01-01"),
+        "{said}"
+    );
+    let probe = v["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["host"] == "mail.chain.test")
+        .expect("mail.chain.test probed");
+    let cert = &probe["tls"]["certificate"];
+    assert_eq!(
+        cert["intermediates"][0]["days_left"]
+            .as_i64()
+            .map(|d| d < 0),
+        Some(true),
+        "{cert}"
+    );
+    assert!(cert["days_left"].as_i64().unwrap_or(0) > 0);
+}
+
 fn delivery_security(world: &World) {
     // Reverse DNS through Unbound's PTR data: forward-confirmed, a generic name, none.
     let v = world.probe(None, &["good.test", "-p", "25"]);
@@ -1451,6 +1496,7 @@ fn delivery_security(world: &World) {
     assert_eq!(v["sending"]["reverse"][0]["ptr"], "missing");
     blocklists(world);
     relay_test(world);
+    expired_intermediate(world);
     saved_message(world);
     // SPF's structure through Unbound: counted and judged with no outgoing server at all.
     let v = world.probe(None, &["spfmess.test", "-p", "25"]);

@@ -247,7 +247,7 @@ async fn listed(dns: &Dns, spf: &Spf, here: &str) -> Vec<(String, std::net::IpAd
             let exchanges = dns.mx(name).await.unwrap_or_default();
             exchanges
                 .into_iter()
-                .filter(|m| !m.exchange.is_empty())
+                .filter(|m| !m.is_null())
                 .map(|m| m.exchange)
                 .collect()
         } else {

@@ -43,6 +43,11 @@ pub struct MxHost {
 }
 
 impl MxHost {
+    /// A null MX (`MX 0 .`, RFC 7505): the domain accepts no mail.
+    pub fn is_null(&self) -> bool {
+        self.exchange.is_empty()
+    }
+
     pub fn address_list(&self) -> Vec<IpAddr> {
         self.addresses
             .as_ref()
@@ -184,7 +189,7 @@ async fn resolve_exchanges(dns: &Dns, answers: Vec<MxAnswer>) -> Vec<MxHost> {
 
 fn mx_status(mx: &[MxHost], error: Option<&LookupError>, domain: &HostAddresses) -> MxStatus {
     match error {
-        None if !mx.is_empty() && mx.iter().all(|m| m.exchange.is_empty()) => MxStatus::NullMx,
+        None if !mx.is_empty() && mx.iter().all(MxHost::is_null) => MxStatus::NullMx,
         None if !mx.is_empty() => MxStatus::Ok,
         Some(LookupError::NxDomain) => MxStatus::Nxdomain,
         Some(e) if !e.is_negative_answer() => MxStatus::DnsError,

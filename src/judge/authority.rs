@@ -205,7 +205,7 @@ fn propagation(
     let mut resolver: Vec<(u16, String)> = discovery
         .mx
         .iter()
-        .filter(|m| !m.exchange.is_empty())
+        .filter(|m| !m.is_null())
         .map(|m| (m.preference, m.exchange.clone()))
         .collect();
     resolver.sort();

@@ -2,7 +2,7 @@
 
 use std::net::IpAddr;
 
-use crate::discover::{Discovery, MxStatus, MAX_MX_RECORDS};
+use crate::discover::{Discovery, MxHost, MxStatus, MAX_MX_RECORDS};
 use crate::input::Target;
 use crate::judge::findings::{Fact, Finding};
 use crate::net::address;
@@ -38,7 +38,7 @@ fn status_findings(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
             }));
         }
     }
-    if d.mx_status == MxStatus::Ok && d.mx.iter().any(|m| m.exchange.is_empty()) {
+    if d.mx_status == MxStatus::Ok && d.mx.iter().any(MxHost::is_null) {
         out.push(Finding::new(Fact::NullMxWithOtherRecords));
     }
     if d.mx_total > MAX_MX_RECORDS {
@@ -61,7 +61,7 @@ fn status_findings(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
 
 fn mx_hygiene(domain: &str, d: &Discovery, out: &mut Vec<Finding>) {
     let public = address::is_public_domain(domain);
-    let real: Vec<_> = d.mx.iter().filter(|m| !m.exchange.is_empty()).collect();
+    let real: Vec<_> = d.mx.iter().filter(|m| !m.is_null()).collect();
     let unresolved = real.iter().filter(|m| m.address_list().is_empty()).count();
     for mx in &real {
         let name = mx.exchange.clone();

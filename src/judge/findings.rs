@@ -50,6 +50,8 @@ pub enum Code {
     CertificateNameMismatch,
     CertificateValidForOtherHost,
     CertificateExpired,
+    /// *New*: the leaf is valid, but an intermediate the server sends has expired.
+    CertificateChainExpired,
     CertificateExpiresSoon,
     CertificateNotYetValid,
     CertificateUntrusted,
@@ -331,6 +333,12 @@ pub enum SettingProblem {
         not_after: String,
         days_ago: i64,
     },
+    /// An intermediate the server sends has expired (the leaf itself is still valid).
+    CertificateChainExpired {
+        subject: String,
+        not_after: String,
+        days_ago: i64,
+    },
     CertificateExpiresSoon {
         not_after: String,
         days_left: i64,
@@ -342,8 +350,12 @@ pub enum SettingProblem {
         issuer: String,
         subject: String,
         self_signed: bool,
-        /// The server sent the leaf alone: an incomplete chain is the likely cause.
+        /// The server sent the leaf alone and its issuer is unknown: an incomplete chain is the
+        /// likely cause.
         leaf_only: bool,
+        /// A signature in the chain did not verify: the leaf's own algorithm, when it is one
+        /// clients refuse (SHA-1, MD5), else `None`.
+        bad_signature: Option<Option<&'static str>>,
     },
     /// A recognised provider's own host presented a certificate for other names.
     TlsInterceptionSuspected {
@@ -1153,6 +1165,7 @@ impl SettingProblem {
         match self {
             Self::CertificateNameMismatch { .. } => Code::CertificateNameMismatch,
             Self::CertificateExpired { .. } => Code::CertificateExpired,
+            Self::CertificateChainExpired { .. } => Code::CertificateChainExpired,
             Self::CertificateExpiresSoon { .. } => Code::CertificateExpiresSoon,
             Self::CertificateNotYetValid { .. } => Code::CertificateNotYetValid,
             Self::CertificateUntrusted { .. } => Code::CertificateUntrusted,

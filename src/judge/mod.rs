@@ -202,7 +202,7 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
                 .discovery
                 .mx
                 .iter()
-                .filter(|m| !m.exchange.is_empty())
+                .filter(|m| !m.is_null())
                 .map(|m| m.exchange.clone())
                 .collect();
             findings.extend(delivery::findings(

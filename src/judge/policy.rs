@@ -345,6 +345,7 @@ pub fn severity(fact: &Fact) -> Severity {
 fn setting_severity(problem: &SettingProblem) -> Severity {
     match problem {
         SettingProblem::CertificateExpired { .. }
+        | SettingProblem::CertificateChainExpired { .. }
         | SettingProblem::TlsInterceptionSuspected { .. }
         | SettingProblem::Failed {
             code: Code::ImapPreauth | Code::StarttlsInjection,
@@ -382,6 +383,7 @@ pub fn clients_refuse(r: &Recommendation) -> bool {
         matches!(
             c,
             Code::CertificateExpired
+                | Code::CertificateChainExpired
                 | Code::CertificateNotYetValid
                 | Code::CertificateUntrusted
                 | Code::CertificateNameMismatch

@@ -10,7 +10,7 @@ use super::inference::unroutable_ipv6;
 use super::refusals::{self, Stage};
 use super::{Evidence, Judgement, SettingStatus, Verdict};
 use crate::plan::Source;
-use crate::probe::{FailureKind, Heard, Phase, ProbeResult};
+use crate::probe::{CertVerdict, FailureKind, Heard, Phase, ProbeResult};
 use crate::service::Security;
 
 pub fn findings(
@@ -151,6 +151,7 @@ fn per_setting_findings(
 /// The data behind a warning code of one probe.
 fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
     let cert = p.tls.as_ref().and_then(|t| t.certificate.as_ref());
+    let verdict = p.tls.as_ref().and_then(|t| t.verdict.as_ref());
     Some(match code {
         Code::CertificateNameMismatch => SettingProblem::CertificateNameMismatch {
             names: cert.map(|c| c.names.clone()).unwrap_or_default(),
@@ -165,6 +166,14 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
             SettingProblem::CertificateExpired {
                 not_after: c.not_after.clone(),
                 days_ago: -c.days_left,
+            }
+        }
+        Code::CertificateChainExpired => {
+            let expired = cert?.intermediates.iter().find(|i| i.days_left < 0)?;
+            SettingProblem::CertificateChainExpired {
+                subject: expired.subject.clone(),
+                not_after: expired.not_after.clone(),
+                days_ago: -expired.days_left,
             }
         }
         Code::CertificateExpiresSoon => {
@@ -183,7 +192,12 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
                 issuer: c.issuer.clone(),
                 subject: c.subject.clone(),
                 self_signed: c.self_signed,
-                leaf_only: c.chain_length == 1,
+                // Only an unknown issuer points at a missing intermediate: a signature that
+                // does not verify (SHA-1 from a trusted CA) is another matter.
+                leaf_only: c.chain_length == 1 && verdict == Some(&CertVerdict::UnknownIssuer),
+                bad_signature: (verdict == Some(&CertVerdict::BadSignature)).then(|| {
+                    crate::judge::policy::weak_signature(c.signature_hash).then_some(c.signature)
+                }),
             }
         }
         Code::NoStarttls => SettingProblem::NoStarttls,
@@ -316,5 +330,45 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
             presented_by: presented_by.into_iter().collect(),
         };
         out.push(Finding::new(fact).at(name, port));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::tls::{parse_certificate, TlsInfo};
+    use crate::service::{Protocol, Service};
+
+    fn untrusted(verdict: CertVerdict) -> (bool, Option<Option<&'static str>>) {
+        let der = include_bytes!("../../tests/fixtures/rsa1024-sha1.der");
+        let mut cert = parse_certificate(der, 1, 1_800_000_000).unwrap();
+        cert.self_signed = false;
+        let mut tls = TlsInfo::new("weak.example");
+        tls.verdict = Some(verdict);
+        tls.certificate = Some(cert);
+        let mut p = ProbeResult::new(
+            "weak.example",
+            "192.0.2.1".parse().unwrap(),
+            Service::new(993, Protocol::Imap, Security::Tls),
+        );
+        p.tls = Some(tls);
+        match warning_problem(Code::CertificateUntrusted, &p) {
+            Some(SettingProblem::CertificateUntrusted {
+                leaf_only,
+                bad_signature,
+                ..
+            }) => (leaf_only, bad_signature),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_sha1_leaf_from_a_known_ca_is_not_called_an_incomplete_chain() {
+        assert_eq!(
+            untrusted(CertVerdict::BadSignature),
+            (false, Some(Some("sha1WithRSAEncryption")))
+        );
+        // The leaf alone from an unknown issuer is the incomplete chain.
+        assert_eq!(untrusted(CertVerdict::UnknownIssuer), (true, None));
     }
 }

@@ -87,6 +87,13 @@ pub fn legacy_accepted(p: &ProbeResult) -> Vec<crate::probe::tls::legacy::Legacy
         .collect()
 }
 
+/// An intermediate the server sent has expired.
+fn chain_expired(tls: &crate::probe::tls::TlsInfo) -> bool {
+    tls.certificate
+        .as_ref()
+        .is_some_and(|c| c.intermediates.iter().any(|i| i.days_left < 0))
+}
+
 /// Certificate problems of a probe that completed its handshake.
 pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
     let mut out = Vec::new();
@@ -94,6 +101,11 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
     let days_left = tls.certificate.as_ref().map(|c| c.days_left);
     match &tls.verdict {
         Some(CertVerdict::NameMismatch) => out.push(Code::CertificateNameMismatch),
+        // WebPKI says "expired" for any certificate of the chain: the leaf's own dates tell
+        // whether it was an intermediate.
+        Some(CertVerdict::Expired) if days_left.is_some_and(|d| d >= 0) && chain_expired(tls) => {
+            out.push(Code::CertificateChainExpired)
+        }
         Some(CertVerdict::Expired) => out.push(Code::CertificateExpired),
         Some(CertVerdict::NotYetValid) => out.push(Code::CertificateNotYetValid),
         Some(

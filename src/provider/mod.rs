@@ -139,11 +139,7 @@ impl Identification {
 }
 
 pub fn identify(domain: &MailDomain, discovery: &Discovery) -> Identification {
-    let real: Vec<_> = discovery
-        .mx
-        .iter()
-        .filter(|m| !m.exchange.is_empty())
-        .collect();
+    let real: Vec<_> = discovery.mx.iter().filter(|m| !m.is_null()).collect();
     let owners: Vec<(String, Owner)> = real
         .iter()
         .map(|m| (m.exchange.clone(), owner_of(&m.exchange, &domain.ascii)))

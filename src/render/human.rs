@@ -333,7 +333,7 @@ fn dns(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "            "
         };
-        if mx.exchange.is_empty() {
+        if mx.is_null() {
             writeln!(out, "{label}{:>5}  .  (null MX)", mx.preference)?;
             continue;
         }
@@ -640,6 +640,14 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             safe(&cert.names.join(", ")),
             safe(&issuer).dimmed()
         )?;
+        for i in cert.intermediates.iter().filter(|i| i.days_left < 0) {
+            let line = format!(
+                "sent with {}, which expired on {}",
+                i.subject,
+                words::date(&i.not_after)
+            );
+            writeln!(out, "      {}", safe(&line).red())?;
+        }
         let shown: Vec<String> = hosts
             .iter()
             .take(4)

@@ -752,6 +752,17 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
             },
             "certificate expired: clients refuse it",
         ),
+        Code::CertificateChainExpired => with_cert(
+            &|c| match c.intermediates.iter().find(|i| i.days_left < 0) {
+                Some(i) => format!(
+                    "intermediate certificate expired on {} ({}): clients refuse the chain",
+                    date(&i.not_after),
+                    i.subject
+                ),
+                None => "an intermediate certificate expired: clients refuse the chain".into(),
+            },
+            "an intermediate certificate expired: clients refuse the chain",
+        ),
         Code::CertificateExpiresSoon => with_cert(
             &|c| {
                 format!(
@@ -1438,11 +1449,16 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
             if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
         ),
         SettingProblem::CertificateExpired { not_after, days_ago } => format!("the certificate of {on} expired on {not_after} ({days_ago} days ago): clients refuse it"),
+        SettingProblem::CertificateChainExpired { subject, not_after, days_ago } => format!("the certificate of {on} is itself valid, but the intermediate certificate the server sends with it ({subject}) expired on {not_after} ({days_ago} days ago): clients refuse the chain"),
         SettingProblem::CertificateExpiresSoon { not_after, days_left } => format!("the certificate of {on} expires soon: {not_after} ({days_left} days left)"),
         SettingProblem::CertificateNotYetValid { not_before } => format!("the certificate of {on} is not valid yet: valid from {not_before}"),
-        SettingProblem::CertificateUntrusted { issuer, subject, self_signed, leaf_only } => {
+        SettingProblem::CertificateUntrusted { issuer, subject, self_signed, leaf_only, bad_signature } => {
             let detail = if *self_signed {
                 format!("self-signed: {subject}")
+            } else if let Some(Some(algorithm)) = bad_signature {
+                format!("issued by {issuer} with {algorithm}, a signature clients no longer accept")
+            } else if bad_signature.is_some() {
+                format!("issued by {issuer}, but a signature in its chain does not verify (a key or algorithm clients refuse, or a broken chain)")
             } else if *leaf_only {
                 format!("issued by {issuer}, and the server sends no intermediate certificate (incomplete chain?)")
             } else {
@@ -1589,8 +1605,11 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
     let text = match problem {
         SettingProblem::CertificateNameMismatch { .. } => "Mail clients will warn or refuse. Use a name the certificate covers (they are listed with the certificate), or install a certificate for this name.",
         SettingProblem::CertificateExpired { .. } => "Renew the certificate; clients refuse expired certificates.",
+        SettingProblem::CertificateChainExpired { .. } => "Replace the intermediate in the server's chain file with the CA's current one (the server's own certificate can stay); then reload the server.",
         SettingProblem::CertificateExpiresSoon { .. } => "Renew it before clients start refusing the connection.",
         SettingProblem::CertificateNotYetValid { .. } => "Check the server's clock and the certificate's dates.",
+        SettingProblem::CertificateUntrusted { bad_signature: Some(_), .. } => "Get a certificate signed with SHA-256 (any current CA issues one) with an RSA key of 2048 bits or more, or an EC key.",
+        SettingProblem::CertificateUntrusted { leaf_only: true, .. } => "Configure the server to send the intermediate certificate with its own (Postfix: the full chain in smtpd_tls_chain_files; Dovecot: ssl_cert with the chain appended).",
         SettingProblem::CertificateUntrusted { .. } => "Self-signed or from an unknown CA. For an internal CA pass --ca-file; an unexpected issuer can also mean antivirus or a proxy intercepting TLS.",
         SettingProblem::TlsInterceptionSuspected { .. } => "Do not enter a password on this network: test from another network, and check for antivirus, a proxy or a firewall that inspects TLS, or for DNS that points the provider's name elsewhere.",
         SettingProblem::NoStarttls => "Use the implicit-TLS port instead, or enable STARTTLS on the server.",

@@ -636,7 +636,7 @@ impl From<&MxHost> for MxView {
     fn from(m: &MxHost) -> Self {
         Self {
             preference: m.preference,
-            exchange: if m.exchange.is_empty() {
+            exchange: if m.is_null() {
                 ".".into()
             } else {
                 m.exchange.clone()
@@ -818,6 +818,19 @@ pub struct CertView {
     pub validity_days: i64,
     /// *New in 2*: SHA-256 of the certificate (DER), lower-case hex.
     pub sha256_fingerprint: String,
+    /// *New*: the other certificates the server sent, each with its own dates (an expired
+    /// intermediate fails the chain while the leaf is valid).
+    pub intermediates: Vec<ChainCertView>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ChainCertView {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// Negative once expired.
+    pub days_left: i64,
 }
 
 impl From<&CertInfo> for CertView {
@@ -837,6 +850,17 @@ impl From<&CertInfo> for CertView {
             signature_algorithm: c.signature,
             validity_days: c.validity_days,
             sha256_fingerprint: c.sha256.clone(),
+            intermediates: c
+                .intermediates
+                .iter()
+                .map(|i| ChainCertView {
+                    subject: i.subject.clone(),
+                    issuer: i.issuer.clone(),
+                    not_before: i.not_before.clone(),
+                    not_after: i.not_after.clone(),
+                    days_left: i.days_left,
+                })
+                .collect(),
         }
     }
 }

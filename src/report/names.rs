@@ -42,6 +42,7 @@ pub fn code(c: Code) -> &'static str {
         CertificateNameMismatch => "certificate_name_mismatch",
         CertificateValidForOtherHost => "certificate_valid_for_other_host",
         CertificateExpired => "certificate_expired",
+        CertificateChainExpired => "certificate_chain_expired",
         CertificateExpiresSoon => "certificate_expires_soon",
         CertificateNotYetValid => "certificate_not_yet_valid",
         CertificateUntrusted => "certificate_untrusted",

@@ -59,8 +59,22 @@ impl TestCa {
     /// A leaf issued by an intermediate CA under this one. With `send_intermediate` false the
     /// server presents the leaf alone: the incomplete chain many servers get wrong.
     pub fn leaf_via_intermediate(&self, names: &[&str], send_intermediate: bool) -> Leaf {
+        self.leaf_via_intermediate_valid(names, send_intermediate, (-1, 3650))
+    }
+
+    /// The same, with the intermediate valid from and until these days from now (an expired
+    /// intermediate: the leaf still valid, the chain not).
+    pub fn leaf_via_intermediate_valid(
+        &self,
+        names: &[&str],
+        send_intermediate: bool,
+        (start_days, end_days): (i64, i64),
+    ) -> Leaf {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let now = OffsetDateTime::now_utc();
+        params.not_before = now + Duration::days(start_days);
+        params.not_after = now + Duration::days(end_days);
         params
             .distinguished_name
             .push(DnType::CommonName, "mailprobe test intermediate");

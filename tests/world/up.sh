@@ -85,12 +85,26 @@ default_md = sha256
 policy = any
 copy_extensions = copy
 unique_subject = no
+[inter]
+dir = $c/idb
+database = \$dir/index.txt
+serial = \$dir/serial
+new_certs_dir = \$dir
+certificate = $c/intermediate.crt
+private_key = $c/intermediate.key
+default_md = sha256
+policy = any
+copy_extensions = copy
+unique_subject = no
 [any]
 commonName = supplied
 [leaf]
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature, keyEncipherment
 extendedKeyUsage = serverAuth
+[intermediate]
+basicConstraints = critical, CA:TRUE, pathlen:0
+keyUsage = critical, keyCertSign, cRLSign
 EOF
     openssl req -x509 -newkey rsa:2048 -nodes -keyout "$c/ca.key" -out "$c/ca.pem" \
         -days 30 -subj "/CN=mailprobe world CA" 2>/dev/null
@@ -102,8 +116,24 @@ EOF
     leaf authfail "mail.authfail.test" "DNS:mail.authfail.test" 20250101000000Z 20991231000000Z
     leaf busy "mail.busy.test" "DNS:mail.busy.test" 20250101000000Z 20991231000000Z
     leaf oauth "mail.oauth.test" "DNS:mail.oauth.test" 20250101000000Z 20991231000000Z
+    chain_with_expired_intermediate
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
+}
+
+# chain.test: a valid leaf issued by an intermediate that expired on 2021-01-01, sent with it.
+chain_with_expired_intermediate() {
+    local c="$DIR/certs"
+    mkdir -p "$c/idb"; : >"$c/idb/index.txt"; echo 2000 >"$c/idb/serial"
+    openssl req -newkey rsa:2048 -nodes -keyout "$c/intermediate.key" -out "$c/intermediate.csr" \
+        -subj "/CN=mailprobe world intermediate (expired)" 2>/dev/null
+    openssl ca -batch -config "$c/ca.cnf" -extensions intermediate -startdate 20200101000000Z \
+        -enddate 20210101000000Z -in "$c/intermediate.csr" -out "$c/intermediate.crt" -notext 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout "$c/chain.key" -out "$c/chain.csr" \
+        -subj "/CN=mail.chain.test" -addext "subjectAltName=DNS:mail.chain.test" 2>/dev/null
+    openssl ca -batch -config "$c/ca.cnf" -name inter -extensions leaf -startdate 20250101000000Z \
+        -enddate 20991231000000Z -in "$c/chain.csr" -out "$c/chain.crt" -notext 2>/dev/null
+    cat "$c/chain.crt" "$c/intermediate.crt" >"$c/chain.pem"
 }
 
 leaf() { # name CN SANs start end
@@ -437,6 +467,9 @@ EOF
         echo "127.0.10.20:25 inet n - n - 1 postscreen -o postscreen_greet_action=enforce -o postscreen_greet_wait=7s -o postscreen_access_list= -o postscreen_dnsbl_sites="
         echo "smtpd pass - - n - - smtpd"
         svc 127.0.10.20:587 -o smtpd_client_restrictions=sleep,3 -o smtpd_delay_reject=no "$sub"
+        # chain.test: submission whose certificate comes with an expired intermediate.
+        svc 127.0.10.26:465 -o smtpd_tls_wrappermode=yes \
+            -o smtpd_tls_cert_file=$DIR/certs/chain.pem -o smtpd_tls_key_file=$DIR/certs/chain.key
         # The relay test: an open relay (mynetworks = the whole Internet, the classic mistake;
         # Postfix refuses to start with relay restrictions of just "permit"), and a server
         # trusting the prober's own network. From here both relay.
@@ -555,6 +588,7 @@ wait_for 127.0.10.23 995
 wait_for 127.0.10.23 465
 wait_for 127.0.20.50 443
 wait_for 127.0.10.24 25
+wait_for 127.0.10.26 465
 wait_for 127.0.10.25 25
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53

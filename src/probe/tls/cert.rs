@@ -2,7 +2,7 @@
 
 use x509_parser::prelude::{FromDer, GeneralName, X509Certificate};
 
-use super::{CertInfo, KeyKind, SignatureHash};
+use super::{CertInfo, ChainCert, KeyKind, SignatureHash};
 use crate::text::escape_controls;
 
 /// Parses the leaf certificate; `None` when it is not valid DER. `now` (Unix seconds) is the
@@ -62,7 +62,29 @@ pub fn parse_certificate(der: &[u8], chain_length: usize, now: i64) -> Option<Ce
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
+        intermediates: Vec::new(),
     })
+}
+
+/// The certificates after the leaf, each with its own dates judged by `now`; one that is not
+/// valid DER is left out.
+pub fn parse_intermediates<C: AsRef<[u8]>>(rest: &[C], now: i64) -> Vec<ChainCert> {
+    rest.iter()
+        .filter_map(|der| {
+            let (_, cert) = X509Certificate::from_der(der.as_ref()).ok()?;
+            let (from, until) = (
+                cert.validity().not_before.timestamp(),
+                cert.validity().not_after.timestamp(),
+            );
+            Some(ChainCert {
+                subject: escape_controls(&cert.subject().to_string()),
+                issuer: escape_controls(&cert.issuer().to_string()),
+                not_before: format_time(from),
+                not_after: format_time(until),
+                days_left: (until - now).div_euclid(86_400),
+            })
+        })
+        .collect()
 }
 
 /// The key's kind from its algorithm OID (RFC 3279, RFC 8410).

@@ -171,6 +171,8 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
                 // thousands of names does not multiply through the report.
                 c.names_total = c.names.len();
                 c.names.truncate(super::MAX_CERT_NAMES);
+                let rest = chain.get(1..super::MAX_CHAIN).unwrap_or(&chain[1..]);
+                c.intermediates = super::cert::parse_intermediates(rest, now);
             }
             info.certificate = cert;
         }

@@ -90,6 +90,20 @@ pub struct CertInfo {
     pub validity_days: i64,
     /// The SHA-256 fingerprint of the DER, lower-case hex.
     pub sha256: String,
+    /// The other certificates the server sent, in its order, each with its own dates: an
+    /// expired intermediate fails the chain while the leaf is still valid.
+    pub intermediates: Vec<ChainCert>,
+}
+
+/// A certificate the server sent after its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCert {
+    pub subject: String,
+    pub issuer: String,
+    pub not_before: String,
+    pub not_after: String,
+    /// Whole days until it expires at the time of the handshake; negative once expired.
+    pub days_left: i64,
 }
 
 /// The kind of a certificate's public key.
