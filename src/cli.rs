@@ -576,6 +576,10 @@ impl Cli {
         if self.relay_test && (self.no_delivery || self.no_probe) {
             return Err("--relay-test needs the probes and the sending checks (drop --no-probe and --no-delivery)".into());
         }
+        // A port not probed is never "did not answer": the test is refused, not reported empty.
+        if self.relay_test && !services.iter().any(Service::is_relay) {
+            return Err("--relay-test needs port 25 probed (add 25 to --ports)".into());
+        }
         let login = if self.login {
             let username = self
                 .user

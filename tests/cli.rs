@@ -37,6 +37,15 @@ fn bad_input_exits_2_with_one_line_naming_the_problem() {
             "not a standard mail port",
         ),
         (
+            vec!["example.com", "--relay-test", "--ports", "587"],
+            "needs port 25 probed",
+        ),
+        (vec!["example.com", "--headers", "/"], "not a regular file"),
+        (
+            vec!["example.com", "--blocklists", "--no-delivery"],
+            "--no-delivery",
+        ),
+        (
             vec!["example.com", "--service", "25/http/tls"],
             "unknown protocol",
         ),
