@@ -283,25 +283,46 @@ pub fn bearer_token(text: &str) -> Result<String, String> {
 
 /// Reads a regular file of at most `max` bytes.
 pub fn read_bounded_to(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let escaped = |e: std::io::Error| crate::text::escape_controls(&e.to_string());
-    let meta = std::fs::metadata(path).map_err(escaped)?;
-    if !meta.is_file() {
-        return Err("not a regular file (a device, pipe or folder)".into());
-    }
-    if meta.len() > max {
+    let length = regular_file_length(path)?;
+    if length > max {
         return Err(format!("larger than {} MiB", max / 1024 / 1024));
     }
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .map_err(escaped)?
-        .take(max + 1)
-        .read_to_end(&mut data)
-        .map_err(escaped)?;
+    let data = read_prefix(path, max + 1)?;
     if data.len() as u64 > max {
         return Err("grew while being read".into());
     }
     Ok(data)
+}
+
+/// The first `max` bytes of a regular file, however long it is (a saved message's headers).
+pub fn read_head(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
+    regular_file_length(path)?;
+    read_prefix(path, max)
+}
+
+/// At most `max` bytes from the start of a file already known to be a regular one.
+fn read_prefix(path: &std::path::Path, max: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut data = Vec::new();
+    std::fs::File::open(path)
+        .map_err(escaped_io)?
+        .take(max)
+        .read_to_end(&mut data)
+        .map_err(escaped_io)?;
+    Ok(data)
+}
+
+/// A device, a pipe that never ends or a folder is refused with a reason before any read.
+fn regular_file_length(path: &std::path::Path) -> Result<u64, String> {
+    let meta = std::fs::metadata(path).map_err(escaped_io)?;
+    if !meta.is_file() {
+        return Err("not a regular file (a device, pipe or folder)".into());
+    }
+    Ok(meta.len())
+}
+
+fn escaped_io(e: std::io::Error) -> String {
+    crate::text::escape_controls(&e.to_string())
 }
 
 #[cfg(test)]

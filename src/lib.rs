@@ -393,8 +393,8 @@ pub async fn run_with(
         // The server that delivered a saved message is what receivers met: SPF, reverse DNS
         // and blocklists judge it like the others.
         if let Some(delivered) = &options.headers {
-            sending::add_delivering(&mut smtp, delivered);
-            senders.insert(0, (smtp[0].host.clone(), delivered.address));
+            let shown = sending::add_delivering(&mut smtp, delivered);
+            senders.insert(0, (shown, delivered.address));
         }
         let relay = async {
             match (&probing, options.relay_test) {
@@ -767,10 +767,6 @@ impl Probing<'_> {
         claim.finish(mine).await
     }
 
-    /// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
-    /// password cannot get the user's address banned. It goes to an address where that setting
-    /// worked, a cleanly working one first: never to an untrusted address when a trusted one
-    /// exists.
     /// The open-relay test on each target's port 25, all at once under the run's caps.
     async fn relay_tests(&self, targets: &[(String, IpAddr)], domain: &str) -> Vec<sending::Relay> {
         let request = probe::relay::RelayRequest {
@@ -810,6 +806,10 @@ impl Probing<'_> {
         futures::future::join_all(each).await
     }
 
+    /// One login on each chosen setting (incoming and outgoing): never more, so that a wrong
+    /// password cannot get the user's address banned. It goes to an address where that setting
+    /// worked, a cleanly working one first: never to an untrusted address when a trusted one
+    /// exists.
     async fn check_logins(
         &self,
         diagnosis: &Diagnosis,

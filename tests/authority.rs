@@ -12,7 +12,7 @@ use mailprobe::judge::findings::Code;
 use mailprobe::service::{Protocol, Security};
 use mailprobe::Run;
 use support::dns::TestDns;
-use support::scenario::{finding, message, World};
+use support::scenario::{finding, message, messages, World};
 
 const TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -377,13 +377,7 @@ async fn a_changed_or_added_address_still_cached_by_the_resolver_is_named() {
         port,
     };
     let run = run(&w, &source, "a@ok.test").await;
-    let texts: Vec<String> = run
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::PropagationPending)
-        .map(message)
-        .collect();
+    let texts = messages(&run, Code::PropagationPending);
     let changed = texts
         .iter()
         .find(|t| t.contains("for mail.ok.test"))

@@ -15,7 +15,7 @@ use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;
 use support::dns::zone;
 use support::pki::Leaf;
-use support::scenario::{finding, message, World};
+use support::scenario::{finding, message, messages, World};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -641,13 +641,7 @@ async fn blocklists_are_trusted_only_after_their_test_points() {
             o.blocklists = vec!["good.bl.test".into(), "all.bl.test".into()];
         })
         .await;
-    let listed: Vec<String> = r
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::Blocklisted)
-        .map(message)
-        .collect();
+    let listed = messages(&r, Code::Blocklisted);
     assert_eq!(listed.len(), 1, "{:#?}", r.diagnosis.findings);
     assert!(
         listed[0].contains(&format!("({n}.10) is listed on good.bl.test")),
@@ -666,13 +660,7 @@ async fn blocklists_are_trusted_only_after_their_test_points() {
         "{}",
         message(clear)
     );
-    let unknown: Vec<String> = r
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::BlocklistCannotTell)
-        .map(message)
-        .collect();
+    let unknown = messages(&r, Code::BlocklistCannotTell);
     assert!(
         unknown
             .iter()

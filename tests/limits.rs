@@ -19,7 +19,7 @@ use mailprobe::service::{Protocol, Security};
 use support::dns::{zone, Fault, FaultyDns, TestDns};
 use support::mail::{Behaviour, Spec, TlsMode};
 use support::pki::self_signed_leaf;
-use support::scenario::{finding, message, ok_zone, probe, verdict, World, TIMEOUT};
+use support::scenario::{finding, message, messages, ok_zone, probe, verdict, World, TIMEOUT};
 
 const SLACK: Duration = Duration::from_millis(1200);
 
@@ -216,13 +216,7 @@ async fn findings_grouped_over_ports_keep_each_ports_own_words() {
         w.serve(&[10], Security::StartTls, spec).await;
     }
     let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
-    let texts: Vec<String> = run
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::WrongProtocol)
-        .map(message)
-        .collect();
+    let texts = messages(&run, Code::WrongProtocol);
     assert_eq!(texts.len(), 3, "{texts:#?}");
     for (protocol, heard) in [("IMAP", "HTTP"), ("POP3", "FTP"), ("SMTP", "SSH")] {
         assert!(

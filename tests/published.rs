@@ -13,7 +13,7 @@ use mailprobe::render::export::{export, ExportError, ExportKind};
 use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;
 use support::dns::zone;
-use support::scenario::{finding, message, World};
+use support::scenario::{finding, message, messages, World};
 use support::web::{not_found, redirect, response, Request, Web};
 
 /// ok.test: mail at .10, the MX at .11, web (the domain, autoconfig., autodiscover.) at .30.
@@ -138,7 +138,7 @@ fn source(r: &Run, method: Method) -> &mailprobe::published::Source {
         .expect("source")
 }
 
-fn messages(r: &Run) -> Vec<String> {
+fn all_messages(r: &Run) -> Vec<String> {
     r.diagnosis.findings.iter().map(message).collect()
 }
 
@@ -168,7 +168,7 @@ async fn a_stale_autoconfig_is_broken_and_says_what_works_instead() {
         .iter()
         .filter(|f| f.code == Code::PublishedSettingBroken)
         .collect();
-    assert_eq!(broken.len(), 2, "{:#?}", messages(&r));
+    assert_eq!(broken.len(), 2, "{:#?}", all_messages(&r));
     assert!(broken.iter().all(|f| f.severity == Severity::Error));
     let imap = message(broken.iter().find(|f| message(f).contains("IMAP")).unwrap());
     assert!(
@@ -265,13 +265,7 @@ async fn autodiscover_redirects_are_followed_and_sources_that_disagree_are_named
         disagree.contains("Autodiscover says IMAP imap.ok.test"),
         "{disagree}"
     );
-    let confirmed: Vec<String> = r
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::PublishedSettingConfirmed)
-        .map(message)
-        .collect();
+    let confirmed = messages(&r, Code::PublishedSettingConfirmed);
     assert_eq!(confirmed.len(), 2, "{confirmed:?}");
     // One setting per line, each marked; nothing escaped that the report wrote itself.
     let report = support::human_report(&r);
@@ -389,13 +383,7 @@ async fn hostile_xml_is_refused_with_a_reason() {
     let started = std::time::Instant::now();
     let r = run(&s.w, "", &https, &http).await;
     assert!(started.elapsed() < support::scenario::TIMEOUT * 3);
-    let invalid: Vec<String> = r
-        .diagnosis
-        .findings
-        .iter()
-        .filter(|f| f.code == Code::PublishedConfigInvalid)
-        .map(message)
-        .collect();
+    let invalid = messages(&r, Code::PublishedConfigInvalid);
     assert!(invalid.iter().any(|m| m.contains("DOCTYPE")), "{invalid:?}");
     assert!(
         invalid.iter().any(|m| m.contains("nested deeper")),
@@ -524,7 +512,7 @@ async fn an_exported_autoconfig_served_back_is_confirmed() {
         .iter()
         .filter(|f| f.code == Code::PublishedSettingConfirmed)
         .count();
-    assert_eq!(confirmed, read.len(), "{:#?}", messages(&second));
+    assert_eq!(confirmed, read.len(), "{:#?}", all_messages(&second));
     for code in [
         Code::PublishedSettingBroken,
         Code::PublishedWorkingUnlisted,
@@ -533,7 +521,7 @@ async fn an_exported_autoconfig_served_back_is_confirmed() {
         assert!(
             finding(&second, code).is_none(),
             "{code:?}: {:#?}",
-            messages(&second)
+            all_messages(&second)
         );
     }
 
@@ -665,8 +653,8 @@ async fn an_ispdb_entry_that_disagrees_with_the_probes_is_what_thunderbird_sets_
             o.ispdb_url = Some(ispdb.clone());
         })
         .await;
-    let tb =
-        finding(&r, Code::ThunderbirdSetupBroken).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    let tb = finding(&r, Code::ThunderbirdSetupBroken)
+        .unwrap_or_else(|| panic!("{:#?}", all_messages(&r)));
     assert_eq!(tb.severity, Severity::Warning);
     let m = message(tb);
     assert!(m.contains("Thunderbird's ISPDB"), "{m}");
@@ -705,7 +693,7 @@ async fn an_ispdb_entry_that_disagrees_with_the_probes_is_what_thunderbird_sets_
     assert!(
         finding(&r, Code::PublishedNone).is_some(),
         "{:#?}",
-        messages(&r)
+        all_messages(&r)
     );
 
     // --no-ispdb: the ISPDB is never asked.
@@ -783,8 +771,8 @@ async fn thunderbirds_mx_lookups_and_its_order() {
         })
     };
     let r = go().await;
-    let tb =
-        finding(&r, Code::ThunderbirdSetupWorks).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    let tb = finding(&r, Code::ThunderbirdSetupWorks)
+        .unwrap_or_else(|| panic!("{:#?}", all_messages(&r)));
     assert!(
         message(tb).contains("autoconfig of the MX's domain"),
         "{}",
@@ -820,8 +808,8 @@ async fn thunderbirds_mx_lookups_and_its_order() {
     // The domain's own autoconfig comes first, even when it is stale.
     own.store(true, std::sync::atomic::Ordering::SeqCst);
     let r = go().await;
-    let tb =
-        finding(&r, Code::ThunderbirdSetupBroken).unwrap_or_else(|| panic!("{:#?}", messages(&r)));
+    let tb = finding(&r, Code::ThunderbirdSetupBroken)
+        .unwrap_or_else(|| panic!("{:#?}", all_messages(&r)));
     assert!(
         message(tb).starts_with("Thunderbird sets up IMAP"),
         "{}",

@@ -412,42 +412,31 @@ fn sender(
 ) -> Vec<Finding> {
     let domain_s = domain.to_string();
     let mut out = Vec::new();
-    let dmarc = match &d.dmarc {
+    match &d.dmarc {
         Dmarc::Present {
             policy,
             subdomains,
             reports,
-        } => {
-            out.push(Finding::new(Fact::DmarcPolicy {
-                domain: domain_s.clone(),
-                policy: *policy,
-                subdomains: *subdomains,
-                reports: *reports,
-            }));
-            Some(*policy)
-        }
-        Dmarc::Missing => {
-            out.push(Finding::new(Fact::DmarcMissing {
-                domain: domain_s.clone(),
-            }));
-            None
-        }
-        Dmarc::Invalid { record } => {
-            out.push(Finding::new(Fact::DmarcInvalid {
-                domain: domain_s.clone(),
-                record: Some(record.clone()),
-            }));
-            None
-        }
-        Dmarc::Several => {
-            out.push(Finding::new(Fact::DmarcInvalid {
-                domain: domain_s.clone(),
-                record: None,
-            }));
-            None
-        }
-        Dmarc::LookupFailed(_) => None,
-    };
+        } => out.push(Finding::new(Fact::DmarcPolicy {
+            domain: domain_s.clone(),
+            policy: *policy,
+            subdomains: *subdomains,
+            reports: *reports,
+        })),
+        Dmarc::Missing => out.push(Finding::new(Fact::DmarcMissing {
+            domain: domain_s.clone(),
+        })),
+        Dmarc::Invalid { record } => out.push(Finding::new(Fact::DmarcInvalid {
+            domain: domain_s.clone(),
+            record: Some(record.clone()),
+        })),
+        Dmarc::Several => out.push(Finding::new(Fact::DmarcInvalid {
+            domain: domain_s.clone(),
+            record: None,
+        })),
+        Dmarc::LookupFailed(_) => {}
+    }
+    let dmarc = dmarc_policy(d);
     let includes = match &d.spf {
         SpfRecord::Present { includes, .. } => includes,
         SpfRecord::Missing => {
@@ -508,27 +497,45 @@ fn sender(
         .filter(|c| c.host == best.host)
         .collect();
     let failing = checks.iter().find(|c| c.result != SpfResult::Pass);
-    let sender = |c: &crate::delivery::sender::SpfCheck| SpfSender::Server {
+    if let Some(c) = failing.or(checks.first()) {
+        let finding = Finding::new(server_spf_fact(domain, c, dmarc));
+        // A failure belongs to the setting that is refused; a pass is said of the domain.
+        out.push(match failing {
+            Some(_) => finding.at(&c.host, Some(best.port)),
+            None => finding,
+        });
+    }
+    out
+}
+
+/// The policy DMARC applies to mail that fails, when a valid record says one.
+pub(super) fn dmarc_policy(d: &Delivery) -> Option<crate::delivery::sender::DmarcPolicy> {
+    match &d.dmarc {
+        Dmarc::Present { policy, .. } => Some(*policy),
+        _ => None,
+    }
+}
+
+/// SPF's verdict on one sending address it was evaluated for.
+pub(super) fn server_spf_fact(
+    domain: &str,
+    c: &crate::delivery::sender::SpfCheck,
+    dmarc: Option<crate::delivery::sender::DmarcPolicy>,
+) -> Fact {
+    let sender = SpfSender::Server {
         host: c.host.clone(),
         address: c.address,
         result: c.result,
     };
-    match (failing, checks.first()) {
-        (Some(c), _) => out.push(
-            Finding::new(Fact::SpfNotAuthorizingServer {
-                domain: domain_s,
-                sender: sender(c),
-                dmarc,
-            })
-            .at(&c.host, Some(best.port)),
-        ),
-        (None, Some(c)) => out.push(Finding::new(Fact::SpfAuthorizesServer {
-            domain: domain_s,
-            sender: sender(c),
-        })),
-        (None, None) => {}
+    let domain = domain.to_string();
+    match c.result {
+        SpfResult::Pass => Fact::SpfAuthorizesServer { domain, sender },
+        _ => Fact::SpfNotAuthorizingServer {
+            domain,
+            sender,
+            dmarc,
+        },
     }
-    out
 }
 
 #[cfg(test)]

@@ -336,22 +336,13 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::tls::{parse_certificate, TlsInfo};
-    use crate::service::{Protocol, Service};
 
+    /// The weak fixture sent alone (no intermediate), with this verdict.
     fn untrusted(verdict: CertVerdict) -> (bool, Option<Option<&'static str>>) {
-        let der = include_bytes!("../../tests/fixtures/rsa1024-sha1.der");
-        let mut cert = parse_certificate(der, 1, 1_800_000_000).unwrap();
-        cert.self_signed = false;
-        let mut tls = TlsInfo::new("weak.example");
+        let mut p = crate::judge::verdict::tests::weak_probe(true);
+        let tls = p.tls.as_mut().unwrap();
         tls.verdict = Some(verdict);
-        tls.certificate = Some(cert);
-        let mut p = ProbeResult::new(
-            "weak.example",
-            "192.0.2.1".parse().unwrap(),
-            Service::new(993, Protocol::Imap, Security::Tls),
-        );
-        p.tls = Some(tls);
+        tls.certificate.as_mut().unwrap().chain_length = 1;
         match warning_problem(Code::CertificateUntrusted, &p) {
             Some(SettingProblem::CertificateUntrusted {
                 leaf_only,

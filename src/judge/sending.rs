@@ -118,33 +118,17 @@ pub fn received_spf(
     sending: &Sending,
     domain: &str,
 ) -> Vec<Finding> {
-    use crate::delivery::sender::{Dmarc, SpfResult};
-    use crate::judge::findings::SpfSender;
     let Some(received) = &sending.received else {
         return Vec::new();
     };
-    let dmarc = match &delivery.dmarc {
-        Dmarc::Present { policy, .. } => Some(*policy),
-        _ => None,
-    };
-    let mut checks = delivery.spf_checks.iter();
-    let Some(c) = checks.find(|c| c.address == received.address) else {
-        return Vec::new();
-    };
-    let sender = SpfSender::Server {
-        host: c.host.clone(),
-        address: c.address,
-        result: c.result,
-    };
-    let domain = domain.to_string();
-    vec![Finding::new(match c.result {
-        SpfResult::Pass => Fact::SpfAuthorizesServer { domain, sender },
-        _ => Fact::SpfNotAuthorizingServer {
-            domain,
-            sender,
-            dmarc,
-        },
-    })]
+    let dmarc = super::delivery::dmarc_policy(delivery);
+    delivery
+        .spf_checks
+        .iter()
+        .find(|c| c.address == received.address)
+        .map(|c| Finding::new(super::delivery::server_spf_fact(domain, c, dmarc)))
+        .into_iter()
+        .collect()
 }
 
 /// A listing per address and list; per address, the lists that said "not listed"; per list,

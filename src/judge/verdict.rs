@@ -140,13 +140,14 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::probe::tls::{parse_certificate, TlsInfo};
     use crate::service::{Protocol, Security, Service};
 
-    /// A probe whose handshake presented the RSA-1024, SHA-1 fixture, as if a CA had signed it.
-    fn weak_probe(ca_signed: bool) -> ProbeResult {
+    /// A probe whose handshake presented the RSA-1024, SHA-1 fixture, as if a CA had signed it
+    /// (also the other judgement modules' fixture).
+    pub(in crate::judge) fn weak_probe(ca_signed: bool) -> ProbeResult {
         let der = include_bytes!("../../tests/fixtures/rsa1024-sha1.der");
         let mut cert = parse_certificate(der, 2, 1_800_000_000).unwrap();
         cert.self_signed = !ca_signed;

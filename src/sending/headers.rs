@@ -40,21 +40,7 @@ pub enum HeadersError {
 
 /// Reads and parses a saved message (`.eml`, or headers pasted into a file).
 pub fn read(path: &std::path::Path) -> Result<Delivered, HeadersError> {
-    use std::io::Read;
-    let escaped =
-        |e: std::io::Error| HeadersError::Unreadable(crate::text::escape_controls(&e.to_string()));
-    let meta = std::fs::metadata(path).map_err(escaped)?;
-    if !meta.is_file() {
-        return Err(HeadersError::Unreadable(
-            "not a regular file (a device, pipe or folder)".into(),
-        ));
-    }
-    let mut data = Vec::new();
-    std::fs::File::open(path)
-        .map_err(escaped)?
-        .take(MAX_READ)
-        .read_to_end(&mut data)
-        .map_err(escaped)?;
+    let data = crate::input::read_head(path, MAX_READ).map_err(HeadersError::Unreadable)?;
     delivering_hop(&data)
 }
 

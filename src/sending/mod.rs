@@ -167,23 +167,26 @@ pub fn add_spf_listed(
     }
 }
 
-/// The server that delivered a saved message comes first: it is the one receivers met.
-pub fn add_delivering(out: &mut Vec<Sender>, delivered: &headers::Delivered) {
+/// The server that delivered a saved message comes first: it is the one receivers met. Returns
+/// the name it is shown under.
+pub fn add_delivering(out: &mut Vec<Sender>, delivered: &headers::Delivered) -> String {
     let shown = delivered
         .helo
         .clone()
         .unwrap_or_else(|| delivered.address.to_string());
+    let host = format!("Received from {shown}");
     out.retain(|s| s.address != delivered.address);
     out.insert(
         0,
         Sender {
-            host: format!("Received from {shown}"),
+            host: host.clone(),
             address: delivered.address,
             name: delivered.helo.clone(),
             seen: Seen::Received,
         },
     );
     out.truncate(MAX_ADDRESSES);
+    host
 }
 
 /// A recognised provider's host (its published hosts, or a name its MX patterns match): its

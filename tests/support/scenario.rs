@@ -203,6 +203,16 @@ pub fn message(f: &Finding) -> String {
     mailprobe::render::words::message(f)
 }
 
+/// The messages of every finding with this code, in the report's order.
+pub fn messages(run: &Run, code: Code) -> Vec<String> {
+    run.diagnosis
+        .findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(message)
+        .collect()
+}
+
 pub fn ok_zone(net: &TestNet) -> String {
     let n = net.prefix();
     zone(

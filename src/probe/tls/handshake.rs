@@ -171,7 +171,7 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
                 // thousands of names does not multiply through the report.
                 c.names_total = c.names.len();
                 c.names.truncate(super::MAX_CERT_NAMES);
-                let rest = chain.get(1..super::MAX_CHAIN).unwrap_or(&chain[1..]);
+                let rest = &chain[1..chain.len().min(super::MAX_CHAIN)];
                 c.intermediates = super::cert::parse_intermediates(rest, now);
             }
             info.certificate = cert;
