@@ -101,10 +101,9 @@ async fn measure(name: &str, s: &Scenario, timeout: Duration, concurrency: usize
             })
             .await;
         walls.push(started.elapsed());
-        probes = run.probes.len();
+        probes = run.judged.len();
         sequential = run
-            .probes
-            .iter()
+            .probes()
             .filter(|p| p.shared_with.is_none())
             .map(|p| Duration::from_millis(p.timings.total_ms))
             .sum();

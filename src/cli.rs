@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
-use crate::input::parse_target;
+use crate::input::{parse_target, Target};
 use crate::plan::Family;
 use crate::probe::tls::TrustSource;
 use crate::service::{standard_service, Service, STANDARD_SERVICES};
@@ -116,7 +116,7 @@ pub struct Cli {
     pub compare: Option<PathBuf>,
 
     /// With --compare: certificates expiring within this many days are regressions.
-    #[arg(long, value_name = "DAYS", default_value_t = 21)]
+    #[arg(long, value_name = "DAYS", default_value_t = crate::judge::policy::EXPIRY_REGRESSION_DAYS)]
     pub expiry_warn: i64,
 
     /// Write a self-contained HTML report (one file, no external assets) here.
@@ -349,7 +349,7 @@ pub struct Output {
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Request {
-    Run(Box<(Options, Output, Option<LoginRequest>)>),
+    Run(Box<(Target, Options, Output, Option<LoginRequest>)>),
     Fleet(Box<crate::fleet::FleetRequest>),
     Completions(clap_complete::Shell),
     Man,
@@ -475,9 +475,7 @@ impl Cli {
         let rate = (self.rate > 0.0).then_some(self.rate);
         let parallel = self.parallel;
         let targets = std::mem::take(&mut inputs.targets);
-        // The template's target is replaced by each domain's.
-        self.targets = vec!["fleet.invalid".into()];
-        let (base, _, _) = self.into_options()?;
+        let (base, _, _) = self.into_settings(None)?;
         Ok(crate::fleet::FleetRequest {
             fleet: crate::fleet::FleetOptions {
                 base,
@@ -519,7 +517,7 @@ pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 
 impl Cli {
     /// Validates everything; the error is one line for the user, and means exit status 2.
-    pub fn into_options(self) -> Result<(Options, Output, Option<LoginRequest>), String> {
+    pub fn into_options(self) -> Result<(Target, Options, Output, Option<LoginRequest>), String> {
         let text = self.targets.first().cloned().unwrap_or_default();
         let target = parse_target(&text).map_err(|e| {
             format!(
@@ -527,6 +525,16 @@ impl Cli {
                 crate::text::escape_controls(&text)
             )
         })?;
+        let (options, output, login) = self.into_settings(target.address.clone())?;
+        Ok((target, options, output, login))
+    }
+
+    /// Everything but the target (a fleet's template: each domain brings its own);
+    /// `address` is the target's user@domain, the login name unless `--user` gives one.
+    fn into_settings(
+        self,
+        address: Option<String>,
+    ) -> Result<(Options, Output, Option<LoginRequest>), String> {
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 300.0) {
             return Err(format!(
                 "--timeout must be more than 0 and at most 300 seconds, not {}",
@@ -584,7 +592,7 @@ impl Cli {
             let username = self
                 .user
                 .clone()
-                .or_else(|| target.address.clone())
+                .or(address)
                 .ok_or("--login needs an address (user@domain) or --user NAME")?;
             if username.is_empty()
                 || username
@@ -624,7 +632,6 @@ impl Cli {
         };
         Ok((
             Options {
-                target,
                 dns_servers: dns,
                 timeout: Duration::from_secs_f64(self.timeout),
                 max_time: Duration::from_secs_f64(self.max_time),
@@ -801,7 +808,7 @@ fn parse_host(text: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<(Options, Output, Option<LoginRequest>), String> {
+    fn parse(args: &[&str]) -> Result<(Target, Options, Output, Option<LoginRequest>), String> {
         let mut full = vec!["mailprobe"];
         full.extend_from_slice(args);
         Cli::try_parse_from(full)
@@ -811,7 +818,7 @@ mod tests {
 
     #[test]
     fn accepts_a_full_command_line() {
-        let (o, out, _) = parse(&[
+        let (_, o, out, _) = parse(&[
             "user@example.com",
             "--dns",
             "127.0.0.1:5353",
@@ -865,7 +872,7 @@ mod tests {
 
     #[test]
     fn service_entries_alone_are_enough_to_probe() {
-        let (o, _, _) = parse(&[
+        let (_, o, _, _) = parse(&[
             "example.com",
             "--ports",
             "none",

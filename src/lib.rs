@@ -1,8 +1,13 @@
 //! mailprobe: where does a domain's mail live, and which IMAP/POP3/SMTP settings work from here?
 //!
-//! The pipeline, one module per stage: [`input`] → [`discover`] (DNS, via [`net::dns`]) →
-//! [`provider`] (with its [`provider::table`]) → [`plan`] → [`probe`] → [`judge`] →
-//! [`render`]. Data flows forward: probing never prints, rendering never decides.
+//! The pipeline, one module per stage: [`input`] → [`discover`] (DNS via [`net::dns`], the
+//! zone's own servers in [`discover::authority`]) → [`provider`] (its [`provider::table`]) →
+//! [`published`] (what clients are told) → [`plan`] → [`probe`] (every connection through
+//! [`net::gate`]) → [`delivery`] (what senders check) → [`sending`] (what receivers see) →
+//! [`judge`] (facts by stage in [`judge::findings`], every decision in [`judge::policy`]) →
+//! [`words`] → [`report`] (the JSON view) → [`render`]. [`fleet`] runs many targets on one
+//! engine. Data flows forward: probing never prints, the judgement writes no sentences,
+//! rendering never decides (`tests/layers.rs` holds each rule).
 
 pub mod cli;
 pub mod delivery;
@@ -23,6 +28,7 @@ pub mod sending;
 pub mod service;
 pub mod text;
 pub mod token;
+pub mod words;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -46,7 +52,6 @@ use service::Service;
 /// A validated request.
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub target: Target,
     /// Empty: the system's resolver configuration.
     pub dns_servers: Vec<SocketAddr>,
     pub timeout: Duration,
@@ -98,10 +103,9 @@ pub struct Options {
 pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(60);
 
 impl Options {
-    /// Defaults for a target: system DNS, 5 s, all standard ports.
-    pub fn new(target: Target) -> Self {
+    /// The defaults: system DNS, 5 s, all standard ports.
+    pub fn new() -> Self {
         Self {
-            target,
             dns_servers: Vec::new(),
             timeout: Duration::from_secs(5),
             max_time: DEFAULT_MAX_TIME,
@@ -130,6 +134,12 @@ impl Options {
     }
 }
 
+impl Default for Options {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Everything one run found and concluded.
 #[derive(Debug, Clone)]
 pub struct Run {
@@ -137,7 +147,8 @@ pub struct Run {
     pub discovery: Discovery,
     pub identification: Identification,
     pub candidates: Vec<ResolvedCandidate>,
-    pub probes: Vec<ProbeResult>,
+    /// Every probe with its judgement.
+    pub judged: Vec<judge::Judged>,
     pub probed: bool,
     /// Caps the plan met (addresses per name, the probe budget).
     pub caps: Vec<CapHit>,
@@ -169,6 +180,13 @@ pub struct Run {
     pub elapsed_ms: u64,
 }
 
+impl Run {
+    /// Every probe made (each with its judgement in [`Run::judged`]).
+    pub fn probes(&self) -> impl Iterator<Item = &ProbeResult> {
+        self.judged.iter().map(|j| &j.probe)
+    }
+}
+
 /// One login attempt on a recommended setting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoginCheck {
@@ -195,6 +213,7 @@ pub enum SetupError {
 
 /// What probing needs, built once per run.
 struct Probing<'a> {
+    target: &'a Target,
     options: &'a Options,
     /// Keys from `--trust-anchor`, for mailprobe's own DNSSEC validation.
     anchors: Option<net::dnssec::Anchors>,
@@ -253,14 +272,19 @@ impl Shared {
     }
 }
 
-/// Runs the whole pipeline.
-pub async fn run(options: &Options, observer: &dyn ProbeObserver) -> Result<Run, SetupError> {
+/// Runs the whole pipeline for one target.
+pub async fn run(
+    target: &Target,
+    options: &Options,
+    observer: &dyn ProbeObserver,
+) -> Result<Run, SetupError> {
     let shared = Shared::new(options)?;
-    Box::pin(run_with(options, observer, &shared)).await
+    Box::pin(run_with(target, options, observer, &shared)).await
 }
 
 /// Runs the whole pipeline with what other runs share (a fleet's resolver, caps and probes).
 pub async fn run_with(
+    target: &Target,
     options: &Options,
     observer: &dyn ProbeObserver,
     shared: &Shared,
@@ -272,7 +296,6 @@ pub async fn run_with(
     let trust = shared.trust.clone();
     let trust_summary = trust.as_ref().map(|t| t.summary.clone());
     let dns = shared.dns.clone();
-    let target = &options.target;
     let gate = net::gate::Gate::new(
         shared.limiter.clone(),
         net::address::is_public_domain(&target.domain.ascii),
@@ -304,6 +327,7 @@ pub async fn run_with(
         })
         .transpose()?;
     let probing = trust.map(|trust| Probing {
+        target,
         options,
         anchors,
         dns: &dns,
@@ -421,7 +445,7 @@ pub async fn run_with(
         sending = Some(reverse);
     }
     let username = options.login.as_ref().map(|c| c.username.as_str());
-    let mut diagnosis = judge::diagnose(&Evidence {
+    let (judgements, mut diagnosis) = judge::diagnose(&Evidence {
         target,
         discovery: &discovery,
         identification: &identification,
@@ -436,12 +460,13 @@ pub async fn run_with(
         sending: sending.as_ref(),
         probed: options.probe,
     });
+    let mut judged = judge::Judged::pair(probes, judgements);
     let login = match (&options.login, &probing) {
-        (Some(creds), Some(p)) => Some(p.check_logins(&diagnosis, &probes, creds).await),
+        (Some(creds), Some(p)) => Some(p.check_logins(&diagnosis, &judged, creds).await),
         _ => None,
     };
     if let Some(creds) = &options.login {
-        scrub_transcripts(&mut probes, creds);
+        scrub_transcripts(judged.iter_mut().map(|j| &mut j.probe), creds);
     }
     if let Some(checks) = &login {
         diagnosis.findings.extend(judge::login_findings(
@@ -486,7 +511,7 @@ pub async fn run_with(
         discovery,
         identification,
         candidates,
-        probes,
+        judged,
         probed: options.probe,
         caps,
         diagnosis,
@@ -508,9 +533,12 @@ pub async fn run_with(
 
 /// Any server of the run may have heard the secret (a shared server, a second look): no
 /// conversation kept for `-v` may quote it back.
-fn scrub_transcripts(probes: &mut [ProbeResult], creds: &probe::login::Credentials) {
+fn scrub_transcripts<'a>(
+    probes: impl Iterator<Item = &'a mut ProbeResult>,
+    creds: &probe::login::Credentials,
+) {
     let redactor = creds.redactor();
-    for transcript in probes.iter_mut().filter_map(|p| p.transcript.as_mut()) {
+    for transcript in probes.filter_map(|p| p.transcript.as_mut()) {
         for line in &mut transcript.lines {
             line.text = redactor.redact_text(&line.text);
         }
@@ -542,7 +570,7 @@ impl Probing<'_> {
             services: self.options.services.clone(),
             extra_hosts: self.options.extra_hosts.clone(),
         };
-        let target = &self.options.target;
+        let target = self.target;
         let names = plan::candidates(target, discovery, identification, &plan_options);
         let mut candidates = plan::resolve(self.dns, discovery, early, names).await;
         let first = plan::tasks(
@@ -582,7 +610,7 @@ impl Probing<'_> {
             return Err(delivery::NotChecked::NoMx);
         }
         let http = self.http();
-        let domain = &self.options.target.domain.ascii;
+        let domain = &self.target.domain.ascii;
         let given = self.anchors.as_ref();
         let extra = match (given, self.dns.servers().first()) {
             (Some(a), Some(resolver)) => {
@@ -640,7 +668,7 @@ impl Probing<'_> {
         let Some(http) = self.http() else {
             return (Err(published::NotChecked::NoHttps), Vec::new(), Vec::new());
         };
-        let target = &self.options.target;
+        let target = self.target;
         let settings = published::Settings {
             timeout: self.options.timeout,
             https_port: self.options.https_port,
@@ -755,7 +783,7 @@ impl Probing<'_> {
             )
             .await;
         };
-        let claim = cache.claim(tasks, &self.options.target.domain.ascii);
+        let claim = cache.claim(tasks, &self.target.domain.ascii);
         let mine = probe::run_probes(
             &claim.tasks,
             &self.trust,
@@ -813,14 +841,14 @@ impl Probing<'_> {
     async fn check_logins(
         &self,
         diagnosis: &Diagnosis,
-        probes: &[ProbeResult],
+        judged: &[judge::Judged],
         creds: &Credentials,
     ) -> Vec<LoginCheck> {
         let chosen = judge::policy::chosen(&diagnosis.recommended);
         let attempts = chosen.into_iter().flatten().filter_map(|r| {
-            let (probe, _) = probes
+            let (probe, _) = judged
                 .iter()
-                .zip(&diagnosis.judgements)
+                .map(judge::Judged::parts)
                 .filter(|(p, j)| {
                     p.host == r.host && p.port == r.port && j.verdict != Verdict::Fails
                 })

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
             return usage_exit();
         }
     };
-    let (mut options, output, login) = match cli.into_request() {
+    let (target, mut options, output, login) = match cli.into_request() {
         Ok(Request::Run(parsed)) => *parsed,
         Ok(Request::Fleet(request)) => return fleet(&request),
         Ok(Request::Completions(shell)) => {
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     let progress = Progress::new(io::stderr().is_terminal());
-    let run = match runtime.block_on(mailprobe::run(&options, &progress)) {
+    let run = match runtime.block_on(mailprobe::run(&target, &options, &progress)) {
         Ok(run) => run,
         Err(e) => {
             progress.clear();
@@ -89,7 +89,7 @@ fn main() -> ExitCode {
         let bytes = match render::export::export(&run, *kind) {
             Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("mailprobe: {}", render::words::export_error(&e));
+                eprintln!("mailprobe: {}", render::export::export_error(&e));
                 return ExitCode::from(exits::NOTHING_WORKS);
             }
         };
@@ -150,7 +150,7 @@ fn fleet(request: &mailprobe::fleet::FleetRequest) -> ExitCode {
     };
     let mut stdout = io::stdout();
     let mut stderr = io::stderr();
-    let sinks = mailprobe::fleet::output::Sinks {
+    let sinks = mailprobe::render::fleet_output::Sinks {
         out: &mut stdout,
         err: &mut stderr,
         progress: io::stderr().is_terminal(),
@@ -162,7 +162,9 @@ fn fleet(request: &mailprobe::fleet::FleetRequest) -> ExitCode {
             std::future::pending::<()>().await;
         }
     };
-    let code = runtime.block_on(mailprobe::fleet::output::run(request, sinks, interrupt));
+    let code = runtime.block_on(mailprobe::render::fleet_output::run(
+        request, sinks, interrupt,
+    ));
     ExitCode::from(code)
 }
 

@@ -106,14 +106,8 @@ impl ResolvedCandidate {
     }
 }
 
-/// One address and service, with every name that resolves there: the TCP outcome is shared,
-/// the TLS handshake (SNI, certificate) is per name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeTask {
-    pub address: IpAddr,
-    pub service: Service,
-    pub names: Vec<String>,
-}
+/// The probe stage's unit of work; the plan makes them.
+pub use crate::probe::ProbeTask;
 
 /// What the user chose to probe.
 #[derive(Debug, Clone)]

@@ -121,11 +121,10 @@ async fn a_changed_mx_still_cached_by_the_resolver_is_named_with_its_refresh_tim
     assert!(text.contains("new host already answers SMTP"), "{text}");
     // The new host, which the resolver does not know yet as MX, is probed as well.
     assert!(
-        run.probes
-            .iter()
+        run.probes()
             .any(|p| p.host == "new.ok.test" && p.service == submission),
         "{:?}",
-        run.probes.iter().map(|p| &p.host).collect::<Vec<_>>()
+        run.probes().map(|p| &p.host).collect::<Vec<_>>()
     );
     assert!(finding(&run, Code::AuthoritativeInconsistent).is_none());
 }
@@ -205,8 +204,7 @@ async fn a_stale_secondarys_cached_no_such_name_is_not_propagation_and_both_host
     };
     let run = run(&w, &source, "a@ok.test").await;
     let probed = |host: &str| -> Vec<&mailprobe::probe::ProbeResult> {
-        run.probes
-            .iter()
+        run.probes()
             .filter(|p| p.host == host && p.service == submission)
             .collect()
     };
@@ -215,8 +213,7 @@ async fn a_stale_secondarys_cached_no_such_name_is_not_propagation_and_both_host
     assert!(
         new_probes.iter().any(|p| p.address == w.ip(20)),
         "{:?}",
-        run.probes
-            .iter()
+        run.probes()
             .map(|p| (&p.host, p.address))
             .collect::<Vec<_>>()
     );

@@ -108,8 +108,7 @@ async fn verbose_shows_the_conversation_of_failed_probes_with_secrets_redacted()
     );
     assert!(report.contains("Login SMTP"), "{report}");
     let all = run
-        .probes
-        .iter()
+        .probes()
         .filter_map(|p| p.transcript.as_ref())
         .chain(std::iter::once(login));
     use base64::Engine;
@@ -187,14 +186,14 @@ async fn ipv4_only_leaves_ipv6_addresses_alone() {
             o.family = Some(mailprobe::plan::Family::V4)
         })
         .await;
-    assert!(!v4.probes.is_empty());
-    assert!(v4.probes.iter().all(|p| p.address.is_ipv4()));
+    assert!(!v4.judged.is_empty());
+    assert!(v4.probes().all(|p| p.address.is_ipv4()));
     let v6 = w
         .run_with("ok.test", &[zone], |o| {
             o.family = Some(mailprobe::plan::Family::V6)
         })
         .await;
-    assert!(v6.probes.iter().all(|p| p.address.is_ipv6()));
+    assert!(v6.probes().all(|p| p.address.is_ipv6()));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -261,7 +260,7 @@ async fn a_family_that_leaves_nothing_says_so() {
             o.family = Some(mailprobe::plan::Family::V6)
         })
         .await;
-    assert!(run.probes.is_empty());
+    assert!(run.judged.is_empty());
     let f = support::scenario::finding(&run, mailprobe::judge::findings::Code::FamilyLeftNothing)
         .expect("said");
     assert!(

@@ -127,8 +127,7 @@ async fn an_enforce_policy_that_leaves_out_the_mx_says_senders_will_refuse() {
     assert!(finding(&r, Code::MtaStsInOrder).is_none());
     // The MX itself was probed on its inbound port all the same.
     assert!(r
-        .probes
-        .iter()
+        .probes()
         .any(|p| p.host == "mx.ok.test" && p.service == s.inbound));
 }
 
@@ -411,7 +410,7 @@ async fn a_trust_anchor_file_that_is_not_one_stops_the_run_with_the_reason() {
     ] {
         let mut o = support::options("ok.test", dns.addr, &[], Duration::from_secs(1));
         o.trust_anchor = Some(path.into());
-        let e = mailprobe::run(&o, &mailprobe::probe::engine::Silent)
+        let e = mailprobe::run(&o.target, &o, &mailprobe::probe::engine::Silent)
             .await
             .err()
             .unwrap_or_else(|| panic!("{path} accepted"));

@@ -8,7 +8,7 @@ use mailprobe::discover::MxStatus;
 use mailprobe::judge::findings::Code;
 use mailprobe::net::dns::LookupError;
 use mailprobe::provider::ProviderKind;
-use mailprobe::{exits, Options, Run};
+use mailprobe::{exits, Run};
 use support::dns::{Fault, FaultyDns, TestDns};
 use support::net::TestNet;
 
@@ -256,8 +256,7 @@ async fn one_record_type_timing_out_is_reported() {
         }
     })
     .await;
-    let mut o: Options =
-        support::options("records.test", dns.addr, &[], Duration::from_millis(800));
+    let mut o = support::options("records.test", dns.addr, &[], Duration::from_millis(800));
     o.probe = false;
     let run = support::run(&o).await;
     let mx1 = &run.discovery.mx[0];

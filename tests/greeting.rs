@@ -4,6 +4,7 @@
 
 mod support;
 
+use mailprobe::judge::findings::ProbeFact;
 use std::time::Duration;
 
 use mailprobe::judge::findings::{Code, Fact, SettingProblem, SlowGreeting};
@@ -17,10 +18,10 @@ use tokio::io::AsyncWriteExt;
 
 fn slow_greeting(run: &Run) -> Option<SlowGreeting> {
     run.diagnosis.findings.iter().find_map(|f| match &f.fact {
-        Fact::Setting {
+        Fact::Probe(ProbeFact::Setting {
             problem: SettingProblem::GreetingSlow { cause, .. },
             ..
-        } => Some(*cause),
+        }) => Some(*cause),
         _ => None,
     })
 }
@@ -47,8 +48,7 @@ async fn probe_world(w: &World, timeout: Duration) -> Run {
 }
 
 fn smtp_probes(run: &Run) -> Vec<&ProbeResult> {
-    run.probes
-        .iter()
+    run.probes()
         .filter(|p| p.service.protocol == Protocol::Smtp && p.shared_with.is_none())
         .collect()
 }

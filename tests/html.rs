@@ -9,7 +9,7 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
-use mailprobe::fleet;
+use mailprobe::render;
 use mailprobe::service::{Protocol, Security};
 use support::dns::{zone, TestDns};
 use support::pki::TestCa;
@@ -55,9 +55,9 @@ async fn the_report_renders_in_a_browser_and_server_markup_stays_text() {
     req.jsonl = false;
     req.html = Some(page.clone());
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    fleet::output::run(
+    render::fleet_output::run(
         &req,
-        fleet::output::Sinks {
+        render::fleet_output::Sinks {
             out: &mut out,
             err: &mut err,
             progress: false,

@@ -9,8 +9,8 @@ use mailprobe::judge::findings::{Code, Severity};
 use mailprobe::judge::{diagnose, policy, Evidence};
 use mailprobe::probe::login::{Credentials, LoginOutcome, LoginRefusal, Secret};
 use mailprobe::probe::{CertVerdict, Failure, FailureKind, Phase, ProbeResult, TcpOutcome};
-use mailprobe::render::words;
 use mailprobe::service::{Protocol, Security, Service, STANDARD_SERVICES};
+use mailprobe::words;
 use mailprobe::{exits, Run};
 use support::dns::zone;
 use support::mail::{Spec, TlsMode};
@@ -27,7 +27,7 @@ fn card(run: &Run) -> String {
 /// The same run judged again over other probes (as if those had been seen), for cases that
 /// need ports a test cannot bind (25, 993, …).
 fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
-    let diagnosis = diagnose(&Evidence {
+    let (judgements, diagnosis) = diagnose(&Evidence {
         target: &run.target,
         discovery: &run.discovery,
         identification: &run.identification,
@@ -45,7 +45,7 @@ fn rejudge(run: &Run, probes: Vec<ProbeResult>, services: &[Service]) -> Run {
     let mut out = run.clone();
     out.status = policy::status(&run.discovery, &run.identification, &diagnosis, true, None);
     out.exit_code = policy::exit_code(out.status);
-    out.probes = probes;
+    out.judged = mailprobe::judge::Judged::pair(probes, judgements);
     out.diagnosis = diagnosis;
     out
 }
@@ -184,7 +184,7 @@ async fn no_conclusion_is_drawn_about_ports_that_were_not_probed() {
     let a = w.dead_service(Protocol::Imap, Security::Tls);
     let b = w.dead_service(Protocol::Smtp, Security::StartTls);
     let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
-    assert!(run.probes.iter().all(|p| p.service == a || p.service == b));
+    assert!(run.probes().all(|p| p.service == a || p.service == b));
     assert!(finding(&run, Code::HostNotServingMail).is_none());
     assert!(finding(&run, Code::PortRefused).is_some());
     let f = finding(&run, Code::PortsNotProbed).expect("ports_not_probed");
@@ -252,7 +252,7 @@ async fn an_expired_certificate_is_called_expired_everywhere() {
         login,
         &LoginOutcome::NotAttempted(LoginRefusal::UntrustedCertificate(CertVerdict::Expired))
     );
-    let service = run.probes[0].service;
+    let service = run.judged[0].probe.service;
     assert!(words::login_outcome(service, login).contains("certificate expired"));
     assert_ne!(run.exit_code, exits::OK);
 }
@@ -286,10 +286,9 @@ async fn a_providers_own_host_with_a_foreign_certificate_is_interception() {
     // Never recommended, never suggested, and the foreign name is not probed as an alternative.
     let rec = &run.diagnosis.recommended;
     assert!(rec.incoming.iter().all(|r| r.host != "imap.gmail.com"));
-    assert!(run.probes.iter().all(|p| p.host != "intercept.evil.test"));
+    assert!(run.probes().all(|p| p.host != "intercept.evil.test"));
     assert!(run
-        .probes
-        .iter()
+        .probes()
         .any(|p| p.host == "imap.gmail.com" && p.service == imaps));
     assert_ne!(run.exit_code, exits::OK);
     // The card travels alone: it carries the warning and what to do, not "see the report".
@@ -352,7 +351,7 @@ async fn a_null_mx_domain_gets_no_settings_whatever_answers() {
             |o| o.extra_hosts = vec!["mail.nullmx.test".into()],
         )
         .await;
-    assert!(run.probes.iter().any(|p| p.host == "mail.nullmx.test"));
+    assert!(run.probes().any(|p| p.host == "mail.nullmx.test"));
     assert!(run.diagnosis.recommended.incoming.is_empty());
     assert!(run.diagnosis.recommended.outgoing.is_empty());
     assert!(finding(&run, Code::NullMx).is_some());
@@ -441,7 +440,7 @@ async fn a_published_setting_left_out_by_a_limit_is_not_called_broken() {
         microsoft_cname: None,
     };
     let probes = vec![skipped];
-    let diagnosis = diagnose(&Evidence {
+    let (_, diagnosis) = diagnose(&Evidence {
         target: &run.target,
         discovery: &run.discovery,
         identification: &run.identification,

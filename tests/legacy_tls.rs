@@ -111,8 +111,7 @@ async fn rustls_servers_refuse_both_versions_on_implicit_tls_and_after_starttls(
     let run = w.run("a@ok.test", &[ok_zone(&w.net)]).await;
     for service in [imaps, submission] {
         let p = run
-            .probes
-            .iter()
+            .probes()
             .find(|p| p.service == service && p.tls.is_some())
             .unwrap_or_else(|| panic!("no TLS probe of {service}"));
         let versions: Vec<LegacyVersion> = p.legacy_tls.iter().map(|c| c.version).collect();
@@ -153,5 +152,5 @@ async fn rustls_servers_refuse_both_versions_on_implicit_tls_and_after_starttls(
             o.legacy_tls = LegacyScope::Off
         })
         .await;
-    assert!(off.probes.iter().all(|p| p.legacy_tls.is_empty()));
+    assert!(off.probes().all(|p| p.legacy_tls.is_empty()));
 }

@@ -14,8 +14,8 @@ use mailprobe::judge::Verdict;
 use mailprobe::net::address::AddressClass;
 use mailprobe::probe::login::{Credentials, LoginOutcome, Secret};
 use mailprobe::probe::{FailureKind, Skip, TlsFailure};
-use mailprobe::render::words;
 use mailprobe::service::{Protocol, Security};
+use mailprobe::words;
 use support::dns::{zone, Fault, FaultyDns, TestDns};
 use support::mail::{Behaviour, Spec, TlsMode};
 use support::pki::self_signed_leaf;
@@ -42,15 +42,11 @@ async fn fan_out_is_capped_and_said() {
         })
         .await;
     assert!(
-        run.probes.len() <= mailprobe::plan::MAX_PROBES,
+        run.judged.len() <= mailprobe::plan::MAX_PROBES,
         "{}",
-        run.probes.len()
+        run.judged.len()
     );
-    let per_name = run
-        .probes
-        .iter()
-        .filter(|p| p.host == "mx0.ok.test")
-        .count();
+    let per_name = run.probes().filter(|p| p.host == "mx0.ok.test").count();
     assert!(per_name <= 4 * 7, "{per_name}");
     assert!(finding(&run, Code::AddressesTruncated).is_some());
     assert!(finding(&run, Code::ProbeBudgetExhausted).is_some());
@@ -105,7 +101,7 @@ async fn concurrency_one_means_one_connection_second_looks_included() {
     let run = w
         .run_with("ok.test", &[ok_zone(&w.net)], |o| o.concurrency = 1)
         .await;
-    assert!(!run.probes.is_empty());
+    assert!(!run.judged.is_empty());
     let peak = w.servers[0].peak_connections.load(Ordering::SeqCst);
     assert_eq!(peak, 1);
 }
@@ -121,8 +117,7 @@ async fn an_ipv4_mapped_aaaa_is_the_same_host_not_another() {
     let body = format!("@ IN MX 10 imap.ok.test.\nimap IN A {n}.10\nimap IN AAAA ::ffff:{n}.10\n");
     let run = w.run("ok.test", &[zone("ok.test", &body)]).await;
     let imap: Vec<_> = run
-        .probes
-        .iter()
+        .probes()
         .filter(|p| p.host == "imap.ok.test" && p.service == s)
         .collect();
     assert_eq!(imap.len(), 1, "{imap:#?}");
@@ -285,8 +280,7 @@ async fn special_purpose_addresses_are_never_probed_as_the_server() {
     let run = support::run(&o).await;
     assert!(started.elapsed() < TIMEOUT, "{:?}", started.elapsed());
     let mx_probes: Vec<_> = run
-        .probes
-        .iter()
+        .probes()
         .filter(|p| p.host == "mx.mailprobe-hostile.com")
         .collect();
     assert!(!mx_probes.is_empty());

@@ -64,8 +64,7 @@ fn everything_shown(run: &Run) -> String {
     let mut card = Vec::new();
     mailprobe::render::card::render(run, &mut card).unwrap();
     let transcripts: String = run
-        .probes
-        .iter()
+        .probes()
         .filter_map(|p| p.transcript.as_ref())
         .map(|t| format!("{t:?}"))
         .collect();

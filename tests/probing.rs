@@ -12,8 +12,8 @@ use mailprobe::judge::Verdict;
 use mailprobe::probe::{
     CertVerdict, FailureKind, Heard, Phase, StartTlsState, TcpOutcome, Unreachable,
 };
-use mailprobe::render::words;
 use mailprobe::service::{Protocol, Security, Service};
+use mailprobe::words;
 use support::dns::zone;
 use support::mail::{start_on, Behaviour, BlackHole, Spec, TlsMode};
 use support::pki::{self_signed_leaf, TestCa};
@@ -269,8 +269,12 @@ async fn expired_self_signed_and_unknown_ca_certificates_are_judged() {
         let p = probe(&run, "imap.ok.test", service);
         let tls = p.tls.as_ref().unwrap();
         assert_eq!(tls.verdict.as_ref(), Some(&cert_verdict), "{service}");
-        let i = run.probes.iter().position(|x| std::ptr::eq(x, p)).unwrap();
-        let j = &run.diagnosis.judgements[i];
+        let j = &run
+            .judged
+            .iter()
+            .find(|j| std::ptr::eq(&j.probe, p))
+            .unwrap()
+            .judgement;
         assert_eq!(j.verdict, Verdict::Warnings, "{service}");
         assert!(j.warnings.contains(&code), "{service}: {:?}", j.warnings);
         // The certificate is on record even though verification failed.
@@ -461,7 +465,7 @@ async fn the_run_takes_about_one_timeout_with_silent_servers_among_the_hosts() {
         .await;
     let elapsed = started.elapsed();
     assert!(elapsed < timeout * 2, "took {elapsed:?}");
-    assert!(run.probes.len() >= 8);
+    assert!(run.judged.len() >= 8);
     let p = probe(
         &run,
         "mx.ok.test",
@@ -581,9 +585,9 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
     let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
     // The same names with an IPv6 address this machine has no route to (ENETUNREACH).
     let v6: std::net::IpAddr = "2001:db8::25".parse().unwrap();
-    let mut probes = run.probes.clone();
+    let mut probes: Vec<_> = run.probes().cloned().collect();
     let mut candidates = run.candidates.clone();
-    for p in run.probes.iter().filter(|p| p.service == imaps) {
+    for p in run.probes().filter(|p| p.service == imaps) {
         let mut q = mailprobe::probe::ProbeResult::new(&p.host, v6, p.service);
         q.tcp = TcpOutcome::Unreachable(Unreachable::Network);
         q.failure = Some(mailprobe::probe::Failure::new(
@@ -597,7 +601,7 @@ async fn ipv6_that_this_machine_cannot_route_is_not_blamed_on_the_server() {
             v.push(v6);
         }
     }
-    let d = diagnose(&Evidence {
+    let (_, d) = diagnose(&Evidence {
         target: &run.target,
         discovery: &run.discovery,
         identification: &run.identification,
@@ -643,7 +647,7 @@ async fn one_address_never_gets_more_than_a_few_connections_at_once() {
             o.extra_hosts = names.clone();
         })
         .await;
-    let probes: Vec<_> = run.probes.iter().filter(|p| p.service == s).collect();
+    let probes: Vec<_> = run.probes().filter(|p| p.service == s).collect();
     assert!(probes.len() >= 14);
     assert!(probes.iter().all(|p| p.failure.is_none()), "{probes:#?}");
     let peak = w.servers[0]

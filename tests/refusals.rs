@@ -68,7 +68,7 @@ fn login_finding(run: &Run) -> String {
     format!(
         "{} | {}",
         support::scenario::message(f),
-        mailprobe::render::words::hint(f).unwrap_or_default()
+        mailprobe::words::hint(f).unwrap_or_default()
     )
 }
 
@@ -331,7 +331,7 @@ async fn a_refused_greeting_and_a_refused_starttls_are_decoded() {
         text.contains("blocked using") && text.contains("blocklist"),
         "{text}"
     );
-    let hint = mailprobe::render::words::hint(f).unwrap();
+    let hint = mailprobe::words::hint(f).unwrap();
     assert!(hint.contains("another network"), "{hint}");
 
     let w = world(Behaviour::Normal, Behaviour::RejectStartTls).await;

@@ -83,17 +83,9 @@ pub enum Change {
 }
 
 impl Change {
-    /// Whether this is worse than before.
+    /// Whether this is worse than before (decided in [`crate::judge::policy::is_regression`]).
     pub fn is_regression(&self) -> bool {
-        matches!(
-            self,
-            Self::StoppedWorking { .. }
-                | Self::MxChanged { .. }
-                | Self::ProviderChanged { .. }
-                | Self::CertificateExpiring { .. }
-                | Self::NewError { .. }
-                | Self::MtaStsPolicyChangedSameId { .. }
-        )
+        crate::judge::policy::is_regression(self)
     }
 }
 
@@ -244,15 +236,6 @@ pub mod view {
         pub mx: Option<Vec<String>>,
         pub max_age: Option<u64>,
     }
-}
-
-/// The snapshot of a run just made: its report read through the same view as an old file's.
-pub fn snapshot_of(report: &crate::report::Report) -> Snapshot {
-    serde_json::to_value(report)
-        .ok()
-        .and_then(|v| serde_json::from_value::<view::Report>(v).ok())
-        .map(snapshot)
-        .unwrap_or_default()
 }
 
 /// What a report says, in the few fields compared.

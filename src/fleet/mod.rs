@@ -5,7 +5,6 @@
 
 pub mod compare;
 pub mod input;
-pub mod output;
 pub mod shard;
 
 use futures::StreamExt;
@@ -66,13 +65,12 @@ pub async fn run(
 ) -> Result<(), SetupError> {
     let shared = Shared::for_fleet(&fleet.base, fleet.rate)?;
     let shared = &shared;
-    let mut runs = futures::stream::iter(fleet.targets.iter().cloned())
-        .map(|target| {
-            let mut options = fleet.base.clone();
-            options.target = target;
-            async move { Box::pin(run_with(&options, observer, shared)).await }
-        })
-        .buffer_unordered(fleet.parallel.max(1));
+    let mut runs =
+        futures::stream::iter(fleet.targets.iter().cloned())
+            .map(|target| async move {
+                Box::pin(run_with(&target, &fleet.base, observer, shared)).await
+            })
+            .buffer_unordered(fleet.parallel.max(1));
     while let Some(result) = runs.next().await {
         done(result?);
     }

@@ -2,6 +2,7 @@
 //! propagation still pending, servers that lag or disagree, lame or silent servers, a
 //! delegation that differs between parent and child, all servers in one network.
 
+use crate::judge::findings::AuthorityFact;
 use std::net::IpAddr;
 
 use super::findings::{Fact, Finding, Lagging, ProbedFromSource};
@@ -62,38 +63,40 @@ pub fn findings(
         .filter(|s| matches!(s.outcome, ServerOutcome::Timeout | ServerOutcome::Failed(_)));
     if answered.is_empty() && silent.clone().count() == a.servers.len() && !a.servers.is_empty() {
         // None answered at all: most likely this network, not every server of the zone.
-        out.push(Finding::new(Fact::AuthoritativeUnreachable {
-            zone: a.zone.clone(),
-            servers: a.servers.len(),
-        }));
+        out.push(Finding::new(Fact::Authority(
+            AuthorityFact::AuthoritativeUnreachable {
+                zone: a.zone.clone(),
+                servers: a.servers.len(),
+            },
+        )));
         return out;
     }
     for name in &a.no_address {
         out.push(
-            Finding::new(Fact::NameserverNoAddress {
+            Finding::new(Fact::Authority(AuthorityFact::NameserverNoAddress {
                 name: name.clone(),
                 zone: a.zone.clone(),
-            })
+            }))
             .at(name, None),
         );
     }
     for s in silent {
         out.push(
-            Finding::new(Fact::NameserverUnreachable {
+            Finding::new(Fact::Authority(AuthorityFact::NameserverUnreachable {
                 name: s.name.clone(),
                 address: s.address,
-            })
+            }))
             .at(&s.name, None),
         );
     }
     for s in &a.servers {
         if let ServerOutcome::NotAsked(class) = s.outcome {
             out.push(
-                Finding::new(Fact::NameserverSpecialAddress {
+                Finding::new(Fact::Authority(AuthorityFact::NameserverSpecialAddress {
                     name: s.name.clone(),
                     address: s.address,
                     class,
-                })
+                }))
                 .at(&s.name, None),
             );
         }
@@ -105,12 +108,12 @@ pub fn findings(
             _ => continue,
         };
         out.push(
-            Finding::new(Fact::NameserverLame {
+            Finding::new(Fact::Authority(AuthorityFact::NameserverLame {
                 name: s.name.clone(),
                 address: s.address,
                 zone: a.zone.clone(),
                 refused,
-            })
+            }))
             .at(&s.name, None),
         );
     }
@@ -165,13 +168,15 @@ fn consistency(
             works: probed.works_on_any(&[c.candidate.name.as_str()], None),
         })
         .collect();
-    vec![Finding::new(Fact::AuthoritativeInconsistent {
-        zone: a.zone.clone(),
-        newest_serial: best.serial,
-        newest_mx: best.mx.set().unwrap_or_default(),
-        lagging,
-        resolver_missing,
-    })]
+    vec![Finding::new(Fact::Authority(
+        AuthorityFact::AuthoritativeInconsistent {
+            zone: a.zone.clone(),
+            newest_serial: best.serial,
+            newest_mx: best.mx.set().unwrap_or_default(),
+            lagging,
+            resolver_missing,
+        },
+    ))]
 }
 
 /// Hosts the newest servers give addresses for and `lagging` gives none for.
@@ -224,14 +229,16 @@ fn propagation(
         .filter(|e| !resolver.iter().any(|(_, r)| r == e))
         .collect();
     let new_mx_works = probed.smtp_works_on_any(&new_hosts);
-    vec![Finding::new(Fact::PropagationPending {
-        resolver_mx: resolver,
-        source_mx: source,
-        refresh_in: remaining,
-        refresh_at: a.asked_at + i64::from(remaining),
-        source_ttl: best.mx.ttl(),
-        new_mx_works,
-    })]
+    vec![Finding::new(Fact::Authority(
+        AuthorityFact::PropagationPending {
+            resolver_mx: resolver,
+            source_mx: source,
+            refresh_in: remaining,
+            refresh_at: a.asked_at + i64::from(remaining),
+            source_ttl: best.mx.ttl(),
+            new_mx_works,
+        },
+    ))]
 }
 
 /// Host names whose addresses the resolver holds differently from the newest servers, where no
@@ -280,14 +287,14 @@ fn address_propagation(
             continue;
         }
         out.push(
-            Finding::new(Fact::AddressPropagationPending {
+            Finding::new(Fact::Authority(AuthorityFact::AddressPropagationPending {
                 name: host.name.clone(),
                 resolver: resolver_set,
                 source: host.addresses.clone(),
                 refresh_in: held.ttl,
                 refresh_at: held.ttl.map(|t| a.asked_at + i64::from(t)),
                 source_ttl: host.ttl,
-            })
+            }))
             .at(&host.name, None),
         );
     }
@@ -309,11 +316,13 @@ fn delegation(a: &Authority) -> Vec<Finding> {
     if p == c {
         return Vec::new();
     }
-    vec![Finding::new(Fact::DelegationMismatch {
-        zone: a.zone.clone(),
-        parent: p,
-        child: c,
-    })]
+    vec![Finding::new(Fact::Authority(
+        AuthorityFact::DelegationMismatch {
+            zone: a.zone.clone(),
+            parent: p,
+            child: c,
+        },
+    ))]
 }
 
 /// Every IPv4 name server address in one /24: one outage or one route takes them all.
@@ -337,8 +346,10 @@ fn one_network(a: &Authority) -> Vec<Finding> {
         return Vec::new();
     }
     let [x, y, z] = nets[0];
-    vec![Finding::new(Fact::NameserversOneNetwork {
-        zone: a.zone.clone(),
-        network: std::net::Ipv4Addr::new(x, y, z, 0),
-    })]
+    vec![Finding::new(Fact::Authority(
+        AuthorityFact::NameserversOneNetwork {
+            zone: a.zone.clone(),
+            network: std::net::Ipv4Addr::new(x, y, z, 0),
+        },
+    ))]
 }

@@ -2,6 +2,7 @@
 //! hosts actually present on port 25, TLS-RPT, and SPF/DMARC for the recommended outgoing
 //! server.
 
+use crate::judge::findings::DeliveryFact;
 use std::net::IpAddr;
 
 use super::findings::{
@@ -98,43 +99,43 @@ fn spf_structure(tree: &SpfTree, domain: &str) -> Vec<Finding> {
     let domain = domain.to_string();
     let mut out = Vec::new();
     if tree.too_many_lookups() {
-        out.push(Fact::SpfTooManyLookups {
+        out.push(Fact::Delivery(DeliveryFact::SpfTooManyLookups {
             domain: domain.clone(),
             lookups: tree.lookups,
-        });
+        }));
     }
     if tree.too_many_void_lookups() {
-        out.push(Fact::SpfTooManyVoidLookups {
+        out.push(Fact::Delivery(DeliveryFact::SpfTooManyVoidLookups {
             domain: domain.clone(),
             names: tree.void_lookups.clone(),
-        });
+        }));
     }
     if !tree.missing.is_empty() {
-        out.push(Fact::SpfIncludeWithoutSpf {
+        out.push(Fact::Delivery(DeliveryFact::SpfIncludeWithoutSpf {
             domain: domain.clone(),
             targets: tree.missing.clone(),
-        });
+        }));
     }
     match tree.permissive_all {
-        Some(PermissiveAll::Pass) => out.push(Fact::SpfAllPass {
+        Some(PermissiveAll::Pass) => out.push(Fact::Delivery(DeliveryFact::SpfAllPass {
             domain: domain.clone(),
-        }),
-        Some(PermissiveAll::Neutral) => out.push(Fact::SpfAllNeutral {
+        })),
+        Some(PermissiveAll::Neutral) => out.push(Fact::Delivery(DeliveryFact::SpfAllNeutral {
             domain: domain.clone(),
-        }),
+        })),
         None => {}
     }
     if tree.uses_ptr {
-        out.push(Fact::SpfPtr {
+        out.push(Fact::Delivery(DeliveryFact::SpfPtr {
             domain: domain.clone(),
-        });
+        }));
     }
     if !tree.unreadable.is_empty() || tree.truncated {
-        out.push(Fact::SpfTreeIncomplete {
+        out.push(Fact::Delivery(DeliveryFact::SpfTreeIncomplete {
             domain,
             unreadable: tree.unreadable.clone(),
             truncated: tree.truncated,
-        });
+        }));
     }
     out.into_iter().map(Finding::new).collect()
 }
@@ -151,17 +152,21 @@ fn mta_sts(
         TxtState::Present { .. } => true,
         TxtState::Missing | TxtState::LookupFailed(_) => false,
         TxtState::Several => {
-            out.push(Finding::new(Fact::MtaStsRecordInvalid {
-                domain: domain.to_string(),
-                record: None,
-            }));
+            out.push(Finding::new(Fact::Delivery(
+                DeliveryFact::MtaStsRecordInvalid {
+                    domain: domain.to_string(),
+                    record: None,
+                },
+            )));
             false
         }
         TxtState::Invalid { record } => {
-            out.push(Finding::new(Fact::MtaStsRecordInvalid {
-                domain: domain.to_string(),
-                record: Some(record.clone()),
-            }));
+            out.push(Finding::new(Fact::Delivery(
+                DeliveryFact::MtaStsRecordInvalid {
+                    domain: domain.to_string(),
+                    record: Some(record.clone()),
+                },
+            )));
             false
         }
     };
@@ -170,19 +175,23 @@ fn mta_sts(
         PolicyState::Fetched(p) => p,
         PolicyState::Invalid { problems } => {
             if announced {
-                out.push(Finding::new(Fact::MtaStsPolicyInvalid {
-                    url,
-                    problems: problems.clone(),
-                }));
+                out.push(Finding::new(Fact::Delivery(
+                    DeliveryFact::MtaStsPolicyInvalid {
+                        url,
+                        problems: problems.clone(),
+                    },
+                )));
             }
             return (out, announced);
         }
         PolicyState::BadResponse { status, .. } => {
             if announced {
-                out.push(Finding::new(Fact::MtaStsPolicyUnavailable {
-                    url,
-                    why: PolicyFetch::Status(*status),
-                }));
+                out.push(Finding::new(Fact::Delivery(
+                    DeliveryFact::MtaStsPolicyUnavailable {
+                        url,
+                        why: PolicyFetch::Status(*status),
+                    },
+                )));
             }
             return (out, announced);
         }
@@ -190,18 +199,22 @@ fn mta_sts(
         PolicyState::Unavailable(FetchError::NoAddress) if !announced => return (out, false),
         PolicyState::Unavailable(e) => {
             if announced {
-                out.push(Finding::new(Fact::MtaStsPolicyUnavailable {
-                    url,
-                    why: PolicyFetch::Failed(e.clone()),
-                }));
+                out.push(Finding::new(Fact::Delivery(
+                    DeliveryFact::MtaStsPolicyUnavailable {
+                        url,
+                        why: PolicyFetch::Failed(e.clone()),
+                    },
+                )));
             }
             return (out, announced);
         }
     };
     if !announced {
-        out.push(Finding::new(Fact::MtaStsRecordMissing {
-            domain: domain.to_string(),
-        }));
+        out.push(Finding::new(Fact::Delivery(
+            DeliveryFact::MtaStsRecordMissing {
+                domain: domain.to_string(),
+            },
+        )));
         return (out, false);
     }
     let mode = policy.mode;
@@ -213,11 +226,11 @@ fn mta_sts(
     for host in mx_hosts {
         if !policy.mx.iter().any(|p| covers(p, host)) {
             out.push(
-                Finding::new(Fact::MtaStsMxNotCovered {
+                Finding::new(Fact::Delivery(DeliveryFact::MtaStsMxNotCovered {
                     host: host.clone(),
                     mode,
                     patterns: policy.mx.clone(),
-                })
+                }))
                 .at(host, Some(25)),
             );
             continue;
@@ -225,11 +238,11 @@ fn mta_sts(
         for (address, state) in inbound(probes, host) {
             let fact = match state {
                 Inbound::NotReached => continue,
-                Inbound::NoStarttls => Fact::MtaStsNoStarttls {
+                Inbound::NoStarttls => Fact::Delivery(DeliveryFact::MtaStsNoStarttls {
                     host: host.clone(),
                     address,
                     mode,
-                },
+                }),
                 Inbound::Tls {
                     verdict, name_ok, ..
                 } => {
@@ -237,19 +250,19 @@ fn mta_sts(
                     match (verdict, name_ok) {
                         (Some(CertVerdict::Trusted), true) => continue,
                         (Some(CertVerdict::Trusted | CertVerdict::NameMismatch), _) | (None, _) => {
-                            Fact::MtaStsCertificateInvalid {
+                            Fact::Delivery(DeliveryFact::MtaStsCertificateInvalid {
                                 host: host.clone(),
                                 address,
                                 mode,
                                 problem: CertProblem::NotValidForName,
-                            }
+                            })
                         }
-                        (Some(v), _) => Fact::MtaStsCertificateInvalid {
+                        (Some(v), _) => Fact::Delivery(DeliveryFact::MtaStsCertificateInvalid {
                             host: host.clone(),
                             address,
                             mode,
                             problem: CertProblem::Untrusted(v.clone()),
-                        },
+                        }),
                     }
                 }
             };
@@ -258,12 +271,12 @@ fn mta_sts(
     }
     if out.len() == before {
         out.push(Finding::new(if reached == 0 {
-            Fact::MtaStsNotChecked { mode }
+            Fact::Delivery(DeliveryFact::MtaStsNotChecked { mode })
         } else {
-            Fact::MtaStsInOrder {
+            Fact::Delivery(DeliveryFact::MtaStsInOrder {
                 mode,
                 hosts: mx_hosts.len(),
-            }
+            })
         }));
     }
     (out, true)
@@ -312,10 +325,10 @@ fn dane_host(
     };
     if records.is_empty() {
         if t.lookup == TlsaLookup::ServFail {
-            let f = Finding::new(Fact::DaneLookupFailed {
+            let f = Finding::new(Fact::Delivery(DeliveryFact::DaneLookupFailed {
                 host: host.clone(),
                 basis: DnssecBasis::Resolver(dane.resolver),
-            });
+            }));
             return (vec![f.at(&host, Some(25))], true);
         }
         return (Vec::new(), false);
@@ -330,19 +343,19 @@ fn dane_host(
     );
     let basis = match (tlsa, mx) {
         (Status::Bogus(basis), _) | (_, Status::Bogus(basis)) => {
-            let f = Finding::new(Fact::DaneLookupFailed {
+            let f = Finding::new(Fact::Delivery(DeliveryFact::DaneLookupFailed {
                 host: host.clone(),
                 basis,
-            });
+            }));
             return (vec![f.at(&host, Some(25))], true);
         }
         // RFC 7672 section 2.2: TLSA of an MX host counts only when the MX set is secure too.
         (Status::Insecure(basis), _) | (Status::Secure(basis), Status::Insecure(_)) => {
-            let f = Finding::new(Fact::DaneZoneInsecure {
+            let f = Finding::new(Fact::Delivery(DeliveryFact::DaneZoneInsecure {
                 host: host.clone(),
                 basis,
                 mx_secure: matches!(mx, Status::Secure(_)),
-            });
+            }));
             return (vec![f.at(&host, Some(25))], false);
         }
         (Status::Secure(basis), Status::Secure(_)) => basis,
@@ -353,10 +366,12 @@ fn dane_host(
     for (address, state) in inbound(probes, &host) {
         match state {
             Inbound::NotReached => {}
-            Inbound::NoStarttls => out.push(Finding::new(Fact::DaneNoStarttls {
-                host: host.clone(),
-                address,
-            })),
+            Inbound::NoStarttls => {
+                out.push(Finding::new(Fact::Delivery(DeliveryFact::DaneNoStarttls {
+                    host: host.clone(),
+                    address,
+                })))
+            }
             Inbound::Tls { chain, .. } => {
                 if records
                     .iter()
@@ -364,23 +379,25 @@ fn dane_host(
                 {
                     matched += 1;
                 } else {
-                    out.push(Finding::new(Fact::DaneTlsaMismatch {
-                        host: host.clone(),
-                        address,
-                        records: records.len(),
-                    }));
+                    out.push(Finding::new(Fact::Delivery(
+                        DeliveryFact::DaneTlsaMismatch {
+                            host: host.clone(),
+                            address,
+                            records: records.len(),
+                        },
+                    )));
                 }
             }
         }
     }
     if out.is_empty() {
         out.push(Finding::new(if matched > 0 {
-            Fact::DaneInOrder {
+            Fact::Delivery(DeliveryFact::DaneInOrder {
                 host: host.clone(),
                 basis,
-            }
+            })
         } else {
-            Fact::DaneNotVerified { host: host.clone() }
+            Fact::Delivery(DeliveryFact::DaneNotVerified { host: host.clone() })
         }));
     }
     let out = out.into_iter().map(|f| f.at(&host, Some(25))).collect();
@@ -390,15 +407,21 @@ fn dane_host(
 fn tls_rpt(t: &TlsRpt, domain: &str, secured: bool) -> Vec<Finding> {
     let domain = domain.to_string();
     match t {
-        TlsRpt::Missing if secured => vec![Finding::new(Fact::TlsRptMissing { domain })],
-        TlsRpt::Several => vec![Finding::new(Fact::TlsRptInvalid {
+        TlsRpt::Missing if secured => {
+            vec![Finding::new(Fact::Delivery(DeliveryFact::TlsRptMissing {
+                domain,
+            }))]
+        }
+        TlsRpt::Several => vec![Finding::new(Fact::Delivery(DeliveryFact::TlsRptInvalid {
             domain,
             record: None,
-        })],
-        TlsRpt::Invalid { record } => vec![Finding::new(Fact::TlsRptInvalid {
-            domain,
-            record: Some(record.clone()),
-        })],
+        }))],
+        TlsRpt::Invalid { record } => {
+            vec![Finding::new(Fact::Delivery(DeliveryFact::TlsRptInvalid {
+                domain,
+                record: Some(record.clone()),
+            }))]
+        }
         _ => Vec::new(),
     }
 }
@@ -417,44 +440,48 @@ fn sender(
             policy,
             subdomains,
             reports,
-        } => out.push(Finding::new(Fact::DmarcPolicy {
+        } => out.push(Finding::new(Fact::Delivery(DeliveryFact::DmarcPolicy {
             domain: domain_s.clone(),
             policy: *policy,
             subdomains: *subdomains,
             reports: *reports,
-        })),
-        Dmarc::Missing => out.push(Finding::new(Fact::DmarcMissing {
+        }))),
+        Dmarc::Missing => out.push(Finding::new(Fact::Delivery(DeliveryFact::DmarcMissing {
             domain: domain_s.clone(),
-        })),
-        Dmarc::Invalid { record } => out.push(Finding::new(Fact::DmarcInvalid {
-            domain: domain_s.clone(),
-            record: Some(record.clone()),
-        })),
-        Dmarc::Several => out.push(Finding::new(Fact::DmarcInvalid {
+        }))),
+        Dmarc::Invalid { record } => {
+            out.push(Finding::new(Fact::Delivery(DeliveryFact::DmarcInvalid {
+                domain: domain_s.clone(),
+                record: Some(record.clone()),
+            })))
+        }
+        Dmarc::Several => out.push(Finding::new(Fact::Delivery(DeliveryFact::DmarcInvalid {
             domain: domain_s.clone(),
             record: None,
-        })),
+        }))),
         Dmarc::LookupFailed(_) => {}
     }
     let dmarc = dmarc_policy(d);
     let includes = match &d.spf {
         SpfRecord::Present { includes, .. } => includes,
         SpfRecord::Missing => {
-            out.push(Finding::new(Fact::SpfMissing { domain: domain_s }));
+            out.push(Finding::new(Fact::Delivery(DeliveryFact::SpfMissing {
+                domain: domain_s,
+            })));
             return out;
         }
         SpfRecord::Several => {
-            out.push(Finding::new(Fact::SpfInvalid {
+            out.push(Finding::new(Fact::Delivery(DeliveryFact::SpfInvalid {
                 domain: domain_s,
                 record: None,
-            }));
+            })));
             return out;
         }
         SpfRecord::Invalid { record } => {
-            out.push(Finding::new(Fact::SpfInvalid {
+            out.push(Finding::new(Fact::Delivery(DeliveryFact::SpfInvalid {
                 domain: domain_s,
                 record: Some(record.clone()),
-            }));
+            })));
             return out;
         }
         SpfRecord::LookupFailed(_) => return out,
@@ -474,16 +501,16 @@ fn sender(
             include,
         };
         out.push(Finding::new(if found {
-            Fact::SpfAuthorizesServer {
+            Fact::Delivery(DeliveryFact::SpfAuthorizesServer {
                 domain: domain_s,
                 sender,
-            }
+            })
         } else {
-            Fact::SpfNotAuthorizingServer {
+            Fact::Delivery(DeliveryFact::SpfNotAuthorizingServer {
                 domain: domain_s,
                 sender,
                 dmarc,
-            }
+            })
         }));
         return out;
     }
@@ -529,12 +556,12 @@ pub(super) fn server_spf_fact(
     };
     let domain = domain.to_string();
     match c.result {
-        SpfResult::Pass => Fact::SpfAuthorizesServer { domain, sender },
-        _ => Fact::SpfNotAuthorizingServer {
+        SpfResult::Pass => Fact::Delivery(DeliveryFact::SpfAuthorizesServer { domain, sender }),
+        _ => Fact::Delivery(DeliveryFact::SpfNotAuthorizingServer {
             domain,
             sender,
             dmarc,
-        },
+        }),
     }
 }
 

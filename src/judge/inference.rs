@@ -2,6 +2,7 @@
 //! ports blocked on our side, hosts that are down or filtered, no IPv6 here, local exhaustion.
 //! Conclusions are drawn only from what was probed.
 
+use crate::judge::findings::{DnsFact, ProbeFact};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
@@ -14,33 +15,39 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let unprobed = policy::unprobed_standard_ports(ev.services);
     if !unprobed.is_empty() && !ev.probes.is_empty() {
-        out.push(Finding::new(Fact::PortsNotProbed { ports: unprobed }));
+        out.push(Finding::new(Fact::Probe(ProbeFact::PortsNotProbed {
+            ports: unprobed,
+        })));
     }
     let local_v6_missing = unroutable_ipv6(ev.probes);
     if !local_v6_missing.is_empty() {
-        out.push(Finding::new(Fact::NoLocalIpv6 {
+        out.push(Finding::new(Fact::Probe(ProbeFact::NoLocalIpv6 {
             addresses: local_v6_missing.len(),
-        }));
+        })));
     }
     for cap in ev.caps {
         out.push(Finding::new(match cap {
-            CapHit::Addresses { name, total, kept } => Fact::AddressesTruncated {
+            CapHit::Addresses { name, total, kept } => Fact::Probe(ProbeFact::AddressesTruncated {
                 name: name.clone(),
                 total: *total,
                 kept: *kept,
-            },
-            CapHit::ProbeBudget { planned, kept } => Fact::ProbeBudgetExhausted {
+            }),
+            CapHit::ProbeBudget { planned, kept } => Fact::Probe(ProbeFact::ProbeBudgetExhausted {
                 planned: *planned,
                 kept: *kept,
-            },
-            CapHit::PublishedSettings { total, kept } => Fact::PublishedSettingsTruncated {
-                total: *total,
-                kept: *kept,
-            },
-            CapHit::FamilyLeftNothing { ipv6, left_out } => Fact::FamilyLeftNothing {
-                ipv6: *ipv6,
-                left_out: *left_out,
-            },
+            }),
+            CapHit::PublishedSettings { total, kept } => {
+                Fact::Probe(ProbeFact::PublishedSettingsTruncated {
+                    total: *total,
+                    kept: *kept,
+                })
+            }
+            CapHit::FamilyLeftNothing { ipv6, left_out } => {
+                Fact::Probe(ProbeFact::FamilyLeftNothing {
+                    ipv6: *ipv6,
+                    left_out: *left_out,
+                })
+            }
         }));
     }
     let late = ev
@@ -51,7 +58,9 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
         )
         .count();
     if late > 0 {
-        out.push(Finding::new(Fact::RunDeadlineReached { skipped: late }));
+        out.push(Finding::new(Fact::Probe(ProbeFact::RunDeadlineReached {
+            skipped: late,
+        })));
     }
     let exhausted = ev
         .probes
@@ -59,9 +68,9 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
         .filter(|p| p.tcp == TcpOutcome::Failed(LocalError::TooManyOpenFiles))
         .count();
     if exhausted > 0 {
-        out.push(Finding::new(Fact::LocalResourceExhausted {
-            probes: exhausted,
-        }));
+        out.push(Finding::new(Fact::Probe(
+            ProbeFact::LocalResourceExhausted { probes: exhausted },
+        )));
     }
     // Addresses we could not even try say nothing about their hosts.
     let own: Vec<&ProbeResult> = ev
@@ -73,10 +82,10 @@ pub fn findings(ev: &Evidence<'_>) -> Vec<Finding> {
         .collect();
     let blocked = blocked_ports(ev, &own);
     for (port, addresses) in &blocked {
-        out.push(Finding::new(Fact::PortBlockedLocally {
+        out.push(Finding::new(Fact::Probe(ProbeFact::PortBlockedLocally {
             port: *port,
             addresses: *addresses,
-        }));
+        })));
     }
     host_findings(ev, &own, &blocked, &mut out);
     unresolvable_candidates(ev, &mut out);
@@ -171,29 +180,30 @@ fn host_findings(
         });
         let unreachable: Option<Vec<Unreachable>> = unreachable.collect();
         let fact = if probes.iter().all(|p| p.tcp == TcpOutcome::TimedOut) {
-            Some(Fact::HostSilent { host })
+            Some(Fact::Probe(ProbeFact::HostSilent { host }))
         } else if let Some(why) = unreachable.and_then(|u| u.first().copied()) {
-            Some(Fact::HostUnreachable { host, why })
+            Some(Fact::Probe(ProbeFact::HostUnreachable { host, why }))
         } else if every_port_asked && probes.iter().all(|p| p.tcp == TcpOutcome::Refused) {
             // A name mailprobe only guessed (the domain's web host, `imap.`…) that is no mail
             // server is no news: nobody said it was one.
-            (!only_guessed(ev, address)).then_some(Fact::HostNotServingMail { host })
+            (!only_guessed(ev, address))
+                .then_some(Fact::Probe(ProbeFact::HostNotServingMail { host }))
         } else if probes.iter().any(|p| answered(&p.tcp)) {
             let refused = ports_where(&probes, |p| p.tcp == TcpOutcome::Refused);
             if !refused.is_empty() {
-                let fact = Fact::PortRefused {
+                let fact = Fact::Probe(ProbeFact::PortRefused {
                     host: host.clone(),
                     ports: refused,
-                };
+                });
                 out.push(Finding::new(fact).at(&at, None));
             }
             let filtered = ports_where(&probes, |p| {
                 p.tcp == TcpOutcome::TimedOut && !blocked.contains_key(&p.port)
             });
-            (!filtered.is_empty()).then_some(Fact::PortFiltered {
+            (!filtered.is_empty()).then_some(Fact::Probe(ProbeFact::PortFiltered {
                 host,
                 ports: filtered,
-            })
+            }))
         } else {
             None
         };
@@ -224,11 +234,11 @@ fn unresolvable_candidates(ev: &Evidence<'_>, out: &mut Vec<Finding>) {
             Source::Published => continue,
             _ => continue,
         };
-        let fact = Fact::Unresolvable {
+        let fact = Fact::Dns(DnsFact::Unresolvable {
             name: c.name.clone(),
             error,
             srv_target,
-        };
+        });
         out.push(Finding::new(fact).at(&c.name, None));
     }
 }

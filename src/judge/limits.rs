@@ -5,6 +5,7 @@
 use super::findings::{Fact, Finding};
 use super::policy;
 use super::recommend::Recommended;
+use crate::judge::findings::ProbeFact;
 use crate::probe::{dialect, ProbeResult, StartTlsState};
 use crate::service::Protocol;
 
@@ -46,11 +47,11 @@ pub fn findings(recommended: &Recommended, probes: &[ProbeResult]) -> Vec<Findin
         };
         for limit in advertised(p) {
             out.push(
-                Finding::new(Fact::AdvertisedLimit {
+                Finding::new(Fact::Probe(ProbeFact::AdvertisedLimit {
                     host: r.host.clone(),
                     port: r.port,
                     limit,
-                })
+                }))
                 .at(&r.host, Some(r.port)),
             );
         }

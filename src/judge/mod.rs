@@ -32,7 +32,7 @@ use findings::{Code, Finding};
 
 pub use recommend::{ClientSecurity, ProviderCheck, Recommendation, Recommended, Username};
 pub use status::{Alert, ExpiryLimits, NoMailbox, Status};
-pub use verdict::{judge, Judgement, Verdict};
+pub use verdict::{judge, Judged, Judgement, Verdict};
 
 /// One host name on one service, over all its addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,12 +59,14 @@ pub fn login_findings<'a>(
         .into_iter()
         .filter(|(_, _, o)| !matches!(o, crate::probe::login::LoginOutcome::Accepted { .. }))
         .map(|(service, host, outcome)| {
-            Finding::new(findings::Fact::LoginNotAccepted {
-                service,
-                host: host.to_string(),
-                outcome: outcome.clone(),
-                decoded: refusals::decode_outcome(service.protocol, provider, outcome),
-            })
+            Finding::new(findings::Fact::Recommend(
+                findings::RecommendFact::LoginNotAccepted {
+                    service,
+                    host: host.to_string(),
+                    outcome: outcome.clone(),
+                    decoded: refusals::decode_outcome(service.protocol, provider, outcome),
+                },
+            ))
             .at(host, Some(service.port))
         })
         .collect()
@@ -98,8 +100,6 @@ impl SettingStatus {
 /// Everything the judgement concluded.
 #[derive(Debug, Clone)]
 pub struct Diagnosis {
-    /// One judgement per probe, in probe order.
-    pub judgements: Vec<Judgement>,
     pub settings: Vec<SettingStatus>,
     pub recommended: Recommended,
     pub provider_checks: Vec<ProviderCheck>,
@@ -118,12 +118,12 @@ impl Diagnosis {
         port: u16,
     ) -> Option<refusals::Decoded> {
         self.findings.iter().find_map(|f| match &f.fact {
-            findings::Fact::LoginNotAccepted {
+            findings::Fact::Recommend(findings::RecommendFact::LoginNotAccepted {
                 service,
                 host: h,
                 decoded,
                 ..
-            } if h == host && service.port == port && service.protocol == protocol => *decoded,
+            }) if h == host && service.port == port && service.protocol == protocol => *decoded,
             _ => None,
         })
     }
@@ -156,7 +156,8 @@ pub struct Evidence<'a> {
     pub probed: bool,
 }
 
-pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
+/// The judgement of each probe (in the probes' order, for [`Judged::pair`]) and the diagnosis.
+pub fn diagnose(ev: &Evidence<'_>) -> (Vec<Judgement>, Diagnosis) {
     let mut findings = domain::findings(ev.target, ev.discovery, ev.identification);
     let judgements: Vec<Judgement> = ev
         .probes
@@ -238,14 +239,14 @@ pub fn diagnose(ev: &Evidence<'_>) -> Diagnosis {
         (Recommended::default(), Vec::new())
     };
     findings.sort_by_key(|f| f.severity);
-    Diagnosis {
-        judgements,
+    let diagnosis = Diagnosis {
         settings,
         recommended,
         provider_checks,
         published_checks,
         findings,
-    }
+    };
+    (judgements, diagnosis)
 }
 
 fn context(ev: &Evidence<'_>, host: &str) -> verdict::Context {

@@ -2,6 +2,7 @@
 //! problem with every host and port that has exactly that problem; addresses that fail while
 //! others work; names a certificate pointed to that work instead.
 
+use crate::judge::findings::ProbeFact;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
@@ -58,12 +59,12 @@ fn inconsistent_addresses(
             }
         }
         if !addresses.is_empty() {
-            let fact = Fact::AddressInconsistent {
+            let fact = Fact::Probe(ProbeFact::AddressInconsistent {
                 host: s.host.clone(),
                 port: s.service.port,
                 addresses,
                 warnings: extra,
-            };
+            });
             out.push(Finding::new(fact).at(&s.host, Some(s.service.port)));
         }
     }
@@ -77,11 +78,13 @@ fn truncated_certificates(ev: &Evidence<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         if c.names_total > c.names.len() && seen.insert(c.subject.clone()) {
-            out.push(Finding::new(Fact::CertificateNamesTruncated {
-                subject: c.subject.clone(),
-                total: c.names_total,
-                kept: c.names.len(),
-            }));
+            out.push(Finding::new(Fact::Probe(
+                ProbeFact::CertificateNamesTruncated {
+                    subject: c.subject.clone(),
+                    total: c.names_total,
+                    kept: c.names.len(),
+                },
+            )));
         }
     }
 }
@@ -139,11 +142,11 @@ fn per_setting_findings(
         let ports: Vec<u16> = ports.into_iter().collect();
         let port = (ports.len() == 1).then(|| ports[0]);
         let first = hosts[0].clone();
-        let fact = Fact::Setting {
+        let fact = Fact::Probe(ProbeFact::Setting {
             hosts,
             ports,
             problem,
-        };
+        });
         out.push(Finding::new(fact).at(&first, port));
     }
 }
@@ -283,17 +286,17 @@ fn address_family_findings(settings: &[SettingStatus], untried: &[IpAddr], out: 
         let v4_works = s.working_addresses.iter().any(IpAddr::is_ipv4);
         let (host, port) = (s.host.clone(), s.service.port);
         let fact = if v4_works && failing.iter().all(IpAddr::is_ipv6) {
-            Fact::Ipv6Broken {
+            Fact::Probe(ProbeFact::Ipv6Broken {
                 host,
                 port,
                 addresses: failing,
-            }
+            })
         } else {
-            Fact::AddressFailing {
+            Fact::Probe(ProbeFact::AddressFailing {
                 host,
                 port,
                 addresses: failing,
-            }
+            })
         };
         out.push(Finding::new(fact).at(&s.host, Some(port)));
     }
@@ -324,11 +327,11 @@ fn shared_host_suggestions(ev: &Evidence<'_>, settings: &[SettingStatus], out: &
             .map(|p| p.host.clone())
             .collect();
         let port = (ports.len() == 1).then(|| ports[0]);
-        let fact = Fact::CertificateValidForOtherHost {
+        let fact = Fact::Probe(ProbeFact::CertificateValidForOtherHost {
             name: name.to_string(),
             ports,
             presented_by: presented_by.into_iter().collect(),
-        };
+        });
         out.push(Finding::new(fact).at(name, port));
     }
 }

@@ -5,6 +5,7 @@
 use super::findings::{Code, Fact, Finding, SettingRef, Unconfirmed};
 use super::recommend::{ClientSecurity, Recommended};
 use super::{policy, SettingStatus, Verdict};
+use crate::judge::findings::PublishedFact;
 use crate::plan::ResolvedCandidate;
 use crate::published::{Invalid, Method, MicrosoftCname, Outcome, Published, Setting, Transport};
 use crate::service::Security;
@@ -118,9 +119,11 @@ pub fn findings(
     out.extend(unlisted(published, recommended));
     if let Some(found) = &published.microsoft_cname {
         if *found != MicrosoftCname::InOrder {
-            out.push(Finding::new(Fact::AutodiscoverCname {
-                found: found.clone(),
-            }));
+            out.push(Finding::new(Fact::Published(
+                PublishedFact::AutodiscoverCname {
+                    found: found.clone(),
+                },
+            )));
         }
     }
     // What the domain itself publishes: Thunderbird's databases say nothing about it.
@@ -141,12 +144,12 @@ pub fn findings(
             .map(|s| (s.method, s.url.clone(), s.outcome.clone()))
             .collect();
         out.push(Finding::new(if failed.is_empty() {
-            Fact::PublishedNone {
+            Fact::Published(PublishedFact::PublishedNone {
                 thunderbird_finds: thunderbird_choice
                     .is_some_and(|s| s.method.is_client_database()),
-            }
+            })
         } else {
-            Fact::PublishedUnreadable { failed }
+            Fact::Published(PublishedFact::PublishedUnreadable { failed })
         }));
     }
     // "Nothing published" already says Thunderbird guesses; a recognised provider's domain
@@ -174,7 +177,8 @@ fn thunderbird(
             .iter()
             .filter(|s| !matches!(s.method, Method::Srv | Method::AutodiscoverSrv))
             .all(|s| policy::shows_absence(&s.outcome));
-        return (asked_ispdb && all_absent).then(|| Finding::new(Fact::ThunderbirdGuesses));
+        return (asked_ispdb && all_absent)
+            .then(|| Finding::new(Fact::Published(PublishedFact::ThunderbirdGuesses)));
     };
     let chosen = [source.first(true), source.first(false)]
         .into_iter()
@@ -187,14 +191,16 @@ fn thunderbird(
             (s.clone(), result)
         })
         .collect();
-    Some(Finding::new(Fact::ThunderbirdSetup {
-        method: source.method,
-        url: source
-            .final_url
-            .clone()
-            .unwrap_or_else(|| source.url.clone()),
-        chosen,
-    }))
+    Some(Finding::new(Fact::Published(
+        PublishedFact::ThunderbirdSetup {
+            method: source.method,
+            url: source
+                .final_url
+                .clone()
+                .unwrap_or_else(|| source.url.clone()),
+            chosen,
+        },
+    )))
 }
 
 fn setting_finding(c: &PublishedCheck, settings: &[SettingStatus]) -> Option<Finding> {
@@ -204,35 +210,41 @@ fn setting_finding(c: &PublishedCheck, settings: &[SettingStatus]) -> Option<Fin
     let srv_only = c.methods.iter().all(|m| *m == Method::Srv);
     match &c.result {
         CheckResult::Unresolved if srv_only => None,
-        CheckResult::Unresolved => at(Fact::PublishedHostUnresolved {
+        CheckResult::Unresolved => at(Fact::Published(PublishedFact::PublishedHostUnresolved {
             setting: s.clone(),
             methods: c.methods.clone(),
-        }),
-        CheckResult::Failed(why) => at(Fact::PublishedSettingBroken {
+        })),
+        CheckResult::Failed(why) => at(Fact::Published(PublishedFact::PublishedSettingBroken {
             setting: s.clone(),
             methods: c.methods.clone(),
             why: why.clone(),
             instead: working_instead(s, settings),
-        }),
-        _ if s.security == Security::Plain => at(Fact::PublishedSettingInsecure {
+        })),
+        _ if s.security == Security::Plain => {
+            at(Fact::Published(PublishedFact::PublishedSettingInsecure {
+                setting: s.clone(),
+                methods: c.methods.clone(),
+                instead: working_instead(s, settings),
+            }))
+        }
+        CheckResult::Warnings(w) => at(Fact::Published(
+            PublishedFact::PublishedSettingUnconfirmed {
+                setting: s.clone(),
+                methods: c.methods.clone(),
+                why: Unconfirmed::Warnings(w.clone()),
+            },
+        )),
+        CheckResult::NotProbed(skip) => at(Fact::Published(
+            PublishedFact::PublishedSettingUnconfirmed {
+                setting: s.clone(),
+                methods: c.methods.clone(),
+                why: skip.map_or(Unconfirmed::NotProbed, Unconfirmed::Skipped),
+            },
+        )),
+        CheckResult::Confirmed => at(Fact::Published(PublishedFact::PublishedSettingConfirmed {
             setting: s.clone(),
             methods: c.methods.clone(),
-            instead: working_instead(s, settings),
-        }),
-        CheckResult::Warnings(w) => at(Fact::PublishedSettingUnconfirmed {
-            setting: s.clone(),
-            methods: c.methods.clone(),
-            why: Unconfirmed::Warnings(w.clone()),
-        }),
-        CheckResult::NotProbed(skip) => at(Fact::PublishedSettingUnconfirmed {
-            setting: s.clone(),
-            methods: c.methods.clone(),
-            why: skip.map_or(Unconfirmed::NotProbed, Unconfirmed::Skipped),
-        }),
-        CheckResult::Confirmed => at(Fact::PublishedSettingConfirmed {
-            setting: s.clone(),
-            methods: c.methods.clone(),
-        }),
+        })),
     }
 }
 
@@ -278,10 +290,9 @@ fn disagreements(published: &Published) -> Vec<Finding> {
             }
         }
         if choices.len() > 1 {
-            out.push(Finding::new(Fact::PublishedSourcesDisagree {
-                incoming,
-                choices,
-            }));
+            out.push(Finding::new(Fact::Published(
+                PublishedFact::PublishedSourcesDisagree { incoming, choices },
+            )));
         }
     }
     out
@@ -298,17 +309,21 @@ fn source_findings(published: &Published) -> Vec<Finding> {
     };
     for s in &published.sources {
         if s.transport == Transport::Http && !s.settings().is_empty() && !over_https(s.method) {
-            out.push(Finding::new(Fact::PublishedConfigInsecureTransport {
-                method: s.method,
-                url: s.url.clone(),
-            }));
+            out.push(Finding::new(Fact::Published(
+                PublishedFact::PublishedConfigInsecureTransport {
+                    method: s.method,
+                    url: s.url.clone(),
+                },
+            )));
         }
         if let Outcome::Invalid(Invalid::Xml(e)) = &s.outcome {
-            out.push(Finding::new(Fact::PublishedConfigInvalid {
-                method: s.method,
-                url: s.final_url.clone().unwrap_or_else(|| s.url.clone()),
-                error: e.clone(),
-            }));
+            out.push(Finding::new(Fact::Published(
+                PublishedFact::PublishedConfigInvalid {
+                    method: s.method,
+                    url: s.final_url.clone().unwrap_or_else(|| s.url.clone()),
+                    error: e.clone(),
+                },
+            )));
         }
     }
     out
@@ -330,10 +345,10 @@ fn unlisted(published: &Published, rec: &Recommended) -> Vec<Finding> {
                 .any(|(_, s)| s.host == r.host && s.port == r.port && s.protocol == r.protocol)
         })
         .map(|r| {
-            Finding::new(Fact::PublishedWorkingUnlisted {
+            Finding::new(Fact::Published(PublishedFact::PublishedWorkingUnlisted {
                 incoming: r.protocol.is_incoming(),
                 setting: r.as_ref(),
-            })
+            }))
         })
         .collect()
 }

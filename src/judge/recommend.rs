@@ -5,6 +5,7 @@
 use super::findings::{Code, Fact, Finding, SettingRef, Unconfirmed};
 use super::{policy, SettingStatus, Verdict};
 use crate::input::Target;
+use crate::judge::findings::{ProviderFact, RecommendFact};
 use crate::plan::Source;
 use crate::provider::{Identification, PublishedSetting};
 use crate::service::{Protocol, Security};
@@ -232,16 +233,22 @@ pub fn findings(
     };
     let [incoming, outgoing] = policy::chosen(rec);
     if tried(true) && !incoming.is_some_and(|r| r.confirmed) {
-        out.push(Finding::new(Fact::NoWorkingIncoming {
-            best: incoming.map(Recommendation::as_ref),
-        }));
+        out.push(Finding::new(Fact::Recommend(
+            RecommendFact::NoWorkingIncoming {
+                best: incoming.map(Recommendation::as_ref),
+            },
+        )));
     }
     if tried(false) && !outgoing.is_some_and(|r| r.confirmed) {
-        out.push(Finding::new(Fact::NoWorkingOutgoing {
-            best: outgoing.map(Recommendation::as_ref),
-        }));
+        out.push(Finding::new(Fact::Recommend(
+            RecommendFact::NoWorkingOutgoing {
+                best: outgoing.map(Recommendation::as_ref),
+            },
+        )));
         if outgoing.is_none() && !rec.server_to_server.is_empty() {
-            out.push(Finding::new(Fact::OnlyPort25Works));
+            out.push(Finding::new(Fact::Recommend(
+                RecommendFact::OnlyPort25Works,
+            )));
         }
     }
     for c in checks {
@@ -249,11 +256,13 @@ pub fn findings(
         let host = setting.host.clone();
         let port = setting.port;
         out.push(match &c.why {
-            None => Finding::new(Fact::ProviderSettingConfirmed { setting }),
-            Some(why) => Finding::new(Fact::ProviderSettingUnconfirmed {
+            None => Finding::new(Fact::Provider(ProviderFact::ProviderSettingConfirmed {
+                setting,
+            })),
+            Some(why) => Finding::new(Fact::Provider(ProviderFact::ProviderSettingUnconfirmed {
                 setting,
                 why: why.clone(),
-            })
+            }))
             .at(&host, Some(port)),
         });
     }

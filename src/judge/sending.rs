@@ -3,6 +3,7 @@
 //! never "missing"; the PTR is never required to name the user's domain.
 
 use super::findings::{Fact, Finding};
+use crate::judge::findings::SendingFact;
 use crate::probe::relay::{Attempt, RelayOutcome, Step};
 use crate::sending::blocklists::{Answer, Blocklists};
 use crate::sending::{Ptr, Relay, Sending};
@@ -13,46 +14,48 @@ pub fn findings(sending: &Sending) -> Vec<Finding> {
         let at = |fact: Fact| Finding::new(fact).at(&r.host, None);
         let host = r.host.clone();
         out.push(at(match &r.ptr {
-            Ptr::Missing => Fact::PtrMissing {
+            Ptr::Missing => Fact::Sending(SendingFact::PtrMissing {
                 host,
                 address: r.address,
-            },
-            Ptr::LookupFailed(error) => Fact::PtrUnknown {
+            }),
+            Ptr::LookupFailed(error) => Fact::Sending(SendingFact::PtrUnknown {
                 host,
                 address: r.address,
                 error: error.clone(),
-            },
+            }),
             Ptr::Names {
                 names,
                 confirmed: None,
-            } => Fact::PtrNotConfirmed {
+            } => Fact::Sending(SendingFact::PtrNotConfirmed {
                 host,
                 address: r.address,
                 names: names.clone(),
-            },
+            }),
             Ptr::Names {
                 confirmed: Some(name),
                 ..
-            } => Fact::PtrInOrder {
+            } => Fact::Sending(SendingFact::PtrInOrder {
                 host,
                 address: r.address,
                 name: name.clone(),
-            },
+            }),
         }));
         if let (Some(name), Some(false)) = (&r.greeting_name, r.greeting_confirmed) {
-            out.push(at(Fact::GreetingNameNotConfirmed {
+            out.push(at(Fact::Sending(SendingFact::GreetingNameNotConfirmed {
                 host: r.host.clone(),
                 address: r.address,
                 name: name.clone(),
                 seen: r.seen,
-            }));
+            })));
         }
     }
     if let Some(b) = &sending.blocklists {
         out.extend(blocklist_findings(b));
     }
     match &sending.relay {
-        Some(tests) if tests.is_empty() => out.push(Finding::new(Fact::RelayNotTested)),
+        Some(tests) if tests.is_empty() => {
+            out.push(Finding::new(Fact::Sending(SendingFact::RelayNotTested)))
+        }
         Some(tests) => out.extend(tests.iter().map(relay_finding)),
         None => {}
     }
@@ -61,12 +64,25 @@ pub fn findings(sending: &Sending) -> Vec<Finding> {
 
 /// A recipient accepted is a relay; every command refused is a refusal; anything else is an
 /// incomplete test, never "refused".
-pub fn relay_finding(r: &Relay) -> Finding {
-    let (host, address) = (r.host.clone(), r.address);
-    let fact = match &r.outcome {
-        Err(failure) => Fact::RelayTestIncomplete {
-            host,
-            address,
+/// What a relay test showed, one verdict for the finding, the line and the JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RelayVerdict {
+    /// `RCPT TO` an outside domain was accepted after `MAIL FROM` `sender`.
+    Relays {
+        sender: String,
+        reply: crate::probe::ServerReply,
+    },
+    /// Both attempts were refused; `reply` is the first refusal.
+    Refuses { reply: crate::probe::ServerReply },
+    /// The session failed (`failure`) or a command got no reply.
+    Incomplete {
+        failure: Option<crate::probe::Failure>,
+    },
+}
+
+pub fn relay_verdict(r: &Relay) -> RelayVerdict {
+    match &r.outcome {
+        Err(failure) => RelayVerdict::Incomplete {
             failure: Some(failure.clone()),
         },
         Ok(outcome) => match outcome.relayed() {
@@ -74,27 +90,39 @@ pub fn relay_finding(r: &Relay) -> Finding {
                 sender,
                 rcpt: Some(Step::Accepted(reply)),
                 ..
-            }) => Fact::OpenRelay {
-                host,
-                address,
+            }) => RelayVerdict::Relays {
                 sender: sender.clone(),
                 reply: reply.clone(),
             },
             _ => match first_refusal(outcome) {
-                Some(reply) if outcome.attempts.len() == 2 => Fact::RelayRefused {
-                    host,
-                    address,
-                    reply,
-                },
-                _ => Fact::RelayTestIncomplete {
-                    host,
-                    address,
-                    failure: None,
-                },
+                Some(reply) if outcome.attempts.len() == 2 => RelayVerdict::Refuses { reply },
+                _ => RelayVerdict::Incomplete { failure: None },
             },
         },
+    }
+}
+
+pub fn relay_finding(r: &Relay) -> Finding {
+    let (host, address) = (r.host.clone(), r.address);
+    let fact = match relay_verdict(r) {
+        RelayVerdict::Relays { sender, reply } => SendingFact::OpenRelay {
+            host,
+            address,
+            sender,
+            reply,
+        },
+        RelayVerdict::Refuses { reply } => SendingFact::RelayRefused {
+            host,
+            address,
+            reply,
+        },
+        RelayVerdict::Incomplete { failure } => SendingFact::RelayTestIncomplete {
+            host,
+            address,
+            failure,
+        },
     };
-    Finding::new(fact).at(&r.host, Some(25))
+    Finding::new(Fact::Sending(fact)).at(&r.host, Some(25))
 }
 
 /// The refusal of the outside sender's attempt (its RCPT, or its MAIL when that was refused),
@@ -143,14 +171,14 @@ fn blocklist_findings(b: &Blocklists) -> Vec<Finding> {
         if let Answer::Listed { codes, reason } = &l.answer {
             let list = crate::sending::blocklists::known(&l.zone);
             out.push(
-                Finding::new(Fact::Blocklisted {
+                Finding::new(Fact::Sending(SendingFact::Blocklisted {
                     host: l.host.clone(),
                     address: l.address,
                     zone: l.zone.clone(),
                     list,
                     codes: codes.clone(),
                     reason: reason.clone(),
-                })
+                }))
                 .at(&l.host, None),
             );
         }
@@ -164,11 +192,11 @@ fn blocklist_findings(b: &Blocklists) -> Vec<Finding> {
             .collect();
         if !listed && !zones.is_empty() {
             out.push(
-                Finding::new(Fact::BlocklistsClear {
+                Finding::new(Fact::Sending(SendingFact::BlocklistsClear {
                     host: host.to_string(),
                     address,
                     zones,
-                })
+                }))
                 .at(host, None),
             );
         }
@@ -188,11 +216,11 @@ fn blocklist_findings(b: &Blocklists) -> Vec<Finding> {
             }
         }
         out.extend(unknown.into_iter().map(|(why, addresses)| {
-            Finding::new(Fact::BlocklistCannotTell {
+            Finding::new(Fact::Sending(SendingFact::BlocklistCannotTell {
                 zone: list.zone.clone(),
                 why,
                 addresses,
-            })
+            }))
         }));
     }
     out

@@ -3,6 +3,7 @@
 //! the token's own claims, with no network and without checking its signature.
 
 use super::findings::{Fact, Finding};
+use crate::judge::findings::ProbeFact;
 use crate::provider::oauth;
 use crate::service::Protocol;
 use crate::token::TokenShape;
@@ -45,7 +46,7 @@ pub fn findings(
 ) -> Vec<Finding> {
     problems(shape, username, protocols, now)
         .into_iter()
-        .map(|problem| Finding::new(Fact::Token { problem }))
+        .map(|problem| Finding::new(Fact::Probe(ProbeFact::Token { problem })))
         .collect()
 }
 

@@ -21,6 +21,30 @@ pub struct Judgement {
     pub cause: Option<Failure>,
 }
 
+/// A probe with its judgement: carried together, so no output pairs them by position.
+#[derive(Debug, Clone)]
+pub struct Judged {
+    pub probe: crate::probe::ProbeResult,
+    pub judgement: Judgement,
+}
+
+impl Judged {
+    /// Joins each probe with the judgement made of it (one per probe, in order: the only place
+    /// that relies on it).
+    pub fn pair(probes: Vec<crate::probe::ProbeResult>, judgements: Vec<Judgement>) -> Vec<Judged> {
+        assert_eq!(probes.len(), judgements.len(), "one judgement per probe");
+        probes
+            .into_iter()
+            .zip(judgements)
+            .map(|(probe, judgement)| Judged { probe, judgement })
+            .collect()
+    }
+
+    pub fn parts(&self) -> (&crate::probe::ProbeResult, &Judgement) {
+        (&self.probe, &self.judgement)
+    }
+}
+
 /// What the judgement of a probe needs to know beyond the probe itself.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context {

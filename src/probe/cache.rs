@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use tokio::sync::watch;
 
 use super::ProbeResult;
+use super::ProbeTask;
 use crate::net::address;
-use crate::plan::ProbeTask;
 use crate::service::Service;
 
 type Key = (String, IpAddr, Service);

@@ -163,7 +163,7 @@ pub fn io_failure(e: &io::Error) -> FailureKind {
     // A TLS alert after the handshake (TLS 1.3 servers refuse a missing client certificate
     // only once the client has finished) is a TLS failure, not an I/O error.
     if let Some(tls) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return FailureKind::TlsHandshake(super::tls::handshake::tls_failure(tls, false));
+        return FailureKind::TlsHandshake(super::tls::failure::tls_failure(tls, false));
     }
     match e.kind() {
         io::ErrorKind::ConnectionReset | io::ErrorKind::BrokenPipe => FailureKind::Reset,

@@ -10,9 +10,9 @@ use tokio::time::Instant;
 
 use super::session::{self, Deadline};
 use super::tls::legacy::LegacyVersion;
+use super::ProbeTask;
 use super::{Failure, FailureKind, LegacyCheck, Phase, ProbeResult, Skip, TcpOutcome, Trust};
 pub use crate::net::gate::{Gate, Limiter, Permits, PER_ADDRESS_CONNECTIONS};
-use crate::plan::ProbeTask;
 use crate::service::Security;
 
 #[derive(Debug, Clone)]

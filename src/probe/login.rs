@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use super::conn::Conn;
 use super::oauth::{self, OAuthError, OAuthMechanism, Target};
-use super::redact::Redactor;
+use super::redact::{imap_quote, Redactor};
 use super::tls::{CertVerdict, TlsInfo};
 use super::{imap, pop3, smtp, Failure, FailureKind, ServerReply, MAX_REPLY_LINES};
 use crate::service::Protocol;
@@ -321,20 +321,6 @@ async fn imap_authenticate(
         conn.write_secret(response).await?;
     }
     Ok(None)
-}
-
-/// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.
-pub(crate) fn imap_quote(s: &str) -> Zeroizing<String> {
-    let mut out = Zeroizing::new(String::with_capacity(s.len() + 2));
-    out.push('"');
-    for c in s.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('"');
-    out
 }
 
 async fn pop3_login(

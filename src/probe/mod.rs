@@ -38,6 +38,15 @@ pub const MAX_REPLY_LINES: usize = 1000;
 pub const MAX_CAPABILITIES: usize = 64;
 
 /// The TCP connection attempt.
+/// One address and service, with every name that resolves there: the TCP outcome is shared,
+/// the TLS handshake (SNI, certificate) is per name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeTask {
+    pub address: IpAddr,
+    pub service: Service,
+    pub names: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TcpOutcome {
     Connected,

@@ -36,9 +36,7 @@ impl Redactor {
         }
         let raw = secret.as_bytes();
         forms.push(Zeroizing::new(raw.to_vec()));
-        forms.push(Zeroizing::new(
-            super::login::imap_quote(secret).as_bytes().to_vec(),
-        ));
+        forms.push(Zeroizing::new(imap_quote(secret).as_bytes().to_vec()));
         forms.push(Zeroizing::new(percent_encoded(raw).into_bytes()));
         forms.push(Zeroizing::new(
             crate::text::escape_controls(secret).into_bytes(),
@@ -128,6 +126,20 @@ fn percent_encoded(raw: &[u8]) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// An IMAP quoted string (RFC 9051 4.3): backslash and double quote escaped.
+pub(crate) fn imap_quote(s: &str) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(s.len() + 2));
+    out.push('"');
+    for c in s.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use tokio::time::Instant;
 
 use super::conn::{BoxStream, Conn};
 use super::dialect;
-use super::engine::Limiter;
 use super::login::{self, Credentials, LoginOutcome};
 use super::sniff::{classify_greeting, expected};
 use super::tls::{self, TlsInfo, Trust};
@@ -16,6 +15,7 @@ use super::{
     imap, tcp, Failure, FailureKind, Heard, Phase, ProbeResult, StartTlsState, TcpOutcome,
     MAX_CAPABILITIES,
 };
+use crate::net::gate::Limiter;
 use crate::service::{Protocol, Security, Service};
 use crate::text::{from_wire, truncate};
 

@@ -6,11 +6,11 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use super::words;
 use crate::judge::policy::{self, Absence};
 use crate::judge::{Recommendation, Username};
 use crate::probe::CertInfo;
 use crate::text::escape_controls as safe;
+use crate::words;
 use crate::Run;
 
 /// `-q` at 80 columns.
@@ -126,7 +126,10 @@ fn most_important(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 /// download, polling interval).
 fn limit_lines(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     for f in &run.diagnosis.findings {
-        if let crate::judge::findings::Fact::AdvertisedLimit { host, port, limit } = &f.fact {
+        if let crate::judge::findings::Fact::Probe(
+            crate::judge::findings::ProbeFact::AdvertisedLimit { host, port, limit },
+        ) = &f.fact
+        {
             if policy::limit_on_card(*limit) {
                 let text = format!("{host}:{port} {}", words::advertised_limit(*limit));
                 writeln!(out, "  Limit     {}", safe(&text))?;
@@ -292,9 +295,9 @@ fn line(
 
 /// The certificate the recommended setting presented (at its best address).
 fn certificate_of<'a>(run: &'a Run, r: &Recommendation) -> Option<&'a CertInfo> {
-    run.probes
+    run.judged
         .iter()
-        .zip(&run.diagnosis.judgements)
+        .map(crate::judge::Judged::parts)
         .filter(|(p, j)| p.host == r.host && p.port == r.port && j.verdict == r.verdict)
         .find_map(|(p, _)| p.tls.as_ref().and_then(|t| t.certificate.as_ref()))
 }

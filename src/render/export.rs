@@ -49,3 +49,19 @@ pub fn export(run: &Run, kind: ExportKind) -> Result<Vec<u8>, ExportError> {
         }
     }
 }
+
+/// Why nothing was exported, in words.
+pub fn export_error(e: &ExportError) -> String {
+    use ExportError as E;
+    match e {
+        E::NothingConfirmed => "nothing to export: no setting was confirmed (trusted certificate, encrypted) from here".into(),
+        E::Incomplete { incoming, outgoing } => format!(
+            "nothing exported: a profile needs a confirmed incoming and outgoing setting, and {} was confirmed",
+            match (incoming, outgoing) {
+                (true, false) => "no outgoing setting",
+                (false, true) => "no incoming setting",
+                (false, false) | (true, true) => "neither",
+            }
+        ),
+    }
+}

@@ -3,13 +3,13 @@
 
 use std::io::{self, Write};
 
-use super::words;
 use crate::fleet::compare::{Change, Setting};
 use crate::fleet::input::BadLine;
 use crate::fleet::Row;
 use crate::judge::findings::Severity;
 use crate::judge::Recommendation;
 use crate::text::{escape_controls, truncate};
+use crate::words;
 
 /// The row's verdict with its mark, as the card and `-q` say it.
 pub fn status(row: &Row) -> String {

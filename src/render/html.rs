@@ -7,10 +7,10 @@
 use base64::Engine;
 
 use super::fleet::{change, most_important, provider, setting, status};
-use super::words;
 use crate::fleet::compare::Change;
 use crate::fleet::Row;
 use crate::judge::Status;
+use crate::words;
 
 /// One domain on the page.
 pub struct Domain {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use colored::{ColoredString, Colorize};
 
-use super::{card, words};
+use super::card;
 use crate::discover::MxStatus;
 use crate::judge::findings::{Finding, Severity};
 use crate::judge::{Judgement, Verdict};
@@ -15,6 +15,7 @@ use crate::probe::{CertInfo, Phase, ProbeResult, TcpOutcome};
 use crate::report::names;
 use crate::service::Service;
 use crate::text::escape_controls as safe;
+use crate::words;
 use crate::Run;
 
 /// How the report is laid out: the terminal's width (80 when not a terminal), and how many
@@ -96,7 +97,7 @@ fn published(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         return Ok(());
     };
     writeln!(out, "\n{}", "What clients are told".bold().underline())?;
-    for line in super::published_words::lines(p, &run.diagnosis.published_checks) {
+    for line in crate::words::published::lines(p, &run.diagnosis.published_checks) {
         if line.url.is_none() && !line.text.contains('\n') {
             writeln!(out, "  {}: {}", line.label, safe(&line.text))?;
             continue;
@@ -232,9 +233,9 @@ fn dns_source(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
 /// The conversations kept with `-v`: failed probes' (or every probe's with `-vv`).
 fn transcripts(run: &Run, verbose: u8, out: &mut dyn Write) -> io::Result<()> {
     let shown = run
-        .probes
+        .judged
         .iter()
-        .zip(&run.diagnosis.judgements)
+        .map(crate::judge::Judged::parts)
         .filter(|(p, j)| p.shared_with.is_none() && (verbose > 1 || j.verdict != Verdict::Works))
         .filter_map(|(p, _)| p.transcript.as_ref().map(|t| (p, t)))
         .filter(|(_, t)| !t.lines.is_empty());
@@ -434,7 +435,7 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
         out,
         "\n{}  ({}, {:.1} s)",
         "Probes".bold().underline(),
-        words::count(run.probes.len(), "probe", "probes"),
+        words::count(run.judged.len(), "probe", "probes"),
         run.elapsed_ms as f64 / 1000.0
     )?;
     let services = columns(run);
@@ -461,11 +462,10 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     // One look-up per cell: the report's cost grows with what it shows, not with its square.
-    let cells: HashMap<(&str, IpAddr, Service), usize> = run
-        .probes
+    let cells: HashMap<(&str, IpAddr, Service), &crate::judge::Judged> = run
+        .judged
         .iter()
-        .enumerate()
-        .map(|(i, p)| ((p.host.as_str(), p.address, p.service), i))
+        .map(|j| ((j.probe.host.as_str(), j.probe.address, j.probe.service), j))
         .collect();
     for (name, address) in &rows {
         let label = crate::text::truncate(&safe(&format!("{name}  {address}")), name_width);
@@ -473,7 +473,7 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
         for s in &services {
             let cell = cells
                 .get(&(name.as_str(), *address, *s))
-                .map(|i| symbol(&run.probes[*i], &run.diagnosis.judgements[*i]))
+                .map(|j| symbol(&j.probe, &j.judgement))
                 .unwrap_or_else(|| "·".dimmed());
             write!(out, " {:>5}", cell)?;
         }
@@ -506,7 +506,7 @@ fn matrix(run: &Run, width: usize, out: &mut dyn Write) -> io::Result<()> {
 /// One line per failed probe that connected: the reason behind the symbol.
 fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut lines = Vec::new();
-    for (p, j) in run.probes.iter().zip(&run.diagnosis.judgements) {
+    for (p, j) in run.judged.iter().map(crate::judge::Judged::parts) {
         // Connect failures show in the matrix; what connected, or was not tried, needs words.
         let said = p.tcp.connected() || p.tcp == crate::probe::TcpOutcome::NotAttempted;
         if p.shared_with.is_some() || !said {
@@ -542,7 +542,7 @@ fn failures(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 /// The services in the plan, standard ones first in the usual order.
 fn columns(run: &Run) -> Vec<Service> {
     let mut services: Vec<Service> = Vec::new();
-    for p in &run.probes {
+    for p in run.probes() {
         if !services.contains(&p.service) {
             services.push(p.service);
         }
@@ -568,8 +568,7 @@ fn short_label(s: &Service) -> String {
 
 fn rows(run: &Run) -> Vec<(String, IpAddr)> {
     let mut seen = std::collections::HashSet::new();
-    run.probes
-        .iter()
+    run.probes()
         .map(|p| (p.host.clone(), p.address))
         .filter(|row| seen.insert(row.clone()))
         .collect()
@@ -598,7 +597,7 @@ type HostPorts<'a> = (&'a str, Vec<u16>);
 fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut seen: Vec<(&CertInfo, Vec<HostPorts>)> = Vec::new();
     let mut index: HashMap<(&str, &str, &str), usize> = HashMap::new();
-    for p in run.probes.iter().filter(|p| p.shared_with.is_none()) {
+    for p in run.probes().filter(|p| p.shared_with.is_none()) {
         let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
             continue;
         };

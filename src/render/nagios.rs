@@ -4,11 +4,11 @@
 
 use std::io::{self, Write};
 
-use super::words;
 use crate::judge::findings::Severity;
 use crate::judge::Alert;
 use crate::report::monitoring::{Direction, Monitoring, Reason};
 use crate::text::escape_controls;
+use crate::words;
 
 pub fn render(m: &Monitoring<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(

@@ -12,7 +12,7 @@ use crate::delivery::spf_tree::{PermissiveAll, SpfTree};
 use crate::delivery::tls_rpt::TlsRpt;
 use crate::delivery::{Delivery, NotChecked};
 use crate::net::dnssec::Validated;
-use crate::render::words;
+use crate::words;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct DeliveryView {

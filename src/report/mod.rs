@@ -21,8 +21,8 @@ use crate::plan::ResolvedCandidate;
 use crate::probe::login::LoginOutcome;
 use crate::probe::{CertInfo, CertVerdict, Failure, FailureKind, ProbeResult, TcpOutcome, TlsInfo};
 use crate::provider::{ProviderMatch, PublishedSetting};
-use crate::render::words;
 use crate::service::Service;
+use crate::words;
 use crate::{LoginCheck, Run};
 
 /// Version of the JSON layout; raised when keys are added.
@@ -114,10 +114,9 @@ impl Report {
             srv: d.srv.iter().map(SrvView::from).collect(),
             hosts: run.candidates.iter().map(HostView::from).collect(),
             probes: run
-                .probes
+                .judged
                 .iter()
-                .zip(&run.diagnosis.judgements)
-                .map(|(p, j)| ProbeView::new(p, j))
+                .map(|j| ProbeView::new(&j.probe, &j.judgement))
                 .collect(),
             recommended: RecommendedView::from(&run.diagnosis.recommended),
             provider_settings: run
@@ -248,11 +247,11 @@ impl From<&crate::probe::relay::Step> for RelayStepView {
 
 impl From<&crate::sending::Relay> for RelayView {
     fn from(r: &crate::sending::Relay) -> Self {
-        let finding = crate::judge::sending::relay_finding(r);
-        let verdict = match finding.fact {
-            crate::judge::findings::Fact::OpenRelay { .. } => "relays",
-            crate::judge::findings::Fact::RelayRefused { .. } => "refuses",
-            _ => "incomplete",
+        use crate::judge::sending::RelayVerdict;
+        let verdict = match crate::judge::sending::relay_verdict(r) {
+            RelayVerdict::Relays { .. } => "relays",
+            RelayVerdict::Refuses { .. } => "refuses",
+            RelayVerdict::Incomplete { .. } => "incomplete",
         };
         let (attempts, error) = match &r.outcome {
             Ok(o) => (
@@ -269,7 +268,7 @@ impl From<&crate::sending::Relay> for RelayView {
             ),
             Err(f) => (
                 Vec::new(),
-                Some(crate::render::words::failure(
+                Some(crate::words::failure(
                     crate::service::Service::new(
                         25,
                         crate::service::Protocol::Smtp,

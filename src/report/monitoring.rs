@@ -170,9 +170,9 @@ fn watched(run: &Run) -> Vec<(&str, u16)> {
 
 fn setting(run: &Run, s: &SettingStatus) -> SettingMetric {
     let best = run
-        .probes
+        .judged
         .iter()
-        .zip(&run.diagnosis.judgements)
+        .map(crate::judge::Judged::parts)
         .filter(|(p, _)| p.host == s.host && p.service == s.service && p.was_made())
         .min_by_key(|(_, j)| j.verdict)
         .map(|(p, _)| p);

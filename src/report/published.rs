@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::names;
 use crate::judge::published::{CheckResult, PublishedCheck};
 use crate::published::{MicrosoftCname, NotChecked, Outcome, Published, Source, Transport};
-use crate::render::{published_words, words};
+use crate::words::{self, published as published_words};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct PublishedView {

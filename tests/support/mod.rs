@@ -16,14 +16,34 @@ use mailprobe::input::parse_target;
 use mailprobe::service::Service;
 use mailprobe::{Options, Run};
 
+/// A test's target with its options (which derefs to the options, so tests set them in place).
+#[derive(Debug, Clone)]
+pub struct Asked {
+    pub target: mailprobe::input::Target,
+    pub options: Options,
+}
+
+impl std::ops::Deref for Asked {
+    type Target = Options;
+    fn deref(&self) -> &Options {
+        &self.options
+    }
+}
+
+impl std::ops::DerefMut for Asked {
+    fn deref_mut(&mut self) -> &mut Options {
+        &mut self.options
+    }
+}
+
 /// Options for a run against test servers: only the given DNS server and services.
 pub fn options(
     target: &str,
     dns: std::net::SocketAddr,
     services: &[Service],
     timeout: Duration,
-) -> Options {
-    let mut o = Options::new(parse_target(target).expect("valid test target"));
+) -> Asked {
+    let mut o = Options::new();
     o.dns_servers = vec![dns];
     o.services = services.to_vec();
     o.timeout = timeout;
@@ -34,11 +54,14 @@ pub fn options(
     o.published = false;
     // Never Mozilla's ISPDB from a test: tests/published.rs serves its own.
     o.ispdb_url = None;
-    o
+    Asked {
+        target: parse_target(target).expect("valid test target"),
+        options: o,
+    }
 }
 
-pub async fn run(options: &Options) -> Run {
-    let run = mailprobe::run(options, &mailprobe::probe::engine::Silent)
+pub async fn run(asked: &Asked) -> Run {
+    let run = mailprobe::run(&asked.target, asked, &mailprobe::probe::engine::Silent)
         .await
         .expect("run starts");
     schema::assert_run_valid(&run);
@@ -107,9 +130,9 @@ pub fn raw_control_chars(report: &str) -> Vec<char> {
 /// table (and every report with it) must fit the width it was given.
 pub async fn run_fleet(req: &mailprobe::fleet::FleetRequest) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = mailprobe::fleet::output::run(
+    let code = mailprobe::render::fleet_output::run(
         req,
-        mailprobe::fleet::output::Sinks {
+        mailprobe::render::fleet_output::Sinks {
             out: &mut out,
             err: &mut err,
             progress: false,

@@ -142,7 +142,7 @@ impl World {
         base.ca_file = Some(ca.to_path_buf());
         mailprobe::fleet::FleetRequest {
             fleet: mailprobe::fleet::FleetOptions {
-                base,
+                base: base.options,
                 targets: domains
                     .iter()
                     .map(|d| mailprobe::input::parse_target(d).unwrap())
@@ -171,14 +171,12 @@ impl World {
 }
 
 pub fn probe<'a>(run: &'a Run, host: &str, service: Service) -> &'a ProbeResult {
-    run.probes
-        .iter()
+    run.probes()
         .find(|p| p.host == host && p.service == service)
         .unwrap_or_else(|| {
             panic!(
                 "no probe of {host} {service}: {:#?}",
-                run.probes
-                    .iter()
+                run.probes()
                     .map(|p| (&p.host, p.service))
                     .collect::<Vec<_>>()
             )
@@ -186,12 +184,12 @@ pub fn probe<'a>(run: &'a Run, host: &str, service: Service) -> &'a ProbeResult 
 }
 
 pub fn verdict(run: &Run, host: &str, service: Service) -> Verdict {
-    let i = run
-        .probes
+    run.judged
         .iter()
-        .position(|p| p.host == host && p.service == service)
-        .expect("probe");
-    run.diagnosis.judgements[i].verdict
+        .find(|j| j.probe.host == host && j.probe.service == service)
+        .expect("probe")
+        .judgement
+        .verdict
 }
 
 pub fn finding(run: &Run, code: Code) -> Option<&Finding> {
@@ -200,7 +198,7 @@ pub fn finding(run: &Run, code: Code) -> Option<&Finding> {
 
 /// A finding's message, in the words the report uses.
 pub fn message(f: &Finding) -> String {
-    mailprobe::render::words::message(f)
+    mailprobe::words::message(f)
 }
 
 /// The messages of every finding with this code, in the report's order.

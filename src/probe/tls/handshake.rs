@@ -190,7 +190,10 @@ fn handshake_failure(e: &std::io::Error, first_bytes: &[u8], info: &TlsInfo) -> 
         };
     }
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return FailureKind::TlsHandshake(tls_failure(inner, info.client_certificate_requested));
+        return FailureKind::TlsHandshake(super::failure::tls_failure(
+            inner,
+            info.client_certificate_requested,
+        ));
     }
     match e.kind() {
         std::io::ErrorKind::UnexpectedEof if info.client_certificate_requested => {
@@ -200,24 +203,6 @@ fn handshake_failure(e: &std::io::Error, first_bytes: &[u8], info: &TlsInfo) -> 
             FailureKind::TlsHandshake(TlsFailure::ClosedDuringHandshake)
         }
         _ => crate::probe::conn::io_failure(e),
-    }
-}
-
-/// A rustls error as a typed failure. A server that asked for a client certificate and then
-/// ended the handshake did so because none came, whatever alert it chose to send.
-pub fn tls_failure(e: &rustls::Error, client_cert_requested: bool) -> TlsFailure {
-    use rustls::AlertDescription as A;
-    match e {
-        rustls::Error::AlertReceived(A::CertificateRequired) => {
-            TlsFailure::ClientCertificateRequired
-        }
-        rustls::Error::AlertReceived(_) if client_cert_requested => {
-            TlsFailure::ClientCertificateRequired
-        }
-        rustls::Error::AlertReceived(A::ProtocolVersion) => TlsFailure::OldVersionsOnly,
-        rustls::Error::AlertReceived(A::HandshakeFailure) => TlsFailure::NoCommonParameters,
-        rustls::Error::AlertReceived(other) => TlsFailure::Alert(format!("{other:?}")),
-        other => TlsFailure::Other(crate::text::escape_controls(&other.to_string())),
     }
 }
 

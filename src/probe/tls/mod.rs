@@ -8,6 +8,7 @@
 //! real verifier. The login check refuses to send credentials over such a connection.
 
 pub mod cert;
+pub mod failure;
 pub mod handshake;
 pub mod legacy;
 pub mod names;

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io::Write;
 
-use super::compare::{self, Change, Snapshot};
-use super::{FleetRequest, Row};
+use crate::fleet::compare::{self, Change, Snapshot};
+use crate::fleet::{FleetRequest, Row};
 use crate::judge::policy;
 use crate::probe::engine::Silent;
 use crate::render::{self, fleet as words};
@@ -74,7 +74,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
                     err,
                     "mailprobe: --compare {}: {}",
                     crate::text::escape_controls(&path.display().to_string()),
-                    render::words::old_run_error(&e)
+                    crate::words::old_run_error(&e)
                 );
                 return crate::exits::USAGE;
             }
@@ -98,7 +98,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
             }
         };
         tokio::select! {
-            result = super::run(&req.fleet, &Silent, done) => {
+            result = crate::fleet::run(&req.fleet, &Silent, done) => {
                 if let Err(e) = result {
                     let _ = writeln!(err, "mailprobe: {}", crate::text::escape_controls(&e.to_string()));
                     return crate::exits::USAGE;
@@ -213,7 +213,7 @@ fn finished(
     }
     let domain = run.target.domain.ascii.clone();
     let changes = old.map(|old| {
-        let new = compare::snapshot_of(&report);
+        let new = snapshot_of(&report);
         old.get(&domain)
             .map(|o| compare::compare(o, &new, req.expiry_warn))
             .unwrap_or_default()
@@ -311,4 +311,13 @@ fn progress_bar(total: usize) -> indicatif::ProgressBar {
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
+}
+
+/// The snapshot of a run just made: its report read through the same view as an old file's.
+fn snapshot_of(report: &Report) -> Snapshot {
+    serde_json::to_value(report)
+        .ok()
+        .and_then(|v| serde_json::from_value::<compare::view::Report>(v).ok())
+        .map(compare::snapshot)
+        .unwrap_or_default()
 }

@@ -1,8 +1,9 @@
 //! The words for what mail clients are told: the section's lines, the findings, the hints.
 //! Part of `words`, kept apart so each file stays readable.
 
-use super::words::{fetch_error, lookup_error_short, setting_ref};
-use crate::judge::findings::{Fact, SettingRef, Unconfirmed};
+use super::{fetch_error, lookup_error_short, setting_ref};
+use crate::judge::findings::PublishedFact;
+use crate::judge::findings::{SettingRef, Unconfirmed};
 use crate::judge::published::{CheckResult, PublishedCheck};
 use crate::published::xml::XmlError;
 use crate::published::{
@@ -38,7 +39,7 @@ fn tell(ms: &[Method]) -> String {
 
 /// "IMAP imap.example.com:993 SSL/TLS".
 pub fn setting(s: &Setting) -> String {
-    super::words::endpoint(s.protocol, &s.host, s.port, s.security)
+    crate::words::endpoint(s.protocol, &s.host, s.port, s.security)
 }
 
 pub fn xml_error(e: &XmlError) -> String {
@@ -193,7 +194,7 @@ pub fn lines(p: &Published, checks: &[PublishedCheck]) -> Vec<SourceLine> {
 }
 
 fn why(u: &Unconfirmed) -> String {
-    super::words::unconfirmed(u)
+    crate::words::unconfirmed(u)
 }
 
 fn instead(i: &Option<SettingRef>) -> String {
@@ -202,29 +203,29 @@ fn instead(i: &Option<SettingRef>) -> String {
         .unwrap_or_default()
 }
 
-/// The sentence of a finding about what clients are told, `None` for other facts.
-pub fn message(fact: &Fact) -> Option<String> {
-    Some(match fact {
-        Fact::PublishedSettingConfirmed { setting: s, methods: m } => {
+/// The sentence of a finding about what clients are told.
+pub fn message(fact: &PublishedFact) -> String {
+    match fact {
+        PublishedFact::PublishedSettingConfirmed { setting: s, methods: m } => {
             format!("{} clients {}, and it works from here", tell(m), setting(s))
         }
-        Fact::PublishedSettingBroken { setting: s, methods: m, why: w, instead: i } => format!(
+        PublishedFact::PublishedSettingBroken { setting: s, methods: m, why: w, instead: i } => format!(
             "{} clients {}, which fails: {}{}",
             tell(m), setting(s), why(w), instead(i)
         ),
-        Fact::PublishedSettingUnconfirmed { setting: s, methods: m, why: w } => format!(
+        PublishedFact::PublishedSettingUnconfirmed { setting: s, methods: m, why: w } => format!(
             "{} clients {}, which could not be confirmed: {}",
             tell(m), setting(s), why(w)
         ),
-        Fact::PublishedSettingInsecure { setting: s, methods: m, instead: i } => format!(
+        PublishedFact::PublishedSettingInsecure { setting: s, methods: m, instead: i } => format!(
             "{} clients {}: without encryption, the password crosses the network in clear{}",
             tell(m), setting(s), instead(i)
         ),
-        Fact::PublishedHostUnresolved { setting: s, methods: m } => format!(
+        PublishedFact::PublishedHostUnresolved { setting: s, methods: m } => format!(
             "{} clients {}, but {} does not resolve",
             tell(m), setting(s), s.host
         ),
-        Fact::PublishedSourcesDisagree { incoming, choices } => format!(
+        PublishedFact::PublishedSourcesDisagree { incoming, choices } => format!(
             "the sources clients read disagree on the {} server: {}",
             if *incoming { "incoming" } else { "outgoing" },
             choices
@@ -233,23 +234,23 @@ pub fn message(fact: &Fact) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Fact::PublishedConfigInsecureTransport { method: m, url } => format!(
+        PublishedFact::PublishedConfigInsecureTransport { method: m, url } => format!(
             "{} is served only over plain HTTP ({url}): anyone on the path can rewrite the settings clients receive",
             method(*m)
         ),
-        Fact::PublishedConfigInvalid { method: m, url, error } => format!(
+        PublishedFact::PublishedConfigInvalid { method: m, url, error } => format!(
             "{} at {url} cannot be read: {}",
             method(*m),
             xml_error(error)
         ),
-        Fact::PublishedWorkingUnlisted { incoming, setting: s } => format!(
+        PublishedFact::PublishedWorkingUnlisted { incoming, setting: s } => format!(
             "the {} setting that works, {}, is not what clients are told",
             if *incoming { "incoming" } else { "outgoing" },
             setting_ref(s)
         ),
-        Fact::PublishedNone { thunderbird_finds: false } => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
-        Fact::PublishedNone { thunderbird_finds: true } => "no autoconfig or Autodiscover configuration is published by the domain: Thunderbird still finds settings elsewhere (below), other mail clients must be set up by hand".into(),
-        Fact::PublishedUnreadable { failed } => format!(
+        PublishedFact::PublishedNone { thunderbird_finds: false } => "no autoconfig or Autodiscover configuration is published: mail clients must be set up by hand".into(),
+        PublishedFact::PublishedNone { thunderbird_finds: true } => "no autoconfig or Autodiscover configuration is published by the domain: Thunderbird still finds settings elsewhere (below), other mail clients must be set up by hand".into(),
+        PublishedFact::PublishedUnreadable { failed } => format!(
             "whether autoconfig or Autodiscover is published is unknown: {}",
             failed
                 .iter()
@@ -257,7 +258,7 @@ pub fn message(fact: &Fact) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        Fact::AutodiscoverCname { found } => match found {
+        PublishedFact::AutodiscoverCname { found } => match found {
             MicrosoftCname::Missing => format!(
                 "the domain's mail is at Microsoft 365 but autodiscover.<domain> has no CNAME to {}: Outlook cannot find the account",
                 crate::published::autodiscover::MICROSOFT_TARGET
@@ -266,15 +267,14 @@ pub fn message(fact: &Fact) -> Option<String> {
                 "the domain's mail is at Microsoft 365 but autodiscover.<domain> points to {t}, not {}: Outlook may be sent to an old server",
                 crate::published::autodiscover::MICROSOFT_TARGET
             ),
-            _ => format!(
+            MicrosoftCname::NotAlias | MicrosoftCname::InOrder => format!(
                 "the domain's mail is at Microsoft 365 but autodiscover.<domain> is not a CNAME to {}: Outlook may be sent to an old server",
                 crate::published::autodiscover::MICROSOFT_TARGET
             ),
         },
-        Fact::ThunderbirdSetup { method: m, url, chosen } => thunderbird_setup(*m, url, chosen),
-        Fact::ThunderbirdGuesses => "Thunderbird finds no configuration (the domain's autoconfig, its ISPDB, its MX's) and guesses host names: clients are set up by trial".into(),
-        _ => return None,
-    })
+        PublishedFact::ThunderbirdSetup { method: m, url, chosen } => thunderbird_setup(*m, url, chosen),
+        PublishedFact::ThunderbirdGuesses => "Thunderbird finds no configuration (the domain's autoconfig, its ISPDB, its MX's) and guesses host names: clients are set up by trial".into(),
+    }
 }
 
 /// "Thunderbird sets up IMAP … (confirmed) and SMTP … (fails: …) from its ISPDB (URL)".
@@ -294,50 +294,53 @@ fn check_result(r: &CheckResult) -> String {
     match r {
         CheckResult::Confirmed => "works from here".into(),
         CheckResult::Warnings(_) => "answers, with warnings".into(),
-        CheckResult::Failed(why) => format!("fails: {}", super::words::unconfirmed(why)),
+        CheckResult::Failed(why) => format!("fails: {}", crate::words::unconfirmed(why)),
         CheckResult::Unresolved => "the name does not resolve".into(),
         CheckResult::NotProbed(_) => "not probed".into(),
     }
 }
 
-pub fn hint(fact: &Fact) -> Option<&'static str> {
-    Some(match fact {
-        Fact::PublishedSettingBroken { .. } | Fact::PublishedHostUnresolved { .. } => {
+pub fn hint(fact: &PublishedFact) -> Option<String> {
+    let text = match fact {
+        PublishedFact::PublishedSettingBroken { .. } | PublishedFact::PublishedHostUnresolved { .. } => {
             "Every client set up automatically gets this broken setting: correct the published configuration (mailprobe --export autoconfig writes one from what works)."
         }
-        Fact::PublishedSettingInsecure { .. } => {
+        PublishedFact::PublishedSettingInsecure { .. } => {
             "Publish the encrypted port instead (SSL/TLS or STARTTLS)."
         }
-        Fact::PublishedSettingUnconfirmed { .. } => {
+        PublishedFact::PublishedSettingUnconfirmed { .. } => {
             "Clients set up automatically will meet the same problem: fix the server or publish a setting that works."
         }
-        Fact::PublishedSourcesDisagree { .. } => {
+        PublishedFact::PublishedSourcesDisagree { .. } => {
             "Thunderbird, Outlook and phones read different sources: publish the same settings in all of them."
         }
-        Fact::PublishedConfigInsecureTransport { .. } => {
+        PublishedFact::PublishedConfigInsecureTransport { .. } => {
             "Serve it over HTTPS with a certificate valid for that name."
         }
-        Fact::PublishedConfigInvalid { .. } => "Clients ignore it: publish a well-formed file.",
-        Fact::PublishedWorkingUnlisted { .. } => {
+        PublishedFact::PublishedConfigInvalid { .. } => "Clients ignore it: publish a well-formed file.",
+        PublishedFact::PublishedWorkingUnlisted { .. } => {
             "Publish it, so that clients set up automatically get it."
         }
-        Fact::PublishedUnreadable { .. } => {
+        PublishedFact::PublishedUnreadable { .. } => {
             "Run it again from a network that reaches the domain's web servers, or check them there."
         }
-        Fact::PublishedNone { .. } => {
+        PublishedFact::PublishedNone { .. } => {
             "mailprobe --export autoconfig writes a file to publish at https://autoconfig.<domain>/mail/config-v1.1.xml."
         }
-        Fact::ThunderbirdSetup { .. }
+        PublishedFact::ThunderbirdSetup { .. }
             if fact.code() == crate::judge::findings::Code::ThunderbirdSetupBroken =>
         {
             "Thunderbird users get these settings: publish working ones at https://autoconfig.<domain>/mail/config-v1.1.xml, which it asks first (mailprobe --export autoconfig writes one)."
         }
-        Fact::ThunderbirdGuesses => {
+        PublishedFact::ThunderbirdGuesses => {
             "Publish autoconfig (mailprobe --export autoconfig writes one) so Thunderbird need not guess."
         }
-        Fact::AutodiscoverCname { .. } => {
+        PublishedFact::AutodiscoverCname { .. } => {
             "Publish autodiscover.<domain> as a CNAME to autodiscover.outlook.com (Microsoft 365 admin center, Domains)."
         }
-        _ => return None,
-    })
+        PublishedFact::PublishedSettingConfirmed { .. } | PublishedFact::ThunderbirdSetup { .. } => {
+            return None
+        }
+    };
+    Some(text.to_string())
 }

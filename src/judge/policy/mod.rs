@@ -2,6 +2,15 @@
 //! how settings rank, the thresholds, how severe each finding is, and the exit status. The rest
 //! of the judgement gathers facts; the renderers only put them into words.
 
+mod authority;
+mod delivery;
+mod dns;
+mod probe;
+mod provider;
+mod published;
+mod recommend;
+mod sending;
+
 use super::findings::{Code, Fact, MtaStsMode, SettingProblem, Severity, Unconfirmed};
 use super::{
     Alert, ExpiryLimits, NoMailbox, Recommendation, Recommended, SettingStatus, Status, Verdict,
@@ -30,6 +39,29 @@ pub fn shows_absence(outcome: &crate::published::Outcome) -> bool {
 
 /// Certificates expiring sooner than this many days are reported.
 pub const EXPIRY_WARNING_DAYS: i64 = 14;
+
+/// `--compare`'s default (`--expiry-warn`): a week before the finding, so that a monitored
+/// fleet hears of a certificate before any single run warns about it.
+pub const EXPIRY_REGRESSION_DAYS: i64 = EXPIRY_WARNING_DAYS + 7;
+
+/// Which changes since a compared run are worse (exit status 4); the rest are improvements
+/// or harmless.
+pub fn is_regression(change: &crate::fleet::compare::Change) -> bool {
+    use crate::fleet::compare::Change;
+    match change {
+        Change::StoppedWorking { .. }
+        | Change::MxChanged { .. }
+        | Change::ProviderChanged { .. }
+        | Change::CertificateExpiring { .. }
+        | Change::NewError { .. }
+        | Change::MtaStsPolicyChangedSameId { .. } => true,
+        Change::SettingMoved { .. }
+        | Change::CertificateStillExpiring { .. }
+        | Change::MtaStsIdChangedSamePolicy { .. }
+        | Change::NowWorking { .. }
+        | Change::ErrorGone { .. } => false,
+    }
+}
 
 /// Port 25 is for server-to-server delivery: never a mail client's outgoing setting.
 pub fn client_may_use(service: &Service) -> bool {
@@ -103,7 +135,7 @@ pub const LOOKUP_TOLERANCE_MS: u64 = 400;
 /// Noted, but no reason to use a setting less: a cut capability list, and old TLS versions
 /// still accepted beside the current ones (a hardening matter for whoever runs the server).
 pub fn verdict(warnings: &[Code]) -> Verdict {
-    let harmless = |c: &Code| matches!(c, Code::CapabilitiesTruncated | Code::TlsLegacyAccepted);
+    let harmless = |c: &Code| matches!(*c, Code::CapabilitiesTruncated | Code::TlsLegacyAccepted);
     if warnings.iter().all(harmless) {
         Verdict::Works
     } else {
@@ -167,194 +199,15 @@ pub fn unprobed_standard_ports(services: &[Service]) -> Vec<u16> {
 
 /// How serious each fact is.
 pub fn severity(fact: &Fact) -> Severity {
-    use Severity::*;
     match fact {
-        Fact::MtaStsMxNotCovered { mode, .. }
-        | Fact::MtaStsCertificateInvalid { mode, .. }
-        | Fact::MtaStsNoStarttls { mode, .. } => match mode {
-            // Enforcing senders refuse to deliver; testing ones deliver and report.
-            MtaStsMode::Enforce => Error,
-            MtaStsMode::Testing => Warning,
-            MtaStsMode::None => Info,
-        },
-        Fact::SpfNotAuthorizingServer { dmarc, .. } => match dmarc {
-            Some(DmarcPolicy::Reject | DmarcPolicy::Quarantine) => Error,
-            _ => Warning,
-        },
-        Fact::DaneTlsaMismatch { .. }
-        | Fact::DaneNoStarttls { .. }
-        | Fact::MtaStsPolicyInvalid { .. }
-        | Fact::SpfInvalid { .. }
-        | Fact::SpfTooManyLookups { .. }
-        | Fact::SpfTooManyVoidLookups { .. }
-        | Fact::SpfIncludeWithoutSpf { .. }
-        | Fact::SpfAllPass { .. } => Error,
-        Fact::SpfAllNeutral { .. } | Fact::SpfPtr { .. } => Warning,
-        Fact::SpfTreeIncomplete { .. } => Info,
-        // Receivers judge only what they see: a private address is never a sender they meet.
-        Fact::PtrMissing { address, .. } | Fact::PtrNotConfirmed { address, .. }
-            if crate::net::address::is_global(*address) =>
-        {
-            Warning
-        }
-        Fact::GreetingNameNotConfirmed { address, .. }
-            if crate::net::address::is_global(*address) =>
-        {
-            Warning
-        }
-        // Receivers that use the list refuse the mail; "cannot tell" is never "clean".
-        Fact::Blocklisted { .. } => Error,
-        Fact::BlocklistCannotTell { .. } => Warning,
-        Fact::BlocklistsClear { .. } => Info,
-        Fact::OpenRelay { .. } => Error,
-        Fact::RelayTestIncomplete { .. } | Fact::RelayNotTested => Warning,
-        Fact::RelayRefused { .. } => Info,
-        Fact::PtrMissing { .. }
-        | Fact::PtrNotConfirmed { .. }
-        | Fact::GreetingNameNotConfirmed { .. }
-        | Fact::PtrUnknown { .. }
-        | Fact::PtrInOrder { .. } => Info,
-        Fact::MtaStsPolicyUnavailable { .. }
-        | Fact::MtaStsRecordMissing { .. }
-        | Fact::MtaStsRecordInvalid { .. }
-        | Fact::TlsRptInvalid { .. }
-        | Fact::DaneZoneInsecure { .. }
-        | Fact::DaneLookupFailed { .. }
-        | Fact::SpfMissing { .. }
-        | Fact::DmarcMissing { .. }
-        | Fact::DmarcInvalid { .. } => Warning,
-        Fact::PublishedSettingBroken { .. } | Fact::PublishedHostUnresolved { .. } => Error,
-        Fact::PublishedSettingUnconfirmed { .. }
-        | Fact::PublishedSettingInsecure { .. }
-        | Fact::PublishedSourcesDisagree { .. }
-        | Fact::PublishedConfigInsecureTransport { .. }
-        | Fact::PublishedConfigInvalid { .. }
-        | Fact::AutodiscoverCname { .. } => Warning,
-        Fact::PublishedSettingConfirmed { .. }
-        | Fact::PublishedWorkingUnlisted { .. }
-        | Fact::PublishedNone { .. }
-        | Fact::PublishedUnreadable { .. }
-        | Fact::ThunderbirdGuesses => Info,
-        // Thunderbird sets up a failing account: each broken setting is its own error already.
-        Fact::ThunderbirdSetup { .. } if fact.code() == Code::ThunderbirdSetupBroken => Warning,
-        Fact::ThunderbirdSetup { .. } => Info,
-        Fact::MtaStsInOrder { .. }
-        | Fact::MtaStsNotChecked { .. }
-        | Fact::TlsRptMissing { .. }
-        | Fact::DaneInOrder { .. }
-        | Fact::DaneNotVerified { .. }
-        | Fact::SpfAuthorizesServer { .. }
-        | Fact::DmarcPolicy { .. } => Info,
-        Fact::NullMx { .. }
-        | Fact::Nxdomain { .. }
-        | Fact::NoMailRecords { .. }
-        | Fact::DnsFailure { .. }
-        | Fact::NullMxWithOtherRecords
-        | Fact::MxIsIpAddress { .. }
-        | Fact::MxPrivateAddress { .. }
-        | Fact::NoWorkingIncoming { .. }
-        | Fact::NoWorkingOutgoing { .. }
-        | Fact::LocalResourceExhausted { .. }
-        | Fact::AuthoritativeInconsistent { .. }
-        | Fact::NameserverLame { .. } => Error,
-        // The credentials were refused, or the account cannot use what it logged into: the
-        // one thing the user asked to know.
-        Fact::LoginNotAccepted {
-            outcome:
-                crate::probe::login::LoginOutcome::Rejected { .. }
-                | crate::probe::login::LoginOutcome::NotUsable { .. },
-            ..
-        } => Error,
-        Fact::LoginNotAccepted { .. } => Warning,
-        Fact::MxUnresolvable { all, .. } => {
-            if *all {
-                Error
-            } else {
-                Warning
-            }
-        }
-        Fact::Setting { problem, .. } => setting_severity(problem),
-        Fact::MxGateway { .. }
-        | Fact::ProviderNotes { .. }
-        | Fact::ProviderSettingsUnverified { .. }
-        | Fact::MxSharedPreference { .. }
-        | Fact::SrvNotOffered { .. }
-        | Fact::NoLocalIpv6 { .. }
-        | Fact::FamilyLeftNothing { .. }
-        | Fact::PortRefused { .. }
-        | Fact::PortsNotProbed { .. }
-        | Fact::CertificateValidForOtherHost { .. }
-        | Fact::CertificateNamesTruncated { .. }
-        | Fact::AddressesTruncated { .. }
-        | Fact::PublishedSettingsTruncated { .. }
-        | Fact::ProviderSettingConfirmed { .. } => Info,
-        Fact::ProviderSettingUnconfirmed {
-            why: Unconfirmed::NotProbed | Unconfirmed::Skipped(_),
-            ..
-        } => Info,
-        Fact::ImplicitMx { .. }
-        | Fact::MxTruncated { .. }
-        | Fact::DnsPartialFailure { .. }
-        | Fact::MxIsCname { .. }
-        | Fact::MxMixedProviders { .. }
-        | Fact::NoClientMailbox { .. }
-        | Fact::PropagationPending { .. }
-        | Fact::AddressPropagationPending { .. }
-        | Fact::AuthoritativeUnreachable { .. }
-        | Fact::NameserverUnreachable { .. }
-        | Fact::NameserverNoAddress { .. }
-        | Fact::NameserverSpecialAddress { .. }
-        | Fact::DelegationMismatch { .. }
-        | Fact::NameserversOneNetwork { .. }
-        | Fact::SrvDnsError { .. }
-        | Fact::SrvTruncated { .. }
-        | Fact::Unresolvable { .. }
-        | Fact::PortBlockedLocally { .. }
-        | Fact::HostSilent { .. }
-        | Fact::HostUnreachable { .. }
-        | Fact::HostNotServingMail { .. }
-        | Fact::PortFiltered { .. }
-        | Fact::Ipv6Broken { .. }
-        | Fact::AddressFailing { .. }
-        | Fact::AddressInconsistent { .. }
-        | Fact::ProbeBudgetExhausted { .. }
-        | Fact::RunDeadlineReached { .. }
-        | Fact::OnlyPort25Works
-        | Fact::ProviderSettingUnconfirmed { .. } => Warning,
-        // The answers came from the others; lookups may have been slower for it.
-        Fact::ResolverUnreachable { .. } => Warning,
-        Fact::Token { problem } => match problem {
-            // Each makes the login fail, whatever the server: said before it is tried.
-            super::token::TokenProblem::Expired { .. }
-            | super::token::TokenProblem::AudienceWrong { .. }
-            | super::token::TokenProblem::ScopeMissing { .. } => Error,
-            super::token::TokenProblem::UserMismatch { .. } => Warning,
-            super::token::TokenProblem::Opaque => Info,
-        },
-        Fact::AdvertisedLimit { limit, .. } => match limit {
-            // A client set to "None" would hand over its password; a second device on POP3
-            // finds its mail gone.
-            super::limits::Limit::AuthBeforeTls | super::limits::Limit::Pop3Expire { days: 0 } => {
-                Warning
-            }
-            _ => Info,
-        },
-    }
-}
-
-fn setting_severity(problem: &SettingProblem) -> Severity {
-    match problem {
-        SettingProblem::CertificateExpired { .. }
-        | SettingProblem::CertificateChainExpired { .. }
-        | SettingProblem::TlsInterceptionSuspected { .. }
-        | SettingProblem::Failed {
-            code: Code::ImapPreauth | Code::StarttlsInjection,
-            ..
-        } => Severity::Error,
-        SettingProblem::CapabilitiesTruncated => Severity::Info,
-        // Senders wait minutes for a greeting; a client submitting mail waits less.
-        SettingProblem::GreetingSlow { .. } => Severity::Info,
-        _ => Severity::Warning,
+        Fact::Dns(f) => dns::severity(f),
+        Fact::Provider(f) => provider::severity(f),
+        Fact::Authority(f) => authority::severity(f),
+        Fact::Probe(f) => probe::severity(f),
+        Fact::Recommend(f) => recommend::severity(f),
+        Fact::Published(f) => published::severity(f),
+        Fact::Delivery(f) => delivery::severity(f),
+        Fact::Sending(f) => sending::severity(f),
     }
 }
 
@@ -381,7 +234,7 @@ pub fn exportable(rec: &Recommended) -> Vec<&Recommendation> {
 pub fn clients_refuse(r: &Recommendation) -> bool {
     r.warnings.iter().any(|c| {
         matches!(
-            c,
+            *c,
             Code::CertificateExpired
                 | Code::CertificateChainExpired
                 | Code::CertificateNotYetValid

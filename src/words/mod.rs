@@ -4,6 +4,15 @@
 //! Text that came from outside (host names, banners, certificate fields) is passed through as
 //! data; the renderers escape it.
 
+mod authority;
+mod delivery;
+mod dns;
+mod probe;
+mod provider;
+pub mod published;
+mod recommend;
+mod sending;
+
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::MxStatus;
 use crate::judge::findings::{
@@ -261,7 +270,7 @@ pub fn setting_ref(s: &SettingRef) -> String {
     format!("{}:{} ({})", s.host, s.port, client_security(s.security))
 }
 
-fn published(s: &PublishedSetting) -> String {
+fn published_setting(s: &PublishedSetting) -> String {
     endpoint(s.protocol, &s.host, s.port, s.security)
 }
 
@@ -819,7 +828,7 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         Code::NoStarttlsNoLogin => {
             "no STARTTLS, and no login without it: no password login is possible here".into()
         }
-        other => crate::report::names::code(other).replace('_', " "),
+        other => other.name().replace('_', " "),
     }
 }
 
@@ -957,21 +966,6 @@ pub fn old_run_error(e: &crate::fleet::compare::OldRunError) -> String {
     }
 }
 
-pub fn export_error(e: &super::export::ExportError) -> String {
-    use super::export::ExportError as E;
-    match e {
-        E::NothingConfirmed => "nothing to export: no setting was confirmed (trusted certificate, encrypted) from here".into(),
-        E::Incomplete { incoming, outgoing } => format!(
-            "nothing exported: a profile needs a confirmed incoming and outgoing setting, and {} was confirmed",
-            match (incoming, outgoing) {
-                (true, false) => "no outgoing setting",
-                (false, true) => "no incoming setting",
-                _ => "neither",
-            }
-        ),
-    }
-}
-
 pub fn fetch_error(e: &crate::net::http::FetchError) -> String {
     use crate::net::http::FetchError as F;
     match e {
@@ -1030,380 +1024,15 @@ pub fn hint_for(f: &Finding, domain: &str) -> Option<String> {
 }
 
 fn fact_message(fact: &Fact) -> String {
-    if let Some(text) = super::published_words::message(fact) {
-        return text;
-    }
     match fact {
-        Fact::LoginNotAccepted { service, host, outcome, decoded } => format!(
-            "the login to {} {host}:{} was {}{}",
-            service.protocol.name(),
-            service.port,
-            login_outcome(*service, outcome),
-            decoded
-                .map(|d| format!("; this means {}", refusal_cause(d.cause)))
-                .unwrap_or_default()
-        ),
-        Fact::AdvertisedLimit { host, port, limit } => format!("{host}:{port} {}", advertised_limit(*limit)),
-        Fact::Token { problem } => token_problem(problem),
-        Fact::ResolverUnreachable { server, refused: true, .. } => format!(
-            "the DNS server {server} refuses connections (nothing listens there): the answers came from the other servers"
-        ),
-        Fact::ResolverUnreachable { server, waited_ms, .. } => format!(
-            "the DNS server {server} did not answer in {}: the answers came from the other servers, and lookups may wait for it first",
-            seconds(*waited_ms)
-        ),
-        Fact::NullMx { domain } => format!("{domain} publishes a null MX (RFC 7505): it accepts no mail"),
-        Fact::ImplicitMx { domain } => format!("{domain} has no MX record; senders deliver to the domain's own address (implicit MX, RFC 5321 5.1)"),
-        Fact::Nxdomain { domain } => format!("{domain} does not exist in DNS (NXDOMAIN)"),
-        Fact::NoMailRecords { domain } => format!("{domain} exists but has no MX and no address records: it cannot receive mail"),
-        Fact::DnsFailure { domain, error } => format!(
-            "the MX lookup for {domain} failed: {}",
-            error.as_ref().map(lookup_error).unwrap_or_else(|| "DNS failed".into())
-        ),
-        Fact::NullMxWithOtherRecords => "a null MX (\".\") stands next to other MX records; RFC 7505 allows it only alone".into(),
-        Fact::MxTruncated { total, kept } => format!("the domain publishes {total} MX records; only the first {kept} were examined"),
-        Fact::DnsPartialFailure { name, record_type, error, is_mx } => {
-            if *is_mx {
-                format!("the {record_type} lookup for MX {name} failed: {}", lookup_error(error))
-            } else {
-                format!("the {record_type} lookup for {name} failed ({}) while the other family answered", lookup_error(error))
-            }
-        }
-        Fact::MxIsIpAddress { name } => format!("MX {name} is an IP address; an MX must name a host"),
-        Fact::MxIsCname { name, chain } => format!("MX {name} is a CNAME (to {}); RFC 2181 10.3 forbids it and some senders refuse it", chain.join(" → ")),
-        Fact::MxUnresolvable { name, error, .. } => format!("MX {name} does not resolve: {}", lookup_error(error)),
-        Fact::MxPrivateAddress { name, addresses } => format!("MX {name} resolves to private or loopback addresses ({})", list(addresses)),
-        Fact::MxMixedProviders { operators } => format!("the MX records point at more than one operator: {}", operators.join(", ")),
-        Fact::MxGateway { provider } => format!("{provider} filters this domain's mail; the mailboxes are elsewhere"),
-        Fact::ProviderNotes { notes } => notes
-            .iter()
-            .map(|n| provider_note(*n))
-            .collect::<Vec<_>>()
-            .join(" "),
-        Fact::NoClientMailbox { provider, forwarding: true } => format!("{provider} forwards this domain's mail (or hands it to an application): there is no mailbox behind the MX to log in to"),
-        Fact::NoClientMailbox { provider, .. } => format!("{provider} offers no IMAP or POP3 to mail clients: its own app (or bridge) is the way in"),
-        Fact::ProviderSettingsUnverified { provider } => format!("the settings shown for {provider} are its published ones as known to mailprobe, not checked against a public source"),
-        Fact::PropagationPending { resolver_mx, source_mx, refresh_in, refresh_at, source_ttl, new_mx_works } => format!(
-            "the resolver still holds MX {}, but the domain's name servers now serve MX {}{}: the resolver refreshes {} (at {}){}",
-            mx_list(resolver_mx),
-            mx_list(source_mx),
-            match new_mx_works {
-                Some(true) => " (the new host already answers SMTP from here)",
-                Some(false) => " (the new host does not answer SMTP from here yet)",
-                None => "",
-            },
-            duration_from_now(u64::from(*refresh_in)),
-            utc_time(*refresh_at),
-            source_ttl
-                .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
-                .unwrap_or_default()
-        ),
-        Fact::AddressPropagationPending { name, resolver, source, refresh_in, refresh_at, source_ttl } => format!(
-            "the resolver still {} for {name}, but the domain's name servers now serve {}: {}{}",
-            if resolver.is_empty() { "holds no address".to_string() } else { format!("holds {}", ip_list(resolver)) },
-            ip_list(source),
-            match (refresh_in, refresh_at) {
-                (Some(i), Some(at)) => format!("the resolver refreshes {} (at {})", duration_from_now(u64::from(*i)), utc_time(*at)),
-                _ => "the resolver forgets its negative answer within the zone's negative-caching time".to_string(),
-            },
-            source_ttl
-                .map(|t| format!("; other resolvers may keep the old answer for up to {}", duration(u64::from(t))))
-                .unwrap_or_default()
-        ),
-        Fact::AuthoritativeInconsistent { zone, newest_serial, newest_mx, lagging, resolver_missing } => format!(
-            "the name servers of {zone} disagree: the newest serve serial {} with MX {}, but {}{}",
-            newest_serial.map(|s| s.to_string()).unwrap_or_else(|| "?".into()),
-            mx_list(newest_mx),
-            lagging.iter().map(lagging_server).collect::<Vec<_>>().join("; "),
-            resolver_missing.iter().map(probed_from_source).collect::<String>()
-        ),
-        Fact::AuthoritativeUnreachable { zone, servers } => format!(
-            "none of the {} of {zone} answered from here: outbound DNS to name servers is probably blocked on this network, so nothing is concluded about them",
-            count(*servers, "name server address", "name server addresses")
-        ),
-        Fact::NameserverLame { name, address, zone, refused: true } => format!("name server {name} ({address}) refuses to answer for {zone}: a lame delegation"),
-        Fact::NameserverLame { name, address, zone, .. } => format!("name server {name} ({address}) answers without authority for {zone}: a lame delegation"),
-        Fact::NameserverUnreachable { name, address } => format!("name server {name} ({address}) did not answer"),
-        Fact::NameserverSpecialAddress { name, address, class } => format!("name server {name} was not asked: its address {address} is {}", address_class(*class)),
-        Fact::NameserverNoAddress { name, zone } => format!("name server {name} of {zone} has no address (no glue at the parent, no A/AAAA): nobody can ask it"),
-        Fact::DelegationMismatch { zone, parent, child } => format!(
-            "the parent zone delegates {zone} to {}, but the zone itself lists {}",
-            parent.join(", "),
-            child.join(", ")
-        ),
-        Fact::MtaStsMxNotCovered { host, mode, patterns } => format!(
-            "the MTA-STS policy ({}) does not list MX {host} (its mx patterns: {}): {}",
-            mta_sts_mode(*mode),
-            if patterns.is_empty() { "none".to_string() } else { patterns.join(", ") },
-            mta_sts_consequence(*mode, host)
-        ),
-        Fact::MtaStsCertificateInvalid { host, address, mode, problem } => format!(
-            "MX {host} ({address}) presents a certificate on port 25 that MTA-STS senders do not accept ({}): {}",
-            match problem {
-                CertProblem::NotValidForName => "not valid for the MX name".to_string(),
-                CertProblem::Untrusted(v) => cert_verdict(v),
-            },
-            mta_sts_consequence(*mode, host)
-        ),
-        Fact::MtaStsNoStarttls { host, address, mode } => format!(
-            "MX {host} ({address}) offers no working STARTTLS on port 25, which MTA-STS requires: {}",
-            mta_sts_consequence(*mode, host)
-        ),
-        Fact::MtaStsPolicyInvalid { url, problems } => format!(
-            "the MTA-STS policy at {url} is invalid ({}): senders ignore it and deliver without MTA-STS",
-            problems.iter().map(policy_problem).collect::<Vec<_>>().join("; ")
-        ),
-        Fact::MtaStsPolicyUnavailable { url, why } => format!(
-            "the _mta-sts record announces a policy, but {url} {}: senders without a cached copy deliver without MTA-STS",
-            match why {
-                PolicyFetch::Status(s) => format!("answers HTTP {s}"),
-                PolicyFetch::Failed(e) => format!("cannot be fetched ({})", fetch_error(e)),
-            }
-        ),
-        Fact::MtaStsRecordMissing { domain } => format!(
-            "an MTA-STS policy is served, but _mta-sts.{domain} has no v=STSv1 record: senders never fetch it"
-        ),
-        Fact::MtaStsRecordInvalid { domain, record } => match record {
-            Some(r) => format!("_mta-sts.{domain} holds an invalid record ({r}): senders treat the domain as having no MTA-STS"),
-            None => format!("_mta-sts.{domain} holds more than one v=STSv1 record: senders treat the domain as having no MTA-STS"),
-        },
-        Fact::MtaStsInOrder { mode, hosts } => format!(
-            "MTA-STS ({}) is in order: {} covered, each offering STARTTLS with a trusted certificate valid for its name",
-            mta_sts_mode(*mode),
-            count(*hosts, "MX host", "MX hosts")
-        ),
-        Fact::MtaStsNotChecked { mode } => format!(
-            "an MTA-STS policy ({}) applies, but no MX answered on port 25 from here, so its certificates could not be checked against it",
-            mta_sts_mode(*mode)
-        ),
-        Fact::TlsRptMissing { domain } => format!(
-            "no TLS-RPT record (_smtp._tls.{domain}): senders have nowhere to report TLS failures"
-        ),
-        Fact::TlsRptInvalid { domain, record } => match record {
-            Some(r) => format!("_smtp._tls.{domain} holds an invalid TLS-RPT record ({r})"),
-            None => format!("_smtp._tls.{domain} holds more than one TLS-RPT record: senders ignore them"),
-        },
-        Fact::DaneTlsaMismatch { host, address, records } => format!(
-            "no TLSA record of {host} ({}) matches the certificate it presents on port 25 ({address}): DANE-validating senders will defer mail to {host}",
-            count(*records, "record", "records")
-        ),
-        Fact::DaneNoStarttls { host, address } => format!(
-            "{host} publishes DNSSEC-signed TLSA records but offers no working STARTTLS on port 25 ({address}): DANE-validating senders will defer mail to {host}"
-        ),
-        Fact::DaneZoneInsecure { host, basis, mx_secure } => format!(
-            "{host} has TLSA records, but {} not DNSSEC-secure ({}): senders ignore TLSA records that are not secure",
-            if *mx_secure { "they are" } else { "they (or the domain's MX set) are" },
-            dnssec_basis(basis)
-        ),
-        Fact::DaneLookupFailed { host, basis: basis @ DnssecBasis::Resolver(_) } => format!(
-            "the TLSA lookup for {host} failed ({}: SERVFAIL): with DNSSEC this usually means a broken signature, and DANE-validating senders defer mail",
-            dnssec_basis(basis)
-        ),
-        Fact::DaneLookupFailed { host, basis } => format!(
-            "the DNSSEC signatures of the TLSA records (or MX set) of {host} do not validate ({}): DANE-validating senders will defer mail to {host}",
-            dnssec_basis(basis)
-        ),
-        Fact::DaneInOrder { host, basis } => format!(
-            "DANE is in order for {host}: DNSSEC-secure TLSA records ({}) match the certificate it presents on port 25",
-            dnssec_basis(basis)
-        ),
-        Fact::DaneNotVerified { host } => format!(
-            "{host} publishes DNSSEC-validated TLSA records, but port 25 could not be reached from here to compare them with its certificate"
-        ),
-        Fact::SpfMissing { domain } => format!("{domain} publishes no SPF record: receivers cannot tell which servers may send its mail"),
-        Fact::SpfTooManyLookups { domain, lookups } => format!(
-            "the SPF of {domain} needs {lookups} DNS lookups to evaluate in full (its includes, a, mx, ptr, exists and redirect, followed): RFC 7208 allows {}, so a sender not matched within them gets permerror (and every sender does at receivers that check the whole record)",
-            crate::delivery::spf_tree::MAX_LOOKUPS
-        ),
-        Fact::SpfTooManyVoidLookups { domain, names } => format!(
-            "the SPF of {domain} asks {} names that give nothing ({}): RFC 7208 allows {}, so a sender not matched before them gets permerror",
-            names.len(),
-            list(names),
-            crate::delivery::spf_tree::MAX_VOID_LOOKUPS
-        ),
-        Fact::SpfIncludeWithoutSpf { domain, targets } => format!(
-            "the SPF of {domain} includes {} without an SPF record of its own: a sender not matched before it gets permerror (RFC 7208 5.2)",
-            list(targets)
-        ),
-        Fact::SpfAllPass { domain } => format!("the SPF of {domain} ends in +all: every server in the world passes SPF as {domain}"),
-        Fact::SpfAllNeutral { domain } => format!("the SPF of {domain} ends in ?all: it says nothing about servers it does not list, so it protects nothing"),
-        Fact::SpfPtr { domain } => format!("the SPF of {domain} uses ptr, which RFC 7208 says not to use: slow, and some receivers skip it"),
-        Fact::PtrMissing { host, address } => format!(
-            "{host} ({address}) has no reverse DNS (PTR): receivers such as Gmail refuse or spam-file mail sent from an address without one{}",
-            private_note(*address)
-        ),
-        Fact::PtrNotConfirmed { host, address, names } => format!(
-            "the reverse DNS of {host} ({address}) names {}, which does not resolve back to {address}: forward-confirmed reverse DNS fails, and receivers that require it refuse the mail{}",
-            list(names),
-            private_note(*address)
-        ),
-        Fact::PtrUnknown { host, address, error } => format!(
-            "whether {host} ({address}) has reverse DNS cannot be told from here: the PTR lookup failed ({})",
-            lookup_error_short(error)
-        ),
-        Fact::PtrInOrder { host, address, name } => format!(
-            "{host} ({address}) has reverse DNS {name}, which resolves back to it (forward-confirmed){}",
-            if address.is_ipv6() { "; Gmail also requires SPF or DKIM for mail over IPv6" } else { "" }
-        ),
-        Fact::GreetingNameNotConfirmed { host, address, name, seen: crate::sending::Seen::Received } => format!(
-            "{host} ({address}) said HELO {name} when it delivered the message, and {name} does not resolve to {address}: receivers that check HELO may refuse its mail{}",
-            private_note(*address)
-        ),
-        Fact::GreetingNameNotConfirmed { host, address, name, .. } => format!(
-            "{host} ({address}) greets as {name}, which does not resolve to {address}: if it sends with that name (its HELO), receivers that check HELO may refuse the mail{}",
-            private_note(*address)
-        ),
-        Fact::Blocklisted { host, address, zone, list, codes, reason } => format!(
-            "{host} ({address}) is listed on {}: {}{}; receivers that use this list refuse its mail",
-            blocklist_name(zone, *list),
-            listing_codes(codes),
-            reason.as_ref().map(|r| format!(" — the list says \"{r}\"")).unwrap_or_default()
-        ),
-        Fact::BlocklistsClear { host, address, zones } => format!(
-            "{host} ({address}) is on none of the lists asked ({})",
-            list(zones)
-        ),
-        Fact::BlocklistCannotTell { zone, why, addresses } => format!(
-            "whether {} {} listed on {zone} cannot be told from here: {}",
-            list(addresses),
-            if addresses.len() == 1 { "is" } else { "are" },
-            cannot_tell(why)
-        ),
-        Fact::OpenRelay { host, address, sender, reply: r } => format!(
-            "{host} ({address}) port 25 accepted a recipient at an outside domain from here (MAIL FROM:<{sender}>, RCPT TO:<{}> answered {}): an open relay that anyone can send spam through, unless this address is trusted (e.g. Postfix mynetworks) or the server accepts and discards; nothing was sent (no DATA)",
-            crate::probe::relay::RECIPIENT,
-            reply(r)
-        ),
-        Fact::RelayRefused { host, address, reply: r } => format!(
-            "{host} ({address}) port 25 refuses to relay from here to an outside domain: {}",
-            reply(r)
-        ),
-        Fact::RelayTestIncomplete { host, address, failure: why } => format!(
-            "the relay test of {host} ({address}) port 25 could not be completed: {}",
-            match why {
-                Some(f) => failure(Service::new(25, Protocol::Smtp, Security::Plain), f),
-                None => "the server stopped answering the test's commands".into(),
-            }
-        ),
-        Fact::RelayNotTested => "no SMTP server answered on port 25 from here, so nothing was relay-tested".into(),
-        Fact::SpfTreeIncomplete { domain, unreadable, truncated } => format!(
-            "the SPF of {domain} could not be followed to the end{}{}: the lookup counts are lower bounds",
-            if unreadable.is_empty() { String::new() } else { format!(" ({} did not answer)", list(unreadable)) },
-            if *truncated { format!(" (more than {} records, or a loop)", crate::delivery::spf_tree::MAX_RECORDS) } else { String::new() }
-        ),
-        Fact::SpfInvalid { domain, record } => match record {
-            Some(r) => format!("the SPF record of {domain} is invalid ({r}): receivers treat it as a permanent error"),
-            None => format!("{domain} publishes more than one SPF record: receivers treat that as a permanent error"),
-        },
-        Fact::SpfNotAuthorizingServer { domain, sender, dmarc } => format!(
-            "{}{}",
-            match sender {
-                SpfSender::Server { host, address, result } => format!(
-                    "the SPF record of {domain} does not authorise the outgoing server {host} ({address}): SPF {}",
-                    spf_result(*result)
-                ),
-                SpfSender::Provider { name, include } => format!(
-                    "the SPF record of {domain} does not include {include}, {name}'s sending servers"
-                ),
-            },
-            match dmarc {
-                Some(DmarcPolicy::Reject) => "; under its DMARC policy (reject) receivers reject such mail unless DKIM passes",
-                Some(DmarcPolicy::Quarantine) => "; under its DMARC policy (quarantine) receivers put such mail in spam unless DKIM passes",
-                Some(DmarcPolicy::None) => "; its DMARC policy (none) asks receivers only to report it",
-                None => "; mail sent through it may land in spam",
-            }
-        ),
-        Fact::SpfAuthorizesServer { domain, sender } => match sender {
-            SpfSender::Server { host, address, .. } => format!("the SPF record of {domain} authorises the outgoing server {host} ({address})"),
-            SpfSender::Provider { name, include } => format!("the SPF record of {domain} includes {include} ({name}'s sending servers)"),
-        },
-        Fact::DmarcMissing { domain } => format!("{domain} publishes no DMARC record (_dmarc.{domain}): receivers apply their own policy to mail that fails SPF and DKIM"),
-        Fact::DmarcInvalid { domain, record } => match record {
-            Some(r) => format!("the DMARC record of {domain} is invalid ({r}): receivers ignore it"),
-            None => format!("{domain} publishes more than one DMARC record: receivers apply none of them"),
-        },
-        Fact::DmarcPolicy { domain, policy, subdomains, reports } => format!(
-            "DMARC for {domain}: p={}{}{}: {}",
-            dmarc_policy(*policy),
-            subdomains.map(|s| format!(", sp={}", dmarc_policy(s))).unwrap_or_default(),
-            if *reports { ", with aggregate reports" } else { ", no reports requested" },
-            match policy {
-                DmarcPolicy::Reject => "mail that fails both SPF and DKIM alignment is rejected",
-                DmarcPolicy::Quarantine => "mail that fails both SPF and DKIM alignment goes to spam",
-                DmarcPolicy::None => "failing mail is only reported, not acted on",
-            }
-        ),
-        Fact::NameserversOneNetwork { zone, network } => format!("every name server of {zone} is in {network}/24: one outage or route problem takes them all"),
-        Fact::MxSharedPreference { providers } => format!("the most preferred MX records belong to more than one provider: {}", providers.join(", ")),
-        Fact::SrvNotOffered { service } => format!("{service} says the service is not offered (target \".\")"),
-        Fact::SrvDnsError { service, error } => format!("the SRV lookup for {service} failed: {}", lookup_error(error)),
-        Fact::SrvTruncated { service } => format!("{service} has too many SRV records; only the first few were examined"),
-        Fact::Unresolvable { name, error, .. } => format!("{name} does not resolve: {}", lookup_error(error)),
-        Fact::FamilyLeftNothing { ipv6, left_out } => format!(
-            "nothing was probed: {} left out all {left_out} addresses found, and none is {}",
-            if *ipv6 { "-6" } else { "-4" },
-            if *ipv6 { "IPv6" } else { "IPv4" }
-        ),
-        Fact::NoLocalIpv6 { addresses } => format!(
-            "this machine has no IPv6 route: {} could not be tried, so the results are for IPv4",
-            count(*addresses, "IPv6 address", "IPv6 addresses")
-        ),
-        Fact::PortBlockedLocally { port, addresses } => format!("port {port} timed out on all {addresses} addresses tried, hosts that are up and should answer on it: outbound port {port} is most likely blocked on this network"),
-        Fact::HostSilent { host } => format!("{} did not answer on any port: filtered by a firewall, or down", host_label(host)),
-        Fact::HostUnreachable { host, why } => format!("{} is unreachable ({})", host_label(host), unreachable(*why)),
-        Fact::HostNotServingMail { host } => format!("{} refuses every mail port: no mail service runs there", host_label(host)),
-        Fact::PortRefused { host, ports: p } => format!("{} refuses {} (no service there)", host_label(host), ports(p)),
-        Fact::PortFiltered { host, ports: p } => format!("{}: {} timed out while other ports answer: dropped by a firewall, at the server or on this network", host_label(host), ports(p)),
-        Fact::PortsNotProbed { ports: p } => format!("{} not probed (--ports): nothing is concluded about them", ports(p)),
-        Fact::LocalResourceExhausted { probes } => format!(
-            "{} could not be started because this machine ran out of file descriptors: those results say nothing about the servers",
-            count(*probes, "connection", "connections")
-        ),
-        Fact::PublishedSettingsTruncated { total, kept } => format!("clients are told {total} different settings; only the first {kept} were probed"),
-        Fact::AddressesTruncated { name, total, kept } => format!("{name} has {total} addresses; only {kept} (the first of each family) were probed"),
-        Fact::ProbeBudgetExhausted { planned, kept } => format!("the plan held {planned} probes; only the {kept} most useful were run (the per-run budget)"),
-        Fact::RunDeadlineReached { skipped } => format!(
-            "the run's time limit was reached: {} not started, so what follows is incomplete",
-            count(*skipped, "probe was", "probes were")
-        ),
-        Fact::CertificateNamesTruncated { subject, total, kept } => format!("the certificate {subject} names {total} hosts; the report keeps the first {kept} (all were checked)"),
-        Fact::AddressInconsistent { host, port, addresses, warnings } => format!(
-            "{host} port {port}: address {} answers with problems another address does not have ({})",
-            list(addresses),
-            warnings.iter().map(|c| warning(*c, None)).collect::<Vec<_>>().join("; ")
-        ),
-        Fact::Setting { hosts, ports: p, problem } => setting_message(&format!("{} ({})", hosts.join(", "), ports(p)), problem),
-        Fact::Ipv6Broken { host, port, addresses } => format!("{host} port {port}: IPv6 {} fails while IPv4 works", list(addresses)),
-        Fact::AddressFailing { host, port, addresses } => format!("{host} port {port}: address {} fails while another address works", list(addresses)),
-        Fact::CertificateValidForOtherHost { name, ports: p, presented_by } => format!(
-            "{name} works on {} with a valid certificate{}",
-            ports(p),
-            if presented_by.is_empty() { String::new() } else { format!(" (the certificate {} presents)", presented_by.join(", ")) }
-        ),
-        Fact::NoWorkingIncoming { best } => no_working("incoming (IMAP/POP3)", best.as_ref()),
-        Fact::NoWorkingOutgoing { best } => no_working("outgoing (SMTP submission)", best.as_ref()),
-        Fact::OnlyPort25Works => "only port 25 accepts SMTP: it is meant for server-to-server delivery, and many networks block it for clients".into(),
-        Fact::ProviderSettingConfirmed { setting } => format!("the provider's published setting {} works from here", published(setting)),
-        Fact::ProviderSettingUnconfirmed { setting, why } => format!(
-            "the provider's published setting {} could not be confirmed: {}",
-            published(setting),
-            unconfirmed(why)
-        ),
-        // Worded in `published_words`.
-        Fact::PublishedSettingConfirmed { .. }
-        | Fact::PublishedSettingBroken { .. }
-        | Fact::PublishedSettingUnconfirmed { .. }
-        | Fact::PublishedSettingInsecure { .. }
-        | Fact::PublishedHostUnresolved { .. }
-        | Fact::PublishedSourcesDisagree { .. }
-        | Fact::PublishedConfigInsecureTransport { .. }
-        | Fact::PublishedConfigInvalid { .. }
-        | Fact::PublishedWorkingUnlisted { .. }
-        | Fact::PublishedNone { .. }
-        | Fact::PublishedUnreadable { .. }
-        | Fact::AutodiscoverCname { .. }
-        | Fact::ThunderbirdSetup { .. }
-        | Fact::ThunderbirdGuesses => String::new(),
+        Fact::Dns(f) => dns::message(f),
+        Fact::Provider(f) => provider::message(f),
+        Fact::Authority(f) => authority::message(f),
+        Fact::Probe(f) => probe::message(f),
+        Fact::Recommend(f) => recommend::message(f),
+        Fact::Published(f) => published::message(f),
+        Fact::Delivery(f) => delivery::message(f),
+        Fact::Sending(f) => sending::message(f),
     }
 }
 
@@ -1499,106 +1128,16 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
 }
 
 fn fact_hint(fact: &Fact) -> Option<String> {
-    if let Some(text) = super::published_words::hint(fact) {
-        return Some(text.to_string());
+    match fact {
+        Fact::Dns(f) => dns::hint(f),
+        Fact::Provider(f) => provider::hint(f),
+        Fact::Authority(f) => authority::hint(f),
+        Fact::Probe(f) => probe::hint(f),
+        Fact::Recommend(f) => recommend::hint(f),
+        Fact::Published(f) => published::hint(f),
+        Fact::Delivery(f) => delivery::hint(f),
+        Fact::Sending(f) => sending::hint(f),
     }
-    if let Fact::ResolverUnreachable { .. } = fact {
-        return Some(
-            "Remove it from --dns (or /etc/resolv.conf), or find out why it does not answer."
-                .into(),
-        );
-    }
-    if let Fact::Token { problem } = fact {
-        return Some(token_hint(problem).to_string());
-    }
-    if let Fact::AdvertisedLimit { limit, .. } = fact {
-        return advertised_limit_hint(*limit).map(str::to_string);
-    }
-    if let Fact::LoginNotAccepted {
-        decoded: Some(d), ..
-    } = fact
-    {
-        return Some(decoded_hint(d));
-    }
-    let text = match fact {
-        Fact::NullMx { .. } => "If this domain should receive mail, replace the \".\" MX record with the mail provider's MX records.",
-        Fact::ImplicitMx { .. } => "Publish an MX record naming the mail server explicitly.",
-        Fact::Nxdomain { .. } => "Check the spelling of the address, and that the domain is registered and delegated.",
-        Fact::NoMailRecords { .. } => "Add the mail provider's MX records.",
-        Fact::DnsFailure { .. } => "This says nothing about the domain's mail: the DNS server is broken or unreachable. Try another with --dns.",
-        Fact::NullMxWithOtherRecords => "Remove the \".\" MX record.",
-        Fact::MxIsIpAddress { .. } => "Publish an A record for a host name and point the MX at that name.",
-        Fact::MxIsCname { .. } => "Point the MX record at the canonical name directly.",
-        Fact::MxUnresolvable { .. } => "Fix or remove this MX record; senders cannot deliver to it.",
-        Fact::MxPrivateAddress { .. } => "A public domain's MX must resolve to public addresses; this looks like an internal record leaked into public DNS.",
-        Fact::MxMixedProviders { .. } => "Mail is split between them. Keep only the current provider's MX records and delete the others.",
-        Fact::MxGateway { .. } => "Ask the client which service hosts the mailboxes, or try its hosts with --host.",
-        Fact::NoClientMailbox { forwarding: true, .. } => "Log in wherever the mail is forwarded to (check the forwarding rules), or try that host with --host.",
-        Fact::NoClientMailbox { .. } => "Use the provider's own app or bridge; mailprobe does not guess hosts for it.",
-        Fact::MxSharedPreference { .. } => "Senders pick among them at random: make sure each one delivers to the same mailboxes.",
-        Fact::AddressPropagationPending { .. } => "Nothing to fix if the change was meant: until the old answer expires, mail clients and senders using that resolver still reach the old address.",
-        Fact::PropagationPending { .. } => "Nothing to fix if the change was meant: mail may still go to the old MX until the old answer expires everywhere, so keep the old host accepting mail until then.",
-        Fact::AuthoritativeInconsistent { .. } => "Mail goes to the old or the new host depending on which server a sender asks: fix the zone transfer (NOTIFY, serial) of the lagging servers.",
-        Fact::AuthoritativeUnreachable { .. } => "Test from another network, or run with --no-authoritative.",
-        Fact::NameserverLame { .. } => "Remove the server from the NS records (at the registrar too), or load the zone on it.",
-        Fact::NameserverSpecialAddress { .. } => "No resolver on the internet can reach a name server there: give it a public address in the NS records and glue.",
-        Fact::NameserverUnreachable { .. } | Fact::NameserverNoAddress { .. } => "Every lookup that tries it waits for the timeout: fix it or remove it from the NS records.",
-        Fact::MtaStsMxNotCovered { .. } => "Add an mx line for every MX host to the policy, change its id in the _mta-sts record, or switch the policy to testing while you move.",
-        Fact::MtaStsCertificateInvalid { .. } => "Install a certificate on the MX that is valid for its name and issued by a public CA (senders do not use your internal CA).",
-        Fact::MtaStsNoStarttls { .. } => "Enable STARTTLS on port 25 (Postfix: smtpd_tls_security_level = may with a certificate).",
-        Fact::MtaStsPolicyInvalid { .. } => "Fix the policy file: version: STSv1, mode, one mx line per MX host or pattern, max_age in seconds.",
-        Fact::MtaStsPolicyUnavailable { .. } => "Serve the policy over HTTPS at that address with a valid certificate for mta-sts.<domain> and no redirect, or remove the _mta-sts record.",
-        Fact::MtaStsRecordMissing { .. } => "Publish a TXT record \"v=STSv1; id=<a new value>\" at _mta-sts.<domain>.",
-        Fact::MtaStsRecordInvalid { .. } => "Keep exactly one record of the form \"v=STSv1; id=<value>\".",
-        Fact::TlsRptMissing { .. } => "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain> to hear about failures before users do.",
-        Fact::TlsRptInvalid { .. } => "Keep one record of the form \"v=TLSRPTv1; rua=mailto:<address>\".",
-        Fact::DaneTlsaMismatch { .. } => "Publish a TLSA record for the certificate (or key) now in use, e.g. 3 1 1 <SHA-256 of its public key>, and keep the old one until caches expire; then remove the stale one.",
-        Fact::DaneNoStarttls { .. } => "Enable STARTTLS on port 25, or remove the TLSA records.",
-        Fact::DaneZoneInsecure { .. } => "Sign the zone with DNSSEC (and publish the DS at the registrar), or remove the TLSA records; test with a validating resolver if this one does not validate.",
-        Fact::DaneLookupFailed { .. } => "Check the zone's DNSSEC signatures and DS record (e.g. with a validating resolver's logs or dnsviz).",
-        Fact::SpfMissing { .. } => "Publish a TXT record starting \"v=spf1\" that lists the servers sending for the domain.",
-        Fact::SpfTooManyLookups { .. } => "Remove includes no longer used, or replace some with the ip4:/ip6: ranges they stand for (keep the providers' own includes, whose ranges change).",
-        Fact::SpfTooManyVoidLookups { .. } | Fact::SpfIncludeWithoutSpf { .. } => "Remove the terms that name domains without records (often a provider left long ago), or correct their spelling.",
-        Fact::SpfAllPass { .. } => "End the record with -all (or ~all while testing): +all authorises everyone.",
-        Fact::SpfAllNeutral { .. } => "End the record with ~all or -all once it lists every sending server.",
-        Fact::SpfPtr { .. } => "Replace ptr with the a:, ip4: or ip6: terms of the servers it stood for.",
-        Fact::PtrMissing { .. } | Fact::PtrNotConfirmed { .. } => "Ask whoever owns the address (the hosting company or ISP) for a PTR naming the server, and give that name an A/AAAA record with this address; it need not be in the mail domain.",
-        Fact::GreetingNameNotConfirmed { .. } => "Set the server's own name (Postfix myhostname) to a name that resolves to its address, ideally its PTR name.",
-        Fact::Blocklisted { list: Some(l), .. } => return Some(format!("Find and stop what sent the mail (an open relay, a compromised account or machine), then ask for removal at {}.", l.delist)),
-        Fact::Blocklisted { .. } => "Find and stop what sent the mail (an open relay, a compromised account or machine), then follow the removal steps in the list's reason.",
-        Fact::BlocklistsClear { .. } => return None,
-        Fact::OpenRelay { .. } => "Relay only for authenticated users and your own networks (Postfix: smtpd_relay_restrictions = permit_mynetworks, permit_sasl_authenticated, reject_unauth_destination) and keep mynetworks to the machines you run; if this address is one of them, test again from outside.",
-        Fact::RelayRefused { .. } => return None,
-        Fact::RelayTestIncomplete { .. } => "Run it again; if port 25 is slow or blocked on this network, test from another one.",
-        Fact::RelayNotTested => "Port 25 is often blocked on home and office networks: run it from a server.",
-        Fact::BlocklistCannotTell { why, .. } => return Some(cannot_tell_hint(why).to_string()),
-        Fact::PtrUnknown { .. } => "Run it again from another network or resolver: a failed lookup says nothing about the record.",
-        Fact::SpfTreeIncomplete { .. } => "Run it again; if a name keeps failing, receivers will get a temperror for it too.",
-        Fact::SpfInvalid { .. } => "Merge into one valid v=spf1 record; keep it within 10 DNS lookups.",
-        Fact::SpfNotAuthorizingServer { sender: SpfSender::Provider { include, .. }, .. } => return Some(format!("Add include:{include} to the domain's SPF record.")),
-        Fact::SpfNotAuthorizingServer { .. } => "Add the outgoing server (its address, a:<host> or the provider's include) to the domain's SPF record.",
-        Fact::DmarcMissing { .. } => "Publish \"v=DMARC1; p=none; rua=mailto:<address>\" at _dmarc.<domain> to start, then tighten the policy.",
-        Fact::DmarcInvalid { .. } => "Keep one valid record: v=DMARC1; p=none|quarantine|reject; …",
-        Fact::DelegationMismatch { .. } => "Make the NS records at the registrar (parent) and in the zone the same.",
-        Fact::NoLocalIpv6 { .. } => "Test from an IPv6-capable network to check the servers' IPv6 side.",
-        Fact::FamilyLeftNothing { .. } => "Run without -4/-6 to probe the addresses the domain has.",
-        Fact::PortBlockedLocally { port: 25, .. } => "Many ISPs and clouds block port 25 for customers: mail clients should use 465 or 587 anyway. Test from another network to see the server's side.",
-        Fact::PortBlockedLocally { port, .. } => return Some(format!("Check the local firewall, antivirus or network policy for outbound port {port}, or test from another network.")),
-        Fact::HostSilent { .. } => "Check that the host is up and that its firewall (or yours) lets mail ports through.",
-        Fact::HostUnreachable { .. } => "A router or firewall reports that the host cannot be reached from here.",
-        Fact::PortsNotProbed { .. } => "Run without --ports to probe every standard port.",
-        Fact::LocalResourceExhausted { .. } => "Lower --concurrency or raise the limit (ulimit -n), then run again.",
-        Fact::Setting { problem, .. } => return setting_hint(problem),
-        Fact::Ipv6Broken { .. } => "Clients that prefer IPv6 may hang or fail: fix the server's IPv6 service or firewall, or remove the AAAA record.",
-        Fact::AddressFailing { .. } | Fact::AddressInconsistent { .. } => "Clients may fail depending on which address they pick: fix or remove the failing address.",
-        Fact::RunDeadlineReached { .. } => "Raise --max-time, or narrow the run with --ports.",
-        Fact::CertificateValidForOtherHost { name, .. } => return Some(format!("Configure {name} as the server name: the classic shared web host case.")),
-        Fact::NoWorkingIncoming { best: None } | Fact::NoWorkingOutgoing { best: None } => "See the matrix above for why each one failed.",
-        Fact::OnlyPort25Works => "Enable submission on 587 (STARTTLS) or 465 (SSL/TLS) on the server.",
-        Fact::LoginNotAccepted { .. } => "Check the username and password (or the app password the provider requires) with the mailbox's owner; the server's own reply is quoted.",
-        _ => return None,
-    };
-    Some(text.to_string())
 }
 
 fn setting_hint(problem: &SettingProblem) -> Option<String> {
@@ -1625,7 +1164,7 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         } => {
             return Some(decoded_hint(d))
         }
-        SettingProblem::Failed { code, .. } => match code {
+        SettingProblem::Failed { code, .. } => match *code {
             Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
             Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
             Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
@@ -1637,7 +1176,60 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
             Code::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
             Code::ImapPreauth => "Do not use this port: require authentication (and TLS) on the server, or use the implicit-TLS port.",
             Code::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
-            _ => return None,
+            Code::PortBlockedLocally
+            | Code::PortFiltered
+            | Code::HostUnreachable
+            | Code::HostNotServingMail
+            | Code::PortRefused
+            | Code::PortsNotProbed
+            | Code::CertificateNameMismatch
+            | Code::CertificateValidForOtherHost
+            | Code::CertificateExpired
+            | Code::CertificateChainExpired
+            | Code::CertificateExpiresSoon
+            | Code::CertificateNotYetValid
+            | Code::CertificateUntrusted
+            | Code::TlsInterceptionSuspected
+            | Code::NoStarttls
+            | Code::PlaintextOnly
+            | Code::GreetingSlow
+            | Code::NoStarttlsNoLogin
+            | Code::CertificateWeakKey
+            | Code::CertificateWeakSignature
+            | Code::TlsLegacyAccepted
+            | Code::TokenExpired
+            | Code::TokenAudienceWrong
+            | Code::TokenScopeMissing
+            | Code::TokenUserMismatch
+            | Code::TokenOpaque
+            | Code::MessageSizeLimit
+            | Code::Smtputf8Missing
+            | Code::AuthBeforeTls
+            | Code::VrfyEnabled
+            | Code::AppendLimit
+            | Code::Pop3Expire
+            | Code::Pop3LoginDelay
+            | Code::CapabilitiesTruncated
+            | Code::LocalResourceExhausted
+            | Code::AddressesTruncated
+            | Code::PublishedSettingsTruncated
+            | Code::ProbeBudgetExhausted
+            | Code::RunDeadlineReached
+            | Code::CertificateNamesTruncated
+            | Code::AddressInconsistent
+            | Code::Ipv6Broken
+            | Code::NoLocalIpv6
+            | Code::FamilyLeftNothing
+            | Code::AddressFailing
+            | Code::LoginDisabled => return None,
+            // Other stages' codes never describe a failed probe.
+            Code::Dns(_)
+            | Code::Provider(_)
+            | Code::Authority(_)
+            | Code::Recommend(_)
+            | Code::Published(_)
+            | Code::Delivery(_)
+            | Code::Sending(_) => return None,
         },
     };
     Some(text.to_string())
@@ -1774,16 +1366,17 @@ pub fn received_line(d: &crate::sending::headers::Delivered) -> String {
 
 /// "refuses (554 5.7.1 …)", "RELAYS (…)", "incomplete".
 pub fn relay_line(r: &crate::sending::Relay) -> String {
+    use crate::judge::sending::RelayVerdict;
     // The judgement's verdict, worded short: the line and the finding never disagree.
-    match crate::judge::sending::relay_finding(r).fact {
-        Fact::OpenRelay { sender, .. } => {
+    match crate::judge::sending::relay_verdict(r) {
+        RelayVerdict::Relays { sender, .. } => {
             format!("RELAYS: RCPT TO an outside domain accepted after MAIL FROM:<{sender}>")
         }
-        Fact::RelayRefused { reply: r, .. } => format!("refuses ({})", reply(&r)),
-        Fact::RelayTestIncomplete {
-            failure: Some(_), ..
-        } => "incomplete (the session failed)".into(),
-        _ => "incomplete (no answer to every command)".into(),
+        RelayVerdict::Refuses { reply: r } => format!("refuses ({})", reply(&r)),
+        RelayVerdict::Incomplete { failure: Some(_) } => "incomplete (the session failed)".into(),
+        RelayVerdict::Incomplete { failure: None } => {
+            "incomplete (no answer to every command)".into()
+        }
     }
 }
 

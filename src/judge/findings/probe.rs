@@ -1,0 +1,282 @@
+//! What probing the servers showed: reachability, TLS, certificates, greetings, limits, tokens.
+//! Each fact's code is here; its severity is in `judge::policy::probe` and its words in
+//! `words::probe`: a fact without both does not compile.
+
+use super::*;
+
+codes! { Probe => ProbeCode {
+
+    PortBlockedLocally = "port_blocked_locally",
+
+    PortFiltered = "port_filtered",
+
+    HostUnreachable = "host_unreachable",
+
+    HostNotServingMail = "host_not_serving_mail",
+
+    PortRefused = "port_refused",
+
+    PortsNotProbed = "ports_not_probed",
+
+    CertificateNameMismatch = "certificate_name_mismatch",
+
+    CertificateValidForOtherHost = "certificate_valid_for_other_host",
+
+    CertificateExpired = "certificate_expired",
+
+    /// *New*: the leaf is valid, but an intermediate the server sends has expired.
+    CertificateChainExpired = "certificate_chain_expired",
+
+    CertificateExpiresSoon = "certificate_expires_soon",
+
+    CertificateNotYetValid = "certificate_not_yet_valid",
+
+    CertificateUntrusted = "certificate_untrusted",
+
+    TlsInterceptionSuspected = "tls_interception_suspected",
+
+    NoStarttls = "no_starttls",
+
+    StarttlsFailed = "starttls_failed",
+
+    StarttlsInjection = "starttls_injection",
+
+    PlaintextOnly = "plaintext_only",
+
+    TlsHandshakeFailed = "tls_handshake_failed",
+
+    WrongProtocol = "wrong_protocol",
+
+    PlaintextOnTlsPort = "plaintext_on_tls_port",
+
+    TlsOnPlainPort = "tls_on_plain_port",
+
+    NoGreeting = "no_greeting",
+
+    GreetingRejected = "greeting_rejected",
+
+    /// *New*: an SMTP greeting began (`220-`) and its rest never came.
+    GreetingUnfinished = "greeting_unfinished",
+
+    /// *New*: the greeting came, but slowly; the likely cause is named.
+    GreetingSlow = "greeting_slow",
+
+    /// *New*: no STARTTLS and no login without it: no password login is possible at all.
+    NoStarttlsNoLogin = "no_starttls_no_login",
+
+    /// *New*: an RSA key under 2048 bits or an EC key under 224.
+    CertificateWeakKey = "certificate_weak_key",
+
+    /// *New*: a certificate signed with MD5 or SHA-1.
+    CertificateWeakSignature = "certificate_weak_signature",
+
+    /// *New*: the endpoint still accepts TLS 1.0 or 1.1 (RFC 8996).
+    TlsLegacyAccepted = "tls_legacy_accepted",
+
+    /// *New*: a bearer token's claims, read before it is used.
+    TokenExpired = "token_expired",
+
+    TokenAudienceWrong = "token_audience_wrong",
+
+    TokenScopeMissing = "token_scope_missing",
+
+    TokenUserMismatch = "token_user_mismatch",
+
+    TokenOpaque = "token_opaque",
+
+    /// *New*: limits the chosen settings advertise before login.
+    MessageSizeLimit = "message_size_limit",
+
+    Smtputf8Missing = "smtputf8_missing",
+
+    AuthBeforeTls = "auth_before_tls",
+
+    VrfyEnabled = "vrfy_enabled",
+
+    AppendLimit = "append_limit",
+
+    Pop3Expire = "pop3_expire",
+
+    Pop3LoginDelay = "pop3_login_delay",
+
+    ImapPreauth = "imap_preauth",
+
+    ServerSentTooMuch = "server_sent_too_much",
+
+    CapabilitiesTruncated = "capabilities_truncated",
+
+    LocalResourceExhausted = "local_resource_exhausted",
+
+    AddressesTruncated = "addresses_truncated",
+
+    PublishedSettingsTruncated = "published_settings_truncated",
+
+    ProbeBudgetExhausted = "probe_budget_exhausted",
+
+    RunDeadlineReached = "run_deadline_reached",
+
+    CertificateNamesTruncated = "certificate_names_truncated",
+
+    AddressInconsistent = "address_inconsistent",
+
+    Ipv6Broken = "ipv6_broken",
+
+    NoLocalIpv6 = "no_local_ipv6",
+
+    FamilyLeftNothing = "family_left_nothing",
+
+    AddressFailing = "address_failing",
+
+    LoginDisabled = "login_disabled",
+} }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeFact {
+    // Probing
+    /// `-4`/`-6` left out every address the plan had: nothing was probed.
+    FamilyLeftNothing {
+        ipv6: bool,
+        left_out: usize,
+    },
+    NoLocalIpv6 {
+        addresses: usize,
+    },
+    PortBlockedLocally {
+        port: u16,
+        addresses: usize,
+    },
+    HostSilent {
+        host: HostLabel,
+    },
+    HostUnreachable {
+        host: HostLabel,
+        why: Unreachable,
+    },
+    HostNotServingMail {
+        host: HostLabel,
+    },
+    PortRefused {
+        host: HostLabel,
+        ports: Vec<u16>,
+    },
+    PortFiltered {
+        host: HostLabel,
+        ports: Vec<u16>,
+    },
+    /// Standard ports left out with `--ports`: nothing is concluded about them.
+    PortsNotProbed {
+        ports: Vec<u16>,
+    },
+    /// This machine ran out of a resource (file descriptors): the failures are local.
+    LocalResourceExhausted {
+        probes: usize,
+    },
+    /// More settings were published than are probed.
+    PublishedSettingsTruncated {
+        total: usize,
+        kept: usize,
+    },
+    AddressesTruncated {
+        name: String,
+        total: usize,
+        kept: usize,
+    },
+    ProbeBudgetExhausted {
+        planned: usize,
+        kept: usize,
+    },
+    RunDeadlineReached {
+        skipped: usize,
+    },
+    CertificateNamesTruncated {
+        subject: String,
+        total: usize,
+        kept: usize,
+    },
+    /// Some addresses of a working setting answer with problems the best one does not have.
+    AddressInconsistent {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+        warnings: Vec<Code>,
+    },
+    Setting {
+        hosts: Vec<String>,
+        ports: Vec<u16>,
+        problem: SettingProblem,
+    },
+    Ipv6Broken {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+    },
+    AddressFailing {
+        host: String,
+        port: u16,
+        addresses: Vec<IpAddr>,
+    },
+    CertificateValidForOtherHost {
+        name: String,
+        ports: Vec<u16>,
+        /// The hosts whose certificate named it.
+        presented_by: Vec<String>,
+    },
+    /// What a bearer token's own claims say, read before it is used.
+    Token {
+        problem: crate::judge::token::TokenProblem,
+    },
+    /// A limit a chosen setting advertises before login.
+    AdvertisedLimit {
+        host: String,
+        port: u16,
+        limit: crate::judge::limits::Limit,
+    },
+}
+
+impl ProbeFact {
+    pub fn code(&self) -> Code {
+        match self {
+            Self::NoLocalIpv6 { .. } => Code::NoLocalIpv6,
+            Self::FamilyLeftNothing { .. } => Code::FamilyLeftNothing,
+            Self::PortBlockedLocally { .. } => Code::PortBlockedLocally,
+            Self::HostSilent { .. } | Self::HostUnreachable { .. } => Code::HostUnreachable,
+            Self::HostNotServingMail { .. } => Code::HostNotServingMail,
+            Self::PortRefused { .. } => Code::PortRefused,
+            Self::PortFiltered { .. } => Code::PortFiltered,
+            Self::PortsNotProbed { .. } => Code::PortsNotProbed,
+            Self::LocalResourceExhausted { .. } => Code::LocalResourceExhausted,
+            Self::AddressesTruncated { .. } => Code::AddressesTruncated,
+            Self::PublishedSettingsTruncated { .. } => Code::PublishedSettingsTruncated,
+            Self::ProbeBudgetExhausted { .. } => Code::ProbeBudgetExhausted,
+            Self::RunDeadlineReached { .. } => Code::RunDeadlineReached,
+            Self::CertificateNamesTruncated { .. } => Code::CertificateNamesTruncated,
+            Self::AddressInconsistent { .. } => Code::AddressInconsistent,
+            Self::Setting { problem, .. } => problem.code(),
+            Self::Ipv6Broken { .. } => Code::Ipv6Broken,
+            Self::AddressFailing { .. } => Code::AddressFailing,
+            Self::CertificateValidForOtherHost { .. } => Code::CertificateValidForOtherHost,
+            Self::Token { problem } => match problem {
+                crate::judge::token::TokenProblem::Expired { .. } => Code::TokenExpired,
+                crate::judge::token::TokenProblem::AudienceWrong { .. } => Code::TokenAudienceWrong,
+                crate::judge::token::TokenProblem::ScopeMissing { .. } => Code::TokenScopeMissing,
+                crate::judge::token::TokenProblem::UserMismatch { .. } => Code::TokenUserMismatch,
+                crate::judge::token::TokenProblem::Opaque => Code::TokenOpaque,
+            },
+            Self::AdvertisedLimit { limit, .. } => match limit {
+                crate::judge::limits::Limit::MessageSize { .. } => Code::MessageSizeLimit,
+                crate::judge::limits::Limit::NoSmtpUtf8 => Code::Smtputf8Missing,
+                crate::judge::limits::Limit::AuthBeforeTls => Code::AuthBeforeTls,
+                crate::judge::limits::Limit::VrfyEnabled => Code::VrfyEnabled,
+                crate::judge::limits::Limit::AppendLimit { .. } => Code::AppendLimit,
+                crate::judge::limits::Limit::Pop3Expire { .. } => Code::Pop3Expire,
+                crate::judge::limits::Limit::Pop3LoginDelay { .. } => Code::Pop3LoginDelay,
+            },
+        }
+    }
+}
+
+impl From<ProbeFact> for Fact {
+    fn from(f: ProbeFact) -> Self {
+        Fact::Probe(f)
+    }
+}
