@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's example outputs from real runs against the real-peer world
+# Regenerates the example outputs of README.md and docs/*.md from real runs against the real-peer world
 # (Unbound, Dovecot, Postfix in a network namespace): every block between
 #   <!-- example: NAME -->  and  <!-- /example -->
 # is replaced by the output of the command registered for NAME below. Never edit those blocks
@@ -71,8 +71,6 @@ done
 python3 - "$OUT" <<'PY'
 import re, sys, pathlib
 out = pathlib.Path(sys.argv[1])
-readme = pathlib.Path("README.md")
-text = readme.read_text()
 def block(m):
     name = m.group(1)
     path = out / f"{name}.shown"
@@ -80,7 +78,9 @@ def block(m):
         sys.exit(f"README names example {name!r}, which this script does not run")
     fence = "json" if name == "json" else "text"
     return f"<!-- example: {name} -->\n```{fence}\n{path.read_text().rstrip()}\n```\n<!-- /example -->"
-new = re.sub(r"<!-- example: ([\w-]+) -->.*?<!-- /example -->", block, text, flags=re.S)
-readme.write_text(new)
+for page in [pathlib.Path("README.md"), *sorted(pathlib.Path("docs").glob("*.md"))]:
+    text = page.read_text()
+    new = re.sub(r"<!-- example: ([\w-]+) -->.*?<!-- /example -->", block, text, flags=re.S)
+    page.write_text(new)
 PY
-echo "README examples regenerated from the world"
+echo "examples in README.md and docs/ regenerated from the world"

@@ -12,7 +12,7 @@ use mailprobe::service::{Protocol, Security, Service};
 use mailprobe::Run;
 use support::dns::{zone, TestDns};
 use support::mail::{Behaviour, Spec, TlsMode};
-use support::scenario::{finding, ok_zone, probe, World};
+use support::scenario::{finding, message, ok_zone, probe, World};
 
 const TIMEOUT: Duration = Duration::from_secs(1);
 /// What a probe may take beyond its timeout: scheduling and the polite goodbye.
@@ -181,6 +181,36 @@ async fn a_close_in_the_middle_of_the_handshake_is_its_own_reason() {
         FailureKind::TlsHandshake(t) => assert_eq!(t, TlsFailure::ClosedDuringHandshake),
         other => panic!("{other:?}"),
     }
+    assert_on_time(&run, elapsed);
+}
+
+/// OpenSMTPD on Debian 12 with a key it cannot use: its ServerHello (and certificate), then
+/// `internal_error`. The server failed; the client is not outdated.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_alert_after_the_server_hello_is_the_server_failing() {
+    let (run, s, elapsed) = against(
+        Protocol::Imap,
+        Security::Tls,
+        TlsMode::None,
+        Behaviour::FailAfterServerHello,
+    )
+    .await;
+    let f = first(&run, s).failure.clone().unwrap();
+    assert_eq!(f.phase, Phase::TlsHandshake);
+    assert_eq!(
+        f.kind,
+        FailureKind::TlsHandshake(TlsFailure::ServerFailed {
+            alert: "InternalError".into(),
+            version: 0x0303,
+            certificate: false,
+        })
+    );
+    let found = finding(&run, Code::TlsHandshakeFailed).expect("tls_handshake_failed");
+    let said = message(found);
+    assert!(said.contains("the server chose TLS 1.2, then ended its own handshake with alert InternalError: a fault on the server's side"), "{said}");
+    let hint = mailprobe::words::hint(found).unwrap();
+    assert!(hint.contains("its TLS key and certificate"), "{hint}");
+    assert!(!hint.contains("outdated"), "{hint}");
     assert_on_time(&run, elapsed);
 }
 

@@ -1,14 +1,39 @@
-//! The README is the manual: it must list every finding code and every flag.
+//! The README and `docs/` are the manual: together they must list every finding code and every
+//! flag, and their generated tables must be the code's.
 
 use std::path::Path;
 
-fn read(path: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).expect(path)
+/// The manual's pages: README.md, then every `docs/*.md`, by path.
+fn pages() -> Vec<(std::path::PathBuf, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("docs"))
+        .expect("docs/")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    paths.sort();
+    paths.insert(0, root.join("README.md"));
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p, text)
+        })
+        .collect()
+}
+
+/// The whole manual as one text.
+fn manual() -> String {
+    pages()
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
 fn every_finding_code_is_documented() {
-    let readme = read("README.md");
+    let readme = manual();
     let codes: Vec<&str> = mailprobe::judge::findings::Code::all()
         .map(|c| c.name())
         .collect();
@@ -24,7 +49,7 @@ fn every_finding_code_is_documented() {
 #[test]
 fn every_flag_is_documented() {
     use clap::CommandFactory;
-    let readme = read("README.md");
+    let readme = manual();
     let command = mailprobe::cli::Cli::command();
     let flags: Vec<String> = command
         .get_arguments()
@@ -113,14 +138,17 @@ fn the_provider_list_is_the_code_s() {
         }
     }
     blessed_block("providers", &table.join("\n"));
-    let readme = read("README.md");
+    let readme = manual();
     assert!(readme.contains(mailprobe::provider::table::CHECKED_ON));
 }
 
-/// The README's text between `<!-- NAME … -->` and `<!-- /NAME -->` is `wanted`, or becomes it
-/// under `MAILPROBE_BLESS=1`.
+/// The manual's text between `<!-- NAME … -->` and `<!-- /NAME -->` (on whichever page holds
+/// it) is `wanted`, or becomes it under `MAILPROBE_BLESS=1`.
 fn blessed_block(name: &str, wanted: &str) {
-    let readme = read("README.md");
+    let (page, readme) = pages()
+        .into_iter()
+        .find(|(_, t)| t.contains(&format!("<!-- /{name} -->")))
+        .unwrap_or_else(|| panic!("no page holds <!-- /{name} -->"));
     let start = readme
         .find(&format!("<!-- {name}"))
         .unwrap_or_else(|| panic!("<!-- {name} marker"));
@@ -131,11 +159,7 @@ fn blessed_block(name: &str, wanted: &str) {
     let wanted = format!("{wanted}\n");
     if std::env::var_os("MAILPROBE_BLESS").is_some() {
         let updated = format!("{}{wanted}{}", &readme[..start], &readme[end..]);
-        std::fs::write(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
-            updated,
-        )
-        .unwrap();
+        std::fs::write(page, updated).unwrap();
         return;
     }
     assert_eq!(

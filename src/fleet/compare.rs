@@ -15,8 +15,23 @@ pub struct Snapshot {
     pub errors: Vec<String>,
     /// (host, days left) of every certificate presented.
     pub certificates: Vec<(String, i64)>,
-    /// The MTA-STS record's id and the policy fetched (mode, mx patterns, max_age), when any.
-    pub mta_sts: Option<(String, String)>,
+    /// The MTA-STS record's id and the policy fetched, when any.
+    pub mta_sts: Option<MtaSts>,
+}
+
+/// What senders cache of an MTA-STS policy, keyed by the record's id.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MtaSts {
+    pub id: String,
+    pub policy: MtaStsPolicy,
+}
+
+/// The policy's fields that change what senders do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MtaStsPolicy {
+    pub mode: String,
+    pub mx: Vec<String>,
+    pub max_age: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,15 +298,14 @@ pub fn snapshot(v: view::Report) -> Snapshot {
         v.delivery
             .and_then(|d| d.mta_sts)
             .and_then(|s| match (s.id, s.policy.as_deref()) {
-                (Some(id), Some("fetched")) => Some((
+                (Some(id), Some("fetched")) => Some(MtaSts {
                     id,
-                    format!(
-                        "{} {} {}",
-                        s.mode.unwrap_or_default(),
-                        s.mx.unwrap_or_default().join(","),
-                        s.max_age.unwrap_or_default()
-                    ),
-                )),
+                    policy: MtaStsPolicy {
+                        mode: s.mode.unwrap_or_default(),
+                        mx: s.mx.unwrap_or_default(),
+                        max_age: s.max_age.unwrap_or_default(),
+                    },
+                }),
                 _ => None,
             });
     Snapshot {
@@ -361,13 +375,13 @@ pub fn compare(old: &Snapshot, new: &Snapshot, expiry_days: i64) -> Vec<Change> 
             }
         });
     }
-    if let (Some((old_id, old_policy)), Some((new_id, new_policy))) = (&old.mta_sts, &new.mta_sts) {
-        if old_id == new_id && old_policy != new_policy {
-            out.push(Change::MtaStsPolicyChangedSameId { id: new_id.clone() });
-        } else if old_id != new_id && old_policy == new_policy {
+    if let (Some(was), Some(now)) = (&old.mta_sts, &new.mta_sts) {
+        if was.id == now.id && was.policy != now.policy {
+            out.push(Change::MtaStsPolicyChangedSameId { id: now.id.clone() });
+        } else if was.id != now.id && was.policy == now.policy {
             out.push(Change::MtaStsIdChangedSamePolicy {
-                was: old_id.clone(),
-                now: new_id.clone(),
+                was: was.id.clone(),
+                now: now.id.clone(),
             });
         }
     }
@@ -435,18 +449,25 @@ mod tests {
 
     #[test]
     fn an_mta_sts_policy_changed_under_the_same_id_is_a_regression() {
-        let with = |id: &str, policy: &str| Snapshot {
-            mta_sts: Some((id.into(), policy.into())),
+        let with = |id: &str, mx: &str| Snapshot {
+            mta_sts: Some(MtaSts {
+                id: id.into(),
+                policy: MtaStsPolicy {
+                    mode: "enforce".into(),
+                    mx: vec![mx.into()],
+                    max_age: 86400,
+                },
+            }),
             ..Snapshot::default()
         };
-        let changes = compare(&with("1", "enforce mx.a"), &with("1", "enforce mx.b"), 21);
+        let changes = compare(&with("1", "mx.a"), &with("1", "mx.b"), 21);
         assert_eq!(
             changes,
             [Change::MtaStsPolicyChangedSameId { id: "1".into() }]
         );
         assert!(changes[0].is_regression());
-        let changes = compare(&with("1", "enforce mx.a"), &with("2", "enforce mx.a"), 21);
+        let changes = compare(&with("1", "mx.a"), &with("2", "mx.a"), 21);
         assert!(!changes[0].is_regression());
-        assert!(compare(&with("1", "p"), &with("2", "q"), 21).is_empty());
+        assert!(compare(&with("1", "mx.p"), &with("2", "mx.q"), 21).is_empty());
     }
 }

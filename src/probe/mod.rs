@@ -160,6 +160,16 @@ pub enum TlsFailure {
     InvalidServerName,
     /// Another alert from the server, by its name.
     Alert(String),
+    /// The server answered with its ServerHello (and perhaps its certificate), then ended the
+    /// handshake with an alert of its own: a fault on its side, not an outdated client.
+    ServerFailed {
+        /// The alert, by its name.
+        alert: String,
+        /// The version its ServerHello chose (`0x0304` for TLS 1.3).
+        version: u16,
+        /// Its certificate arrived (and was checked) before the alert.
+        certificate: bool,
+    },
     /// Anything else rustls reported, in its words (escaped).
     Other(String),
 }

@@ -81,7 +81,7 @@ pub async fn run(req: &FleetRequest, sinks: Sinks<'_>, interrupt: impl Future<Ou
         },
         None => None,
     };
-    let started_at = crate::now_rfc3339();
+    let started_at = crate::run::now_rfc3339();
     let bar = progress.then(|| progress_bar(req.fleet.targets.len()));
     let mut gathered = Gathered::default();
     let time_up = async {

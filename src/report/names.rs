@@ -306,6 +306,7 @@ pub fn tls_failure(t: &TlsFailure) -> &'static str {
         TlsFailure::ClosedDuringHandshake => "closed_during_handshake",
         TlsFailure::InvalidServerName => "invalid_server_name",
         TlsFailure::Alert(_) => "alert",
+        TlsFailure::ServerFailed { .. } => "server_failed",
         TlsFailure::Other(_) => "other",
     }
 }

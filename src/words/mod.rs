@@ -139,7 +139,29 @@ pub fn tls_failure(t: &TlsFailure) -> String {
         }
         TlsFailure::InvalidServerName => "the host name cannot be used as a TLS server name".into(),
         TlsFailure::Alert(name) => format!("the server ended the handshake with alert {name}"),
+        TlsFailure::ServerFailed {
+            alert,
+            version,
+            certificate,
+        } => format!(
+            "the server chose {}{}, then ended its own handshake with alert {alert}: a fault on the server's side (e.g. a key or certificate it cannot use), not an outdated client",
+            tls_version(*version),
+            if *certificate {
+                " and sent its certificate"
+            } else {
+                ""
+            }
+        ),
         TlsFailure::Other(text) => text.clone(),
+    }
+}
+
+/// `0x0304` as "TLS 1.3".
+fn tls_version(wire: u16) -> String {
+    match wire {
+        0x0300 => "SSL 3.0".into(),
+        0x0301..=0x0304 => format!("TLS 1.{}", wire - 0x0301),
+        other => format!("version 0x{other:04x}"),
     }
 }
 
@@ -1164,6 +1186,14 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         } => {
             return Some(decoded_hint(d))
         }
+        SettingProblem::Failed {
+            failure:
+                Failure {
+                    kind: FailureKind::TlsHandshake(TlsFailure::ServerFailed { .. }),
+                    ..
+                },
+            ..
+        } => "The server fails inside its own handshake: check its TLS key and certificate (a key type or size its TLS library refuses, a key that does not match the certificate) and its log.",
         SettingProblem::Failed { code, .. } => match *code {
             Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
             Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",

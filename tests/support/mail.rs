@@ -46,6 +46,10 @@ pub enum Behaviour {
     CloseMidHandshake,
     /// TLS port: reads the ClientHello and never answers.
     StallHandshake,
+    /// TLS port: answers the ClientHello with a TLS 1.2 ServerHello, then an `internal_error`
+    /// alert (the server failing in its own handshake, as OpenSMTPD does with a key it cannot
+    /// use).
+    FailAfterServerHello,
     /// Sends this greeting (e.g. a 554), then behaves normally.
     Greeting(String),
     /// Waits this long before the greeting, then behaves normally.
@@ -262,6 +266,22 @@ async fn serve(stream: TcpStream, spec: &Spec, log: &Mutex<Vec<String>>) -> std:
             let config = leaf.server_config_requiring_client_cert(ca_der);
             // The handshake fails without a client certificate: that is the point.
             let _ = TlsAcceptor::from(config).accept(stream).await;
+            return Ok(());
+        }
+        Behaviour::FailAfterServerHello => {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf).await?;
+            // ServerHello: TLS 1.2, a random without the downgrade sentinel, no session id,
+            // ECDHE-RSA-AES128-GCM-SHA256, no compression, no extensions.
+            let mut body = vec![0x03, 0x03];
+            body.extend([7u8; 32]);
+            body.extend([0x00, 0xc0, 0x2f, 0x00]);
+            let mut record = vec![22, 3, 3, 0, body.len() as u8 + 4, 2, 0, 0, body.len() as u8];
+            record.extend(body);
+            // alert(fatal, internal_error)
+            record.extend([21, 3, 3, 0, 2, 2, 80]);
+            stream.write_all(&record).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
             return Ok(());
         }
         Behaviour::CloseMidHandshake | Behaviour::StallHandshake => {

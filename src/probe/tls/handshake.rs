@@ -125,7 +125,8 @@ pub async fn handshake(
             info,
         ));
     };
-    let (recording, first_bytes) = Recording::new(stream, 256);
+    // Enough for the server's first record: a plaintext greeting's line, or its ServerHello.
+    let (recording, first_bytes) = Recording::new(stream, 512);
     let connector = TlsConnector::from(Arc::new(config));
     let result = timeout_at(deadline, connector.connect(server_name, recording)).await;
     record_certificate(&recorder, sni, &mut info);
@@ -190,9 +191,11 @@ fn handshake_failure(e: &std::io::Error, first_bytes: &[u8], info: &TlsInfo) -> 
         };
     }
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-        return FailureKind::TlsHandshake(super::failure::tls_failure(
+        return FailureKind::TlsHandshake(super::failure::after_server_messages(
             inner,
             info.client_certificate_requested,
+            first_bytes,
+            info.verdict.is_some(),
         ));
     }
     match e.kind() {
