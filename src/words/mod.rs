@@ -850,7 +850,56 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
         Code::NoStarttlsNoLogin => {
             "no STARTTLS, and no login without it: no password login is possible here".into()
         }
-        other => other.name().replace('_', " "),
+        // A setting's other warnings (and, never met on a card, other stages' codes) by name.
+        Code::PortBlockedLocally
+        | Code::PortFiltered
+        | Code::HostUnreachable
+        | Code::HostNotServingMail
+        | Code::PortRefused
+        | Code::PortsNotProbed
+        | Code::CertificateValidForOtherHost
+        | Code::StarttlsFailed
+        | Code::StarttlsInjection
+        | Code::TlsHandshakeFailed
+        | Code::WrongProtocol
+        | Code::PlaintextOnTlsPort
+        | Code::TlsOnPlainPort
+        | Code::NoGreeting
+        | Code::GreetingRejected
+        | Code::GreetingUnfinished
+        | Code::GreetingSlow
+        | Code::TokenExpired
+        | Code::TokenAudienceWrong
+        | Code::TokenScopeMissing
+        | Code::TokenUserMismatch
+        | Code::TokenOpaque
+        | Code::MessageSizeLimit
+        | Code::Smtputf8Missing
+        | Code::AuthBeforeTls
+        | Code::VrfyEnabled
+        | Code::AppendLimit
+        | Code::Pop3Expire
+        | Code::Pop3LoginDelay
+        | Code::ImapPreauth
+        | Code::ServerSentTooMuch
+        | Code::LocalResourceExhausted
+        | Code::AddressesTruncated
+        | Code::PublishedSettingsTruncated
+        | Code::ProbeBudgetExhausted
+        | Code::RunDeadlineReached
+        | Code::CertificateNamesTruncated
+        | Code::AddressInconsistent
+        | Code::Ipv6Broken
+        | Code::NoLocalIpv6
+        | Code::FamilyLeftNothing
+        | Code::AddressFailing
+        | Code::Dns(_)
+        | Code::Provider(_)
+        | Code::Authority(_)
+        | Code::Recommend(_)
+        | Code::Published(_)
+        | Code::Delivery(_)
+        | Code::Sending(_) => code.name().replace('_', " "),
     }
 }
 
@@ -1424,7 +1473,7 @@ pub fn reverse_line(r: &crate::sending::Reverse) -> String {
     };
     let said = match r.seen {
         crate::sending::Seen::Received => "said HELO",
-        _ => "greets as",
+        crate::sending::Seen::Probe | crate::sending::Seen::Spf => "greets as",
     };
     match (&r.greeting_name, r.greeting_confirmed) {
         (Some(name), Some(true)) => format!("{ptr}; {said} {name}, which resolves to it"),

@@ -143,12 +143,20 @@ pub fn lines(p: &Published, checks: &[PublishedCheck]) -> Vec<SourceLine> {
         }
         let transport = match s.transport {
             Transport::Http => " (plain HTTP)",
-            _ => "",
+            Transport::Https | Transport::Dns => "",
         };
         let label = format!("{}{transport}", method(s.method));
         let url = match s.method {
             Method::Srv => None,
-            _ => {
+            Method::Autoconfig
+            | Method::AutoconfigWellKnown
+            | Method::Autodiscover
+            | Method::AutodiscoverRoot
+            | Method::AutodiscoverRedirect
+            | Method::AutodiscoverSrv
+            | Method::Ispdb
+            | Method::AutoconfigMx
+            | Method::IspdbMx => {
                 let full = s.final_url.as_deref().unwrap_or(&s.url);
                 Some(full.split('?').next().unwrap_or(full).to_string())
             }
