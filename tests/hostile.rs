@@ -214,6 +214,42 @@ async fn an_alert_after_the_server_hello_is_the_server_failing() {
     assert_on_time(&run, elapsed);
 }
 
+/// A certificate with an RSA-1024 key: rustls will not verify the handshake's signature with
+/// it. The failure names the key, never a "bad signature" beside a "trusted" chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_signature_rejected_for_a_small_key_names_the_key() {
+    let weak = include_bytes!("fixtures/rsa1024-sha1.der").to_vec();
+    let (run, s, elapsed) = against(
+        Protocol::Imap,
+        Security::Tls,
+        TlsMode::None,
+        Behaviour::SignWith(weak),
+    )
+    .await;
+    let p = first(&run, s);
+    let f = p.failure.clone().unwrap();
+    assert_eq!(
+        f.kind,
+        FailureKind::TlsHandshake(TlsFailure::SignatureRejected {
+            key: mailprobe::probe::tls::KeyKind::Rsa,
+            bits: 1024,
+        }),
+        "{f:?}"
+    );
+    let why = mailprobe::words::failure(s, &f);
+    assert!(
+        why.contains("did not verify with the RSA 1024-bit key"),
+        "{why}"
+    );
+    // The judgement names the key, which clients refuse, not a failed handshake.
+    assert!(finding(&run, Code::TlsHandshakeFailed).is_none());
+    let found = finding(&run, Code::CertificateWeakKey).expect("certificate_weak_key");
+    assert!(message(found).contains("1024"), "{}", message(found));
+    let hint = mailprobe::words::hint(found).unwrap();
+    assert!(hint.contains("2048"), "{hint}");
+    assert_on_time(&run, elapsed);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn garbage_after_starttls_fails_the_upgrade_not_the_tool() {
     let w = World::new();

@@ -706,3 +706,39 @@ async fn an_expired_intermediate_is_named_not_the_leaf() {
     );
     assert_ne!(verdict(&run, "imap.ok.test", port), Verdict::Works);
 }
+
+/// RFC 7633: a must-staple certificate served without a stapled OCSP response is named (with
+/// the client that refuses it); the same kind of certificate with a stapled response is not.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_must_staple_certificate_without_a_stapled_response_is_named() {
+    let mut w = World::new();
+    let names = ["imap.ok.test", "mail.ok.test", "smtp.ok.test", "ok.test"];
+    let bare = w.ca.must_staple_leaf(&names);
+    let imap = w
+        .serve_tls(&[10], Protocol::Imap, Security::Tls, &bare)
+        .await;
+    let stapled = w.ca.must_staple_leaf(&names).stapling(b"an OCSP response");
+    let pop = w
+        .serve_tls(&[10], Protocol::Pop3, Security::Tls, &stapled)
+        .await;
+    let run = w.run("ok.test", &[ok_zone(&w.net)]).await;
+    let cert = |s| {
+        probe(&run, "imap.ok.test", s)
+            .tls
+            .as_ref()
+            .and_then(|t| t.certificate.clone())
+            .unwrap()
+    };
+    let (bare, stapled) = (cert(imap), cert(pop));
+    assert!(bare.must_staple && !bare.ocsp_stapled, "{bare:?}");
+    assert!(stapled.must_staple && stapled.ocsp_stapled, "{stapled:?}");
+    let said = support::scenario::messages(&run, Code::CertificateMustStapleUnmet);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains(&imap.port.to_string()) && said[0].contains("Thunderbird refuses"),
+        "{said:?}"
+    );
+    assert!(!said[0].contains(&pop.port.to_string()), "{said:?}");
+    assert_eq!(verdict(&run, "imap.ok.test", imap), Verdict::Warnings);
+    assert_eq!(verdict(&run, "imap.ok.test", pop), Verdict::Works);
+}

@@ -11,7 +11,7 @@ use super::inference::unroutable_ipv6;
 use super::refusals::{self, Stage};
 use super::{Evidence, Judgement, SettingStatus, Verdict};
 use crate::plan::Source;
-use crate::probe::{CertVerdict, FailureKind, Heard, Phase, ProbeResult};
+use crate::probe::{CertVerdict, FailureKind, Heard, Phase, ProbeResult, TlsFailure};
 use crate::service::Security;
 
 pub fn findings(
@@ -214,6 +214,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
         Code::CertificateWeakSignature => SettingProblem::CertificateWeakSignature {
             algorithm: cert?.signature,
         },
+        Code::CertificateMustStapleUnmet => SettingProblem::CertificateMustStapleUnmet,
         Code::TlsLegacyAccepted => SettingProblem::TlsLegacyAccepted {
             versions: super::verdict::legacy_accepted(p),
         },
@@ -229,6 +230,15 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
 /// and timeouts are told per host instead).
 fn failure_problem(p: &ProbeResult, provider: Option<&str>) -> Option<SettingProblem> {
     let f = p.failure.as_ref()?;
+    // A key clients refuse to verify with fails the handshake: that is the problem to name.
+    if let FailureKind::TlsHandshake(TlsFailure::SignatureRejected { key, bits }) = &f.kind {
+        if crate::judge::policy::weak_key(*key, *bits) {
+            return Some(SettingProblem::CertificateWeakKey {
+                key: *key,
+                bits: *bits,
+            });
+        }
+    }
     let code = match (&f.kind, f.phase) {
         (FailureKind::ProtocolMismatch { heard, .. }, Phase::TlsHandshake)
             if *heard != Heard::Unknown =>

@@ -159,6 +159,11 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
         if !c.self_signed && policy::weak_signature(c.signature_hash) {
             out.push(Code::CertificateWeakSignature);
         }
+        // RFC 7633: the certificate itself says a handshake without a stapled response is an
+        // attack; clients that honour it (Thunderbird, Firefox) refuse.
+        if c.must_staple && !c.ocsp_stapled {
+            out.push(Code::CertificateMustStapleUnmet);
+        }
     }
     out
 }

@@ -160,6 +160,10 @@ pub enum TlsFailure {
     InvalidServerName,
     /// Another alert from the server, by its name.
     Alert(String),
+    /// The server's handshake signature did not verify with the key of the certificate it
+    /// sent (`key` and `bits` from that certificate): a key clients refuse to verify with (RSA
+    /// under 2048 bits), or a key that does not match the certificate.
+    SignatureRejected { key: tls::KeyKind, bits: u32 },
     /// The server answered with its ServerHello (and perhaps its certificate), then ended the
     /// handshake with an alert of its own: a fault on its side, not an outdated client.
     ServerFailed {

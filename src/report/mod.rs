@@ -820,6 +820,10 @@ pub struct CertView {
     /// *New*: the other certificates the server sent, each with its own dates (an expired
     /// intermediate fails the chain while the leaf is valid).
     pub intermediates: Vec<ChainCertView>,
+    /// *New*: the certificate demands a stapled OCSP response (RFC 7633 must-staple).
+    pub must_staple: bool,
+    /// *New*: the server stapled an OCSP response to the handshake.
+    pub ocsp_stapled: bool,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -860,6 +864,8 @@ impl From<&CertInfo> for CertView {
                     days_left: i.days_left,
                 })
                 .collect(),
+            must_staple: c.must_staple,
+            ocsp_stapled: c.ocsp_stapled,
         }
     }
 }

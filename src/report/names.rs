@@ -307,6 +307,7 @@ pub fn tls_failure(t: &TlsFailure) -> &'static str {
         TlsFailure::InvalidServerName => "invalid_server_name",
         TlsFailure::Alert(_) => "alert",
         TlsFailure::ServerFailed { .. } => "server_failed",
+        TlsFailure::SignatureRejected { .. } => "signature_rejected",
         TlsFailure::Other(_) => "other",
     }
 }

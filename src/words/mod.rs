@@ -8,6 +8,7 @@ mod authority;
 mod delivery;
 mod dns;
 mod probe;
+pub use probe::warning;
 mod provider;
 pub mod published;
 mod recommend;
@@ -139,6 +140,10 @@ pub fn tls_failure(t: &TlsFailure) -> String {
         }
         TlsFailure::InvalidServerName => "the host name cannot be used as a TLS server name".into(),
         TlsFailure::Alert(name) => format!("the server ended the handshake with alert {name}"),
+        TlsFailure::SignatureRejected { key, bits } => format!(
+            "the server's handshake signature did not verify with the {} {bits}-bit key of its certificate",
+            key_kind(*key)
+        ),
         TlsFailure::ServerFailed {
             alert,
             version,
@@ -768,141 +773,6 @@ pub fn refusal_fix(c: Cause, fixer: Fixer) -> String {
     format!("{who}: {step}.")
 }
 
-/// A warning of a setting as a short phrase for the card, with the certificate's data.
-pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
-    let with_cert = |f: &dyn Fn(&CertInfo) -> String, plain: &str| {
-        cert.map(f).unwrap_or_else(|| plain.to_string())
-    };
-    match code {
-        Code::CertificateExpired => with_cert(
-            &|c| {
-                format!(
-                    "certificate expired on {}: clients refuse it",
-                    date(&c.not_after)
-                )
-            },
-            "certificate expired: clients refuse it",
-        ),
-        Code::CertificateChainExpired => with_cert(
-            &|c| match c.intermediates.iter().find(|i| i.days_left < 0) {
-                Some(i) => format!(
-                    "intermediate certificate expired on {} ({}): clients refuse the chain",
-                    date(&i.not_after),
-                    i.subject
-                ),
-                None => "an intermediate certificate expired: clients refuse the chain".into(),
-            },
-            "an intermediate certificate expired: clients refuse the chain",
-        ),
-        Code::CertificateExpiresSoon => with_cert(
-            &|c| {
-                format!(
-                    "certificate expires on {} ({} days left)",
-                    date(&c.not_after),
-                    c.days_left
-                )
-            },
-            "certificate expires soon",
-        ),
-        Code::CertificateNotYetValid => with_cert(
-            &|c| format!("certificate not valid before {}", date(&c.not_before)),
-            "certificate not valid yet",
-        ),
-        Code::CertificateNameMismatch => with_cert(
-            &|c| {
-                if c.names_from_cn {
-                    format!(
-                        "certificate names {} only in its subject CN, which clients ignore: valid for no name",
-                        list(&c.names)
-                    )
-                } else {
-                    format!(
-                        "certificate not valid for this name (it names {})",
-                        list(&c.names)
-                    )
-                }
-            },
-            "certificate not valid for this name",
-        ),
-        Code::CertificateUntrusted => with_cert(
-            &|c| {
-                if c.self_signed {
-                    "self-signed certificate: clients warn or refuse".to_string()
-                } else {
-                    format!("certificate from an untrusted issuer ({})", c.issuer)
-                }
-            },
-            "certificate not trusted",
-        ),
-        Code::TlsInterceptionSuspected => {
-            "a certificate for other names on the provider's own host: interception suspected"
-                .into()
-        }
-        Code::NoStarttls => "no STARTTLS: the password would travel in clear".into(),
-        Code::PlaintextOnly => "unencrypted: the password would travel in clear".into(),
-        Code::LoginDisabled => "password login is switched off (LOGINDISABLED)".into(),
-        Code::CapabilitiesTruncated => "capability list cut short".into(),
-        Code::CertificateWeakKey => "certificate key too small: clients refuse it".into(),
-        Code::CertificateWeakSignature => {
-            "certificate signed with a broken hash (SHA-1 or MD5): clients refuse it".into()
-        }
-        Code::TlsLegacyAccepted => "still accepts TLS 1.0/1.1 (deprecated)".into(),
-        Code::NoStarttlsNoLogin => {
-            "no STARTTLS, and no login without it: no password login is possible here".into()
-        }
-        // A setting's other warnings (and, never met on a card, other stages' codes) by name.
-        Code::PortBlockedLocally
-        | Code::PortFiltered
-        | Code::HostUnreachable
-        | Code::HostNotServingMail
-        | Code::PortRefused
-        | Code::PortsNotProbed
-        | Code::CertificateValidForOtherHost
-        | Code::StarttlsFailed
-        | Code::StarttlsInjection
-        | Code::TlsHandshakeFailed
-        | Code::WrongProtocol
-        | Code::PlaintextOnTlsPort
-        | Code::TlsOnPlainPort
-        | Code::NoGreeting
-        | Code::GreetingRejected
-        | Code::GreetingUnfinished
-        | Code::GreetingSlow
-        | Code::TokenExpired
-        | Code::TokenAudienceWrong
-        | Code::TokenScopeMissing
-        | Code::TokenUserMismatch
-        | Code::TokenOpaque
-        | Code::MessageSizeLimit
-        | Code::Smtputf8Missing
-        | Code::AuthBeforeTls
-        | Code::VrfyEnabled
-        | Code::AppendLimit
-        | Code::Pop3Expire
-        | Code::Pop3LoginDelay
-        | Code::ImapPreauth
-        | Code::ServerSentTooMuch
-        | Code::LocalResourceExhausted
-        | Code::AddressesTruncated
-        | Code::PublishedSettingsTruncated
-        | Code::ProbeBudgetExhausted
-        | Code::RunDeadlineReached
-        | Code::CertificateNamesTruncated
-        | Code::AddressInconsistent
-        | Code::Ipv6Broken
-        | Code::NoLocalIpv6
-        | Code::FamilyLeftNothing
-        | Code::AddressFailing
-        | Code::Dns(_)
-        | Code::Provider(_)
-        | Code::Authority(_)
-        | Code::Recommend(_)
-        | Code::Published(_)
-        | Code::Delivery(_)
-        | Code::Sending(_) => code.name().replace('_', " "),
-    }
-}
-
 /// What a provider note tells the user.
 pub fn provider_note(n: Note) -> String {
     match n {
@@ -1138,66 +1008,6 @@ fn no_working(what: &str, best: Option<&SettingRef>) -> String {
     }
 }
 
-fn setting_message(on: &str, problem: &SettingProblem) -> String {
-    match problem {
-        SettingProblem::CertificateNameMismatch { names, cn_only: true } => format!(
-            "the certificate of {on} names {} only in its subject CN, without a subjectAltName: mail clients ignore the CN, so it is valid for no host",
-            names.join(", ")
-        ),
-        SettingProblem::CertificateNameMismatch { names, .. } => format!(
-            "the certificate of {on} is not valid for that name; it is valid for: {}",
-            if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
-        ),
-        SettingProblem::CertificateExpired { not_after, days_ago } => format!("the certificate of {on} expired on {not_after} ({days_ago} days ago): clients refuse it"),
-        SettingProblem::CertificateChainExpired { subject, not_after, days_ago } => format!("the certificate of {on} is itself valid, but the intermediate certificate the server sends with it ({subject}) expired on {not_after} ({days_ago} days ago): clients refuse the chain"),
-        SettingProblem::CertificateExpiresSoon { not_after, days_left } => format!("the certificate of {on} expires soon: {not_after} ({days_left} days left)"),
-        SettingProblem::CertificateNotYetValid { not_before } => format!("the certificate of {on} is not valid yet: valid from {not_before}"),
-        SettingProblem::CertificateUntrusted { issuer, subject, self_signed, leaf_only, bad_signature } => {
-            let detail = if *self_signed {
-                format!("self-signed: {subject}")
-            } else if let Some(Some(algorithm)) = bad_signature {
-                format!("issued by {issuer} with {algorithm}, a signature clients no longer accept")
-            } else if bad_signature.is_some() {
-                format!("issued by {issuer}, but a signature in its chain does not verify (a key or algorithm clients refuse, or a broken chain)")
-            } else if *leaf_only {
-                format!("issued by {issuer}, and the server sends no intermediate certificate (incomplete chain?)")
-            } else {
-                format!("issued by {issuer}")
-            };
-            format!("the certificate of {on} is not trusted: {detail}")
-        }
-        SettingProblem::TlsInterceptionSuspected { issuer, names } => format!(
-            "{on} is the provider's own host, but presented a certificate for {} issued by {issuer}: something on this network intercepts TLS or the name was hijacked",
-            if names.is_empty() { "no host at all".to_string() } else { names.join(", ") }
-        ),
-        SettingProblem::NoStarttls => format!("{on}: STARTTLS is not offered, so passwords would travel in clear"),
-        SettingProblem::PlaintextOnly => format!("{on} was probed without TLS (plain): credentials would travel in clear"),
-        SettingProblem::LoginDisabled => format!("{on} advertises LOGINDISABLED even over TLS: password login is switched off"),
-        SettingProblem::CapabilitiesTruncated => format!("{on} listed more capabilities than mailprobe keeps; the list was cut"),
-        SettingProblem::CertificateWeakKey { key, bits } => format!(
-            "the certificate of {on} has a {bits}-bit {} key, too small: clients such as Chrome and rustls refuse it",
-            key_kind(*key)
-        ),
-        SettingProblem::CertificateWeakSignature { algorithm } => format!(
-            "the certificate of {on} is signed with {algorithm}: a broken hash, which clients refuse"
-        ),
-        SettingProblem::TlsLegacyAccepted { versions } => format!(
-            "{on} still accepts {}, deprecated since 2021 (RFC 8996) and flagged by compliance scans; a device limited to {} can still use this setting",
-            legacy_versions(versions, "and"),
-            legacy_versions(versions, "or")
-        ),
-        SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
-        SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
-        SettingProblem::Failed { service, failure: f, decoded, .. } => format!(
-            "{on}: {}{}",
-            failure(*service, f),
-            decoded
-                .map(|d| format!("; this means {}", refusal_cause(d.cause)))
-                .unwrap_or_default()
-        ),
-    }
-}
-
 fn fact_hint(fact: &Fact) -> Option<String> {
     match fact {
         Fact::Dns(f) => dns::hint(f),
@@ -1209,109 +1019,6 @@ fn fact_hint(fact: &Fact) -> Option<String> {
         Fact::Delivery(f) => delivery::hint(f),
         Fact::Sending(f) => sending::hint(f),
     }
-}
-
-fn setting_hint(problem: &SettingProblem) -> Option<String> {
-    let text = match problem {
-        SettingProblem::CertificateNameMismatch { .. } => "Mail clients will warn or refuse. Use a name the certificate covers (they are listed with the certificate), or install a certificate for this name.",
-        SettingProblem::CertificateExpired { .. } => "Renew the certificate; clients refuse expired certificates.",
-        SettingProblem::CertificateChainExpired { .. } => "Replace the intermediate in the server's chain file with the CA's current one (the server's own certificate can stay); then reload the server.",
-        SettingProblem::CertificateExpiresSoon { .. } => "Renew it before clients start refusing the connection.",
-        SettingProblem::CertificateNotYetValid { .. } => "Check the server's clock and the certificate's dates.",
-        SettingProblem::CertificateUntrusted { bad_signature: Some(_), .. } => "Get a certificate signed with SHA-256 (any current CA issues one) with an RSA key of 2048 bits or more, or an EC key.",
-        SettingProblem::CertificateUntrusted { leaf_only: true, .. } => "Configure the server to send the intermediate certificate with its own (Postfix: the full chain in smtpd_tls_chain_files; Dovecot: ssl_cert with the chain appended).",
-        SettingProblem::CertificateUntrusted { .. } => "Self-signed or from an unknown CA. For an internal CA pass --ca-file; an unexpected issuer can also mean antivirus or a proxy intercepting TLS.",
-        SettingProblem::TlsInterceptionSuspected { .. } => "Do not enter a password on this network: test from another network, and check for antivirus, a proxy or a firewall that inspects TLS, or for DNS that points the provider's name elsewhere.",
-        SettingProblem::NoStarttls => "Use the implicit-TLS port instead, or enable STARTTLS on the server.",
-        SettingProblem::LoginDisabled => "The server expects another authentication method (e.g. OAuth).",
-        SettingProblem::PlaintextOnly | SettingProblem::CapabilitiesTruncated => return None,
-        SettingProblem::CertificateWeakKey { .. } => "Issue a new certificate with an RSA key of 2048 bits or more, or an ECDSA P-256 key.",
-        SettingProblem::CertificateWeakSignature { .. } => "Have the certificate reissued: every public CA signs with SHA-256 or better.",
-        SettingProblem::TlsLegacyAccepted { .. } => "Once no old device needs them, allow TLS 1.2 and newer only (Postfix: smtpd_tls_protocols and smtpd_tls_mandatory_protocols = >=TLSv1.2; Dovecot: ssl_min_protocol = TLSv1.2; Exchange and Windows: disable TLS 1.0/1.1 in SCHANNEL).",
-        SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
-        SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
-        SettingProblem::Failed {
-            decoded: Some(d), ..
-        } => {
-            return Some(decoded_hint(d))
-        }
-        SettingProblem::Failed {
-            failure:
-                Failure {
-                    kind: FailureKind::TlsHandshake(TlsFailure::ServerFailed { .. }),
-                    ..
-                },
-            ..
-        } => "The server fails inside its own handshake: check its TLS key and certificate (a key type or size its TLS library refuses, a key that does not match the certificate) and its log.",
-        SettingProblem::Failed { code, .. } => match *code {
-            Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
-            Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
-            Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
-            Code::TlsHandshakeFailed => "The server's TLS setup is broken, outdated (TLS 1.2 or newer is required) or asks for client certificates.",
-            Code::GreetingUnfinished => "An anti-spam greeting pause (Postfix postscreen_greet_wait, Sendmail greet_pause) longer than mailprobe waits: senders wait longer, so mail still arrives. Keep such pauses off the submission ports (587, 465).",
-            Code::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",
-            Code::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
-            Code::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",
-            Code::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
-            Code::ImapPreauth => "Do not use this port: require authentication (and TLS) on the server, or use the implicit-TLS port.",
-            Code::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
-            Code::PortBlockedLocally
-            | Code::PortFiltered
-            | Code::HostUnreachable
-            | Code::HostNotServingMail
-            | Code::PortRefused
-            | Code::PortsNotProbed
-            | Code::CertificateNameMismatch
-            | Code::CertificateValidForOtherHost
-            | Code::CertificateExpired
-            | Code::CertificateChainExpired
-            | Code::CertificateExpiresSoon
-            | Code::CertificateNotYetValid
-            | Code::CertificateUntrusted
-            | Code::TlsInterceptionSuspected
-            | Code::NoStarttls
-            | Code::PlaintextOnly
-            | Code::GreetingSlow
-            | Code::NoStarttlsNoLogin
-            | Code::CertificateWeakKey
-            | Code::CertificateWeakSignature
-            | Code::TlsLegacyAccepted
-            | Code::TokenExpired
-            | Code::TokenAudienceWrong
-            | Code::TokenScopeMissing
-            | Code::TokenUserMismatch
-            | Code::TokenOpaque
-            | Code::MessageSizeLimit
-            | Code::Smtputf8Missing
-            | Code::AuthBeforeTls
-            | Code::VrfyEnabled
-            | Code::AppendLimit
-            | Code::Pop3Expire
-            | Code::Pop3LoginDelay
-            | Code::CapabilitiesTruncated
-            | Code::LocalResourceExhausted
-            | Code::AddressesTruncated
-            | Code::PublishedSettingsTruncated
-            | Code::ProbeBudgetExhausted
-            | Code::RunDeadlineReached
-            | Code::CertificateNamesTruncated
-            | Code::AddressInconsistent
-            | Code::Ipv6Broken
-            | Code::NoLocalIpv6
-            | Code::FamilyLeftNothing
-            | Code::AddressFailing
-            | Code::LoginDisabled => return None,
-            // Other stages' codes never describe a failed probe.
-            Code::Dns(_)
-            | Code::Provider(_)
-            | Code::Authority(_)
-            | Code::Recommend(_)
-            | Code::Published(_)
-            | Code::Delivery(_)
-            | Code::Sending(_) => return None,
-        },
-    };
-    Some(text.to_string())
 }
 
 /// The protocol's name as the report shows it.

@@ -50,6 +50,9 @@ pub enum Behaviour {
     /// alert (the server failing in its own handshake, as OpenSMTPD does with a key it cannot
     /// use).
     FailAfterServerHello,
+    /// TLS port: a TLS 1.2 server whose certificate is this DER (e.g. an RSA-1024 key) and
+    /// whose ServerKeyExchange signature is made of zeros: the client's check of it fails.
+    SignWith(Vec<u8>),
     /// Sends this greeting (e.g. a 554), then behaves normally.
     Greeting(String),
     /// Waits this long before the greeting, then behaves normally.
@@ -280,6 +283,40 @@ async fn serve(stream: TcpStream, spec: &Spec, log: &Mutex<Vec<String>>) -> std:
             record.extend(body);
             // alert(fatal, internal_error)
             record.extend([21, 3, 3, 0, 2, 2, 80]);
+            stream.write_all(&record).await?;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            return Ok(());
+        }
+        Behaviour::SignWith(cert) => {
+            let mut buf = [0u8; 2048];
+            let _ = stream.read(&mut buf).await?;
+            let handshake = |kind: u8, body: &[u8]| {
+                let n = body.len();
+                let mut m = vec![kind, (n >> 16) as u8, (n >> 8) as u8, n as u8];
+                m.extend_from_slice(body);
+                m
+            };
+            let mut hello = vec![0x03, 0x03];
+            hello.extend([7u8; 32]);
+            hello.extend([0x00, 0xc0, 0x2f, 0x00]);
+            let n = cert.len();
+            let mut list = vec![(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            list.extend_from_slice(cert);
+            let n = list.len();
+            let mut certificate = vec![(n >> 16) as u8, (n >> 8) as u8, n as u8];
+            certificate.extend(list);
+            // ECDHE over x25519, then rsa_pkcs1_sha256 and a 128-byte signature of zeros.
+            let mut kx = vec![3, 0x00, 0x1d, 32];
+            kx.extend([9u8; 32]);
+            kx.extend([0x04, 0x01, 0x00, 0x80]);
+            kx.extend([0u8; 128]);
+            let mut messages = handshake(2, &hello);
+            messages.extend(handshake(11, &certificate));
+            messages.extend(handshake(12, &kx));
+            messages.extend(handshake(14, &[]));
+            let n = messages.len();
+            let mut record = vec![22, 3, 3, (n >> 8) as u8, n as u8];
+            record.extend(messages);
             stream.write_all(&record).await?;
             tokio::time::sleep(Duration::from_millis(200)).await;
             return Ok(());

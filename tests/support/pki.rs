@@ -19,6 +19,8 @@ pub struct TestCa {
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,
     pub key_der: Vec<u8>,
+    /// An OCSP response the server staples (empty: none).
+    pub ocsp: Vec<u8>,
 }
 
 impl TestCa {
@@ -53,6 +55,7 @@ impl TestCa {
         Leaf {
             chain: vec![cert.der().clone(), self.cert_der.clone()],
             key_der: key.serialize_der(),
+            ocsp: Vec::new(),
         }
     }
 
@@ -93,11 +96,31 @@ impl TestCa {
         Leaf {
             chain,
             key_der: leaf_key.serialize_der(),
+            ocsp: Vec::new(),
         }
     }
 
     pub fn leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with_validity(names, -1, 365)
+    }
+
+    /// A leaf with the RFC 7633 TLS Feature extension naming status_request: "must-staple".
+    pub fn must_staple_leaf(&self, names: &[&str]) -> Leaf {
+        let mut params = leaf_params(names);
+        // SEQUENCE { INTEGER 5 }
+        params
+            .custom_extensions
+            .push(rcgen::CustomExtension::from_oid_content(
+                &[1, 3, 6, 1, 5, 5, 7, 1, 24],
+                vec![0x30, 0x03, 0x02, 0x01, 0x05],
+            ));
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
+        Leaf {
+            chain: vec![cert.der().clone(), self.cert_der.clone()],
+            key_der: key.serialize_der(),
+            ocsp: Vec::new(),
+        }
     }
 
     /// A legacy leaf naming its host only in the subject CN, with no subjectAltName.
@@ -109,6 +132,7 @@ impl TestCa {
         Leaf {
             chain: vec![cert.der().clone(), self.cert_der.clone()],
             key_der: key.serialize_der(),
+            ocsp: Vec::new(),
         }
     }
 
@@ -150,6 +174,7 @@ pub fn self_signed_leaf(names: &[&str]) -> Leaf {
     Leaf {
         chain: vec![cert.der().clone()],
         key_der: key.serialize_der(),
+        ocsp: Vec::new(),
     }
 }
 
@@ -185,11 +210,19 @@ impl Leaf {
             .with_safe_default_protocol_versions()
             .expect("versions")
             .with_no_client_auth()
-            .with_single_cert(
+            .with_single_cert_with_ocsp(
                 self.chain.clone(),
                 PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone())),
+                self.ocsp.clone(),
             )
             .expect("server config");
         Arc::new(config)
+    }
+
+    /// The same leaf, its server stapling `response` (mailprobe records that one came, it
+    /// does not judge its content).
+    pub fn stapling(mut self, response: &[u8]) -> Self {
+        self.ocsp = response.to_vec();
+        self
     }
 }

@@ -69,6 +69,8 @@ codes! { Probe => ProbeCode {
 
     /// *New*: a certificate signed with MD5 or SHA-1.
     CertificateWeakSignature = "certificate_weak_signature",
+    /// *New*: a must-staple certificate, and no OCSP response stapled to the handshake.
+    CertificateMustStapleUnmet = "certificate_must_staple_unmet",
 
     /// *New*: the endpoint still accepts TLS 1.0 or 1.1 (RFC 8996).
     TlsLegacyAccepted = "tls_legacy_accepted",
@@ -279,4 +281,122 @@ impl From<ProbeFact> for Fact {
     fn from(f: ProbeFact) -> Self {
         Fact::Probe(f)
     }
+}
+
+/// A problem of one setting (host and service), grouped over the hosts and ports that share it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SettingProblem {
+    CertificateNameMismatch {
+        names: Vec<String>,
+        /// The certificate names hosts only in its subject CN, which clients ignore.
+        cn_only: bool,
+    },
+    CertificateExpired {
+        not_after: String,
+        days_ago: i64,
+    },
+    /// An intermediate the server sends has expired (the leaf itself is still valid).
+    CertificateChainExpired {
+        subject: String,
+        not_after: String,
+        days_ago: i64,
+    },
+    CertificateExpiresSoon {
+        not_after: String,
+        days_left: i64,
+    },
+    CertificateNotYetValid {
+        not_before: String,
+    },
+    CertificateUntrusted {
+        issuer: String,
+        subject: String,
+        self_signed: bool,
+        /// The server sent the leaf alone and its issuer is unknown: an incomplete chain is the
+        /// likely cause.
+        leaf_only: bool,
+        /// A signature in the chain did not verify: the leaf's own algorithm, when it is one
+        /// clients refuse (SHA-1, MD5), else `None`.
+        bad_signature: Option<Option<&'static str>>,
+    },
+    /// A recognised provider's own host presented a certificate for other names.
+    TlsInterceptionSuspected {
+        issuer: String,
+        names: Vec<String>,
+    },
+    CertificateWeakKey {
+        key: crate::probe::tls::KeyKind,
+        bits: u32,
+    },
+    CertificateWeakSignature {
+        algorithm: &'static str,
+    },
+    /// The certificate demands a stapled OCSP response (must-staple) and none came.
+    CertificateMustStapleUnmet,
+    /// Hellos offering only these versions were answered with a ServerHello for them.
+    TlsLegacyAccepted {
+        versions: Vec<crate::probe::tls::legacy::LegacyVersion>,
+    },
+    NoStarttls,
+    /// No STARTTLS, and no login offered without it.
+    NoStarttlsNoLogin,
+    PlaintextOnly,
+    LoginDisabled,
+    CapabilitiesTruncated,
+    /// The greeting took long; why, as far as the timings tell.
+    GreetingSlow {
+        cause: SlowGreeting,
+        /// From the connection to the greeting's first and last line.
+        first_ms: u64,
+        last_ms: u64,
+    },
+    /// The probe failed; `code` says which kind of failure finding it is.
+    Failed {
+        code: Code,
+        service: Service,
+        failure: Failure,
+        /// What the server's refusal (of the greeting or of STARTTLS) means, when known.
+        decoded: Option<crate::judge::refusals::Decoded>,
+    },
+}
+
+impl SettingProblem {
+    pub fn code(&self) -> Code {
+        match self {
+            Self::CertificateNameMismatch { .. } => Code::CertificateNameMismatch,
+            Self::CertificateExpired { .. } => Code::CertificateExpired,
+            Self::CertificateChainExpired { .. } => Code::CertificateChainExpired,
+            Self::CertificateExpiresSoon { .. } => Code::CertificateExpiresSoon,
+            Self::CertificateNotYetValid { .. } => Code::CertificateNotYetValid,
+            Self::CertificateUntrusted { .. } => Code::CertificateUntrusted,
+            Self::TlsInterceptionSuspected { .. } => Code::TlsInterceptionSuspected,
+            Self::NoStarttls => Code::NoStarttls,
+            Self::CertificateWeakKey { .. } => Code::CertificateWeakKey,
+            Self::CertificateWeakSignature { .. } => Code::CertificateWeakSignature,
+            Self::CertificateMustStapleUnmet => Code::CertificateMustStapleUnmet,
+            Self::TlsLegacyAccepted { .. } => Code::TlsLegacyAccepted,
+            Self::NoStarttlsNoLogin => Code::NoStarttlsNoLogin,
+            Self::GreetingSlow { .. } => Code::GreetingSlow,
+            Self::PlaintextOnly => Code::PlaintextOnly,
+            Self::LoginDisabled => Code::LoginDisabled,
+            Self::CapabilitiesTruncated => Code::CapabilitiesTruncated,
+            Self::Failed { code, .. } => *code,
+        }
+    }
+}
+
+/// What a slow greeting's timings point to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SlowGreeting {
+    /// A `220-` teaser at once, the rest after a pause: an anti-spam gate watching whether the
+    /// client talks too early (Postfix postscreen's greet wait).
+    TeaserPause,
+    /// The delay is close to a whole resolver or ident timeout (5, 10, 15, 30 s): the server
+    /// looked up this client's address (reverse DNS, ident) and the lookup timed out.
+    LookupTimeout { seconds: u64 },
+    /// Only SMTP is slow: other protocols on the same address greeted at once (a deliberate
+    /// greet delay: Sendmail greet_pause, Postfix `sleep`, Exim's connect ACL delay).
+    SmtpOnly,
+    /// Slow with no pattern: a busy server, a tarpit, or a proxy.
+    Unexplained,
 }

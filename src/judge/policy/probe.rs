@@ -56,6 +56,19 @@ fn setting_severity(problem: &SettingProblem) -> Severity {
         SettingProblem::CapabilitiesTruncated => Severity::Info,
         // Senders wait minutes for a greeting; a client submitting mail waits less.
         SettingProblem::GreetingSlow { .. } => Severity::Info,
-        _ => Severity::Warning,
+        SettingProblem::CertificateNameMismatch { .. }
+        | SettingProblem::CertificateExpiresSoon { .. }
+        | SettingProblem::CertificateNotYetValid { .. }
+        | SettingProblem::CertificateUntrusted { .. }
+        | SettingProblem::CertificateWeakKey { .. }
+        | SettingProblem::CertificateWeakSignature { .. }
+        // Thunderbird refuses, Outlook and Apple Mail do not look: a warning, not a refusal.
+        | SettingProblem::CertificateMustStapleUnmet
+        | SettingProblem::TlsLegacyAccepted { .. }
+        | SettingProblem::NoStarttls
+        | SettingProblem::NoStarttlsNoLogin
+        | SettingProblem::PlaintextOnly
+        | SettingProblem::LoginDisabled
+        | SettingProblem::Failed { .. } => Severity::Warning,
     }
 }

@@ -63,7 +63,19 @@ pub fn parse_certificate(der: &[u8], chain_length: usize, now: i64) -> Option<Ce
             .map(|b| format!("{b:02x}"))
             .collect(),
         intermediates: Vec::new(),
+        must_staple: must_staple(&cert),
+        ocsp_stapled: false,
     })
+}
+
+/// RFC 7633: a TLS Feature extension (1.3.6.1.5.5.7.1.24) whose SEQUENCE OF INTEGER holds
+/// status_request (5).
+fn must_staple(cert: &x509_parser::certificate::X509Certificate<'_>) -> bool {
+    use x509_parser::asn1_rs::FromDer;
+    cert.extensions()
+        .iter()
+        .filter(|e| e.oid.to_id_string() == "1.3.6.1.5.5.7.1.24")
+        .any(|e| <Vec<u32>>::from_der(e.value).is_ok_and(|(_, features)| features.contains(&5)))
 }
 
 /// The certificates after the leaf, each with its own dates judged by `now`; one that is not

@@ -17,8 +17,9 @@ use super::{CertVerdict, TlsInfo, Trust};
 use crate::probe::conn::{BoxStream, Recording};
 use crate::probe::{FailureKind, Heard, TlsFailure};
 
-/// What the verifier saw: the chain, the verdict and the clock it judged by.
-type Seen = (Vec<CertificateDer<'static>>, CertVerdict, UnixTime);
+/// What the verifier saw: the chain, the verdict, the clock it judged by, and whether an OCSP
+/// response was stapled.
+type Seen = (Vec<CertificateDer<'static>>, CertVerdict, UnixTime, bool);
 
 /// Records what the server presented and what WebPKI thought of it; also notes a request for
 /// a client certificate (and never answers one).
@@ -53,7 +54,7 @@ impl ServerCertVerifier for Recorder {
             .map(|c| c.clone().into_owned())
             .collect();
         if let Ok(mut seen) = self.seen.lock() {
-            *seen = Some((chain, verdict, now));
+            *seen = Some((chain, verdict, now, !ocsp_response.is_empty()));
         }
         Ok(ServerCertVerified::assertion())
     }
@@ -155,7 +156,7 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
         .lock()
         .is_ok_and(|asked| *asked);
     let seen = recorder.seen.lock().ok().and_then(|mut s| s.take());
-    if let Some((chain, verdict, now)) = seen {
+    if let Some((chain, verdict, now, stapled)) = seen {
         info.chain = chain
             .iter()
             .take(super::MAX_CHAIN)
@@ -174,6 +175,7 @@ fn record_certificate(recorder: &Recorder, sni: &str, info: &mut TlsInfo) {
                 c.names.truncate(super::MAX_CERT_NAMES);
                 let rest = &chain[1..chain.len().min(super::MAX_CHAIN)];
                 c.intermediates = super::cert::parse_intermediates(rest, now);
+                c.ocsp_stapled = stapled;
             }
             info.certificate = cert;
         }
@@ -191,6 +193,18 @@ fn handshake_failure(e: &std::io::Error, first_bytes: &[u8], info: &TlsInfo) -> 
         };
     }
     if let Some(inner) = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        // The verifier accepts every chain (and records its verdict): a certificate error
+        // can only come from checking the handshake's signature with the leaf's key.
+        if let (
+            rustls::Error::InvalidCertificate(rustls::CertificateError::BadSignature),
+            Some(c),
+        ) = (inner, &info.certificate)
+        {
+            return FailureKind::TlsHandshake(TlsFailure::SignatureRejected {
+                key: c.key,
+                bits: c.key_bits,
+            });
+        }
         return FailureKind::TlsHandshake(super::failure::after_server_messages(
             inner,
             info.client_certificate_requested,

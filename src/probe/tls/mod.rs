@@ -94,6 +94,11 @@ pub struct CertInfo {
     /// The other certificates the server sent, in its order, each with its own dates: an
     /// expired intermediate fails the chain while the leaf is still valid.
     pub intermediates: Vec<ChainCert>,
+    /// The certificate demands a stapled OCSP response (the TLS Feature extension with
+    /// status_request, RFC 7633 "must-staple").
+    pub must_staple: bool,
+    /// The server stapled an OCSP response to the handshake (rustls always asks for one).
+    pub ocsp_stapled: bool,
 }
 
 /// A certificate the server sent after its own.
