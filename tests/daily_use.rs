@@ -27,11 +27,7 @@ fn mailprobe(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// The flags in the manual's tables (README.md and every page of `docs/`).
 fn readme_flags() -> Vec<String> {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    for page in std::fs::read_dir(root.join("docs")).unwrap() {
-        readme.push_str(&std::fs::read_to_string(page.unwrap().path()).unwrap());
-    }
+    let readme = support::manual::manual();
     let mut flags = Vec::new();
     for row in readme.lines().filter(|l| l.starts_with("| `")) {
         let cell = row.split(" | ").next().unwrap_or("");

@@ -1,35 +1,9 @@
 //! The README and `docs/` are the manual: together they must list every finding code and every
 //! flag, and their generated tables must be the code's.
 
-use std::path::Path;
+mod support;
 
-/// The manual's pages: README.md, then every `docs/*.md`, by path.
-fn pages() -> Vec<(std::path::PathBuf, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("docs"))
-        .expect("docs/")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    paths.sort();
-    paths.insert(0, root.join("README.md"));
-    paths
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p, text)
-        })
-        .collect()
-}
-
-/// The whole manual as one text.
-fn manual() -> String {
-    pages()
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+use support::manual::{manual, pages};
 
 #[test]
 fn every_finding_code_is_documented() {

@@ -6,7 +6,7 @@ use crate::judge::findings::ProbeFact;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use super::findings::{Code, Fact, Finding, SettingProblem};
+use super::findings::{Code, Fact, FailedAs, Finding, SettingProblem};
 use super::inference::unroutable_ipv6;
 use super::refusals::{self, Stage};
 use super::{Evidence, Judgement, SettingStatus, Verdict};
@@ -243,23 +243,23 @@ fn failure_problem(p: &ProbeResult, provider: Option<&str>) -> Option<SettingPro
         (FailureKind::ProtocolMismatch { heard, .. }, Phase::TlsHandshake)
             if *heard != Heard::Unknown =>
         {
-            Code::PlaintextOnTlsPort
+            FailedAs::PlaintextOnTlsPort
         }
-        (FailureKind::TlsAnswered { .. }, _) => Code::TlsOnPlainPort,
-        (FailureKind::ProtocolMismatch { .. }, _) => Code::WrongProtocol,
-        (FailureKind::TlsHandshake(_), _) => Code::TlsHandshakeFailed,
-        (FailureKind::TimedOut, Phase::TlsHandshake) => Code::TlsHandshakeFailed,
+        (FailureKind::TlsAnswered { .. }, _) => FailedAs::TlsOnPlainPort,
+        (FailureKind::ProtocolMismatch { .. }, _) => FailedAs::WrongProtocol,
+        (FailureKind::TlsHandshake(_), _) => FailedAs::TlsHandshakeFailed,
+        (FailureKind::TimedOut, Phase::TlsHandshake) => FailedAs::TlsHandshakeFailed,
         (FailureKind::TimedOut, Phase::Greeting) if p.service.security != Security::Tls => {
-            Code::NoGreeting
+            FailedAs::NoGreeting
         }
-        (FailureKind::StartTlsInjection { .. }, _) => Code::StarttlsInjection,
-        (_, Phase::StartTls) => Code::StarttlsFailed,
-        (FailureKind::Rejected(_), Phase::Greeting) => Code::GreetingRejected,
-        (FailureKind::GreetingUnfinished, _) => Code::GreetingUnfinished,
+        (FailureKind::StartTlsInjection { .. }, _) => FailedAs::StarttlsInjection,
+        (_, Phase::StartTls) => FailedAs::StarttlsFailed,
+        (FailureKind::Rejected(_), Phase::Greeting) => FailedAs::GreetingRejected,
+        (FailureKind::GreetingUnfinished, _) => FailedAs::GreetingUnfinished,
         (FailureKind::LineTooLong | FailureKind::TooMuchData | FailureKind::TooManyLines, _) => {
-            Code::ServerSentTooMuch
+            FailedAs::ServerSentTooMuch
         }
-        (FailureKind::PreAuthenticated, _) => Code::ImapPreauth,
+        (FailureKind::PreAuthenticated, _) => FailedAs::ImapPreauth,
         _ => return None,
     };
     let stage = match f.phase {

@@ -2,7 +2,7 @@
 //! do, a hint. Both matches are exhaustive, so a new fact does not compile without its words.
 
 use super::*;
-use crate::judge::findings::ProbeFact;
+use crate::judge::findings::{FailedAs, ProbeFact};
 
 pub fn message(fact: &ProbeFact) -> String {
     match fact {
@@ -316,73 +316,18 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
                 },
             ..
         } => "The server fails inside its own handshake: check its TLS key and certificate (a key type or size its TLS library refuses, a key that does not match the certificate) and its log.",
-        SettingProblem::Failed { code, .. } => match *code {
-            Code::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
-            Code::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
-            Code::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
-            Code::TlsHandshakeFailed => "The server's TLS setup is broken, outdated (TLS 1.2 or newer is required) or asks for client certificates.",
-            Code::GreetingUnfinished => "An anti-spam greeting pause (Postfix postscreen_greet_wait, Sendmail greet_pause) longer than mailprobe waits: senders wait longer, so mail still arrives. Keep such pauses off the submission ports (587, 465).",
-            Code::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",
-            Code::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
-            Code::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",
-            Code::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
-            Code::ImapPreauth => "Do not use this port: require authentication (and TLS) on the server, or use the implicit-TLS port.",
-            Code::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
-            Code::PortBlockedLocally
-            | Code::PortFiltered
-            | Code::HostUnreachable
-            | Code::HostNotServingMail
-            | Code::PortRefused
-            | Code::PortsNotProbed
-            | Code::CertificateNameMismatch
-            | Code::CertificateValidForOtherHost
-            | Code::CertificateExpired
-            | Code::CertificateChainExpired
-            | Code::CertificateExpiresSoon
-            | Code::CertificateNotYetValid
-            | Code::CertificateUntrusted
-            | Code::TlsInterceptionSuspected
-            | Code::NoStarttls
-            | Code::PlaintextOnly
-            | Code::GreetingSlow
-            | Code::NoStarttlsNoLogin
-            | Code::CertificateWeakKey
-            | Code::CertificateWeakSignature
-            | Code::CertificateMustStapleUnmet
-            | Code::TlsLegacyAccepted
-            | Code::TokenExpired
-            | Code::TokenAudienceWrong
-            | Code::TokenScopeMissing
-            | Code::TokenUserMismatch
-            | Code::TokenOpaque
-            | Code::MessageSizeLimit
-            | Code::Smtputf8Missing
-            | Code::AuthBeforeTls
-            | Code::VrfyEnabled
-            | Code::AppendLimit
-            | Code::Pop3Expire
-            | Code::Pop3LoginDelay
-            | Code::CapabilitiesTruncated
-            | Code::LocalResourceExhausted
-            | Code::AddressesTruncated
-            | Code::PublishedSettingsTruncated
-            | Code::ProbeBudgetExhausted
-            | Code::RunDeadlineReached
-            | Code::CertificateNamesTruncated
-            | Code::AddressInconsistent
-            | Code::Ipv6Broken
-            | Code::NoLocalIpv6
-            | Code::FamilyLeftNothing
-            | Code::AddressFailing
-            | Code::LoginDisabled => return None,
-            // Other stages' codes never describe a failed probe.
-            Code::Dns(_)
-            | Code::Provider(_)
-            | Code::Authority(_)
-            | Code::Recommend(_)
-            | Code::Published(_)
-            | Code::Delivery(_)
-            | Code::Sending(_) => return None,
+        SettingProblem::Failed { code, .. } => match code {
+            FailedAs::PlaintextOnTlsPort => "Configure this port as STARTTLS (or None) in the client, or use the server's real SSL/TLS port.",
+            FailedAs::TlsOnPlainPort => "Set SSL/TLS (not STARTTLS) for this port in the client, or use the server's real STARTTLS port.",
+            FailedAs::WrongProtocol => "Another service answers on this port: check the port number and the server's configuration.",
+            FailedAs::TlsHandshakeFailed => "The server's TLS setup is broken, outdated (TLS 1.2 or newer is required) or asks for client certificates.",
+            FailedAs::GreetingUnfinished => "An anti-spam greeting pause (Postfix postscreen_greet_wait, Sendmail greet_pause) longer than mailprobe waits: senders wait longer, so mail still arrives. Keep such pauses off the submission ports (587, 465).",
+            FailedAs::NoGreeting => "If this port expects implicit TLS, set SSL/TLS in the client; otherwise the server is overloaded or a proxy holds the connection.",
+            FailedAs::StarttlsInjection => "Do not use this connection: something on the path tampers with it.",
+            FailedAs::StarttlsFailed => "STARTTLS is advertised but does not work: use the implicit-TLS port.",
+            FailedAs::GreetingRejected => "The server refuses connections from this address (blocklist, rate limit or policy).",
+            FailedAs::ImapPreauth => "Do not use this port: require authentication (and TLS) on the server, or use the implicit-TLS port.",
+            FailedAs::ServerSentTooMuch => "The server sends far more than a mail server should: it is misbehaving or not a mail server.",
         },
     };
     Some(text.to_string())

@@ -4,6 +4,7 @@
 
 pub mod dns;
 pub mod mail;
+pub mod manual;
 pub mod net;
 pub mod pki;
 pub mod scenario;

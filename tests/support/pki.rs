@@ -50,13 +50,7 @@ impl TestCa {
         let now = OffsetDateTime::now_utc();
         params.not_before = now + Duration::days(start_days);
         params.not_after = now + Duration::days(end_days);
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
-        Leaf {
-            chain: vec![cert.der().clone(), self.cert_der.clone()],
-            key_der: key.serialize_der(),
-            ocsp: Vec::new(),
-        }
+        self.issue(&params)
     }
 
     /// A leaf issued by an intermediate CA under this one. With `send_intermediate` false the
@@ -100,6 +94,18 @@ impl TestCa {
         }
     }
 
+    /// A leaf with a fresh key, issued by this CA as `params` say; the server sends it with
+    /// the CA's certificate.
+    fn issue(&self, params: &CertificateParams) -> Leaf {
+        let key = KeyPair::generate().expect("key");
+        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
+        Leaf {
+            chain: vec![cert.der().clone(), self.cert_der.clone()],
+            key_der: key.serialize_der(),
+            ocsp: Vec::new(),
+        }
+    }
+
     pub fn leaf(&self, names: &[&str]) -> Leaf {
         self.leaf_with_validity(names, -1, 365)
     }
@@ -114,26 +120,14 @@ impl TestCa {
                 &[1, 3, 6, 1, 5, 5, 7, 1, 24],
                 vec![0x30, 0x03, 0x02, 0x01, 0x05],
             ));
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
-        Leaf {
-            chain: vec![cert.der().clone(), self.cert_der.clone()],
-            key_der: key.serialize_der(),
-            ocsp: Vec::new(),
-        }
+        self.issue(&params)
     }
 
     /// A legacy leaf naming its host only in the subject CN, with no subjectAltName.
     pub fn cn_only_leaf(&self, name: &str) -> Leaf {
         let mut params = CertificateParams::new(Vec::<String>::new()).expect("params");
         params.distinguished_name.push(DnType::CommonName, name);
-        let key = KeyPair::generate().expect("key");
-        let cert = params.signed_by(&key, &self.issuer).expect("leaf");
-        Leaf {
-            chain: vec![cert.der().clone(), self.cert_der.clone()],
-            key_der: key.serialize_der(),
-            ocsp: Vec::new(),
-        }
+        self.issue(&params)
     }
 
     pub fn expired_leaf(&self, names: &[&str]) -> Leaf {

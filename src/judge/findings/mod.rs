@@ -35,7 +35,7 @@ mod sending;
 pub use authority::{AuthorityCode, AuthorityFact};
 pub use delivery::{DeliveryCode, DeliveryFact};
 pub use dns::{DnsCode, DnsFact};
-pub use probe::{ProbeCode, ProbeFact, SettingProblem, SlowGreeting};
+pub use probe::{FailedAs, ProbeCode, ProbeFact, SettingProblem, SlowGreeting};
 pub use provider::{ProviderCode, ProviderFact};
 pub use published::{PublishedCode, PublishedFact};
 pub use recommend::{RecommendCode, RecommendFact};

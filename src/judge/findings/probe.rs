@@ -352,7 +352,7 @@ pub enum SettingProblem {
     },
     /// The probe failed; `code` says which kind of failure finding it is.
     Failed {
-        code: Code,
+        code: FailedAs,
         service: Service,
         failure: Failure,
         /// What the server's refusal (of the greeting or of STARTTLS) means, when known.
@@ -380,7 +380,7 @@ impl SettingProblem {
             Self::PlaintextOnly => Code::PlaintextOnly,
             Self::LoginDisabled => Code::LoginDisabled,
             Self::CapabilitiesTruncated => Code::CapabilitiesTruncated,
-            Self::Failed { code, .. } => *code,
+            Self::Failed { code, .. } => code.code(),
         }
     }
 }
@@ -399,4 +399,39 @@ pub enum SlowGreeting {
     SmtpOnly,
     /// Slow with no pattern: a busy server, a tarpit, or a proxy.
     Unexplained,
+}
+
+/// Which failure finding a failed probe makes (in the order of their codes, which the
+/// grouping of problems sorts by).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FailedAs {
+    StarttlsFailed,
+    StarttlsInjection,
+    TlsHandshakeFailed,
+    WrongProtocol,
+    PlaintextOnTlsPort,
+    TlsOnPlainPort,
+    NoGreeting,
+    GreetingRejected,
+    GreetingUnfinished,
+    ImapPreauth,
+    ServerSentTooMuch,
+}
+
+impl FailedAs {
+    pub fn code(self) -> Code {
+        match self {
+            Self::StarttlsFailed => Code::StarttlsFailed,
+            Self::StarttlsInjection => Code::StarttlsInjection,
+            Self::TlsHandshakeFailed => Code::TlsHandshakeFailed,
+            Self::WrongProtocol => Code::WrongProtocol,
+            Self::PlaintextOnTlsPort => Code::PlaintextOnTlsPort,
+            Self::TlsOnPlainPort => Code::TlsOnPlainPort,
+            Self::NoGreeting => Code::NoGreeting,
+            Self::GreetingRejected => Code::GreetingRejected,
+            Self::GreetingUnfinished => Code::GreetingUnfinished,
+            Self::ImapPreauth => Code::ImapPreauth,
+            Self::ServerSentTooMuch => Code::ServerSentTooMuch,
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! How much each probe finding weighs.
 
 use super::*;
-use crate::judge::findings::ProbeFact;
+use crate::judge::findings::{FailedAs, ProbeFact};
 
 pub fn severity(fact: &ProbeFact) -> Severity {
     use Severity::*;
@@ -50,7 +50,7 @@ fn setting_severity(problem: &SettingProblem) -> Severity {
         | SettingProblem::CertificateChainExpired { .. }
         | SettingProblem::TlsInterceptionSuspected { .. }
         | SettingProblem::Failed {
-            code: Code::ImapPreauth | Code::StarttlsInjection,
+            code: FailedAs::ImapPreauth | FailedAs::StarttlsInjection,
             ..
         } => Severity::Error,
         SettingProblem::CapabilitiesTruncated => Severity::Info,
