@@ -88,6 +88,23 @@ async fn scenario(filtered: u8, silent: u8) -> Scenario {
 }
 
 async fn measure(name: &str, s: &Scenario, timeout: Duration, concurrency: usize) {
+    measure_with(
+        name,
+        s,
+        timeout,
+        concurrency,
+        mailprobe::probe::LegacyScope::Clients,
+    )
+    .await
+}
+
+async fn measure_with(
+    name: &str,
+    s: &Scenario,
+    timeout: Duration,
+    concurrency: usize,
+    legacy_tls: mailprobe::probe::LegacyScope,
+) {
     let mut walls = Vec::new();
     let mut probes = 0;
     let mut sequential = Duration::ZERO;
@@ -98,6 +115,7 @@ async fn measure(name: &str, s: &Scenario, timeout: Duration, concurrency: usize
             .run_with("user@bench.test", std::slice::from_ref(&s.zone), |o| {
                 o.timeout = timeout;
                 o.concurrency = concurrency;
+                o.legacy_tls = legacy_tls;
             })
             .await;
         walls.push(started.elapsed());
@@ -128,6 +146,14 @@ async fn main() {
     println!("mailprobe benchmark: {ITERATIONS} runs each, --timeout {timeout:?}, in-process servers on loopback\n");
     let all_up = scenario(0, 0).await;
     measure("all hosts answer (concurrency 64)", &all_up, timeout, 64).await;
+    measure_with(
+        "all hosts answer, --legacy-tls off",
+        &all_up,
+        timeout,
+        64,
+        mailprobe::probe::LegacyScope::Off,
+    )
+    .await;
     let filtered = scenario(5, 0).await;
     measure("5 filtered hosts (concurrency 64)", &filtered, timeout, 64).await;
     measure("5 filtered hosts (concurrency 8)", &filtered, timeout, 8).await;

@@ -29,14 +29,15 @@ pub enum ExportChoice {
     Mobileconfig,
 }
 
-/// `--legacy-tls`: where to ask whether TLS 1.0 and 1.1 are still accepted.
+/// `--legacy-tls`: where to ask whether TLS 1.0 and 1.1 are still accepted (and TLS 1.2, when
+/// the server chose 1.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LegacyTlsChoice {
     /// Every TLS port a mail client uses (not port 25).
     Clients,
     /// Port 25 as well.
     All,
-    /// Not at all (two connections fewer per TLS port).
+    /// Not at all (two or three connections fewer per TLS port).
     Off,
 }
 
@@ -201,8 +202,8 @@ pub struct Cli {
     #[arg(long)]
     pub no_authoritative: bool,
 
-    /// Ask each TLS port whether it still accepts TLS 1.0 and 1.1 (RFC 8996 deprecated them):
-    /// clients (every port but 25), all, off.
+    /// Ask each TLS port whether it still accepts TLS 1.0 and 1.1 (RFC 8996 deprecated them),
+    /// and TLS 1.2 where the server chose 1.3: clients (every port but 25), all, off.
     #[arg(long, value_enum, default_value = "clients", value_name = "WHERE")]
     pub legacy_tls: LegacyTlsChoice,
 

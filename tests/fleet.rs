@@ -71,14 +71,14 @@ async fn a_shared_server_is_probed_once_for_every_domain() {
             .count();
         assert_eq!(works, 2, "{}", v["domain"]);
     }
-    // Two services, one name: two probes and two legacy hellos (TLS 1.0, 1.1) on each, in all
-    // (nothing per domain).
+    // Two services, one name: two probes and three lone-version hellos (TLS 1.0, 1.1, and 1.2
+    // since the server chose 1.3) on each, in all (nothing per domain).
     let total: usize = w
         .servers
         .iter()
         .map(|s| s.connections.load(Ordering::SeqCst))
         .sum();
-    assert_eq!(total, 2 * 3, "connections to the shared server");
+    assert_eq!(total, 2 * 4, "connections to the shared server");
 }
 
 #[tokio::test(flavor = "multi_thread")]

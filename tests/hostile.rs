@@ -200,14 +200,14 @@ async fn an_alert_after_the_server_hello_is_the_server_failing() {
     assert_eq!(
         f.kind,
         FailureKind::TlsHandshake(TlsFailure::ServerFailed {
-            alert: "InternalError".into(),
+            alert: 80, // internal_error
             version: 0x0303,
             certificate: false,
         })
     );
     let found = finding(&run, Code::TlsHandshakeFailed).expect("tls_handshake_failed");
     let said = message(found);
-    assert!(said.contains("the server chose TLS 1.2, then ended its own handshake with alert InternalError: a fault on the server's side"), "{said}");
+    assert!(said.contains("the server chose TLS 1.2, then ended its own handshake with alert internal_error: a fault on the server's side"), "{said}");
     let hint = mailprobe::words::hint(found).unwrap();
     assert!(hint.contains("its TLS key and certificate"), "{hint}");
     assert!(!hint.contains("outdated"), "{hint}");

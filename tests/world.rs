@@ -506,6 +506,8 @@ fn real_servers_in_a_network_namespace() {
 
     dns_from_the_source(&world);
     legacy_tls_agrees_with_openssl(&world);
+    tls_depth_agrees_with_sslscan(&world);
+    server_software(&world);
     delivery_security(&world);
     what_clients_are_told(&world);
     fleet(&world);
@@ -564,6 +566,309 @@ fn legacy_tls_agrees_with_openssl(world: &World) {
     assert!(m.contains("TLS 1.0 and TLS 1.1"), "{m}");
     // A hardening matter: the settings still work.
     assert_eq!(v["status"], "works", "{}", v["findings"]);
+}
+
+/// A domain, its server's name and address, and its TLS ports (with sslscan's STARTTLS
+/// protocol where the port upgrades).
+type TlsCase<'a> = (&'a str, &'a str, &'a str, &'a [(u16, Option<&'a str>)]);
+
+/// What sslscan (Debian's, a second oracle beside `openssl s_client`) reports of one port.
+#[derive(Debug, Default)]
+struct Sslscan {
+    /// "1.0" … "1.3" → enabled.
+    protocols: std::collections::BTreeMap<String, bool>,
+    key: Option<(String, u64)>,
+    signature: Option<String>,
+}
+
+fn sslscan(world: &World, address: &str, port: u16, sni: &str, starttls: Option<&str>) -> Sslscan {
+    let mut cmd = Command::new("timeout");
+    cmd.args([
+        "20",
+        "ip",
+        "netns",
+        "exec",
+        &world.ns,
+        "sslscan",
+        "--no-colour",
+    ])
+    .args(["--no-ciphersuites", "--no-heartbleed", "--no-fallback"])
+    .args(["--no-renegotiation", "--no-compression", "--no-groups"])
+    .arg(format!("--sni-name={sni}"))
+    .arg("--xml=-");
+    if let Some(protocol) = starttls {
+        cmd.arg(format!("--starttls-{protocol}"));
+    }
+    let out = cmd
+        .arg(format!("{address}:{port}"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("sslscan");
+    let xml = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut scan = Sslscan::default();
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut in_signature = false;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Empty(e) | quick_xml::events::Event::Start(e)) => {
+                let attr = |name: &str| {
+                    e.try_get_attribute(name).ok().flatten().and_then(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .ok()
+                            .map(|v| v.into_owned())
+                    })
+                };
+                match e.name().as_ref() {
+                    "protocol" if attr("type").as_deref() == Some("tls") => {
+                        let version = attr("version").unwrap_or_default();
+                        let enabled = attr("enabled").as_deref() == Some("1");
+                        scan.protocols.insert(version, enabled);
+                    }
+                    "pk" => {
+                        let kind = attr("type").unwrap_or_default();
+                        // For EC keys sslscan's "bits" is the security strength; the curve
+                        // names the key size that mailprobe (and openssl x509) report.
+                        let bits = match attr("curve_name").as_deref() {
+                            Some("prime256v1") => Some(256),
+                            Some("secp384r1") => Some(384),
+                            Some("secp521r1") => Some(521),
+                            _ => attr("bits").and_then(|b| b.parse().ok()),
+                        };
+                        scan.key = Some((kind, bits.unwrap_or(0)));
+                    }
+                    "signature-algorithm" => in_signature = true,
+                    _ => {}
+                }
+            }
+            Ok(quick_xml::events::Event::Text(t)) if in_signature => {
+                scan.signature = Some(t.xml10_content().trim().to_string());
+                in_signature = false;
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Err(e) => panic!("sslscan's XML: {e}\n{xml}"),
+            _ => {}
+        }
+    }
+    assert!(
+        !scan.protocols.is_empty(),
+        "sslscan said nothing of {address}:{port}: {xml}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    scan
+}
+
+/// TLS as deep as the scanners: on every TLS port of the world's TLS scenarios (Dovecot taking
+/// TLS 1.0, an RSA-1024 key by SNI, TLS 1.3 only with ECDSA, a SHA-1 signature; Exim, Postfix,
+/// OpenSMTPD), what mailprobe says of each version, the key and the signature is what sslscan
+/// says of the same port, and each finding follows from it.
+fn tls_depth_agrees_with_sslscan(world: &World) {
+    let cases: [TlsCase; 7] = [
+        (
+            "legacy.test",
+            "mail.legacy.test",
+            "127.0.10.40",
+            &[(993, None), (995, None)],
+        ),
+        (
+            "weakkey.test",
+            "mail.weakkey.test",
+            "127.0.10.40",
+            &[(993, None)],
+        ),
+        (
+            "tls13.test",
+            "mail.tls13.test",
+            "127.0.10.41",
+            &[(993, None), (995, None)],
+        ),
+        ("sha1.test", "mail.sha1.test", "127.0.10.42", &[(993, None)]),
+        (
+            "exim.test",
+            "mail.exim.test",
+            "127.0.10.44",
+            &[(465, None), (587, Some("smtp"))],
+        ),
+        (
+            "smtpd.test",
+            "mail.smtpd.test",
+            "127.0.10.43",
+            &[(465, None), (587, Some("smtp"))],
+        ),
+        (
+            "good.test",
+            "mail.good.test",
+            "127.0.10.1",
+            &[(993, None), (465, None), (587, Some("smtp"))],
+        ),
+    ];
+    let mut compared = 0;
+    for (domain, host, address, ports) in cases {
+        let list: Vec<String> = ports.iter().map(|(p, _)| p.to_string()).collect();
+        let v = world.probe(None, &["--ports", &list.join(","), domain]);
+        let found = codes(&v);
+        for &(port, starttls) in ports {
+            let scan = sslscan(world, address, port, host, starttls);
+            let probe = probes(&v, host, port.into())
+                .into_iter()
+                .find(|p| p["tls"].is_object())
+                .unwrap_or_else(|| panic!("{host}:{port} has no TLS record: {}", v["probes"]));
+            let tls = &probe["tls"];
+            let at = format!("{host}:{port} (sslscan {scan:?}, ours {tls})");
+            // Versions: each one mailprobe asked alone, as sslscan found it.
+            let legacy = tls["legacy"].as_array().cloned().unwrap_or_default();
+            assert!(legacy.len() >= 2, "{at}: TLS 1.0 and 1.1 asked");
+            for answer in &legacy {
+                let version = answer["version"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("tls");
+                if answer["accepted"].is_null() {
+                    continue;
+                }
+                assert_eq!(
+                    answer["accepted"].as_bool(),
+                    scan.protocols.get(version).copied(),
+                    "{at}: TLS {version}"
+                );
+                compared += 1;
+            }
+            if tls["version"] == "TLSv1.3" {
+                assert_eq!(scan.protocols.get("1.3"), Some(&true), "{at}");
+            }
+            // The certificate, when sslscan could read it (OpenSMTPD fails before it can).
+            if let Some((kind, bits)) = &scan.key {
+                let cert = &tls["certificate"];
+                let ours = match cert["key_type"].as_str() {
+                    Some("rsa") => "RSA",
+                    Some("ecdsa") => "EC",
+                    other => panic!("{at}: key type {other:?}"),
+                };
+                assert_eq!(
+                    (ours, cert["key_bits"].as_u64()),
+                    (kind.as_str(), Some(*bits)),
+                    "{at}"
+                );
+                assert_eq!(
+                    cert["signature_algorithm"].as_str(),
+                    scan.signature.as_deref(),
+                    "{at}"
+                );
+                compared += 2;
+                let weak_key = kind == "RSA" && *bits < 2048;
+                assert_eq!(
+                    found.contains(&"certificate_weak_key".to_string()),
+                    weak_key,
+                    "{at}: {found:?}"
+                );
+                let sha1 = scan
+                    .signature
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("sha1"));
+                assert_eq!(
+                    found.contains(&"certificate_weak_signature".to_string()),
+                    sha1,
+                    "{at}: {found:?}"
+                );
+            }
+        }
+        // What the findings then say of the domain.
+        let has = |code: &str| found.contains(&code.to_string());
+        match domain {
+            "legacy.test" | "exim.test" => {
+                assert!(has("tls_legacy_accepted"), "{domain}: {found:?}");
+                assert_eq!(
+                    v["status"], "works_with_warnings",
+                    "{domain}: {}",
+                    v["findings"]
+                );
+            }
+            "weakkey.test" => {
+                assert!(has("certificate_weak_key"), "{found:?}");
+                assert!(!has("tls_handshake_failed"), "{found:?}");
+            }
+            "tls13.test" => {
+                assert!(
+                    has("tls13_only") && !has("tls_legacy_accepted"),
+                    "{found:?}"
+                );
+                let m = message(&v, "tls13_only");
+                assert!(m.contains("stops at TLS 1.2"), "{m}");
+            }
+            "sha1.test" => {
+                // The SHA-1 signature is the reason the chain fails: said once, not as an
+                // untrusted issuer or a missing intermediate.
+                assert!(has("certificate_weak_signature"), "{found:?}");
+                assert!(!has("certificate_untrusted"), "{found:?}");
+            }
+            "smtpd.test" => opensmtpd_fails_on_its_own_side(&v),
+            _ => assert!(!has("tls13_only"), "{domain}: {found:?}"),
+        }
+    }
+    assert!(compared >= 30, "only {compared} answers compared");
+}
+
+/// Debian 12's OpenSMTPD sends its ServerHello and certificate, then internal_error: a fault
+/// on the server's side, never "outdated (TLS 1.2 or newer is required)".
+fn opensmtpd_fails_on_its_own_side(v: &Value) {
+    let failed: Vec<&Value> = v["probes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["host"] == "mail.smtpd.test" && !p["failure"].is_null())
+        .collect();
+    assert!(!failed.is_empty(), "{}", v["probes"]);
+    for p in &failed {
+        assert_eq!(p["failure"]["tls_failure"], "server_failed", "{p}");
+    }
+    let said = messages(v, "tls_handshake_failed").join(" ");
+    assert!(said.contains("server's side"), "{}", v["findings"]);
+    // The wrong lead of before: "outdated (TLS 1.2 or newer is required)".
+    let all = v["findings"].to_string();
+    assert!(!all.contains("1.2 or newer"), "{all}");
+    assert!(all.contains("alert internal_error"), "{all}");
+}
+
+/// The server software, named from the real servers' own greetings and capability lists: Exim,
+/// OpenSMTPD, Postfix (its greeting changed by the world, so by its capabilities alone) and
+/// Dovecot; Exim behind a greeting that claims Postfix is still Exim.
+fn server_software(world: &World) {
+    let named = |domain: &str, host: &str, port: u64| -> Value {
+        let v = world.probe(None, &["--ports", &port.to_string(), domain]);
+        probes(&v, host, port)
+            .first()
+            .map(|p| p["software"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let exim = named("exim.test", "mail.exim.test", 25);
+    assert_eq!(
+        (exim["name"].as_str(), exim["confidence"].as_str()),
+        (Some("Exim"), Some("high")),
+        "{exim}"
+    );
+    let disguised = named("exim.test", "mail.exim.test", 587);
+    assert_eq!(
+        (disguised["name"].as_str(), disguised["confidence"].as_str()),
+        (Some("Exim"), Some("medium")),
+        "a greeting claiming Postfix: {disguised}"
+    );
+    let opensmtpd = named("smtpd.test", "mail.smtpd.test", 25);
+    assert_eq!(
+        (opensmtpd["name"].as_str(), opensmtpd["confidence"].as_str()),
+        (Some("OpenSMTPD"), Some("high")),
+        "{opensmtpd}"
+    );
+    let postfix = named("good.test", "mail.good.test", 25);
+    assert_eq!(
+        (postfix["name"].as_str(), postfix["confidence"].as_str()),
+        (Some("Postfix"), Some("medium")),
+        "{postfix}"
+    );
+    let dovecot = named("good.test", "mail.good.test", 143);
+    assert_eq!(
+        (dovecot["name"].as_str(), dovecot["confidence"].as_str()),
+        (Some("Dovecot"), Some("high")),
+        "{dovecot}"
+    );
 }
 
 /// The world's Unbound serves .test itself (no SOA, as split DNS does): that the zone's servers

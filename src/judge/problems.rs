@@ -198,9 +198,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
                 // Only an unknown issuer points at a missing intermediate: a signature that
                 // does not verify (SHA-1 from a trusted CA) is another matter.
                 leaf_only: c.chain_length == 1 && verdict == Some(&CertVerdict::UnknownIssuer),
-                bad_signature: (verdict == Some(&CertVerdict::BadSignature)).then(|| {
-                    crate::judge::policy::weak_signature(c.signature_hash).then_some(c.signature)
-                }),
+                bad_signature: verdict == Some(&CertVerdict::BadSignature),
             }
         }
         Code::NoStarttls => SettingProblem::NoStarttls,
@@ -218,6 +216,7 @@ fn warning_problem(code: Code, p: &ProbeResult) -> Option<SettingProblem> {
         Code::TlsLegacyAccepted => SettingProblem::TlsLegacyAccepted {
             versions: super::verdict::legacy_accepted(p),
         },
+        Code::Tls13Only => SettingProblem::Tls13Only,
         Code::NoStarttlsNoLogin => SettingProblem::NoStarttlsNoLogin,
         Code::PlaintextOnly => SettingProblem::PlaintextOnly,
         Code::LoginDisabled => SettingProblem::LoginDisabled,
@@ -351,7 +350,7 @@ mod tests {
     use super::*;
 
     /// The weak fixture sent alone (no intermediate), with this verdict.
-    fn untrusted(verdict: CertVerdict) -> (bool, Option<Option<&'static str>>) {
+    fn untrusted(verdict: CertVerdict) -> (bool, bool) {
         let mut p = crate::judge::verdict::tests::weak_probe(true);
         let tls = p.tls.as_mut().unwrap();
         tls.verdict = Some(verdict);
@@ -368,11 +367,8 @@ mod tests {
 
     #[test]
     fn a_sha1_leaf_from_a_known_ca_is_not_called_an_incomplete_chain() {
-        assert_eq!(
-            untrusted(CertVerdict::BadSignature),
-            (false, Some(Some("sha1WithRSAEncryption")))
-        );
+        assert_eq!(untrusted(CertVerdict::BadSignature), (false, true));
         // The leaf alone from an unknown issuer is the incomplete chain.
-        assert_eq!(untrusted(CertVerdict::UnknownIssuer), (true, None));
+        assert_eq!(untrusted(CertVerdict::UnknownIssuer), (true, false));
     }
 }

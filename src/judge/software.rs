@@ -63,13 +63,15 @@ static MARKS: &[Marks] = &[
         capabilities: &["DELIVERBY", "ETRN"],
         never: &[],
     },
-    // Exim lists PRDR and HELP by default.
+    // Exim lists PIPELINING and HELP and never an enhanced-status-code extension (it has none);
+    // 4.96 as Debian ships it: SIZE 8BITMIME PIPELINING PIPECONNECT CHUNKING STARTTLS SMTPUTF8
+    // HELP (PRDR only when enabled). Sendmail, which lists both too, is told by DELIVERBY.
     Marks {
         name: "Exim",
         protocol: Protocol::Smtp,
         greeting: &["ESMTP Exim"],
-        capabilities: &["PRDR", "HELP"],
-        never: &["ETRN", "DELIVERBY"],
+        capabilities: &["PIPELINING", "HELP"],
+        never: &["ETRN", "DELIVERBY", "ENHANCEDSTATUSCODES"],
     },
     Marks {
         name: "OpenSMTPD",
@@ -278,7 +280,7 @@ mod tests {
 
     #[test]
     fn each_smtp_server_has_its_own_list() {
-        let cases: [(&[&str], &str); 3] = [
+        let cases: [(&[&str], &str); 4] = [
             (
                 &[
                     "SIZE 52428800",
@@ -286,6 +288,20 @@ mod tests {
                     "PIPELINING",
                     "CHUNKING",
                     "PRDR",
+                    "HELP",
+                ],
+                "Exim",
+            ),
+            // Debian 12's Exim 4.96 as it answers (no PRDR unless enabled).
+            (
+                &[
+                    "SIZE 52428800",
+                    "8BITMIME",
+                    "PIPELINING",
+                    "PIPECONNECT",
+                    "CHUNKING",
+                    "STARTTLS",
+                    "SMTPUTF8",
                     "HELP",
                 ],
                 "Exim",

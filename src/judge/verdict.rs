@@ -83,6 +83,9 @@ pub fn judge(p: &ProbeResult, ctx: Context) -> Judgement {
     if !legacy_accepted(p).is_empty() {
         warnings.push(Code::TlsLegacyAccepted);
     }
+    if tls12_refused(p) {
+        warnings.push(Code::Tls13Only);
+    }
     Judgement {
         verdict: policy::verdict(&warnings),
         warnings,
@@ -101,14 +104,36 @@ fn no_login_in_clear(p: &ProbeResult) -> bool {
     }
 }
 
-/// The legacy versions (TLS 1.0, 1.1) the endpoint answered with a ServerHello for.
+/// The deprecated versions (TLS 1.0, 1.1) the endpoint answered with a ServerHello for.
 pub fn legacy_accepted(p: &ProbeResult) -> Vec<crate::probe::tls::legacy::LegacyVersion> {
     use crate::probe::tls::legacy::LegacyAnswer;
     p.legacy_tls
         .iter()
+        .filter(|c| c.version.is_deprecated())
         .filter(|c| matches!(c.answer, Ok(LegacyAnswer::Accepted { .. })))
         .map(|c| c.version)
         .collect()
+}
+
+/// The server chose TLS 1.3 and answered a hello offering only TLS 1.2 with a refusal (an
+/// alert or a closed connection): a client that stops at 1.2 cannot connect. A hello that
+/// timed out or never reached the server proves nothing.
+pub fn tls12_refused(p: &ProbeResult) -> bool {
+    use crate::probe::tls::legacy::{LegacyAnswer, LegacyVersion};
+    p.legacy_tls.iter().any(|c| {
+        c.version == LegacyVersion::Tls12
+            && matches!(
+                c.answer,
+                Ok(LegacyAnswer::Alert { .. } | LegacyAnswer::Closed)
+            )
+    })
+}
+
+/// The leaf was signed (by another certificate, not itself) with a broken hash.
+fn leaf_signature_weak(tls: &crate::probe::tls::TlsInfo) -> bool {
+    tls.certificate
+        .as_ref()
+        .is_some_and(|c| !c.self_signed && policy::weak_signature(c.signature_hash))
 }
 
 /// An intermediate the server sent has expired.
@@ -132,6 +157,10 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
         }
         Some(CertVerdict::Expired) => out.push(Code::CertificateExpired),
         Some(CertVerdict::NotYetValid) => out.push(Code::CertificateNotYetValid),
+        // A trusted CA's SHA-1 (or MD5) signature on the leaf fails verification for that
+        // reason alone: certificate_weak_signature (below) says so, once. Calling the
+        // certificate "untrusted" or its issuer unknown beside it would mislead.
+        Some(CertVerdict::BadSignature) if leaf_signature_weak(tls) => {}
         Some(
             CertVerdict::UnknownIssuer
             | CertVerdict::Revoked
@@ -156,7 +185,7 @@ pub fn certificate_problems(p: &ProbeResult) -> Vec<Code> {
             out.push(Code::CertificateWeakKey);
         }
         // A self-signed certificate's own signature proves nothing either way.
-        if !c.self_signed && policy::weak_signature(c.signature_hash) {
+        if leaf_signature_weak(tls) {
             out.push(Code::CertificateWeakSignature);
         }
         // RFC 7633: the certificate itself says a handshake without a stapled response is an
@@ -203,6 +232,12 @@ pub(super) mod tests {
             judge(&weak_probe(true), Context::default()).verdict,
             Verdict::Warnings
         );
+        // Failing verification for that hash is the weak signature, not an untrusted issuer.
+        let mut refused = weak_probe(true);
+        refused.tls.as_mut().unwrap().verdict = Some(CertVerdict::BadSignature);
+        let codes = certificate_problems(&refused);
+        assert!(codes.contains(&Code::CertificateWeakSignature), "{codes:?}");
+        assert!(!codes.contains(&Code::CertificateUntrusted), "{codes:?}");
         // A self-signed certificate's own SHA-1 signature says nothing.
         let codes = certificate_problems(&weak_probe(false));
         assert!(

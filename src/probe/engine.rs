@@ -281,8 +281,9 @@ fn wants_legacy(first: &ProbeResult, settings: &ProbeSettings) -> bool {
     in_scope && answered && prompt && first.tcp.connected() && first.tls.is_some()
 }
 
-/// The endpoint's answers to a hello offering only TLS 1.0, and one offering only TLS 1.1, each
-/// on a connection of its own under the same caps, both at once.
+/// The endpoint's answers to a hello offering only TLS 1.0, one offering only TLS 1.1 (and one
+/// only TLS 1.2, see [`versions_to_ask`]), each on a connection of its own under the same caps,
+/// all at once.
 async fn legacy_checks(first: &ProbeResult, task: &ProbeTask, ctx: &Ctx<'_>) -> Vec<LegacyCheck> {
     if !wants_legacy(first, ctx.settings) {
         return Vec::new();
@@ -301,7 +302,21 @@ async fn legacy_checks(first: &ProbeResult, task: &ProbeTask, ctx: &Ctx<'_>) -> 
         };
         LegacyCheck { version, answer }
     };
-    join_all(LegacyVersion::ALL.map(check)).await
+    join_all(versions_to_ask(first).into_iter().map(check)).await
+}
+
+/// The deprecated versions always; TLS 1.2 too when the server chose TLS 1.3, since only then
+/// is it unknown whether a client stopping at 1.2 gets in.
+fn versions_to_ask(first: &ProbeResult) -> Vec<LegacyVersion> {
+    let chose_13 = first
+        .tls
+        .as_ref()
+        .is_some_and(|t| t.version.as_deref() == Some("TLSv1.3"));
+    let mut versions = LegacyVersion::ALL.to_vec();
+    if chose_13 {
+        versions.push(LegacyVersion::Tls12);
+    }
+    versions
 }
 
 /// The first name's probe; on an implicit-TLS port whose first probe is slow, the other names'

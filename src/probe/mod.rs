@@ -158,8 +158,8 @@ pub enum TlsFailure {
     ClosedDuringHandshake,
     /// The host name cannot be sent as SNI.
     InvalidServerName,
-    /// Another alert from the server, by its name.
-    Alert(String),
+    /// Another alert from the server, by its code (see [`tls::alert_name`]).
+    Alert(u8),
     /// The server's handshake signature did not verify with the key of the certificate it
     /// sent (`key` and `bits` from that certificate): a key clients refuse to verify with (RSA
     /// under 2048 bits), or a key that does not match the certificate.
@@ -167,8 +167,8 @@ pub enum TlsFailure {
     /// The server answered with its ServerHello (and perhaps its certificate), then ended the
     /// handshake with an alert of its own: a fault on its side, not an outdated client.
     ServerFailed {
-        /// The alert, by its name.
-        alert: String,
+        /// The alert's code (see [`tls::alert_name`]).
+        alert: u8,
         /// The version its ServerHello chose (`0x0304` for TLS 1.3).
         version: u16,
         /// Its certificate arrived (and was checked) before the alert.

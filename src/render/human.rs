@@ -79,6 +79,7 @@ fn write_report(run: &Run, layout: Layout, out: &mut dyn Write) -> io::Result<()
     if run.probed && !run.candidates.is_empty() {
         matrix(run, layout.width, out)?;
         certificates(run, out)?;
+        super::servers::servers(run, out)?;
         card::settings(run, out)?;
     }
     published(run, out)?;
@@ -662,7 +663,12 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "      {}",
-            format!("presented by {}{more}", shown.join(", ")).dimmed()
+            format!(
+                "{}; presented by {}{more}",
+                words::servers::key_and_signature(cert),
+                shown.join(", ")
+            )
+            .dimmed()
         )?;
     }
     Ok(())

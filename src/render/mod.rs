@@ -11,3 +11,4 @@ pub mod json;
 pub mod mobileconfig;
 pub mod nagios;
 pub mod prometheus;
+mod servers;

@@ -907,7 +907,7 @@ pub struct TlsView {
 /// One legacy-version hello: `accepted` is null when it never reached the server's TLS.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct LegacyView {
-    /// `tls1.0` or `tls1.1`.
+    /// `tls1.0` or `tls1.1`; `tls1.2` (asked when the server chose TLS 1.3).
     pub version: &'static str,
     pub accepted: Option<bool>,
     /// `accepted`, `alert`, `other_version`, `closed`, `not_tls`, `timed_out`, or
@@ -933,7 +933,7 @@ impl From<&crate::probe::LegacyCheck> for LegacyView {
                 Some(matches!(a, A::Accepted { .. })),
                 match a {
                     A::Alert { description } => Some(
-                        names::tls_alert(*description)
+                        crate::probe::tls::alert_name(*description)
                             .map(str::to_string)
                             .unwrap_or_else(|| description.to_string()),
                     ),

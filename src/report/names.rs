@@ -317,6 +317,7 @@ pub fn legacy_version(v: crate::probe::tls::legacy::LegacyVersion) -> &'static s
     match v {
         V::Tls10 => "tls1.0",
         V::Tls11 => "tls1.1",
+        V::Tls12 => "tls1.2",
     }
 }
 
@@ -330,30 +331,4 @@ pub fn legacy_answer(a: &crate::probe::tls::legacy::LegacyAnswer) -> &'static st
         A::NotTls => "not_tls",
         A::TimedOut => "timed_out",
     }
-}
-
-/// The RFC 8446 / RFC 5246 name of a TLS alert; `None` for a code outside the registry's
-/// common ones (the number is given instead).
-pub fn tls_alert(code: u8) -> Option<&'static str> {
-    Some(match code {
-        0 => "close_notify",
-        10 => "unexpected_message",
-        20 => "bad_record_mac",
-        22 => "record_overflow",
-        40 => "handshake_failure",
-        42 => "bad_certificate",
-        47 => "illegal_parameter",
-        48 => "unknown_ca",
-        50 => "decode_error",
-        51 => "decrypt_error",
-        70 => "protocol_version",
-        71 => "insufficient_security",
-        80 => "internal_error",
-        86 => "inappropriate_fallback",
-        90 => "user_canceled",
-        109 => "missing_extension",
-        110 => "unsupported_extension",
-        112 => "unrecognized_name",
-        _ => return None,
-    })
 }

@@ -13,6 +13,7 @@ mod provider;
 pub mod published;
 mod recommend;
 mod sending;
+pub mod servers;
 
 use crate::delivery::sender::DmarcPolicy;
 use crate::discover::MxStatus;
@@ -71,6 +72,7 @@ fn legacy_versions(versions: &[crate::probe::tls::legacy::LegacyVersion], joiner
         .map(|v| match v {
             LegacyVersion::Tls10 => "TLS 1.0",
             LegacyVersion::Tls11 => "TLS 1.1",
+            LegacyVersion::Tls12 => "TLS 1.2",
         })
         .collect();
     names.join(&format!(" {joiner} "))
@@ -139,26 +141,34 @@ pub fn tls_failure(t: &TlsFailure) -> String {
             "the server closed the connection during the handshake".into()
         }
         TlsFailure::InvalidServerName => "the host name cannot be used as a TLS server name".into(),
-        TlsFailure::Alert(name) => format!("the server ended the handshake with alert {name}"),
+        TlsFailure::Alert(code) => format!("the server ended the handshake with alert {}", alert(*code)),
         TlsFailure::SignatureRejected { key, bits } => format!(
             "the server's handshake signature did not verify with the {} {bits}-bit key of its certificate",
             key_kind(*key)
         ),
         TlsFailure::ServerFailed {
-            alert,
+            alert: code,
             version,
             certificate,
         } => format!(
-            "the server chose {}{}, then ended its own handshake with alert {alert}: a fault on the server's side (e.g. a key or certificate it cannot use), not an outdated client",
+            "the server chose {}{}, then ended its own handshake with alert {}: a fault on the server's side (e.g. a key or certificate it cannot use), not an outdated client",
             tls_version(*version),
             if *certificate {
                 " and sent its certificate"
             } else {
                 ""
-            }
+            },
+            alert(*code)
         ),
         TlsFailure::Other(text) => text.clone(),
     }
+}
+
+/// An alert by its RFC name (`internal_error`), else its number.
+fn alert(code: u8) -> String {
+    crate::probe::tls::alert_name(code)
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("number {code}"))
 }
 
 /// `0x0304` as "TLS 1.3".

@@ -156,6 +156,7 @@ pub fn warning(code: Code, cert: Option<&CertInfo>) -> String {
             "certificate signed with a broken hash (SHA-1 or MD5): clients refuse it".into()
         }
         Code::TlsLegacyAccepted => "still accepts TLS 1.0/1.1 (deprecated)".into(),
+        Code::Tls13Only => "TLS 1.3 only".into(),
         Code::NoStarttlsNoLogin => {
             "no STARTTLS, and no login without it: no password login is possible here".into()
         }
@@ -229,9 +230,7 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
         SettingProblem::CertificateUntrusted { issuer, subject, self_signed, leaf_only, bad_signature } => {
             let detail = if *self_signed {
                 format!("self-signed: {subject}")
-            } else if let Some(Some(algorithm)) = bad_signature {
-                format!("issued by {issuer} with {algorithm}, a signature clients no longer accept")
-            } else if bad_signature.is_some() {
+            } else if *bad_signature {
                 format!("issued by {issuer}, but a signature in its chain does not verify (a key or algorithm clients refuse, or a broken chain)")
             } else if *leaf_only {
                 format!("issued by {issuer}, and the server sends no intermediate certificate (incomplete chain?)")
@@ -263,6 +262,9 @@ fn setting_message(on: &str, problem: &SettingProblem) -> String {
             legacy_versions(versions, "and"),
             legacy_versions(versions, "or")
         ),
+        SettingProblem::Tls13Only => format!(
+            "{on} accepts TLS 1.3 only: a client or device that stops at TLS 1.2 (older Windows and Outlook versions, many printers, scanners and phones) cannot use this setting"
+        ),
         SettingProblem::NoStarttlsNoLogin => format!("{on}: no STARTTLS, and no login is offered without it: no password travels in clear here, and none can be used"),
         SettingProblem::GreetingSlow { cause, first_ms, last_ms } => slow_greeting(on, *cause, *first_ms, *last_ms),
         SettingProblem::Failed { service, failure: f, decoded, .. } => format!(
@@ -282,7 +284,7 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::CertificateChainExpired { .. } => "Replace the intermediate in the server's chain file with the CA's current one (the server's own certificate can stay); then reload the server.",
         SettingProblem::CertificateExpiresSoon { .. } => "Renew it before clients start refusing the connection.",
         SettingProblem::CertificateNotYetValid { .. } => "Check the server's clock and the certificate's dates.",
-        SettingProblem::CertificateUntrusted { bad_signature: Some(_), .. } => "Get a certificate signed with SHA-256 (any current CA issues one) with an RSA key of 2048 bits or more, or an EC key.",
+        SettingProblem::CertificateUntrusted { bad_signature: true, .. } => "Get a certificate signed with SHA-256 (any current CA issues one) with an RSA key of 2048 bits or more, or an EC key.",
         SettingProblem::CertificateUntrusted { leaf_only: true, .. } => "Configure the server to send the intermediate certificate with its own (Postfix: the full chain in smtpd_tls_chain_files; Dovecot: ssl_cert with the chain appended).",
         SettingProblem::CertificateUntrusted { .. } => "Self-signed or from an unknown CA. For an internal CA pass --ca-file; an unexpected issuer can also mean antivirus or a proxy intercepting TLS.",
         SettingProblem::TlsInterceptionSuspected { .. } => "Do not enter a password on this network: test from another network, and check for antivirus, a proxy or a firewall that inspects TLS, or for DNS that points the provider's name elsewhere.",
@@ -293,6 +295,7 @@ fn setting_hint(problem: &SettingProblem) -> Option<String> {
         SettingProblem::CertificateWeakSignature { .. } => "Have the certificate reissued: every public CA signs with SHA-256 or better.",
         SettingProblem::CertificateMustStapleUnmet => "Postfix and Dovecot do not staple OCSP responses: have the certificate reissued without the must-staple (TLS Feature) extension (certbot: without --must-staple), or serve it from software that staples.",
         SettingProblem::TlsLegacyAccepted { .. } => "Once no old device needs them, allow TLS 1.2 and newer only (Postfix: smtpd_tls_protocols and smtpd_tls_mandatory_protocols = >=TLSv1.2; Dovecot: ssl_min_protocol = TLSv1.2; Exchange and Windows: disable TLS 1.0/1.1 in SCHANNEL).",
+        SettingProblem::Tls13Only => "If such a device must use this server, allow TLS 1.2 as well (Dovecot: ssl_min_protocol = TLSv1.2; Postfix: smtpd_tls_protocols = >=TLSv1.2); TLS 1.2 with current cipher suites is not deprecated.",
         SettingProblem::NoStarttlsNoLogin => "Use the implicit-TLS port, or enable STARTTLS on the server (logins then go over it).",
         SettingProblem::GreetingSlow { cause, .. } => slow_greeting_hint(*cause),
         SettingProblem::Failed {

@@ -21,6 +21,8 @@ pub struct Leaf {
     pub key_der: Vec<u8>,
     /// An OCSP response the server staples (empty: none).
     pub ocsp: Vec<u8>,
+    /// The server speaks TLS 1.3 and nothing older.
+    pub tls13_only: bool,
 }
 
 impl TestCa {
@@ -91,6 +93,7 @@ impl TestCa {
             chain,
             key_der: leaf_key.serialize_der(),
             ocsp: Vec::new(),
+            tls13_only: false,
         }
     }
 
@@ -103,6 +106,7 @@ impl TestCa {
             chain: vec![cert.der().clone(), self.cert_der.clone()],
             key_der: key.serialize_der(),
             ocsp: Vec::new(),
+            tls13_only: false,
         }
     }
 
@@ -169,6 +173,7 @@ pub fn self_signed_leaf(names: &[&str]) -> Leaf {
         chain: vec![cert.der().clone()],
         key_der: key.serialize_der(),
         ocsp: Vec::new(),
+        tls13_only: false,
     }
 }
 
@@ -200,8 +205,13 @@ impl Leaf {
 
     pub fn server_config(&self) -> Arc<ServerConfig> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let versions: &[&rustls::SupportedProtocolVersion] = if self.tls13_only {
+            &[&rustls::version::TLS13]
+        } else {
+            rustls::DEFAULT_VERSIONS
+        };
         let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
+            .with_protocol_versions(versions)
             .expect("versions")
             .with_no_client_auth()
             .with_single_cert_with_ocsp(
@@ -217,6 +227,12 @@ impl Leaf {
     /// does not judge its content).
     pub fn stapling(mut self, response: &[u8]) -> Self {
         self.ocsp = response.to_vec();
+        self
+    }
+
+    /// The same leaf, its server refusing every version before TLS 1.3.
+    pub fn tls13_only(mut self) -> Self {
+        self.tls13_only = true;
         self
     }
 }

@@ -13,6 +13,9 @@
 #   127.0.10.2  wrongname.test    127.0.10.3  expired.test    127.0.10.4  nostarttls.test
 #   127.0.10.5  DROP (timeouts)   127.0.10.6  REJECT tcp-reset  127.0.10.7  REJECT icmp-host-unreachable
 #   127.0.10.8  mx.good.test (SMTP 25 only)
+#   127.0.10.40-42  legacy.test (+ weakkey.test), tls13.test, sha1.test (Dovecot: TLS 1.0 and
+#                   an RSA-1024 key by SNI, TLS 1.3 only and ECDSA, a SHA-1 signature)
+#   127.0.10.43 smtpd.test (OpenSMTPD)   127.0.10.44  exim.test (Exim)
 # A DNS hierarchy under the private TLD .internal, reached by Unbound through root hints exactly
 # as on the internet (NSD, one instance per role; see start_authorities):
 #   127.0.20.1  root + internal.   127.0.20.11-12  moved.internal (MX changed after caching)
@@ -45,6 +48,12 @@ install_packages() {
     [ -x /usr/lib/dovecot/imap ] || missing+=(dovecot-imapd)
     command -v postfix >/dev/null || missing+=(postfix)
     command -v iptables >/dev/null || missing+=(iptables)
+    # A second TLS oracle beside openssl s_client (issue 26).
+    command -v sslscan >/dev/null || missing+=(sslscan)
+    # The libraries of the Exim and OpenSMTPD unpacked by install_other_mtas.
+    for lib in libevent-2.1-7 libgnutls-dane0 libidn12 libnsl2 libpcre2-8-0 libdb5.3; do
+        dpkg -s "$lib" >/dev/null 2>&1 || missing+=("$lib")
+    done
     command -v openssl >/dev/null || missing+=(openssl)
     command -v ip >/dev/null || missing+=(iproute2)
     command -v setpriv >/dev/null || missing+=(util-linux)
@@ -65,6 +74,32 @@ install_packages() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     [ "$created" = 1 ] && rm -f "$policy"
     return 0
+}
+
+# Exim and OpenSMTPD conflict with Postfix as packages (each is Debian's mail-transport-agent),
+# so their Debian packages are unpacked beside it into $MTA_ROOT, never installed; their
+# libraries come from install_packages, their system users are made as their postinst would.
+MTA_ROOT=/var/cache/mailprobe-world/mta
+install_other_mtas() {
+    if [ ! -x "$MTA_ROOT/usr/sbin/exim4" ] || [ ! -x "$MTA_ROOT/usr/sbin/smtpd" ]; then
+        log "unpacking exim4-daemon-light and opensmtpd into $MTA_ROOT"
+        local debs
+        debs=$(mktemp -d)
+        chmod 777 "$debs"
+        (cd "$debs" && apt-get download -qq exim4-daemon-light opensmtpd >/dev/null 2>&1) ||
+            { apt-get update -qq && (cd "$debs" && apt-get download -qq exim4-daemon-light opensmtpd); }
+        mkdir -p "$MTA_ROOT"
+        for deb in "$debs"/*.deb; do dpkg -x "$deb" "$MTA_ROOT"; done
+        rm -rf "$debs"
+    fi
+    local user
+    for user in opensmtpd opensmtpq Debian-exim; do
+        getent passwd "$user" >/dev/null ||
+            useradd --system --user-group --no-create-home --home-dir /nonexistent \
+                --shell /usr/sbin/nologin "$user"
+    done
+    # OpenSMTPD's processes chroot here (compiled in).
+    mkdir -p /var/lib/opensmtpd/empty
 }
 
 make_certs() {
@@ -117,6 +152,14 @@ EOF
     leaf busy "mail.busy.test" "DNS:mail.busy.test" 20250101000000Z 20991231000000Z
     leaf oauth "mail.oauth.test" "DNS:mail.oauth.test" 20250101000000Z 20991231000000Z
     chain_with_expired_intermediate
+    # Certificate depth (issue 26): an RSA-1024 key, an ECDSA P-256 key, a SHA-1 signature.
+    leaf legacy "mail.legacy.test" "DNS:mail.legacy.test" 20250101000000Z 20991231000000Z
+    KEY="rsa:1024" leaf weakkey "mail.weakkey.test" "DNS:mail.weakkey.test" 20250101000000Z 20991231000000Z
+    KEY="ec -pkeyopt ec_paramgen_curve:P-256" \
+        leaf tls13 "mail.tls13.test" "DNS:mail.tls13.test" 20250101000000Z 20991231000000Z
+    MD=sha1 leaf sha1 "mail.sha1.test" "DNS:mail.sha1.test" 20250101000000Z 20991231000000Z
+    leaf smtpd "mail.smtpd.test" "DNS:mail.smtpd.test" 20250101000000Z 20991231000000Z
+    leaf exim "mail.exim.test" "DNS:mail.exim.test" 20250101000000Z 20991231000000Z
     chmod 644 "$c"/*.pem
     chmod 640 "$c"/*.key; chgrp dovecot "$c"/*.key 2>/dev/null || true
 }
@@ -136,12 +179,13 @@ chain_with_expired_intermediate() {
     cat "$c/chain.crt" "$c/intermediate.crt" >"$c/chain.pem"
 }
 
-leaf() { # name CN SANs start end
+leaf() { # name CN SANs start end  (KEY: openssl -newkey argument, MD: the CA's digest)
     local c="$DIR/certs"
-    openssl req -newkey rsa:2048 -nodes -keyout "$c/$1.key" -out "$c/$1.csr" -subj "/CN=$2" \
+    # shellcheck disable=SC2086 # KEY may carry -pkeyopt
+    openssl req -newkey ${KEY:-rsa:2048} -nodes -keyout "$c/$1.key" -out "$c/$1.csr" -subj "/CN=$2" \
         -addext "subjectAltName=$3" 2>/dev/null
     openssl ca -batch -config "$c/ca.cnf" -extensions leaf -startdate "$4" -enddate "$5" \
-        -in "$c/$1.csr" -out "$c/$1.crt" -notext 2>/dev/null
+        -md "${MD:-sha256}" -in "$c/$1.csr" -out "$c/$1.crt" -notext 2>/dev/null
     cat "$c/$1.crt" "$c/ca.pem" >"$c/$1.pem"
 }
 
@@ -368,7 +412,8 @@ start_dovecot() { # name address cert|none [tls-only]
 ssl_cert = <$DIR/certs/$cert.pem
 ssl_key = <$DIR/certs/$cert.key
 ssl_dh = </usr/share/dovecot/dh.pem
-ssl_min_protocol = TLSv1.2"
+ssl_min_protocol = ${SSL_MIN:-TLSv1.2}
+${SSL_CIPHERS:+ssl_cipher_list = $SSL_CIPHERS}"
     fi
     cat >"$d/dovecot.conf" <<EOF
 base_dir = $d/run
@@ -515,6 +560,66 @@ EOF
     fi
 }
 
+# smtpd.test: Debian 12's OpenSMTPD 6.8 on 25 (STARTTLS), 465 and 587. Its privilege-separated
+# key process cannot sign with OpenSSL 3: it sends its ServerHello and certificate, then
+# internal_error — the real server-side failure mailprobe must not blame on an old client.
+start_opensmtpd() {
+    local d="$DIR/opensmtpd"
+    mkdir -p "$d"
+    install -m 600 "$DIR/certs/smtpd.key" "$d/smtpd.key"
+    cat >"$d/smtpd.conf" <<EOF
+pki mail.smtpd.test cert "$DIR/certs/smtpd.pem"
+pki mail.smtpd.test key "$d/smtpd.key"
+listen on 127.0.10.43 port 25 tls pki mail.smtpd.test hostname mail.smtpd.test
+listen on 127.0.10.43 port 465 smtps pki mail.smtpd.test hostname mail.smtpd.test
+listen on 127.0.10.43 port 587 tls-require pki mail.smtpd.test hostname mail.smtpd.test
+action "local" mbox
+match from any for domain "smtpd.test" action "local"
+EOF
+    # Its control socket (/run/smtpd.sock) and queue (/var/spool/smtpd) are compiled in: a
+    # mount namespace of its own gives it private ones, so the host and another world are
+    # never touched.
+    mkdir -p "$d/spool" /var/spool/smtpd
+    chmod 711 "$d/spool"
+    daemon unshare --mount --propagation private sh -c \
+        "mount -t tmpfs mailprobe-world /run && mount --bind '$d/spool' /var/spool/smtpd &&
+         exec '$MTA_ROOT/usr/sbin/smtpd' -f '$d/smtpd.conf'"
+}
+
+# exim.test: Debian 12's Exim 4.96 (GnuTLS) on 25 and 587 (STARTTLS) and 465 (implicit TLS),
+# with Debian's defaults otherwise.
+start_exim() {
+    local d="$DIR/exim"
+    mkdir -p "$d/spool" "$d/log"
+    install -m 640 -g Debian-exim "$DIR/certs/exim.key" "$d/exim.key"
+    chown -R Debian-exim "$d/spool" "$d/log"
+    cat >"$d/exim.conf" <<EOF
+primary_hostname = mail.exim.test
+# On 587 a look-alike greeting (as admins set to hide the software): the capability list still
+# tells Exim.
+smtp_banner = \${if eq{\$received_port}{587}{\$primary_hostname ESMTP Postfix (Debian/GNU)}{\$primary_hostname ESMTP Exim \$version_number \$tod_full}}
+spool_directory = $d/spool
+log_file_path = $d/log/%slog
+pid_file_path = $d/exim.pid
+keep_environment =
+local_interfaces = 127.0.10.44
+daemon_smtp_ports = 25 : 465 : 587
+tls_on_connect_ports = 465
+tls_advertise_hosts = *
+tls_certificate = $DIR/certs/exim.pem
+tls_privatekey = $d/exim.key
+domainlist local_domains = exim.test
+acl_smtp_rcpt = acl_check_rcpt
+begin acl
+acl_check_rcpt:
+  accept domains = +local_domains
+  deny message = relay not permitted
+begin routers
+begin transports
+EOF
+    daemon "$MTA_ROOT/usr/sbin/exim4" -C "$d/exim.conf" -bd
+}
+
 # Starts a daemon in the namespace with no inherited descriptors: whoever ran this script may
 # be waiting for its output to end, and a daemon holding the pipe would keep it open forever.
 daemon() {
@@ -531,6 +636,7 @@ wait_for() { # address port
 }
 
 install_packages
+install_other_mtas
 # Never tear down a world this call did not start: a running namespace of this name (another
 # user's or another test's) is left alone, and this start fails instead.
 if ip netns list 2>/dev/null | grep -qw "$NS"; then
@@ -572,7 +678,18 @@ AUTH_MECHANISMS="oauthbearer xoauth2" PASSDB_DRIVER=oauth2 PASSDB_ARGS="$DIR/oau
 DOVECOT_EXTRA="protocol imap {
   mail_max_userip_connections = 1
 }" start_dovecot busy 127.0.10.22 busy
+# TLS as deep as the scanners (issue 26).
+# legacy.test takes TLS 1.0 (Dovecot with @SECLEVEL=0, as old-device setups do); the same
+# Dovecot answers mail.weakkey.test (SNI) with an RSA-1024 key, which that level lets it load.
+DOVECOT_EXTRA="local_name mail.weakkey.test {
+  ssl_cert = <$DIR/certs/weakkey.pem
+  ssl_key = <$DIR/certs/weakkey.key
+}" SSL_MIN=TLSv1 SSL_CIPHERS="DEFAULT:@SECLEVEL=0" start_dovecot legacy 127.0.10.40 legacy tls-only
+SSL_MIN=TLSv1.3 start_dovecot tls13 127.0.10.41 tls13 tls-only
+SSL_CIPHERS="DEFAULT:@SECLEVEL=0" start_dovecot sha1 127.0.10.42 sha1 tls-only
 start_postfix
+start_opensmtpd
+start_exim
 start_nginx
 for port in 993 143 995 110 25 587 465; do wait_for 127.0.10.1 "$port"; done
 wait_for 127.0.10.8 25
@@ -590,6 +707,8 @@ wait_for 127.0.20.50 443
 wait_for 127.0.10.24 25
 wait_for 127.0.10.26 465
 wait_for 127.0.10.25 25
+for a in 127.0.10.40 127.0.10.41 127.0.10.42; do wait_for "$a" 993; done
+for port in 25 465 587; do wait_for 127.0.10.43 "$port"; wait_for 127.0.10.44 "$port"; done
 for a in 127.0.20.1 127.0.20.11 127.0.20.21 127.0.20.22 127.0.20.31 127.0.20.32 127.0.20.41 127.0.20.51; do
     wait_for "$a" 53
 done

@@ -74,6 +74,8 @@ codes! { Probe => ProbeCode {
 
     /// *New*: the endpoint still accepts TLS 1.0 or 1.1 (RFC 8996).
     TlsLegacyAccepted = "tls_legacy_accepted",
+    /// *New*: the server chose TLS 1.3 and refused a hello offering only TLS 1.2.
+    Tls13Only = "tls13_only",
 
     /// *New*: a bearer token's claims, read before it is used.
     TokenExpired = "token_expired",
@@ -315,9 +317,9 @@ pub enum SettingProblem {
         /// The server sent the leaf alone and its issuer is unknown: an incomplete chain is the
         /// likely cause.
         leaf_only: bool,
-        /// A signature in the chain did not verify: the leaf's own algorithm, when it is one
-        /// clients refuse (SHA-1, MD5), else `None`.
-        bad_signature: Option<Option<&'static str>>,
+        /// A signature in the chain does not verify (and the leaf's own hash is not to blame:
+        /// that one is `CertificateWeakSignature`).
+        bad_signature: bool,
     },
     /// A recognised provider's own host presented a certificate for other names.
     TlsInterceptionSuspected {
@@ -337,6 +339,8 @@ pub enum SettingProblem {
     TlsLegacyAccepted {
         versions: Vec<crate::probe::tls::legacy::LegacyVersion>,
     },
+    /// TLS 1.3 chosen, a hello offering only TLS 1.2 refused.
+    Tls13Only,
     NoStarttls,
     /// No STARTTLS, and no login offered without it.
     NoStarttlsNoLogin,
@@ -375,6 +379,7 @@ impl SettingProblem {
             Self::CertificateWeakSignature { .. } => Code::CertificateWeakSignature,
             Self::CertificateMustStapleUnmet => Code::CertificateMustStapleUnmet,
             Self::TlsLegacyAccepted { .. } => Code::TlsLegacyAccepted,
+            Self::Tls13Only => Code::Tls13Only,
             Self::NoStarttlsNoLogin => Code::NoStarttlsNoLogin,
             Self::GreetingSlow { .. } => Code::GreetingSlow,
             Self::PlaintextOnly => Code::PlaintextOnly,

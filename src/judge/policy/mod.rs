@@ -132,10 +132,16 @@ pub const LOOKUP_TIMEOUTS_S: [u64; 4] = [5, 10, 15, 30];
 /// How close to a lookup timeout a delay must be to count as one.
 pub const LOOKUP_TOLERANCE_MS: u64 = 400;
 
-/// Noted, but no reason to use a setting less: a cut capability list, and old TLS versions
-/// still accepted beside the current ones (a hardening matter for whoever runs the server).
+/// Noted, but no reason to use a setting less: a cut capability list, old TLS versions still
+/// accepted beside the current ones (a hardening matter for whoever runs the server), and TLS
+/// 1.3 alone (a matter for old devices only).
 pub fn verdict(warnings: &[Code]) -> Verdict {
-    let harmless = |c: &Code| matches!(*c, Code::CapabilitiesTruncated | Code::TlsLegacyAccepted);
+    let harmless = |c: &Code| {
+        matches!(
+            *c,
+            Code::CapabilitiesTruncated | Code::TlsLegacyAccepted | Code::Tls13Only
+        )
+    };
     if warnings.iter().all(harmless) {
         Verdict::Works
     } else {

@@ -54,6 +54,8 @@ fn setting_severity(problem: &SettingProblem) -> Severity {
             ..
         } => Severity::Error,
         SettingProblem::CapabilitiesTruncated => Severity::Info,
+        // A choice of the server's, worth knowing before an old device is set up.
+        SettingProblem::Tls13Only => Severity::Info,
         // Senders wait minutes for a greeting; a client submitting mail waits less.
         SettingProblem::GreetingSlow { .. } => Severity::Info,
         SettingProblem::CertificateNameMismatch { .. }

@@ -18,7 +18,7 @@ pub fn tls_failure(e: &rustls::Error, client_cert_requested: bool) -> TlsFailure
         }
         rustls::Error::AlertReceived(A::ProtocolVersion) => TlsFailure::OldVersionsOnly,
         rustls::Error::AlertReceived(A::HandshakeFailure) => TlsFailure::NoCommonParameters,
-        rustls::Error::AlertReceived(other) => TlsFailure::Alert(format!("{other:?}")),
+        rustls::Error::AlertReceived(other) => TlsFailure::Alert(u8::from(*other)),
         other => TlsFailure::Other(crate::text::escape_controls(&other.to_string())),
     }
 }
@@ -35,7 +35,7 @@ pub fn after_server_messages(
     match (e, server_hello_version(first_bytes)) {
         (rustls::Error::AlertReceived(alert), Some(version)) if !client_cert_requested => {
             TlsFailure::ServerFailed {
-                alert: format!("{alert:?}"),
+                alert: u8::from(*alert),
                 version,
                 certificate: certificate_seen,
             }
@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(
             after_server_messages(&alert, false, &hello_13(), true),
             TlsFailure::ServerFailed {
-                alert: "InternalError".into(),
+                alert: 80,
                 version: 0x0304,
                 certificate: true,
             }

@@ -11,14 +11,17 @@ use tokio::time::{timeout_at, Instant};
 
 use crate::probe::conn::BoxStream;
 
-/// A protocol version older than rustls (and RFC 8996) allows.
+/// A protocol version asked alone: the two RFC 8996 deprecated, and TLS 1.2 when the server
+/// chose TLS 1.3 (can a client that stops at 1.2 still connect?).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LegacyVersion {
     Tls10,
     Tls11,
+    Tls12,
 }
 
 impl LegacyVersion {
+    /// The deprecated versions, asked of every TLS endpoint in scope.
     pub const ALL: [LegacyVersion; 2] = [LegacyVersion::Tls10, LegacyVersion::Tls11];
 
     /// The version's number on the wire.
@@ -26,7 +29,13 @@ impl LegacyVersion {
         match self {
             Self::Tls10 => 0x0301,
             Self::Tls11 => 0x0302,
+            Self::Tls12 => 0x0303,
         }
+    }
+
+    /// Deprecated by RFC 8996: accepting it is a hardening finding.
+    pub fn is_deprecated(self) -> bool {
+        self != Self::Tls12
     }
 }
 
@@ -53,6 +62,18 @@ const SUITES: [u16; 10] = [
     0xc014, 0xc013, 0xc00a, 0xc009, 0x0039, 0x0033, 0x0035, 0x002f, 0x000a, 0x00ff,
 ];
 
+/// What a TLS 1.2 client offers first: ECDHE with AES-GCM and ChaCha20-Poly1305 (the suites a
+/// server limited to current ones keeps), then DHE-GCM; the legacy suites follow.
+const TLS12_SUITES: [u16; 8] = [
+    0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8, 0x009e, 0x009f,
+];
+
+/// signature_algorithms for the TLS 1.2 hello (RFC 5246 7.4.1.4.1; never sent with an older
+/// version, as that section requires): ECDSA, RSA-PSS, RSA PKCS#1 and Ed25519 with SHA-2.
+const SIGNATURE_SCHEMES: [u16; 10] = [
+    0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601, 0x0807, 0x0201,
+];
+
 /// Most bytes read for the answer: one record of the largest size TLS allows.
 const MAX_ANSWER: usize = 5 + 16_384 + 2_048;
 
@@ -63,12 +84,16 @@ pub fn client_hello(version: LegacyVersion, server_name: &str, random: [u8; 32])
     body.extend(version.wire().to_be_bytes());
     body.extend(random);
     body.push(0); // no session id
-    body.extend(u16_len(SUITES.len() * 2));
-    for s in SUITES {
+    let suites: Vec<u16> = match version {
+        LegacyVersion::Tls12 => TLS12_SUITES.iter().chain(&SUITES).copied().collect(),
+        _ => SUITES.to_vec(),
+    };
+    body.extend(u16_len(suites.len() * 2));
+    for s in suites {
         body.extend(s.to_be_bytes());
     }
     body.extend([1, 0]); // compression: null only
-    let extensions = extensions(server_name);
+    let extensions = extensions(version, server_name);
     body.extend(u16_len(extensions.len()));
     body.extend(extensions);
     let mut handshake = vec![1]; // client_hello
@@ -81,7 +106,7 @@ pub fn client_hello(version: LegacyVersion, server_name: &str, random: [u8; 32])
     record
 }
 
-fn extensions(server_name: &str) -> Vec<u8> {
+fn extensions(version: LegacyVersion, server_name: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let is_literal = server_name.parse::<std::net::IpAddr>().is_ok();
     if !server_name.is_empty() && !is_literal && server_name.len() < 256 {
@@ -97,6 +122,15 @@ fn extensions(server_name: &str) -> Vec<u8> {
     extension(&mut out, 0x000a, &[0, 6, 0, 0x1d, 0, 0x17, 0, 0x18]);
     // ec_point_formats: uncompressed.
     extension(&mut out, 0x000b, &[1, 0]);
+    if version == LegacyVersion::Tls12 {
+        let mut schemes = u16_len(SIGNATURE_SCHEMES.len() * 2).to_vec();
+        for s in SIGNATURE_SCHEMES {
+            schemes.extend(s.to_be_bytes());
+        }
+        extension(&mut out, 0x000d, &schemes);
+        // extended_master_secret (RFC 7627), which some servers insist on.
+        extension(&mut out, 0x0017, &[]);
+    }
     out
 }
 
