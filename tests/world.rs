@@ -839,36 +839,22 @@ fn server_software(world: &World) {
             .map(|p| p["software"].clone())
             .unwrap_or(Value::Null)
     };
-    let exim = named("exim.test", "mail.exim.test", 25);
-    assert_eq!(
-        (exim["name"].as_str(), exim["confidence"].as_str()),
-        (Some("Exim"), Some("high")),
-        "{exim}"
-    );
-    let disguised = named("exim.test", "mail.exim.test", 587);
-    assert_eq!(
-        (disguised["name"].as_str(), disguised["confidence"].as_str()),
-        (Some("Exim"), Some("medium")),
-        "a greeting claiming Postfix: {disguised}"
-    );
-    let opensmtpd = named("smtpd.test", "mail.smtpd.test", 25);
-    assert_eq!(
-        (opensmtpd["name"].as_str(), opensmtpd["confidence"].as_str()),
-        (Some("OpenSMTPD"), Some("high")),
-        "{opensmtpd}"
-    );
-    let postfix = named("good.test", "mail.good.test", 25);
-    assert_eq!(
-        (postfix["name"].as_str(), postfix["confidence"].as_str()),
-        (Some("Postfix"), Some("medium")),
-        "{postfix}"
-    );
-    let dovecot = named("good.test", "mail.good.test", 143);
-    assert_eq!(
-        (dovecot["name"].as_str(), dovecot["confidence"].as_str()),
-        (Some("Dovecot"), Some("high")),
-        "{dovecot}"
-    );
+    let expected = [
+        ("exim.test", "mail.exim.test", 25, "Exim", "high"),
+        // A greeting claiming Postfix: the capability list still tells Exim.
+        ("exim.test", "mail.exim.test", 587, "Exim", "medium"),
+        ("smtpd.test", "mail.smtpd.test", 25, "OpenSMTPD", "high"),
+        ("good.test", "mail.good.test", 25, "Postfix", "medium"),
+        ("good.test", "mail.good.test", 143, "Dovecot", "high"),
+    ];
+    for (domain, host, port, name, confidence) in expected {
+        let software = named(domain, host, port);
+        assert_eq!(
+            (software["name"].as_str(), software["confidence"].as_str()),
+            (Some(name), Some(confidence)),
+            "{host}:{port}: {software}"
+        );
+    }
 }
 
 /// The world's Unbound serves .test itself (no SOA, as split DNS does): that the zone's servers
@@ -1187,12 +1173,16 @@ fn sharded_job(world: &World, list: &Path, statuses: &std::collections::BTreeMap
         "{script}"
     );
     let ca = world.dir.join("certs/ca.pem");
+    // Four shards at once run all eleven domains together on a 2-core runner, beside the
+    // world's servers: a 2 s timeout is then a test of the machine, not of the servers (a
+    // handshake stretched past it turned good.test's status once). 6 s changes no verdict
+    // here: what does not answer in 2 s (drop.test) answers never.
     let script = script
         .replace("/config/domains.txt", list.to_str().unwrap())
         .replace(
             "exec mailprobe",
             &format!(
-                "exec {} --dns 127.0.0.53 --timeout 2 --ca-file {}",
+                "exec {} --dns 127.0.0.53 --timeout 6 --ca-file {}",
                 world.binary.display(),
                 ca.display()
             ),
@@ -1232,8 +1222,9 @@ fn sharded_job(world: &World, list: &Path, statuses: &std::collections::BTreeMap
         assert_eq!(
             v["status"],
             statuses[v["domain"].as_str().unwrap()],
-            "{}",
-            v["domain"]
+            "{}: {}",
+            v["domain"],
+            v["findings"]
         );
     }
 }
