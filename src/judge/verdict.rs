@@ -106,10 +106,17 @@ fn no_login_in_clear(p: &ProbeResult) -> bool {
 
 /// The deprecated versions (TLS 1.0, 1.1) the endpoint answered with a ServerHello for.
 pub fn legacy_accepted(p: &ProbeResult) -> Vec<crate::probe::tls::legacy::LegacyVersion> {
+    let mut versions = alone_accepted(p);
+    versions.retain(|v| v.is_deprecated());
+    versions
+}
+
+/// Every version the endpoint answered with a ServerHello for when it was offered alone
+/// (TLS 1.0, 1.1, and 1.2 where it was asked).
+pub fn alone_accepted(p: &ProbeResult) -> Vec<crate::probe::tls::legacy::LegacyVersion> {
     use crate::probe::tls::legacy::LegacyAnswer;
     p.legacy_tls
         .iter()
-        .filter(|c| c.version.is_deprecated())
         .filter(|c| matches!(c.answer, Ok(LegacyAnswer::Accepted { .. })))
         .map(|c| c.version)
         .collect()

@@ -9,8 +9,7 @@ use std::net::IpAddr;
 use colored::Colorize;
 
 use crate::judge::software::{identify, Confidence};
-use crate::judge::verdict::{legacy_accepted, tls12_refused};
-use crate::probe::tls::legacy::{LegacyAnswer, LegacyVersion};
+use crate::judge::verdict::{alone_accepted, tls12_refused};
 use crate::probe::ProbeResult;
 use crate::service::Protocol;
 use crate::text::escape_controls as safe;
@@ -97,14 +96,7 @@ fn add<'a>(server: &mut Server<'a>, p: &'a ProbeResult) {
     let Some(chosen) = p.tls.as_ref().and_then(|t| t.version.as_deref()) else {
         return;
     };
-    let mut accepted = legacy_accepted(p);
-    let tls12 = p.legacy_tls.iter().any(|c| {
-        c.version == LegacyVersion::Tls12 && matches!(c.answer, Ok(LegacyAnswer::Accepted { .. }))
-    });
-    if tls12 {
-        accepted.push(LegacyVersion::Tls12);
-    }
-    let profile = words::tls_profile(chosen, &accepted, tls12_refused(p));
+    let profile = words::tls_profile(chosen, &alone_accepted(p), tls12_refused(p));
     match server.tls.iter_mut().find(|(t, _)| *t == profile) {
         Some((_, ports)) if !ports.contains(&p.port) => ports.push(p.port),
         Some(_) => {}
