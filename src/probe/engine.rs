@@ -308,10 +308,7 @@ async fn legacy_checks(first: &ProbeResult, task: &ProbeTask, ctx: &Ctx<'_>) -> 
 /// The deprecated versions always; TLS 1.2 too when the server chose TLS 1.3, since only then
 /// is it unknown whether a client stopping at 1.2 gets in.
 fn versions_to_ask(first: &ProbeResult) -> Vec<LegacyVersion> {
-    let chose_13 = first
-        .tls
-        .as_ref()
-        .is_some_and(|t| t.version.as_deref() == Some("TLSv1.3"));
+    let chose_13 = first.tls.as_ref().is_some_and(|t| t.chose_tls13());
     let mut versions = LegacyVersion::ALL.to_vec();
     if chose_13 {
         versions.push(LegacyVersion::Tls12);

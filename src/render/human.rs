@@ -611,12 +611,7 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             seen.push((cert, Vec::new()));
             seen.len() - 1
         });
-        let hosts = &mut seen[i].1;
-        match hosts.iter_mut().find(|(h, _)| *h == p.host) {
-            Some((_, ports)) if !ports.contains(&p.port) => ports.push(p.port),
-            Some(_) => {}
-            None => hosts.push((&p.host, vec![p.port])),
-        }
+        super::group_port(&mut seen[i].1, p.host.as_str(), p.port);
     }
     if seen.is_empty() {
         return Ok(());
@@ -651,10 +646,7 @@ fn certificates(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         let shown: Vec<String> = hosts
             .iter()
             .take(4)
-            .map(|(h, ports)| {
-                let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-                format!("{} ({})", safe(h), ports.join(", "))
-            })
+            .map(|(h, ports)| format!("{} ({})", safe(h), words::list(ports)))
             .collect();
         let more = match hosts.len().saturating_sub(4) {
             0 => String::new(),

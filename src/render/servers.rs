@@ -97,9 +97,5 @@ fn add<'a>(server: &mut Server<'a>, p: &'a ProbeResult) {
         return;
     };
     let profile = words::tls_profile(chosen, &alone_accepted(p), tls12_refused(p));
-    match server.tls.iter_mut().find(|(t, _)| *t == profile) {
-        Some((_, ports)) if !ports.contains(&p.port) => ports.push(p.port),
-        Some(_) => {}
-        None => server.tls.push((profile, vec![p.port])),
-    }
+    super::group_port(&mut server.tls, profile, p.port);
 }

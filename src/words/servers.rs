@@ -53,8 +53,7 @@ pub fn names(hosts: &[&str]) -> String {
 
 /// "on 465, 587".
 pub fn on_ports(ports: &[u16]) -> String {
-    let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-    format!("on {}", ports.join(", "))
+    format!("on {}", super::list(ports))
 }
 
 /// "RSA 2048-bit key, signed with sha256WithRSAEncryption".

@@ -231,7 +231,8 @@ fn first_line(bytes: &[u8]) -> &[u8] {
     &bytes[..end]
 }
 
-fn version_name(code: u16) -> String {
+/// The recorded name of a negotiated version (`TlsInfo::version`).
+pub(super) fn version_name(code: u16) -> String {
     match code {
         0x0304 => "TLSv1.3".into(),
         0x0303 => "TLSv1.2".into(),

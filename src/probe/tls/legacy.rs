@@ -88,10 +88,7 @@ pub fn client_hello(version: LegacyVersion, server_name: &str, random: [u8; 32])
         LegacyVersion::Tls12 => TLS12_SUITES.iter().chain(&SUITES).copied().collect(),
         _ => SUITES.to_vec(),
     };
-    body.extend(u16_len(suites.len() * 2));
-    for s in suites {
-        body.extend(s.to_be_bytes());
-    }
+    body.extend(u16_list(&suites));
     body.extend([1, 0]); // compression: null only
     let extensions = extensions(version, server_name);
     body.extend(u16_len(extensions.len()));
@@ -123,11 +120,7 @@ fn extensions(version: LegacyVersion, server_name: &str) -> Vec<u8> {
     // ec_point_formats: uncompressed.
     extension(&mut out, 0x000b, &[1, 0]);
     if version == LegacyVersion::Tls12 {
-        let mut schemes = u16_len(SIGNATURE_SCHEMES.len() * 2).to_vec();
-        for s in SIGNATURE_SCHEMES {
-            schemes.extend(s.to_be_bytes());
-        }
-        extension(&mut out, 0x000d, &schemes);
+        extension(&mut out, 0x000d, &u16_list(&SIGNATURE_SCHEMES));
         // extended_master_secret (RFC 7627), which some servers insist on.
         extension(&mut out, 0x0017, &[]);
     }
@@ -138,6 +131,16 @@ fn extension(out: &mut Vec<u8>, kind: u16, data: &[u8]) {
     out.extend(kind.to_be_bytes());
     out.extend(u16_len(data.len()));
     out.extend(data);
+}
+
+/// Two-byte values after their two-byte length in bytes, as cipher suites and signature schemes
+/// are sent.
+fn u16_list(values: &[u16]) -> Vec<u8> {
+    let mut out = u16_len(values.len() * 2).to_vec();
+    for v in values {
+        out.extend(v.to_be_bytes());
+    }
+    out
 }
 
 fn u16_len(n: usize) -> [u8; 2] {

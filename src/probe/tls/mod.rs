@@ -172,6 +172,11 @@ impl TlsInfo {
     pub fn trusted(&self) -> bool {
         self.verdict == Some(CertVerdict::Trusted)
     }
+
+    /// The handshake settled on TLS 1.3.
+    pub fn chose_tls13(&self) -> bool {
+        self.version.as_deref() == Some(handshake::version_name(0x0304).as_str())
+    }
 }
 
 /// The name of a TLS alert in IANA's TLS Alerts registry (RFC 8446, RFC 5246 and their
